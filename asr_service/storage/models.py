@@ -1,0 +1,221 @@
+"""SQLAlchemy 2 ORM models: the persisted records of tenants, tokens, meetings and their outputs.
+
+One relational schema serves both the NATS worker (issue 7) and the HTTP API (issue 5):
+
+- ``tenants``: an organisation; every other record belongs to one.
+- ``api_tokens``: hashed bearer tokens (sha256 of the secret) with a role
+  (``clerk`` | ``backend`` | ``admin``), optional expiry and revocation.
+- ``meetings``: a live meeting (from the bus) or an uploaded recording (from HTTP), addressed by its
+  external ``meeting_id`` which is unique per tenant; an integer ``pk`` links the child rows.
+- ``meeting_status_events``: the status history of a meeting (append-only).
+- ``live_segments``: committed segments of the live pass, one row per segment, so that each commit
+  is a small insert whatever the meeting length (idempotent on ``(meeting_pk, segment_id)``).
+- ``transcripts``: whole transcripts as JSON (``asr_service.transcript.Transcript``), one per
+  ``(meeting, kind)`` with kind ``live`` (snapshot at meeting end) or ``final`` (accurate pass).
+- ``minutes``: the minutes of a meeting as JSON plus their Markdown rendering.
+- ``jobs``: file-upload processing jobs (status, progress, error).
+- ``audit_log``: who did what, when (append-only).
+
+The schema is created and upgraded by the Alembic migrations in ``asr_service/migrations``; keep
+the two in step (a test compares them).
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.engine import Dialect
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+from sqlalchemy.types import TypeDecorator
+
+
+def utcnow() -> datetime:
+    """Timezone-aware current time (UTC); every timestamp column stores UTC."""
+    return datetime.now(UTC)
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """A timestamp stored as UTC and always read back timezone-aware (SQLite drops the zone)."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is not None and value.tzinfo is None:
+            value = value.replace(tzinfo=UTC)
+        return value.astimezone(UTC) if value is not None else None
+
+    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is not None and value.tzinfo is None:
+            value = value.replace(tzinfo=UTC)
+        return value
+
+
+class Base(DeclarativeBase):
+    """Declarative base of every table; ``Base.metadata`` is what the migrations describe."""
+
+    type_annotation_map = {dict[str, Any]: JSON, list[Any]: JSON, datetime: UTCDateTime()}
+
+
+ROLES = ("clerk", "backend", "admin")
+"""Token roles: ``clerk`` reads/edits meetings, ``backend`` feeds meetings, ``admin`` manages."""
+
+MEETING_STATUSES = ("created", "live", "ending", "finalizing", "done", "failed")
+"""Meeting lifecycle, in order; ``failed`` may follow any status."""
+
+JOB_STATUSES = ("queued", "running", "done", "failed")
+TRANSCRIPT_KINDS = ("live", "final")
+
+
+class Tenant(Base):
+    __tablename__ = "tenants"
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    name: Mapped[str] = mapped_column(String(200), default="")
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class ApiToken(Base):
+    __tablename__ = "api_tokens"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    tenant_id: Mapped[str] = mapped_column(ForeignKey("tenants.id", ondelete="CASCADE"), index=True)
+    name: Mapped[str] = mapped_column(String(200), default="")
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    role: Mapped[str] = mapped_column(String(16))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    expires_at: Mapped[datetime | None] = mapped_column(default=None)
+    revoked_at: Mapped[datetime | None] = mapped_column(default=None)
+    last_used_at: Mapped[datetime | None] = mapped_column(default=None)
+
+
+class Meeting(Base):
+    __tablename__ = "meetings"
+    __table_args__ = (
+        UniqueConstraint("tenant_id", "meeting_id", name="uq_meetings_tenant_meeting"),
+    )
+
+    pk: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    tenant_id: Mapped[str] = mapped_column(ForeignKey("tenants.id", ondelete="CASCADE"), index=True)
+    meeting_id: Mapped[str] = mapped_column(String(128))
+    source: Mapped[str] = mapped_column(String(16), default="live")  # live | upload
+    title: Mapped[str] = mapped_column(String(500), default="")
+    language: Mapped[str] = mapped_column(String(8), default="fr")
+    participants: Mapped[list[Any]] = mapped_column(default=list)
+    vocabulary: Mapped[list[Any]] = mapped_column(default=list)
+    status: Mapped[str] = mapped_column(String(16), default="created", index=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    started_at: Mapped[datetime | None] = mapped_column(default=None)
+    ended_at: Mapped[datetime | None] = mapped_column(default=None)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+    audio_path: Mapped[str | None] = mapped_column(String(1000), default=None)
+    retention_until: Mapped[datetime | None] = mapped_column(default=None)
+    audio_deleted_at: Mapped[datetime | None] = mapped_column(default=None)
+    error: Mapped[str | None] = mapped_column(Text, default=None)
+    # Worker checkpoint (stream cursors, next segment id); opaque to the HTTP API.
+    state: Mapped[dict[str, Any]] = mapped_column(default=dict)
+
+    status_events: Mapped[list[MeetingStatusEvent]] = relationship(
+        back_populates="meeting", cascade="all, delete-orphan", order_by="MeetingStatusEvent.id"
+    )
+
+
+class MeetingStatusEvent(Base):
+    __tablename__ = "meeting_status_events"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    meeting_pk: Mapped[int] = mapped_column(
+        ForeignKey("meetings.pk", ondelete="CASCADE"), index=True
+    )
+    status: Mapped[str] = mapped_column(String(16))
+    detail: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    meeting: Mapped[Meeting] = relationship(back_populates="status_events")
+
+
+class LiveSegment(Base):
+    __tablename__ = "live_segments"
+    __table_args__ = (
+        UniqueConstraint("meeting_pk", "segment_id", name="uq_live_segments_meeting_segment"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    meeting_pk: Mapped[int] = mapped_column(
+        ForeignKey("meetings.pk", ondelete="CASCADE"), index=True
+    )
+    segment_id: Mapped[int] = mapped_column(Integer)
+    track: Mapped[str | None] = mapped_column(String(128), default=None)
+    start: Mapped[float] = mapped_column()
+    end: Mapped[float] = mapped_column()
+    data: Mapped[dict[str, Any]] = mapped_column()
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class TranscriptRecord(Base):
+    __tablename__ = "transcripts"
+    __table_args__ = (UniqueConstraint("meeting_pk", "kind", name="uq_transcripts_meeting_kind"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    meeting_pk: Mapped[int] = mapped_column(
+        ForeignKey("meetings.pk", ondelete="CASCADE"), index=True
+    )
+    kind: Mapped[str] = mapped_column(String(8))
+    data: Mapped[dict[str, Any]] = mapped_column()
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+
+class MinutesRecord(Base):
+    __tablename__ = "minutes"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    meeting_pk: Mapped[int] = mapped_column(
+        ForeignKey("meetings.pk", ondelete="CASCADE"), unique=True
+    )
+    data: Mapped[dict[str, Any]] = mapped_column()
+    markdown: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+
+class Job(Base):
+    __tablename__ = "jobs"
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    tenant_id: Mapped[str] = mapped_column(ForeignKey("tenants.id", ondelete="CASCADE"), index=True)
+    meeting_pk: Mapped[int | None] = mapped_column(
+        ForeignKey("meetings.pk", ondelete="SET NULL"), default=None
+    )
+    filename: Mapped[str] = mapped_column(String(500), default="")
+    status: Mapped[str] = mapped_column(String(16), default="queued", index=True)
+    progress: Mapped[float] = mapped_column(default=0.0)
+    options: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    error: Mapped[str | None] = mapped_column(Text, default=None)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+    finished_at: Mapped[datetime | None] = mapped_column(default=None)
+
+
+class AuditEntry(Base):
+    __tablename__ = "audit_log"
+    __table_args__ = (Index("ix_audit_log_tenant_created", "tenant_id", "created_at"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    tenant_id: Mapped[str | None] = mapped_column(String(64), default=None)
+    actor: Mapped[str] = mapped_column(String(200), default="")
+    action: Mapped[str] = mapped_column(String(100))
+    target: Mapped[str] = mapped_column(String(500), default="")
+    detail: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)

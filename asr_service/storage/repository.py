@@ -1,0 +1,582 @@
+"""Repository functions: every read and write of the service database, as plain functions.
+
+Each function takes an open ``Session`` (from ``Database.session()``) first. Everything that belongs
+to a tenant takes the ``tenant_id`` and filters on it, so one tenant can never read another's
+meeting by guessing its ID. Meetings are addressed by their external ``meeting_id`` (unique per
+tenant); the integer primary key stays internal. Functions flush but never commit: the caller's
+``Database.session()`` block is the transaction.
+
+Errors: ``NotFound`` for a missing tenant-scoped record, ``Conflict`` for a duplicate ID,
+``ValueError`` for an invalid role, status or kind. All derive from ``StorageError`` except
+``ValueError``.
+
+API summary (stable; the HTTP API and the NATS worker both use it):
+
+- tenants and tokens: ``ensure_tenant``, ``get_tenant``, ``hash_token``, ``create_api_token``
+  (returns the record and the secret, shown once), ``authenticate_token``, ``list_api_tokens``,
+  ``revoke_api_token``;
+- meetings: ``create_meeting``, ``upsert_meeting``, ``get_meeting``, ``require_meeting``,
+  ``list_meetings``, ``set_meeting_status``, ``status_history``, ``save_meeting_state``,
+  ``delete_meeting``, ``meetings_with_expired_audio``, ``mark_audio_deleted``;
+- transcripts: ``add_live_segments`` (idempotent), ``live_segments``, ``save_transcript``,
+  ``get_transcript`` (final when present, else live);
+- minutes: ``save_minutes``, ``get_minutes``;
+- jobs: ``create_job``, ``get_job``, ``update_job``, ``list_jobs``;
+- audit: ``audit``, ``list_audit``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+import uuid
+from collections.abc import Iterable
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import delete, select
+from sqlalchemy.orm import Session
+
+from asr_service.storage.models import (
+    JOB_STATUSES,
+    MEETING_STATUSES,
+    ROLES,
+    TRANSCRIPT_KINDS,
+    ApiToken,
+    AuditEntry,
+    Job,
+    LiveSegment,
+    Meeting,
+    MeetingStatusEvent,
+    MinutesRecord,
+    Tenant,
+    TranscriptRecord,
+    utcnow,
+)
+from asr_service.transcript import Segment, Speaker, Transcript
+
+TOKEN_PREFIX = "asr_"
+
+
+class StorageError(RuntimeError):
+    """A storage operation could not be done as asked."""
+
+
+class NotFound(StorageError):
+    """The tenant-scoped record does not exist (or belongs to another tenant)."""
+
+
+class Conflict(StorageError):
+    """A record with that ID already exists."""
+
+
+# --------------------------------------------------------------------------- tenants and tokens
+
+
+def ensure_tenant(session: Session, tenant_id: str, name: str = "") -> Tenant:
+    """The tenant with this ID, created when missing (idempotent)."""
+    tenant = session.get(Tenant, tenant_id)
+    if tenant is None:
+        tenant = Tenant(id=tenant_id, name=name or tenant_id)
+        session.add(tenant)
+        session.flush()
+    return tenant
+
+
+def get_tenant(session: Session, tenant_id: str) -> Tenant | None:
+    return session.get(Tenant, tenant_id)
+
+
+def hash_token(secret: str) -> str:
+    """sha256 hex of a token secret: only the hash is stored, so a leaked table leaks no token."""
+    return hashlib.sha256(secret.encode("utf-8")).hexdigest()
+
+
+def create_api_token(
+    session: Session,
+    tenant_id: str,
+    role: str,
+    *,
+    name: str = "",
+    expires_at: datetime | None = None,
+    secret: str | None = None,
+) -> tuple[ApiToken, str]:
+    """Create a token for ``tenant_id``; returns the record and the secret (shown only once)."""
+    if role not in ROLES:
+        raise ValueError(f"unknown role {role!r}; expected one of {', '.join(ROLES)}")
+    ensure_tenant(session, tenant_id)
+    secret = secret or TOKEN_PREFIX + secrets.token_urlsafe(32)
+    token = ApiToken(
+        tenant_id=tenant_id,
+        role=role,
+        name=name,
+        token_hash=hash_token(secret),
+        expires_at=expires_at,
+    )
+    session.add(token)
+    session.flush()
+    return token, secret
+
+
+def authenticate_token(session: Session, secret: str) -> ApiToken | None:
+    """The live token matching ``secret`` (not revoked, not expired), stamping its last use."""
+    token = session.scalar(select(ApiToken).where(ApiToken.token_hash == hash_token(secret)))
+    if token is None or token.revoked_at is not None:
+        return None
+    now = utcnow()
+    if token.expires_at is not None and token.expires_at <= now:
+        return None
+    token.last_used_at = now
+    session.flush()
+    return token
+
+
+def list_api_tokens(session: Session, tenant_id: str) -> list[ApiToken]:
+    return list(
+        session.scalars(
+            select(ApiToken).where(ApiToken.tenant_id == tenant_id).order_by(ApiToken.id)
+        )
+    )
+
+
+def revoke_api_token(session: Session, tenant_id: str, token_id: int) -> ApiToken:
+    """Revoke one of the tenant's tokens (idempotent); ``NotFound`` if it is not the tenant's."""
+    token = session.get(ApiToken, token_id)
+    if token is None or token.tenant_id != tenant_id:
+        raise NotFound(f"token {token_id} not found for tenant {tenant_id!r}")
+    if token.revoked_at is None:
+        token.revoked_at = utcnow()
+        session.flush()
+    return token
+
+
+# --------------------------------------------------------------------------- meetings
+
+
+def _check_status(status: str) -> None:
+    if status not in MEETING_STATUSES:
+        raise ValueError(f"unknown meeting status {status!r}; expected one of {MEETING_STATUSES}")
+
+
+def get_meeting(session: Session, tenant_id: str, meeting_id: str) -> Meeting | None:
+    """The tenant's meeting with this external ID, or ``None``."""
+    return session.scalar(
+        select(Meeting).where(Meeting.tenant_id == tenant_id, Meeting.meeting_id == meeting_id)
+    )
+
+
+def require_meeting(session: Session, tenant_id: str, meeting_id: str) -> Meeting:
+    """Like ``get_meeting`` but raises ``NotFound``."""
+    meeting = get_meeting(session, tenant_id, meeting_id)
+    if meeting is None:
+        raise NotFound(f"meeting {meeting_id!r} not found for tenant {tenant_id!r}")
+    return meeting
+
+
+def create_meeting(
+    session: Session,
+    tenant_id: str,
+    meeting_id: str | None = None,
+    *,
+    title: str = "",
+    language: str = "fr",
+    participants: list[dict[str, Any]] | None = None,
+    vocabulary: list[str] | None = None,
+    source: str = "live",
+    status: str = "created",
+    audio_path: str | None = None,
+    retention_until: datetime | None = None,
+    detail: str = "",
+) -> Meeting:
+    """Create a meeting (ID generated when ``None``); ``Conflict`` if the tenant already has it."""
+    _check_status(status)
+    ensure_tenant(session, tenant_id)
+    meeting_id = meeting_id or uuid.uuid4().hex
+    if get_meeting(session, tenant_id, meeting_id) is not None:
+        raise Conflict(f"meeting {meeting_id!r} already exists for tenant {tenant_id!r}")
+    meeting = Meeting(
+        tenant_id=tenant_id,
+        meeting_id=meeting_id,
+        title=title,
+        language=language,
+        participants=list(participants or []),
+        vocabulary=list(vocabulary or []),
+        source=source,
+        status=status,
+        audio_path=audio_path,
+        retention_until=retention_until,
+        started_at=utcnow() if status == "live" else None,
+        state={},
+    )
+    session.add(meeting)
+    session.flush()
+    session.add(MeetingStatusEvent(meeting_pk=meeting.pk, status=status, detail=detail))
+    session.flush()
+    return meeting
+
+
+def upsert_meeting(
+    session: Session, tenant_id: str, meeting_id: str, **fields: Any
+) -> tuple[Meeting, bool]:
+    """Create the meeting or return the existing one unchanged; ``(meeting, created)``.
+
+    Used for ``started`` events, which a redelivery may repeat.
+    """
+    meeting = get_meeting(session, tenant_id, meeting_id)
+    if meeting is not None:
+        return meeting, False
+    return create_meeting(session, tenant_id, meeting_id, **fields), True
+
+
+def list_meetings(
+    session: Session,
+    tenant_id: str,
+    *,
+    status: str | None = None,
+    source: str | None = None,
+    limit: int = 50,
+    offset: int = 0,
+) -> list[Meeting]:
+    """The tenant's meetings, newest first."""
+    query = select(Meeting).where(Meeting.tenant_id == tenant_id)
+    if status is not None:
+        query = query.where(Meeting.status == status)
+    if source is not None:
+        query = query.where(Meeting.source == source)
+    query = query.order_by(Meeting.created_at.desc(), Meeting.pk.desc()).limit(limit).offset(offset)
+    return list(session.scalars(query))
+
+
+def set_meeting_status(
+    session: Session,
+    tenant_id: str,
+    meeting_id: str,
+    status: str,
+    *,
+    detail: str = "",
+    error: str | None = None,
+) -> Meeting:
+    """Move a meeting to ``status`` and append it to the history (also ``started/ended_at``)."""
+    _check_status(status)
+    meeting = require_meeting(session, tenant_id, meeting_id)
+    now = utcnow()
+    if status == "live" and meeting.started_at is None:
+        meeting.started_at = now
+    if status in ("ending", "finalizing", "done") and meeting.ended_at is None:
+        meeting.ended_at = now
+    if error is not None:
+        meeting.error = error
+    meeting.status = status
+    session.add(MeetingStatusEvent(meeting_pk=meeting.pk, status=status, detail=detail or ""))
+    session.flush()
+    return meeting
+
+
+def status_history(session: Session, tenant_id: str, meeting_id: str) -> list[MeetingStatusEvent]:
+    """Every status the meeting went through, oldest first."""
+    meeting = require_meeting(session, tenant_id, meeting_id)
+    return list(
+        session.scalars(
+            select(MeetingStatusEvent)
+            .where(MeetingStatusEvent.meeting_pk == meeting.pk)
+            .order_by(MeetingStatusEvent.id)
+        )
+    )
+
+
+def save_meeting_state(
+    session: Session, tenant_id: str, meeting_id: str, state: dict[str, Any]
+) -> None:
+    """Store the worker's checkpoint of a live meeting (stream cursors, next segment id)."""
+    meeting = require_meeting(session, tenant_id, meeting_id)
+    meeting.state = dict(state)
+    session.flush()
+
+
+def delete_meeting(session: Session, tenant_id: str, meeting_id: str) -> bool:
+    """Delete a meeting and everything attached to it; ``False`` if it did not exist."""
+    meeting = get_meeting(session, tenant_id, meeting_id)
+    if meeting is None:
+        return False
+    pk = meeting.pk
+    for table in (LiveSegment, TranscriptRecord, MinutesRecord, MeetingStatusEvent):
+        session.execute(delete(table).where(table.meeting_pk == pk))
+    session.delete(meeting)
+    session.flush()
+    return True
+
+
+def meetings_with_expired_audio(session: Session, now: datetime | None = None) -> list[Meeting]:
+    """Meetings of every tenant whose audio retention has passed and is still on disk."""
+    now = now or utcnow()
+    return list(
+        session.scalars(
+            select(Meeting).where(
+                Meeting.retention_until.is_not(None),
+                Meeting.retention_until <= now,
+                Meeting.audio_deleted_at.is_(None),
+            )
+        )
+    )
+
+
+def mark_audio_deleted(session: Session, tenant_id: str, meeting_id: str) -> None:
+    meeting = require_meeting(session, tenant_id, meeting_id)
+    meeting.audio_deleted_at = utcnow()
+    session.flush()
+
+
+# --------------------------------------------------------------------------- transcripts
+
+
+def add_live_segments(
+    session: Session,
+    tenant_id: str,
+    meeting_id: str,
+    segments: Iterable[Segment],
+    *,
+    track: str | None = None,
+    state: dict[str, Any] | None = None,
+) -> int:
+    """Store committed live segments, skipping ids already stored; returns how many were new.
+
+    ``state`` (the worker checkpoint) is saved in the same transaction, so segments and the cursor
+    that produced them can never disagree after a crash.
+    """
+    meeting = require_meeting(session, tenant_id, meeting_id)
+    wanted = list(segments)
+    existing = set(
+        session.scalars(
+            select(LiveSegment.segment_id).where(
+                LiveSegment.meeting_pk == meeting.pk,
+                LiveSegment.segment_id.in_([s.id for s in wanted]),
+            )
+        )
+    )
+    added = 0
+    for seg in wanted:
+        if seg.id in existing:
+            continue
+        existing.add(seg.id)
+        session.add(
+            LiveSegment(
+                meeting_pk=meeting.pk,
+                segment_id=seg.id,
+                track=track,
+                start=seg.start,
+                end=seg.end,
+                data=seg.model_dump(mode="json"),
+            )
+        )
+        added += 1
+    if state is not None:
+        meeting.state = dict(state)
+    session.flush()
+    return added
+
+
+def live_segments(session: Session, tenant_id: str, meeting_id: str) -> list[Segment]:
+    """The committed live segments of a meeting, in meeting-time order."""
+    meeting = require_meeting(session, tenant_id, meeting_id)
+    rows = session.scalars(
+        select(LiveSegment)
+        .where(LiveSegment.meeting_pk == meeting.pk)
+        .order_by(LiveSegment.start, LiveSegment.segment_id)
+    )
+    return [Segment.model_validate(row.data) for row in rows]
+
+
+def _check_kind(kind: str) -> None:
+    if kind not in TRANSCRIPT_KINDS:
+        raise ValueError(f"unknown transcript kind {kind!r}; expected one of {TRANSCRIPT_KINDS}")
+
+
+def save_transcript(
+    session: Session, tenant_id: str, meeting_id: str, kind: str, transcript: Transcript
+) -> TranscriptRecord:
+    """Store (or replace) the ``live`` or ``final`` transcript of a meeting."""
+    _check_kind(kind)
+    meeting = require_meeting(session, tenant_id, meeting_id)
+    record = session.scalar(
+        select(TranscriptRecord).where(
+            TranscriptRecord.meeting_pk == meeting.pk, TranscriptRecord.kind == kind
+        )
+    )
+    data = transcript.model_dump(mode="json")
+    if record is None:
+        record = TranscriptRecord(meeting_pk=meeting.pk, kind=kind, data=data)
+        session.add(record)
+    else:
+        record.data = data
+        record.updated_at = utcnow()
+    session.flush()
+    return record
+
+
+def get_transcript(
+    session: Session, tenant_id: str, meeting_id: str, kind: str | None = None
+) -> Transcript | None:
+    """A meeting's transcript: ``kind=None`` gives the final one when present, else the live one.
+
+    The live transcript is the stored snapshot when there is one, else it is assembled from the
+    committed live segments (so it is readable while the meeting is still running).
+    """
+    if kind is not None:
+        _check_kind(kind)
+    meeting = require_meeting(session, tenant_id, meeting_id)
+    for k in [kind] if kind else ["final", "live"]:
+        record = session.scalar(
+            select(TranscriptRecord).where(
+                TranscriptRecord.meeting_pk == meeting.pk, TranscriptRecord.kind == k
+            )
+        )
+        if record is not None:
+            return Transcript.model_validate(record.data)
+        if k == "live":
+            segments = live_segments(session, tenant_id, meeting_id)
+            if segments or meeting.source == "live":
+                speakers = [
+                    Speaker(id=str(p.get("id")), name=p.get("name"))
+                    for p in meeting.participants
+                    if isinstance(p, dict) and p.get("id")
+                ]
+                return Transcript(
+                    meeting_id=meeting_id,
+                    language=meeting.language,
+                    segments=segments,
+                    speakers=speakers,
+                    duration=max((s.end for s in segments), default=0.0),
+                    settings={"pass": "live"},
+                )
+    return None
+
+
+# --------------------------------------------------------------------------- minutes
+
+
+def save_minutes(
+    session: Session, tenant_id: str, meeting_id: str, data: dict[str, Any], markdown: str = ""
+) -> MinutesRecord:
+    """Store (or replace) the minutes of a meeting."""
+    meeting = require_meeting(session, tenant_id, meeting_id)
+    record = session.scalar(select(MinutesRecord).where(MinutesRecord.meeting_pk == meeting.pk))
+    if record is None:
+        record = MinutesRecord(meeting_pk=meeting.pk, data=data, markdown=markdown)
+        session.add(record)
+    else:
+        record.data = data
+        record.markdown = markdown
+        record.updated_at = utcnow()
+    session.flush()
+    return record
+
+
+def get_minutes(session: Session, tenant_id: str, meeting_id: str) -> MinutesRecord | None:
+    meeting = require_meeting(session, tenant_id, meeting_id)
+    return session.scalar(select(MinutesRecord).where(MinutesRecord.meeting_pk == meeting.pk))
+
+
+# --------------------------------------------------------------------------- jobs
+
+
+def create_job(
+    session: Session,
+    tenant_id: str,
+    *,
+    filename: str = "",
+    options: dict[str, Any] | None = None,
+    meeting_id: str | None = None,
+    job_id: str | None = None,
+) -> Job:
+    """Queue a file-processing job, optionally attached to one of the tenant's meetings."""
+    ensure_tenant(session, tenant_id)
+    meeting_pk = require_meeting(session, tenant_id, meeting_id).pk if meeting_id else None
+    job = Job(
+        id=job_id or uuid.uuid4().hex,
+        tenant_id=tenant_id,
+        meeting_pk=meeting_pk,
+        filename=filename,
+        options=dict(options or {}),
+        status="queued",
+    )
+    session.add(job)
+    session.flush()
+    return job
+
+
+def get_job(session: Session, tenant_id: str, job_id: str) -> Job | None:
+    job = session.get(Job, job_id)
+    return job if job is not None and job.tenant_id == tenant_id else None
+
+
+def update_job(
+    session: Session,
+    tenant_id: str,
+    job_id: str,
+    *,
+    status: str | None = None,
+    progress: float | None = None,
+    error: str | None = None,
+    meeting_id: str | None = None,
+) -> Job:
+    """Update a job's status/progress/error (``finished_at`` is set on done/failed)."""
+    job = get_job(session, tenant_id, job_id)
+    if job is None:
+        raise NotFound(f"job {job_id!r} not found for tenant {tenant_id!r}")
+    if status is not None:
+        if status not in JOB_STATUSES:
+            raise ValueError(f"unknown job status {status!r}; expected one of {JOB_STATUSES}")
+        job.status = status
+        if status in ("done", "failed"):
+            job.finished_at = utcnow()
+    if progress is not None:
+        job.progress = float(progress)
+    if error is not None:
+        job.error = error
+    if meeting_id is not None:
+        job.meeting_pk = require_meeting(session, tenant_id, meeting_id).pk
+    job.updated_at = utcnow()
+    session.flush()
+    return job
+
+
+def list_jobs(
+    session: Session, tenant_id: str, *, status: str | None = None, limit: int = 50
+) -> list[Job]:
+    query = select(Job).where(Job.tenant_id == tenant_id)
+    if status is not None:
+        query = query.where(Job.status == status)
+    return list(session.scalars(query.order_by(Job.created_at.desc()).limit(limit)))
+
+
+# --------------------------------------------------------------------------- audit
+
+
+def audit(
+    session: Session,
+    action: str,
+    *,
+    tenant_id: str | None = None,
+    actor: str = "",
+    target: str = "",
+    detail: dict[str, Any] | None = None,
+) -> AuditEntry:
+    """Append one entry to the audit log."""
+    entry = AuditEntry(
+        tenant_id=tenant_id, actor=actor, action=action, target=target, detail=dict(detail or {})
+    )
+    session.add(entry)
+    session.flush()
+    return entry
+
+
+def list_audit(session: Session, tenant_id: str, *, limit: int = 100) -> list[AuditEntry]:
+    """The tenant's audit entries, newest first."""
+    return list(
+        session.scalars(
+            select(AuditEntry)
+            .where(AuditEntry.tenant_id == tenant_id)
+            .order_by(AuditEntry.id.desc())
+            .limit(limit)
+        )
+    )
