@@ -16,7 +16,8 @@ API summary (stable; the HTTP API and the NATS worker both use it):
   (returns the record and the secret, shown once), ``authenticate_token``, ``list_api_tokens``,
   ``revoke_api_token``;
 - meetings: ``create_meeting``, ``upsert_meeting``, ``get_meeting``, ``require_meeting``,
-  ``list_meetings``, ``set_meeting_status``, ``status_history``, ``save_meeting_state``,
+  ``list_meetings`` (by status, source, title, creation date), ``meeting_outputs``,
+  ``set_meeting_status``, ``status_history``, ``save_meeting_state``,
   ``delete_meeting``, ``meetings_with_expired_audio``, ``mark_audio_deleted``;
 - transcripts: ``add_live_segments`` (idempotent), ``live_segments``, ``save_transcript``,
   ``get_transcript`` (final when present, else live);
@@ -234,17 +235,50 @@ def list_meetings(
     *,
     status: str | None = None,
     source: str | None = None,
+    title: str | None = None,
+    created_from: datetime | None = None,
+    created_to: datetime | None = None,
     limit: int = 50,
     offset: int = 0,
 ) -> list[Meeting]:
-    """The tenant's meetings, newest first."""
+    """The tenant's meetings, newest first.
+
+    ``title`` matches a case-insensitive substring of the title or the meeting ID;
+    ``created_from``/``created_to`` bound the creation time (inclusive / exclusive).
+    """
     query = select(Meeting).where(Meeting.tenant_id == tenant_id)
     if status is not None:
         query = query.where(Meeting.status == status)
     if source is not None:
         query = query.where(Meeting.source == source)
+    if title:
+        pattern = "%" + title.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+        query = query.where(
+            Meeting.title.ilike(pattern, escape="\\")
+            | Meeting.meeting_id.ilike(pattern, escape="\\")
+        )
+    if created_from is not None:
+        query = query.where(Meeting.created_at >= created_from)
+    if created_to is not None:
+        query = query.where(Meeting.created_at < created_to)
     query = query.order_by(Meeting.created_at.desc(), Meeting.pk.desc()).limit(limit).offset(offset)
     return list(session.scalars(query))
+
+
+def meeting_outputs(session: Session, meetings: Iterable[Meeting]) -> dict[int, tuple[bool, bool]]:
+    """``{meeting pk: (has a transcript, has minutes)}`` for listing many meetings at once."""
+    pks = [m.pk for m in meetings]
+    if not pks:
+        return {}
+    with_transcript = set(
+        session.scalars(
+            select(TranscriptRecord.meeting_pk).where(TranscriptRecord.meeting_pk.in_(pks))
+        )
+    ) | set(session.scalars(select(LiveSegment.meeting_pk).where(LiveSegment.meeting_pk.in_(pks))))
+    with_minutes = set(
+        session.scalars(select(MinutesRecord.meeting_pk).where(MinutesRecord.meeting_pk.in_(pks)))
+    )
+    return {pk: (pk in with_transcript, pk in with_minutes) for pk in pks}
 
 
 def set_meeting_status(
