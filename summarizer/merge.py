@@ -1,0 +1,103 @@
+"""Merge per-window results into one set of minutes without duplicates (the "reduce").
+
+Two items are the same when they cite a common segment and say nearly the same thing, or when they
+say the same thing almost word for word (same amounts and dates). Merging keeps the most
+informative version (an action with an owner and a due date beats one without) and the union of the
+sources, so the result does not depend on which window saw the item first. Memory stays
+proportional to the number of items.
+"""
+
+from __future__ import annotations
+
+from summarizer.schema import Action, Decision, OpenQuestion, SourceRef, Topic
+from summarizer.text import similarity, tokens
+
+SAME_WITH_SHARED_SOURCE = 60.0
+SAME_WITHOUT_SHARED_SOURCE = 88.0
+SAME_TOPIC_TITLE = 85.0
+
+
+def _ids(sources: list[SourceRef]) -> set[int]:
+    return {s.segment_id for s in sources}
+
+
+def _union(a: list[SourceRef], b: list[SourceRef]) -> list[SourceRef]:
+    seen = {s.segment_id: s for s in a}
+    for s in b:
+        seen.setdefault(s.segment_id, s)
+    return sorted(seen.values(), key=lambda s: (s.start, s.segment_id))
+
+
+def _numbers(text: str) -> set[str]:
+    return {t for t in tokens(text) if t.isdigit()}
+
+
+def _same(text_a: str, src_a: list[SourceRef], text_b: str, src_b: list[SourceRef]) -> bool:
+    """Same item: a shared source and similar words, or near-identical words and numbers."""
+    score = similarity(text_a, text_b)
+    if _ids(src_a) & _ids(src_b):
+        return score >= SAME_WITH_SHARED_SOURCE
+    return score >= SAME_WITHOUT_SHARED_SOURCE and _numbers(text_a) == _numbers(text_b)
+
+
+def merge_decisions(items: list[Decision]) -> list[Decision]:
+    """Decisions without duplicates, in order of first citation."""
+    out: list[Decision] = []
+    for item in items:
+        for i, kept in enumerate(out):
+            if _same(kept.text, kept.sources, item.text, item.sources):
+                best = item if len(item.text) > len(kept.text) else kept
+                out[i] = best.model_copy(update={"sources": _union(kept.sources, item.sources)})
+                break
+        else:
+            out.append(item)
+    return sorted(out, key=lambda d: d.sources[0].start)
+
+
+def _richness(a: Action) -> tuple[int, int]:
+    return (int(a.owner is not None) + int(a.due is not None), -len(a.notes))
+
+
+def merge_actions(items: list[Action]) -> list[Action]:
+    """Actions without duplicates; the version with more verified fields wins."""
+    out: list[Action] = []
+    for item in items:
+        for i, kept in enumerate(out):
+            if _same(kept.task, kept.sources, item.task, item.sources):
+                best = item if _richness(item) > _richness(kept) else kept
+                out[i] = best.model_copy(update={"sources": _union(kept.sources, item.sources)})
+                break
+        else:
+            out.append(item)
+    return sorted(out, key=lambda a: a.sources[0].start)
+
+
+def merge_questions(items: list[OpenQuestion]) -> list[OpenQuestion]:
+    """Open questions without duplicates."""
+    out: list[OpenQuestion] = []
+    for item in items:
+        if not any(_same(k.text, k.sources, item.text, item.sources) for k in out):
+            out.append(item)
+    return out
+
+
+def merge_topics(items: list[Topic]) -> list[Topic]:
+    """Topics in time order; a topic continued in the next window (same title) is joined."""
+    out: list[Topic] = []
+    for item in sorted(items, key=lambda t: t.start if t.start is not None else 0.0):
+        if out and similarity(out[-1].title, item.title) >= SAME_TOPIC_TITLE:
+            prev = out[-1]
+            summary = prev.summary
+            if item.summary and similarity(prev.summary, item.summary) < SAME_WITHOUT_SHARED_SOURCE:
+                summary = f"{prev.summary} {item.summary}".strip()
+            ids = sorted(set(prev.segment_ids) | set(item.segment_ids))
+            out[-1] = prev.model_copy(
+                update={
+                    "summary": summary,
+                    "segment_ids": ids,
+                    "end": max(filter(None, [prev.end, item.end]), default=None),
+                }
+            )
+        else:
+            out.append(item)
+    return out

@@ -1,0 +1,245 @@
+"""Transcript → :class:`~summarizer.schema.Minutes`: the minutes step of the pipeline.
+
+For each time window (map): four small extraction steps (decisions, actions, topics, open
+questions), each checked in code against the transcript (:mod:`summarizer.verify`). Then the
+windows are merged without duplicates (reduce, :mod:`summarizer.merge`). Participants come from the
+transcript's speakers; the meeting date only when it is said. An empty transcript returns an
+"empty" result at once, without calling the LLM.
+"""
+
+from __future__ import annotations
+
+import re
+import time
+from collections.abc import Callable
+from typing import Any
+
+from asr_service.transcript import Transcript
+from summarizer import prompts
+from summarizer.backends import LLMBackend, LLMError, backend_from_settings
+from summarizer.merge import merge_actions, merge_decisions, merge_questions, merge_topics
+from summarizer.schema import (
+    Action,
+    Decision,
+    GenerationInfo,
+    Minutes,
+    OpenQuestion,
+    Participant,
+    Topic,
+    Unverified,
+)
+from summarizer.settings import LLMSettings
+from summarizer.text import normalize, tokens
+from summarizer.verify import (
+    TranscriptIndex,
+    check_action,
+    check_decision,
+    check_question,
+    unchecked_action,
+    unchecked_decision,
+)
+from summarizer.windows import split_windows
+
+EMPTY_NOTICE = "Rien à résumer : la transcription ne contient aucune parole."
+# Room left in the context for the instructions and the answer.
+PROMPT_RESERVE_TOKENS = 2500
+DATE_RE = re.compile(
+    r"\b(\d{1,2}(?:er)?\s+(?:janvier|février|fevrier|mars|avril|mai|juin|juillet|août|aout|"
+    r"septembre|octobre|novembre|décembre|decembre)(?:\s+\d{4})?)\b",
+    re.IGNORECASE,
+)
+
+Progress = Callable[[str], None]
+
+
+def _call(backend: LLMBackend, block: str, task: str, schema: dict, max_tokens: int) -> dict:
+    return backend.complete_json(prompts.build_messages(block, task), schema, max_tokens=max_tokens)
+
+
+def _items(answer: dict[str, Any], key: str) -> list[dict[str, Any]]:
+    value = answer.get(key)
+    return [v for v in value if isinstance(v, dict)] if isinstance(value, list) else []
+
+
+def stated_date(transcript: Transcript, first_segments: int = 15) -> str | None:
+    """The meeting date when said near the start ("séance du 14 mars 2025"), else ``None``."""
+    for seg in transcript.segments[:first_segments]:
+        m = DATE_RE.search(seg.text)
+        if m and re.search(r"\d{4}", m.group(1)):
+            return m.group(1)
+    return None
+
+
+def _participants(transcript: Transcript, roles: dict[str, str]) -> list[Participant]:
+    seen: dict[str, Participant] = {}
+    speaking = [s.speaker for s in transcript.segments if s.speaker]
+    for sid in dict.fromkeys(speaking + [sp.id for sp in transcript.speakers]):
+        name = transcript.speaker_name(sid) or sid
+        role = None
+        for who, r in roles.items():
+            if set(tokens(who)) & set(tokens(name)) - {"m", "mme"}:
+                role = r
+                break
+        seen.setdefault(sid, Participant(name=name, role=role, speaker_id=sid))
+    return list(seen.values())
+
+
+def _verified_role(role: str, transcript_text: str) -> bool:
+    """A role is kept only when its words are said in the transcript."""
+    words = [t for t in tokens(role) if len(t) >= 4]
+    return bool(words) and all(w in transcript_text for w in words)
+
+
+def _empty(transcript: Transcript) -> Minutes:
+    return Minutes(
+        status="empty",
+        notice=EMPTY_NOTICE,
+        meeting_id=transcript.meeting_id,
+        duration=transcript.duration,
+        language=transcript.language,
+        generation=GenerationInfo(backend="none", model="", windows=0, llm_calls=0),
+    )
+
+
+def summarize(
+    transcript: Transcript,
+    *,
+    backend: LLMBackend | None = None,
+    settings: LLMSettings | None = None,
+    verify: bool = True,
+    window_tokens: int | None = None,
+    progress: Progress | None = None,
+) -> Minutes:
+    """Write the minutes of ``transcript``.
+
+    ``backend``: an :class:`~summarizer.backends.LLMBackend`; by default built from ``settings``
+    (``ASR_LLM_*``: the embedded model). ``verify=False`` keeps the model's proposals unchecked
+    (only for benchmarks). Raises :class:`~summarizer.backends.LLMError` when the LLM fails.
+    """
+    if not any(s.text.strip() for s in transcript.segments):
+        return _empty(transcript)
+    settings = settings or LLMSettings()
+    started = time.monotonic()
+    backend = backend or backend_from_settings(settings)
+    budget = window_tokens or min(
+        settings.window_tokens, max(500, backend.context_tokens - PROMPT_RESERVE_TOKENS)
+    )
+    say = progress or (lambda _msg: None)
+    index = TranscriptIndex(transcript)
+    spoken = normalize(transcript.text)
+    segments = [s for s in transcript.segments if s.text.strip()]
+
+    decisions: list[Decision] = []
+    actions: list[Action] = []
+    questions: list[OpenQuestion] = []
+    topics: list[Topic] = []
+    rejected: list[Unverified] = []
+    roles: dict[str, str] = {}
+    title = ""
+    calls = 0
+    windows = 0
+    for window in split_windows(segments, budget):
+        windows += 1
+        say(f"fenêtre {windows} : segments {window[0].id}–{window[-1].id}")
+        block = prompts.format_segments(window, transcript)
+        in_window = {s.id for s in window}
+
+        answer = _call(backend, block, prompts.DECISIONS_TASK, prompts.DECISIONS_SCHEMA, 600)
+        for item in _items(answer, "decisions"):
+            d = check_decision(item, index) if verify else unchecked_decision(item, index)
+            if isinstance(d, Unverified):
+                rejected.append(d)
+            elif d is not None:
+                decisions.append(d)
+
+        answer = _call(backend, block, prompts.ACTIONS_TASK, prompts.ACTIONS_SCHEMA, 900)
+        for item in _items(answer, "actions"):
+            a = check_action(item, index) if verify else unchecked_action(item, index)
+            if isinstance(a, Unverified):
+                rejected.append(a)
+            elif a is not None:
+                actions.append(a)
+
+        answer = _call(backend, block, prompts.TOPICS_TASK, prompts.TOPICS_SCHEMA, 900)
+        title = title or str(answer.get("title") or "").strip()
+        for r in _items(answer, "roles"):
+            name, role = str(r.get("name") or ""), str(r.get("role") or "")
+            if name and role and (not verify or _verified_role(role, spoken)):
+                roles.setdefault(name, role)
+        for t in _items(answer, "topics"):
+            ids = [i for i in index.existing(t.get("segments") or []) if i in in_window]
+            if not str(t.get("title") or "").strip():
+                continue
+            topics.append(
+                Topic(
+                    title=str(t["title"]).strip(),
+                    summary=str(t.get("summary") or "").strip(),
+                    segment_ids=ids,
+                    start=index.by_id[ids[0]].start if ids else window[0].start,
+                    end=index.by_id[ids[-1]].end if ids else window[-1].end,
+                )
+            )
+
+        answer = _call(backend, block, prompts.QUESTIONS_TASK, prompts.QUESTIONS_SCHEMA, 500)
+        for item in _items(answer, "questions"):
+            q = check_question(item, index)
+            if isinstance(q, Unverified):
+                if verify:
+                    rejected.append(q)
+            else:
+                questions.append(q)
+        calls += 4
+
+    return Minutes(
+        meeting_id=transcript.meeting_id,
+        title=title or "Compte rendu de réunion",
+        date=stated_date(transcript),
+        duration=transcript.duration or segments[-1].end,
+        language=transcript.language,
+        participants=_participants(transcript, roles),
+        topics=merge_topics(topics),
+        decisions=merge_decisions(decisions),
+        actions=merge_actions(actions),
+        open_questions=merge_questions(questions),
+        to_check=rejected,
+        generation=GenerationInfo(
+            backend=backend.name,
+            model=getattr(backend, "model_path", None) and str(backend.model_path.name) or "",
+            windows=windows,
+            llm_calls=calls,
+            seconds=round(time.monotonic() - started, 1),
+            verified=verify,
+        ),
+    )
+
+
+def summarize_single_prompt(transcript: Transcript, *, backend: LLMBackend) -> Minutes:
+    """Baseline for the benchmark: one prompt, no definitions, no verification, no windows.
+
+    Only the existence of the cited segments is checked (the schema needs sources).
+    """
+    if not any(s.text.strip() for s in transcript.segments):
+        return _empty(transcript)
+    started = time.monotonic()
+    index = TranscriptIndex(transcript)
+    block = prompts.format_segments(transcript.segments, transcript)
+    answer = _call(backend, block, prompts.BASELINE_TASK, prompts.BASELINE_SCHEMA, 1200)
+    decisions = [d for i in _items(answer, "decisions") if (d := unchecked_decision(i, index))]
+    actions = [a for i in _items(answer, "actions") if (a := unchecked_action(i, index))]
+    return Minutes(
+        title=str(answer.get("title") or "Compte rendu de réunion"),
+        duration=transcript.duration,
+        participants=_participants(transcript, {}),
+        decisions=decisions,
+        actions=actions,
+        generation=GenerationInfo(
+            backend=backend.name,
+            windows=1,
+            llm_calls=1,
+            seconds=round(time.monotonic() - started, 1),
+            verified=False,
+        ),
+    )
+
+
+__all__ = ["EMPTY_NOTICE", "LLMError", "summarize", "summarize_single_prompt", "stated_date"]

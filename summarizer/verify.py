@@ -1,0 +1,283 @@
+"""Check every proposal of the LLM against the transcript, in code.
+
+A small model lists undecided ideas as decisions, invents deadlines and owners, and rewrites tasks.
+Nothing it says is printed as fact unless the transcript supports it:
+
+* cited segments must exist (unknown ids are dropped; an item citing none is rejected);
+* a **decision** must cite text that states a decision (vote, adoption, validation, agreement...),
+  not negated ("rien n'est décidé"), and the decision's content words must appear there;
+* an **action**'s task must be about what the cited text says; its **owner** must be a participant
+  or a name said in the transcript, and be present near the cited text (named there, or speaking
+  there); its **due date** must be stated near the cited segment (±2 turns), else it is removed;
+* an **open question** must cite text that asks or defers something.
+
+Failures are returned as :class:`~summarizer.schema.Unverified` (decisions, questions, actions
+without support) or as notes on the action (owner/date removed), never silently kept.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from asr_service.transcript import Segment, Transcript
+from summarizer.schema import Action, Decision, OpenQuestion, SourceRef, Unverified
+from summarizer.text import (
+    CIVILITIES,
+    STOPWORDS,
+    coverage,
+    has_time_expression,
+    name_tokens,
+    normalize,
+    time_tokens,
+    tokens,
+)
+
+# Words that state a decision, on accent-free lower-case text.
+DECISION_RE = re.compile(
+    r"\b(decid\w*|adopt\w*|approuv\w*|valid\w*|vot\w*|retenu\w*|retien\w*|acte|actee|actons|"
+    r"arret\w*|enterin\w*|unanimit\w*|accord|favorable|tranch\w*|entendu|convenu\w*|"
+    r"on part sur|on lance|on garde|on maintient|on fait comme ca|c est parti|allons y|"
+    r"abstention\w*|contre|pour)\b"
+)
+STRONG_DECISION_RE = re.compile(
+    r"\b(decid\w*|adopt\w*|approuv\w*|valid\w*|vot\w*|retenu\w*|retien\w*|acte|actee|actons|"
+    r"arret\w*|enterin\w*|unanimit\w*|accord|favorable|tranch\w*|entendu|convenu\w*|"
+    r"on part sur|on lance|on garde|on maintient|on fait comme ca|c est parti|allons y)\b"
+)
+# Negated or deferred statements that must not count as decisions.
+NEGATED_RE = re.compile(
+    r"\b(pas|rien|aucune?|jamais|ni)\b(\s+\w+){0,3}\s+"
+    r"(decid\w*|tranch\w*|valid\w*|vot\w*|adopt\w*|arret\w*|acte\w*|decision\w*|accord)"
+)
+QUESTION_RE = re.compile(
+    r"\?|\b(reste|restent|suspens|pas encore|a voir|on verra|report\w*|a etudier|a revoir|"
+    r"on en reparle\w*|question|incertain\w*|sais pas|savons pas|prochaine)\b"
+)
+WINDOW_BEFORE = 2
+WINDOW_AFTER = 2
+MIN_DECISION_COVERAGE = 0.5
+MIN_TASK_COVERAGE = 0.4
+
+
+@dataclass
+class TranscriptIndex:
+    """Fast look-ups over one transcript: segments by id, neighbours, names said or speaking."""
+
+    transcript: Transcript
+    by_id: dict[int, Segment] = field(init=False)
+    position: dict[int, int] = field(init=False)
+    speaker_names: dict[str, str] = field(init=False)
+    names_said: set[str] = field(init=False)
+
+    def __post_init__(self) -> None:
+        segs = self.transcript.segments
+        self.by_id = {s.id: s for s in segs}
+        self.position = {s.id: i for i, s in enumerate(segs)}
+        self.speaker_names = {}
+        for seg in segs:
+            if seg.speaker:
+                self.speaker_names[seg.speaker] = self.transcript.speaker_name(seg.speaker) or ""
+        for sp in self.transcript.speakers:
+            self.speaker_names.setdefault(sp.id, sp.display)
+        self.names_said = set()
+        for seg in segs:
+            self.names_said |= name_tokens(seg.text)
+
+    def existing(self, ids: list[Any]) -> list[int]:
+        """The ids that name a segment, deduplicated, in transcript order."""
+        valid = {int(i) for i in ids if isinstance(i, int) and int(i) in self.by_id}
+        return sorted(valid, key=self.position.__getitem__)
+
+    def around(self, ids: list[int], before: int = WINDOW_BEFORE, after: int = WINDOW_AFTER):
+        """The segments cited plus ``before``/``after`` neighbours of each, in order."""
+        segs = self.transcript.segments
+        keep: set[int] = set()
+        for sid in ids:
+            p = self.position[sid]
+            keep.update(range(max(0, p - before), min(len(segs), p + after + 1)))
+        return [segs[p] for p in sorted(keep)]
+
+    def refs(self, ids: list[int]) -> list[SourceRef]:
+        """Source references (with timestamps, speaker and text) for segment ids."""
+        out = []
+        for sid in ids:
+            seg = self.by_id[sid]
+            out.append(
+                SourceRef(
+                    segment_id=sid,
+                    start=seg.start,
+                    end=seg.end,
+                    speaker=self.transcript.speaker_name(seg.speaker),
+                    text=seg.text.strip(),
+                )
+            )
+        return out
+
+    def speaker_display(self, seg: Segment) -> str:
+        return self.speaker_names.get(seg.speaker or "", "") if seg.speaker else ""
+
+
+def _text(segs: list[Segment]) -> str:
+    return " ".join(s.text for s in segs)
+
+
+def _owner_words(owner: str) -> list[str]:
+    return [
+        t
+        for t in tokens(owner)
+        if t not in STOPWORDS and t not in CIVILITIES and (len(t) >= 2 or t.isdigit())
+    ]
+
+
+def check_decision(item: dict[str, Any], index: TranscriptIndex) -> Decision | Unverified:
+    """A :class:`Decision` when the cited text states it, else an :class:`Unverified`."""
+    text = str(item.get("decision") or "").strip()
+    ids = index.existing(item.get("segments") or [])
+    if not text:
+        return Unverified(kind="decision", text="(vide)", reason="décision vide")
+    if not ids:
+        return Unverified(kind="decision", text=text, reason="aucune intervention citée n'existe")
+    cited = [index.by_id[i] for i in ids]
+    # The decision may be stated in the cited turn or confirmed just after (vote, "adopté").
+    evidence = index.around(ids, before=0, after=WINDOW_AFTER)
+    ev_norm = NEGATED_RE.sub(" ", normalize(_text(evidence)))
+    cited_norm = NEGATED_RE.sub(" ", normalize(_text(cited)))
+    if not STRONG_DECISION_RE.search(ev_norm) and not DECISION_RE.search(cited_norm):
+        return Unverified(
+            kind="decision",
+            text=text,
+            reason="le passage cité n'énonce pas de décision (idée, proposition ou report)",
+            segment_ids=ids,
+        )
+    wide = index.around(ids, before=WINDOW_BEFORE, after=WINDOW_AFTER)
+    if coverage(text, _text(wide)) < MIN_DECISION_COVERAGE:
+        return Unverified(
+            kind="decision",
+            text=text,
+            reason="le contenu de la décision ne figure pas dans le passage cité",
+            segment_ids=ids,
+        )
+    return Decision(text=text, sources=index.refs(ids))
+
+
+def check_owner(owner: str, ids: list[int], index: TranscriptIndex) -> tuple[str | None, str]:
+    """The owner as verified (``None`` if not) and, when rejected, why.
+
+    Accepted when every name word of the owner is a participant's name or a name said in the
+    transcript, and the owner is named near the cited text or speaks there; or when the owner is
+    a service/group named verbatim near the cited text ("les services techniques").
+    """
+    words = _owner_words(owner)
+    if not words:
+        return None, f"responsable « {owner} » imprécis"
+    near = index.around(ids)
+    near_words = set(tokens(_text(near)))
+    near_speakers = {index.speaker_display(s) for s in near}
+    # A participant speaking near the citation (e.g. "je m'en charge").
+    for name in near_speakers:
+        name_words = set(_owner_words(name))
+        if name_words and set(words) <= name_words:
+            return name, ""
+    # A person named near the citation, known as participant or named in the transcript.
+    known = set(index.names_said)
+    for name in index.speaker_names.values():
+        known |= set(_owner_words(name))
+    capitalised = name_tokens(owner)
+    if (
+        capitalised
+        and capitalised <= known
+        and capitalised <= near_words | {w for n in near_speakers for w in _owner_words(n)}
+    ):
+        return owner, ""
+    # A service or group named verbatim near the citation.
+    if not capitalised and set(words) <= near_words and normalize(owner) in normalize(_text(near)):
+        return owner, ""
+    return None, f"responsable « {owner} » non retrouvé près du passage cité"
+
+
+def check_due(due: str, ids: list[int], index: TranscriptIndex) -> tuple[str | None, str]:
+    """The due date as verified (``None`` if not) and, when rejected, why.
+
+    Every time word of ``due`` (day, month, number, "fin", "semaine"...) must be said within two
+    turns of the cited segments; a "due date" without any time word is rejected.
+    """
+    if not has_time_expression(due):
+        return None, f"échéance « {due} » sans date"
+    wanted = time_tokens(due)
+    near = index.around(ids)
+    said = time_tokens(_text(near))
+    if not wanted or not wanted <= said:
+        return None, f"échéance « {due} » non dite près du passage cité"
+    return due, ""
+
+
+def check_action(item: dict[str, Any], index: TranscriptIndex) -> Action | Unverified:
+    """An :class:`Action` with verified owner/due (unverified ones removed and noted)."""
+    task = str(item.get("task") or "").strip()
+    ids = index.existing(item.get("segments") or [])
+    if not task:
+        return Unverified(kind="action", text="(vide)", reason="tâche vide")
+    if not ids:
+        return Unverified(kind="action", text=task, reason="aucune intervention citée n'existe")
+    wide = index.around(ids)
+    if coverage(task, _text(wide)) < MIN_TASK_COVERAGE:
+        return Unverified(
+            kind="action",
+            text=task,
+            reason="la tâche ne correspond pas au passage cité",
+            segment_ids=ids,
+        )
+    notes: list[str] = []
+    owner = (item.get("owner") or "").strip() or None
+    if owner:
+        owner, why = check_owner(owner, ids, index)
+        if why:
+            notes.append(why)
+    due = (item.get("due") or "").strip() or None
+    if due:
+        due, why = check_due(due, ids, index)
+        if why:
+            notes.append(why)
+    return Action(task=task, owner=owner, due=due, sources=index.refs(ids), notes=notes)
+
+
+def check_question(item: dict[str, Any], index: TranscriptIndex) -> OpenQuestion | Unverified:
+    """An :class:`OpenQuestion` when the cited text asks or defers something."""
+    text = str(item.get("question") or "").strip()
+    ids = index.existing(item.get("segments") or [])
+    if not text or not ids:
+        return Unverified(
+            kind="open_question", text=text or "(vide)", reason="aucune intervention citée"
+        )
+    wide = index.around(ids, before=0, after=1)
+    if not QUESTION_RE.search(normalize(_text(wide)) + (" ?" if "?" in _text(wide) else "")):
+        return Unverified(
+            kind="open_question",
+            text=text,
+            reason="le passage cité ne laisse pas de question ouverte",
+            segment_ids=ids,
+        )
+    return OpenQuestion(text=text, sources=index.refs(ids))
+
+
+def unchecked_decision(item: dict[str, Any], index: TranscriptIndex) -> Decision | None:
+    """A decision taken at the model's word (baseline only): just the cited ids must exist."""
+    ids = index.existing(item.get("segments") or [])
+    text = str(item.get("decision") or "").strip()
+    return Decision(text=text, sources=index.refs(ids)) if ids and text else None
+
+
+def unchecked_action(item: dict[str, Any], index: TranscriptIndex) -> Action | None:
+    """An action taken at the model's word (baseline only): just the cited ids must exist."""
+    ids = index.existing(item.get("segments") or [])
+    task = str(item.get("task") or "").strip()
+    if not ids or not task:
+        return None
+    return Action(
+        task=task,
+        owner=(item.get("owner") or None),
+        due=(item.get("due") or None),
+        sources=index.refs(ids),
+    )

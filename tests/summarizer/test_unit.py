@@ -1,0 +1,289 @@
+"""Unit tests of the minutes step with a scripted fake LLM: parsing, verification, map-reduce,
+rendering. Fast; the real embedded model is exercised in test_real_model.py."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+
+from asr_service.transcript import Segment, Speaker, Transcript
+from summarizer import (
+    EMPTY_NOTICE,
+    Minutes,
+    OpenAIBackend,
+    TranscriptFormatError,
+    load_transcript,
+    parse_clerk_text,
+    prompts,
+    render_markdown,
+    summarize,
+)
+from summarizer.verify import TranscriptIndex, check_action, check_decision
+from summarizer.windows import split_windows
+
+DATA = Path(__file__).parent / "data"
+BENCH = Path(__file__).parents[2] / "benchmarks" / "data" / "minutes"
+
+COUNCIL = """\
+[00:00:05] Hélène Marchand: Je mets aux voix le budget 2025. Le budget est adopté à l'unanimité.
+[00:00:40] Hélène Marchand: Odile, il faudra transmettre le budget à la préfecture avant le 15 avril
+[00:00:50] Odile Perrin: Entendu, je m'en charge.
+[00:01:10] Jean-Paul Roussel: On pourrait installer des panneaux solaires sur le gymnase.
+[00:01:30] Hélène Marchand: Rien n'est décidé ce soir sur ce point.
+"""
+
+
+class FakeLLM:
+    """Answers each extraction step from a script keyed by the task; records the calls."""
+
+    name = "fake"
+    context_tokens = 8192
+
+    def __init__(self, answers: dict[str, Any] | None = None) -> None:
+        self.answers = answers or {}
+        self.calls: list[list[dict[str, str]]] = []
+
+    def complete_json(self, messages, schema, *, max_tokens):
+        self.calls.append(messages)
+        task = messages[-1]["content"]
+        for key, answer in self.answers.items():
+            if key in task:
+                return answer(messages) if callable(answer) else answer
+        return {"decisions": [], "actions": [], "topics": [], "questions": [], "roles": []}
+
+
+def council() -> Transcript:
+    return parse_clerk_text(COUNCIL)
+
+
+# -- loading ---------------------------------------------------------------------------------
+
+
+def test_clerk_text_is_parsed_into_segments_and_speakers():
+    t = council()
+    assert [s.id for s in t.segments] == [0, 1, 2, 3, 4]
+    assert t.segments[1].start == 40.0 and t.segments[1].end == 50.0
+    assert t.speaker_name(t.segments[2].speaker) == "Odile Perrin"
+    assert {s.name for s in t.speakers} == {"Hélène Marchand", "Odile Perrin", "Jean-Paul Roussel"}
+
+
+def test_load_transcript_reads_json_and_text(tmp_path):
+    text_path = tmp_path / "seance.txt"
+    text_path.write_text(COUNCIL, encoding="utf-8")
+    json_path = tmp_path / "seance.json"
+    json_path.write_text(council().model_dump_json(), encoding="utf-8")
+    assert load_transcript(text_path).segments[0].text.startswith("Je mets aux voix")
+    assert load_transcript(json_path).segments == load_transcript(text_path).segments
+
+
+def test_bad_transcripts_give_clear_errors(tmp_path):
+    bad = tmp_path / "bad.txt"
+    bad.write_text("pas de minutage ici\n", encoding="utf-8")
+    with pytest.raises(TranscriptFormatError, match="line 1"):
+        load_transcript(bad)
+    with pytest.raises(FileNotFoundError):
+        load_transcript(tmp_path / "absent.txt")
+    broken = tmp_path / "broken.json"
+    broken.write_text('{"segments": [', encoding="utf-8")
+    with pytest.raises(TranscriptFormatError, match="invalid JSON"):
+        load_transcript(broken)
+
+
+def test_gold_transcripts_parse():
+    for path in BENCH.glob("*.txt"):
+        t = load_transcript(path)
+        assert len(t.segments) > 20, path
+        gold = json.loads(path.with_suffix(".gold.json").read_text(encoding="utf-8"))
+        starts = {prompts.clock(s.start) for s in t.segments}
+        for item in gold["decisions"] + gold["actions"]:
+            assert set(item["at"]) <= starts, (path.name, item)
+
+
+# -- verification ----------------------------------------------------------------------------
+
+
+def test_decision_must_cite_text_that_states_it():
+    index = TranscriptIndex(council())
+    ok = check_decision({"decision": "Le budget 2025 est adopté.", "segments": [0]}, index)
+    assert ok.__class__.__name__ == "Decision"
+    idea = check_decision(
+        {"decision": "Des panneaux solaires seront installés sur le gymnase.", "segments": [3]},
+        index,
+    )
+    assert idea.__class__.__name__ == "Unverified"
+    ghost = check_decision({"decision": "Le budget est adopté.", "segments": [99]}, index)
+    assert ghost.__class__.__name__ == "Unverified"
+
+
+def test_action_owner_and_due_are_verified():
+    index = TranscriptIndex(council())
+    good = check_action(
+        {
+            "task": "Transmettre le budget à la préfecture",
+            "owner": "Odile Perrin",
+            "due": "avant le 15 avril",
+            "segments": [1, 2],
+        },
+        index,
+    )
+    assert good.owner == "Odile Perrin" and good.due == "avant le 15 avril"
+    assert good.notes == []
+    invented = check_action(
+        {
+            "task": "Transmettre le budget à la préfecture",
+            "owner": "M. Dupont",
+            "due": "le 30 juin",
+            "segments": [1],
+        },
+        index,
+    )
+    assert invented.owner is None and invented.due is None
+    assert len(invented.notes) == 2
+    rewritten = check_action(
+        {"task": "Réorganiser l'informatique", "owner": None, "due": None, "segments": [1]},
+        index,
+    )
+    assert rewritten.__class__.__name__ == "Unverified"
+
+
+# -- pipeline with a fake LLM ------------------------------------------------------------------
+
+
+def test_empty_transcript_says_nothing_to_summarise_without_llm():
+    llm = FakeLLM()
+    silent = Transcript(segments=[Segment(id=0, start=0, end=1, text="  ")])
+    minutes = summarize(silent, backend=llm)
+    assert minutes.status == "empty" and minutes.notice == EMPTY_NOTICE
+    assert minutes.decisions == minutes.actions == minutes.topics == []
+    assert llm.calls == []
+    assert EMPTY_NOTICE in render_markdown(minutes)
+
+
+def test_pipeline_keeps_verified_items_and_sets_aside_the_rest():
+    llm = FakeLLM(
+        {
+            "DÉCISIONS": {
+                "decisions": [
+                    {"decision": "Le budget 2025 est adopté à l'unanimité.", "segments": [0]},
+                    {"decision": "Des panneaux solaires seront installés.", "segments": [3]},
+                ]
+            },
+            "ACTIONS": {
+                "actions": [
+                    {
+                        "task": "Transmettre le budget à la préfecture",
+                        "owner": "Odile Perrin",
+                        "due": "avant le 15 avril",
+                        "segments": [1, 2],
+                    }
+                ]
+            },
+            "ordre du jour": {
+                "title": "Conseil municipal",
+                "roles": [{"name": "Hélène Marchand", "role": "présidente du Sénat"}],
+                "topics": [{"title": "Budget", "summary": "Le budget est voté.", "segments": [0]}],
+            },
+        }
+    )
+    minutes = summarize(council(), backend=llm)
+    assert [d.text for d in minutes.decisions] == ["Le budget 2025 est adopté à l'unanimité."]
+    assert [u.kind for u in minutes.to_check] == ["decision"]
+    assert minutes.actions[0].owner == "Odile Perrin"
+    assert all(p.role is None for p in minutes.participants)  # role never said: dropped
+    assert minutes.cited_segment_ids() <= {s.id for s in council().segments}
+    Minutes.model_validate_json(minutes.model_dump_json())
+    md = render_markdown(minutes)
+    assert md == render_markdown(minutes)  # deterministic
+    assert "| 1 | Le budget 2025 est adopté à l'unanimité. | §0 (00:00:05) |" in md
+    assert "Points à vérifier" in md
+
+
+def _long_transcript(minutes: int = 120) -> Transcript:
+    """A synthetic 2 h meeting: one decision and one action every ten minutes."""
+    segs = []
+    speakers = [Speaker(id=f"s{i}", name=n) for i, n in enumerate(["Anne Roy", "Paul Mercier"])]
+    for i in range(minutes * 4):  # a turn every 15 s
+        start = i * 15.0
+        if i % 40 == 10:
+            text = f"Le point numéro {i} est adopté à l'unanimité par le conseil."
+        elif i % 40 == 20:
+            text = f"Paul Mercier enverra le dossier numéro {i} avant le 15 mars."
+        else:
+            text = f"Intervention {i} : échanges sur le dossier en cours, sans conclusion."
+        segs.append(Segment(id=i, start=start, end=start + 14, text=text, speaker=f"s{i % 2}"))
+    return Transcript(segments=segs, speakers=speakers, duration=minutes * 60.0)
+
+
+def _answer_from_window(messages):
+    """A fake model that reads its window and reports what is in it (twice, to test dedupe)."""
+    block = messages[-1]["content"]
+    decisions, actions = [], []
+    for sid, text in re.findall(r"^\[(\d+)\] \([\d:]+\) [^:]+ : (.*)$", block, re.M):
+        if "adopté" in text:
+            decisions += [{"decision": text, "segments": [int(sid)]}] * 2
+        if "enverra" in text:
+            n = re.search(r"numéro (\d+)", text).group(1)
+            actions.append(
+                {
+                    "task": f"Envoyer le dossier numéro {n}",
+                    "owner": "Paul Mercier",
+                    "due": "avant le 15 mars",
+                    "segments": [int(sid)],
+                }
+            )
+    return {"decisions": decisions, "actions": actions}
+
+
+def test_map_reduce_over_long_meeting_has_no_duplicates():
+    t = _long_transcript()
+    windows = list(split_windows(t.segments, budget=1500))
+    assert len(windows) > 3
+    covered = {s.id for w in windows for s in w}
+    assert covered == {s.id for s in t.segments}
+    llm = FakeLLM({"DÉCISIONS": _answer_from_window, "ACTIONS": _answer_from_window})
+    minutes = summarize(t, backend=llm, window_tokens=1500)
+    assert minutes.generation.windows == len(windows)
+    assert len(llm.calls) == 4 * len(windows)
+    expected_decisions = sum(1 for s in t.segments if "adopté" in s.text)
+    expected_actions = sum(1 for s in t.segments if "enverra" in s.text)
+    assert len(minutes.decisions) == expected_decisions  # overlap + doubles merged
+    assert len(minutes.actions) == expected_actions
+    assert all(a.owner == "Paul Mercier" and a.due == "avant le 15 mars" for a in minutes.actions)
+    starts = [d.sources[0].start for d in minutes.decisions]
+    assert starts == sorted(starts)
+    # every prompt fits the budget: no window sends the whole meeting
+    longest = max(len(m[-1]["content"]) for m in llm.calls)
+    assert longest < len(prompts.format_segments(t.segments, t)) / 3
+
+
+# -- OpenAI-compatible backend ------------------------------------------------------------------
+
+
+def test_openai_backend_sends_schema_and_parses_answer():
+    seen: dict[str, Any] = {}
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        seen["url"] = str(request.url)
+        seen["auth"] = request.headers.get("authorization")
+        seen["body"] = json.loads(request.content)
+        content = '```json\n{"decisions": []}\n```'
+        return httpx.Response(200, json={"choices": [{"message": {"content": content}}]})
+
+    backend = OpenAIBackend(
+        "http://llm.intranet/v1",
+        "mistral-small",
+        api_key="secret",
+        transport=httpx.MockTransport(handler),
+    )
+    messages = [{"role": "user", "content": "x"}]
+    out = backend.complete_json(messages, {"type": "object"}, max_tokens=5)
+    assert out == {"decisions": []}
+    assert seen["url"] == "http://llm.intranet/v1/chat/completions"
+    assert seen["auth"] == "Bearer secret"
+    assert seen["body"]["response_format"]["type"] == "json_schema"
+    assert seen["body"]["model"] == "mistral-small"
