@@ -1,0 +1,193 @@
+"""Speech recognition: faster-whisper (CTranslate2) behind VAD and hallucination guards.
+
+:class:`Transcriber` loads one Whisper model (the embedded base by default, or any CTranslate2
+Whisper folder an operator points at) and turns 16 kHz audio into a :class:`Transcript`. It knows
+nothing of NATS, HTTP or storage.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any
+
+import ctranslate2
+import numpy as np
+from faster_whisper import WhisperModel
+from faster_whisper.vad import VadOptions, get_speech_timestamps
+
+from asr_service.audio import SAMPLE_RATE
+from asr_service.config import Settings
+from asr_service.hallucinations import clean_segments
+from asr_service.transcript import Segment, Transcript, Word
+from models import ModelError, ModelStore
+from models.catalogue import list_specs
+
+log = logging.getLogger(__name__)
+
+ProgressFn = Callable[[float, float], None]
+REQUIRED_FILES = ("model.bin", "config.json")
+
+
+def resolve_model_path(settings: Settings, store: ModelStore) -> tuple[str, Path]:
+    """(name, folder) of the Whisper model the settings ask for; never downloads."""
+    asr_names = [s.name for s in list_specs() if s.kind == "asr"]
+    if settings.model in asr_names:
+        return settings.model, store.ensure(settings.model)
+    path = Path(settings.model).expanduser()
+    if path.is_dir():
+        missing = [f for f in REQUIRED_FILES if not (path / f).is_file()]
+        if missing:
+            raise ModelError(
+                f"{path} is not a CTranslate2 Whisper model folder (missing {', '.join(missing)}). "
+                "Fix: convert it with `ct2-transformers-converter --model <hf-folder> --output_dir "
+                f"{path} --copy_files tokenizer.json preprocessor_config.json`"
+            )
+        return path.name, path
+    raise ModelError(
+        f"ASR model {settings.model!r} is neither a catalogue model ({', '.join(asr_names)}) nor a "
+        "folder. Fix: set ASR_MODEL to 'whisper-base' or to the path of a CTranslate2 Whisper folder."
+    )
+
+
+def choose_device(device: str, compute_type: str) -> tuple[str, str]:
+    """CUDA with float16 when a GPU is visible, CPU with int8 otherwise; explicit values win."""
+    if device == "auto":
+        device = "cuda" if ctranslate2.get_cuda_device_count() > 0 else "cpu"
+    if compute_type == "auto":
+        compute_type = "float16" if device == "cuda" else "int8"
+    return device, compute_type
+
+
+class Transcriber:
+    """One loaded Whisper model plus the settings that govern decoding and guards."""
+
+    def __init__(self, settings: Settings, store: ModelStore | None = None) -> None:
+        self.settings = settings
+        store = store or ModelStore(settings.models_dir, settings.model_paths)
+        self.model_name, self.model_path = resolve_model_path(settings, store)
+        self.device, self.compute_type = choose_device(settings.device, settings.compute_type)
+        self.model = WhisperModel(
+            str(self.model_path),
+            device=self.device,
+            compute_type=self.compute_type,
+            cpu_threads=settings.cpu_threads,
+            local_files_only=True,
+        )
+        # CTranslate2 models are thread-safe for concurrent calls, but one decode at a time keeps
+        # per-call latency predictable on small CPUs; callers that batch take the lock themselves.
+        self.lock = threading.Lock()
+
+    @property
+    def info(self) -> dict[str, Any]:
+        """What produced a transcript: stored with it so results can be reproduced."""
+        return {
+            "name": self.model_name,
+            "path": str(self.model_path),
+            "device": self.device,
+            "compute_type": self.compute_type,
+        }
+
+    def vad_options(self) -> VadOptions:
+        s = self.settings
+        return VadOptions(
+            threshold=s.vad_threshold,
+            min_silence_duration_ms=s.vad_min_silence_ms,
+            speech_pad_ms=s.vad_speech_pad_ms,
+        )
+
+    def vad_regions(self, audio: np.ndarray) -> list[tuple[float, float]]:
+        """Speech regions (seconds) found by Silero VAD."""
+        chunks = get_speech_timestamps(audio, self.vad_options(), sampling_rate=SAMPLE_RATE)
+        return [(c["start"] / SAMPLE_RATE, c["end"] / SAMPLE_RATE) for c in chunks]
+
+    def transcribe(
+        self,
+        audio: np.ndarray,
+        *,
+        language: str | None = None,
+        vocabulary: Sequence[str] | None = None,
+        beam_size: int | None = None,
+        offset: float = 0.0,
+        vad: bool | None = None,
+        word_timestamps: bool | None = None,
+        progress: ProgressFn | None = None,
+    ) -> Transcript:
+        """Transcribe 16 kHz mono float32 ``audio``; times are shifted by ``offset`` seconds."""
+        s = self.settings
+        lang = language if language is not None else s.language
+        lang_arg = None if lang.lower() in {"auto", "detect", ""} else lang
+        vocab = list(vocabulary if vocabulary is not None else s.vocabulary)
+        duration = len(audio) / SAMPLE_RATE
+        use_vad = s.vad if vad is None else vad
+        words_on = s.word_timestamps if word_timestamps is None else word_timestamps
+        beam = beam_size or s.beam_size
+        options = {
+            "language": lang_arg,
+            "beam_size": beam,
+            "vad_filter": use_vad,
+            "vad_parameters": self.vad_options() if use_vad else None,
+            "word_timestamps": words_on,
+            "condition_on_previous_text": s.condition_on_previous_text,
+            "hotwords": ", ".join(vocab) if vocab else None,
+            "initial_prompt": s.initial_prompt,
+            "no_speech_threshold": s.no_speech_threshold,
+            "log_prob_threshold": s.logprob_threshold,
+            "compression_ratio_threshold": s.compression_ratio_threshold,
+        }
+        raw: list[Segment] = []
+        language_probability = None
+        detected = lang_arg or "fr"
+        if duration > 0:
+            with self.lock:
+                segments, info = self.model.transcribe(audio, **options)
+                detected, language_probability = info.language, info.language_probability
+                for seg in segments:
+                    raw.append(_to_segment(seg, len(raw), offset))
+                    if progress:
+                        progress(min(seg.end, duration), duration)
+        kept, removed = clean_segments(
+            raw,
+            phrases=s.hallucination_phrases,
+            no_speech_threshold=s.no_speech_threshold,
+            logprob_threshold=s.logprob_threshold,
+            max_repeats=s.max_repeats,
+            vocabulary=vocab,
+        )
+        if progress:
+            progress(duration, duration)
+        settings_used = {k: v for k, v in options.items() if k != "vad_parameters"}
+        settings_used["vad_parameters"] = self.vad_options().__dict__ if use_vad else None
+        settings_used["hallucinations_removed"] = removed
+        return Transcript(
+            language=detected,
+            language_probability=language_probability,
+            duration=offset + duration,
+            segments=kept,
+            model=self.info,
+            settings=settings_used,
+        )
+
+
+def _to_segment(seg: Any, index: int, offset: float) -> Segment:
+    words = [
+        Word(
+            start=round(offset + w.start, 3),
+            end=round(offset + w.end, 3),
+            word=w.word,
+            probability=round(w.probability, 4),
+        )
+        for w in (seg.words or [])
+    ]
+    return Segment(
+        id=index,
+        start=round(offset + seg.start, 3),
+        end=round(offset + seg.end, 3),
+        text=seg.text.strip(),
+        words=words,
+        avg_logprob=seg.avg_logprob,
+        no_speech_prob=seg.no_speech_prob,
+        compression_ratio=seg.compression_ratio,
+    )

@@ -1,0 +1,189 @@
+"""The service's settings: one object, read from ``ASR_*`` environment variables (or a ``.env``).
+
+Every option an operator may change lives here, documented, with a safe default for a laptop
+(embedded Whisper base on CPU, data under ``~/.local/share/asr-service``). See docs/configuration.md.
+"""
+
+from __future__ import annotations
+
+from functools import cached_property
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+DEFAULT_HALLUCINATIONS = [
+    # Subtitle credits and outros Whisper learned from YouTube-style training data (FR + EN).
+    "sous-titrage st' 501",
+    "sous-titrage st 501",
+    "sous-titrage société radio-canada",
+    "sous-titres réalisés par la communauté d'amara.org",
+    "sous-titres réalisés para la communauté d'amara.org",
+    "sous-titres fait par sous-titres par amara.org",
+    "sous-titrage fr",
+    "merci d'avoir regardé cette vidéo",
+    "merci d'avoir regardé",
+    "merci de votre attention et à bientôt",
+    "n'oubliez pas de vous abonner",
+    "abonnez-vous",
+    "abonnez-vous à la chaîne",
+    "like et abonne-toi",
+    "thanks for watching",
+    "thank you for watching",
+    "subtitles by the amara.org community",
+    "❤️ par soustitreur.com",
+]
+
+
+def _default_data_dir() -> Path:
+    return Path.home() / ".local" / "share" / "asr-service"
+
+
+class Settings(BaseSettings):
+    """All run-time options. Environment: ``ASR_<FIELD>`` (e.g. ``ASR_MODEL=/models/large-v3-turbo``)."""
+
+    model_config = SettingsConfigDict(
+        env_prefix="ASR_", env_file=".env", env_nested_delimiter="__", extra="ignore"
+    )
+
+    # -- storage ---------------------------------------------------------------------------------
+    data_dir: Path = Field(
+        default_factory=_default_data_dir, description="database, received audio, job files"
+    )
+    models_dir: Path | None = Field(
+        default=None, description="cache of assembled models (default ~/.cache/asr-service/models)"
+    )
+    model_paths: dict[str, Path] = Field(
+        default_factory=dict,
+        description="operator folders for catalogue models, e.g. ASR_MODEL_PATHS__whisper-base=/m",
+    )
+
+    # -- speech recognition ----------------------------------------------------------------------
+    model: str = Field(
+        default="whisper-base",
+        description="catalogue name or path of any CTranslate2 Whisper folder (large-v3-turbo...)",
+    )
+    device: Literal["auto", "cpu", "cuda"] = "auto"
+    compute_type: str = Field(
+        default="auto", description="auto: float16 on CUDA, int8 on CPU; or any CTranslate2 type"
+    )
+    cpu_threads: int = Field(default=0, description="0: CTranslate2's default (all cores)")
+    language: str = Field(default="fr", description="ISO code, or 'auto' to detect")
+    beam_size: int = Field(default=5, ge=1, description="beam for files and final passes")
+    live_beam_size: int = Field(default=1, ge=1, description="beam for live partial/commit passes")
+    vocabulary: list[str] = Field(
+        default_factory=list, description="names and terms to favour (hotwords)"
+    )
+    initial_prompt: str | None = Field(
+        default=None, description="text that sets style/context for the first window"
+    )
+    word_timestamps: bool = True
+    condition_on_previous_text: bool = Field(
+        default=False, description="off: avoids repetition loops propagating between windows"
+    )
+
+    # -- voice activity detection (Silero, bundled) ----------------------------------------------
+    vad: bool = True
+    vad_threshold: float = 0.5
+    vad_min_silence_ms: int = 500
+    vad_speech_pad_ms: int = 300
+
+    # -- hallucination guards --------------------------------------------------------------------
+    hallucination_phrases: list[str] = Field(default_factory=lambda: list(DEFAULT_HALLUCINATIONS))
+    no_speech_threshold: float = Field(
+        default=0.6, description="drop segments above this no-speech probability..."
+    )
+    logprob_threshold: float = Field(
+        default=-1.0, description="...when their average log-probability is also below this"
+    )
+    compression_ratio_threshold: float = 2.4
+    max_repeats: int = Field(
+        default=3, description="an n-gram repeated more than this in a row is a loop: collapsed"
+    )
+
+    # -- HTTP API and clerk pages (asr_service.api) ----------------------------------------------
+    api_host: str = Field(default="127.0.0.1", description="address `asr-service api` listens on")
+    api_port: int = Field(default=8000, ge=1, le=65535)
+    upload_max_mb: int = Field(
+        default=2048, ge=1, description="largest accepted recording upload, in MiB"
+    )
+    api_job_workers: int = Field(
+        default=1, ge=0, description="batch jobs run at once by the API process (0: none)"
+    )
+    meeting_retention_days: float | None = Field(
+        default=None,
+        description="delete meetings (records, audio, files) older than this; None keeps them",
+    )
+    tenant_retention_days: dict[str, float] = Field(
+        default_factory=dict,
+        description="per-tenant override, e.g. ASR_TENANT_RETENTION_DAYS__mairie-lyon=90",
+    )
+    retention_interval_s: float = Field(
+        default=3600.0, gt=0, description="how often the retention job runs in the API process"
+    )
+    cookie_secure: bool = Field(
+        default=False, description="mark the clerk-page session cookie Secure (behind HTTPS)"
+    )
+
+    # -- storage backends and the NATS bus (asr_service.storage, asr_service.bus) ----------------
+    database_url: str | None = Field(
+        default=None,
+        description="SQLAlchemy URL, e.g. postgresql://user@db/asr; None: SQLite <data_dir>/asr.db",
+    )
+    audio_retention_days: float | None = Field(
+        default=30.0, description="keep received meeting audio this long; None or 0 keeps it"
+    )
+    nats_url: str | None = Field(
+        default=None,
+        description="NATS server(s), comma-separated; None: `serve` starts an embedded nats-server",
+    )
+    nats_creds: Path | None = Field(default=None, description="NATS .creds file (JWT + nkey)")
+    nats_nkey_seed: Path | None = Field(default=None, description="NATS nkey seed file")
+    nats_user: str | None = None
+    nats_password: str | None = None
+    nats_token: str | None = None
+    nats_tls_ca: Path | None = Field(default=None, description="CA bundle to verify the server")
+    nats_tls_cert: Path | None = Field(default=None, description="client certificate (mTLS)")
+    nats_tls_key: Path | None = Field(default=None, description="client key (mTLS)")
+    bus_max_message_bytes: int = Field(
+        default=1024 * 1024, ge=1024, description="per-message size limit of the JetStream streams"
+    )
+    bus_max_chunk_s: float = Field(
+        default=5.0, gt=0, description="longest audio chunk accepted (longer: error event)"
+    )
+    bus_in_max_age_h: float = Field(default=48.0, gt=0, description="retention of ASR_IN")
+    bus_in_max_bytes: int = Field(default=20 * 1024**3, description="size bound of ASR_IN")
+    bus_out_max_age_h: float = Field(default=168.0, gt=0, description="retention of ASR_OUT")
+    bus_out_max_bytes: int = Field(default=2 * 1024**3, description="size bound of ASR_OUT")
+    lease_ttl_s: float = Field(
+        default=15.0, gt=0, description="a dead worker's meetings move to another after this"
+    )
+    worker_max_meetings: int = Field(
+        default=8, ge=1, description="live meetings one worker takes at once"
+    )
+    stream_partial_interval_s: float = Field(
+        default=1.0, gt=0, description="new audio between two partial hypotheses of a stream"
+    )
+    stream_end_silence_s: float = Field(
+        default=0.5, gt=0, description="pause that ends an utterance (commit)"
+    )
+    stream_max_buffer_s: float = Field(
+        default=12.0, gt=2, description="longest uncommitted audio before a forced commit"
+    )
+
+    @cached_property
+    def resolved_data_dir(self) -> Path:
+        """The data folder, created on first use."""
+        self.data_dir.mkdir(parents=True, exist_ok=True)
+        return self.data_dir
+
+    @property
+    def detect_language(self) -> bool:
+        return self.language.lower() in {"auto", "detect", ""}
+
+
+def get_settings(**overrides: object) -> Settings:
+    """Settings from the environment, with explicit overrides (CLI flags) on top."""
+    clean = {k: v for k, v in overrides.items() if v is not None}
+    return Settings(**clean)

@@ -1,0 +1,125 @@
+"""Guards against Whisper's known failure modes, as pure functions over transcript segments.
+
+Whisper invents text on silence or music (subtitle credits such as "Sous-titrage ST' 501"),
+loops on a phrase, and emits low-confidence segments where nobody speaks. Each guard is small and
+testable; :func:`clean_segments` applies them in order and renumbers what is kept.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterable, Sequence
+
+from asr_service.transcript import Segment, Word
+
+_PUNCT = re.compile(r"[^\w\s']+", re.UNICODE)
+_SPACES = re.compile(r"\s+")
+
+
+def normalise(text: str) -> str:
+    """Lower-case, unify apostrophes, strip punctuation: for comparing phrases, not for display."""
+    text = unicodedata.normalize("NFKC", text).lower().replace("’", "'").replace("`", "'")
+    text = _PUNCT.sub(" ", text)
+    return _SPACES.sub(" ", text).strip()
+
+
+def is_blocklisted(text: str, phrases: Iterable[str]) -> bool:
+    """True when the text is made (almost) only of blocklisted phrases."""
+    norm = normalise(text)
+    if not norm:
+        return True
+    rest = norm
+    for phrase in sorted((normalise(p) for p in phrases), key=len, reverse=True):
+        if phrase and phrase in rest:
+            rest = rest.replace(phrase, " ")
+    rest = _SPACES.sub(" ", rest).strip()
+    return len(rest) <= max(3, len(norm) // 10) and rest != norm
+
+
+def is_prompt_echo(text: str, vocabulary: Sequence[str], min_items: int = 3) -> bool:
+    """True when the segment recites the vocabulary list it was primed with (a hotword echo)."""
+    terms = [normalise(v) for v in vocabulary if normalise(v)]
+    if len(terms) < min_items:
+        return False
+    norm = normalise(text)
+    hits = sum(1 for t in terms if t in norm)
+    return hits >= min_items and hits >= 0.6 * len(terms)
+
+
+def is_silence_hallucination(
+    seg: Segment, no_speech_threshold: float, logprob_threshold: float
+) -> bool:
+    """Whisper's own test: probably no speech and not confidently decoded."""
+    if seg.no_speech_prob is None or seg.avg_logprob is None:
+        return False
+    return seg.no_speech_prob > no_speech_threshold and seg.avg_logprob < logprob_threshold
+
+
+def collapse_repetitions(words: Sequence[Word], max_repeats: int, max_ngram: int = 8) -> list[Word]:
+    """Remove loops: an n-gram repeated more than ``max_repeats`` times in a row keeps one copy."""
+    out = list(words)
+    for n in range(1, max_ngram + 1):
+        i = 0
+        result: list[Word] = []
+        while i < len(out):
+            gram = [normalise(w.word) for w in out[i : i + n]]
+            reps = 1
+            while (
+                i + (reps + 1) * n <= len(out)
+                and [normalise(w.word) for w in out[i + reps * n : i + (reps + 1) * n]] == gram
+            ):
+                reps += 1
+            if reps > max_repeats and len(gram) == n:
+                result.extend(out[i : i + n])
+                i += reps * n
+            else:
+                result.append(out[i])
+                i += 1
+        out = result
+    return out
+
+
+def collapse_text_repetitions(text: str, max_repeats: int) -> str:
+    """Same as :func:`collapse_repetitions` for segments decoded without word timestamps."""
+    tokens = text.split()
+    words = [Word(start=0, end=0, word=t) for t in tokens]
+    kept = collapse_repetitions(words, max_repeats)
+    return " ".join(w.word for w in kept) if len(kept) < len(tokens) else text
+
+
+def clean_segments(
+    segments: Iterable[Segment],
+    *,
+    phrases: Sequence[str],
+    no_speech_threshold: float,
+    logprob_threshold: float,
+    max_repeats: int,
+    vocabulary: Sequence[str] = (),
+) -> tuple[list[Segment], list[dict]]:
+    """Apply every guard; returns the kept segments (renumbered) and a log of what was removed."""
+    kept: list[Segment] = []
+    removed: list[dict] = []
+    for seg in segments:
+        if is_silence_hallucination(seg, no_speech_threshold, logprob_threshold):
+            removed.append({"reason": "no_speech", "start": seg.start, "text": seg.text})
+            continue
+        if is_blocklisted(seg.text, phrases):
+            removed.append({"reason": "blocklisted", "start": seg.start, "text": seg.text})
+            continue
+        if is_prompt_echo(seg.text, vocabulary):
+            removed.append({"reason": "vocabulary_echo", "start": seg.start, "text": seg.text})
+            continue
+        if seg.words:
+            words = collapse_repetitions(seg.words, max_repeats)
+            if len(words) < len(seg.words):
+                removed.append({"reason": "repetition", "start": seg.start, "text": seg.text})
+                text = "".join(w.word for w in words).strip()
+                seg = seg.model_copy(update={"words": words, "text": text, "end": words[-1].end})
+        else:
+            text = collapse_text_repetitions(seg.text, max_repeats)
+            if text != seg.text:
+                removed.append({"reason": "repetition", "start": seg.start, "text": seg.text})
+                seg = seg.model_copy(update={"text": text})
+        kept.append(seg.model_copy(update={"id": len(kept)}))
+    return kept, removed
