@@ -1,0 +1,103 @@
+"""Downloads of a meeting's transcript and minutes, each one written to the audit log."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, HTTPException, Query, Response, status
+
+from asr_service.api.auth import Principal
+from asr_service.api.deps import ClerkDep, ServicesDep, SessionDep, meeting_not_found
+from asr_service.api.exports import (
+    MinutesFormat,
+    TranscriptFormat,
+    attachment,
+    minutes_bytes,
+    transcript_bytes,
+)
+from asr_service.documents import MEDIA_TYPES
+from asr_service.storage import repository as repo
+from summarizer.schema import Minutes
+
+router = APIRouter(prefix="/api/v1/meetings", tags=["téléchargements"])
+
+
+def _file_responses(formats: list[str]) -> dict[int | str, dict]:
+    return {
+        200: {"content": {MEDIA_TYPES[f].split(";")[0]: {} for f in formats}},
+        404: {"description": "Unknown meeting, another tenant's meeting, or nothing produced yet"},
+    }
+
+
+def _audit_download(
+    session: SessionDep, who: Principal, kind: str, meeting_id: str, fmt: str
+) -> None:
+    repo.audit(
+        session,
+        f"{kind}.downloaded",
+        tenant_id=who.tenant_id,
+        actor=who.subject,
+        target=meeting_id,
+        detail={"format": fmt},
+    )
+
+
+@router.get(
+    "/{meeting_id}/transcript",
+    summary="Download the transcript (JSON, TXT, SRT, WebVTT, or a readable ODT/DOCX/PDF)",
+    response_class=Response,
+    responses=_file_responses([f.value for f in TranscriptFormat]),
+)
+def download_transcript(
+    meeting_id: str,
+    session: SessionDep,
+    services: ServicesDep,
+    who: ClerkDep,
+    format: Annotated[TranscriptFormat, Query(description="file format")] = TranscriptFormat.json,
+    kind: Annotated[
+        str | None,
+        Query(pattern="^(live|final)$", description="default: final when present, else live"),
+    ] = None,
+) -> Response:
+    """The final transcript when the accurate pass has run, else the live one."""
+    meeting = repo.get_meeting(session, who.tenant_id, meeting_id)
+    if meeting is None:
+        raise meeting_not_found(meeting_id)
+    transcript = repo.get_transcript(session, who.tenant_id, meeting_id, kind)
+    if transcript is None or (not transcript.segments and meeting.status != "done"):
+        raise HTTPException(
+            status.HTTP_404_NOT_FOUND, detail="Pas encore de transcription pour cette réunion."
+        )
+    content = transcript_bytes(transcript, format, title=meeting.title or meeting_id)
+    _audit_download(session, who, "transcript", meeting_id, format.value)
+    services.metrics.downloads.labels("transcript", format.value).inc()
+    return attachment(content, format.value, f"{meeting_id}-transcription")
+
+
+@router.get(
+    "/{meeting_id}/minutes",
+    summary="Download the minutes (JSON, Markdown, ODT, DOCX, PDF)",
+    response_class=Response,
+    responses=_file_responses([f.value for f in MinutesFormat]),
+)
+def download_minutes(
+    meeting_id: str,
+    session: SessionDep,
+    services: ServicesDep,
+    who: ClerkDep,
+    format: Annotated[MinutesFormat, Query(description="file format")] = MinutesFormat.odt,
+) -> Response:
+    """ODT is the default: the format of the French administration's interoperability rules."""
+    meeting = repo.get_meeting(session, who.tenant_id, meeting_id)
+    if meeting is None:
+        raise meeting_not_found(meeting_id)
+    record = repo.get_minutes(session, who.tenant_id, meeting_id)
+    if record is None:
+        raise HTTPException(
+            status.HTTP_404_NOT_FOUND, detail="Pas encore de compte rendu pour cette réunion."
+        )
+    minutes = Minutes.model_validate(record.data)
+    content = minutes_bytes(minutes, record.markdown, format, title=meeting.title or meeting_id)
+    _audit_download(session, who, "minutes", meeting_id, format.value)
+    services.metrics.downloads.labels("minutes", format.value).inc()
+    return attachment(content, format.value, f"{meeting_id}-compte-rendu")
