@@ -15,6 +15,7 @@ from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
 
+from asr_service.api.commands import api_command, tokens_app
 from asr_service.audio import AudioError
 from asr_service.config import get_settings
 from asr_service.formats import FORMATS
@@ -28,6 +29,8 @@ app = typer.Typer(
 )
 models_app = typer.Typer(help="Model catalogue: list, verify, install (never downloads).")
 app.add_typer(models_app, name="models")
+app.add_typer(tokens_app, name="tokens")
+app.command("api")(api_command)
 
 console = Console(stderr=True)
 
