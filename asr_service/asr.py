@@ -103,6 +103,17 @@ class Transcriber:
         chunks = get_speech_timestamps(audio, self.vad_options(), sampling_rate=SAMPLE_RATE)
         return [(c["start"] / SAMPLE_RATE, c["end"] / SAMPLE_RATE) for c in chunks]
 
+    def detect_language(self, audio: np.ndarray) -> tuple[str, float]:
+        """Most probable language of the speech in ``audio`` among ``settings.detect_among``."""
+        _, _, probs = self.model.detect_language(
+            audio, vad_filter=self.settings.vad, vad_parameters=self.vad_options()
+        )
+        allowed = set(self.settings.detect_among)
+        ranked = [(code, p) for code, p in probs if not allowed or code in allowed] or probs
+        total = sum(p for _, p in ranked) or 1.0
+        code, p = max(ranked, key=lambda cp: cp[1])
+        return code, p / total
+
     def transcribe(
         self,
         audio: np.ndarray,
@@ -142,8 +153,12 @@ class Transcriber:
         detected = lang_arg or "fr"
         if duration > 0:
             with self.lock:
+                if lang_arg is None:
+                    options["language"], language_probability = self.detect_language(audio)
                 segments, info = self.model.transcribe(audio, **options)
-                detected, language_probability = info.language, info.language_probability
+                detected = info.language
+                if language_probability is None:
+                    language_probability = info.language_probability
                 for seg in segments:
                     raw.append(_to_segment(seg, len(raw), offset))
                     if progress:

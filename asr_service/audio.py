@@ -56,7 +56,7 @@ def decode_audio(
         if not container.streams.audio:
             raise AudioError(f"{name}: contains no audio stream")
         stream = container.streams.audio[0]
-        declared = _declared_duration(container, stream)
+        declared = _wav_header_duration(source) or _declared_duration(container, stream)
         resampler = av.AudioResampler(format="s16", layout="mono", rate=sampling_rate)
         chunks: list[np.ndarray] = []
         try:
@@ -115,6 +115,25 @@ def write_wav(path: str | Path, audio: np.ndarray, sampling_rate: int = SAMPLE_R
         wav.setframerate(sampling_rate)
         wav.writeframes(float_to_pcm16(audio))
     return path
+
+
+def _wav_header_duration(source: str | Path | BinaryIO) -> float:
+    """Duration a PCM WAV header announces (FFmpeg trusts the file size instead, hiding cuts)."""
+    import wave
+
+    try:
+        if isinstance(source, str | Path):
+            with wave.open(str(source), "rb") as wav:
+                return wav.getnframes() / wav.getframerate()
+        pos = source.tell()
+        try:
+            source.seek(0)
+            with wave.open(source, "rb") as wav:  # type: ignore[arg-type]
+                return wav.getnframes() / wav.getframerate()
+        finally:
+            source.seek(pos)
+    except (wave.Error, EOFError, OSError, AttributeError, ValueError, ZeroDivisionError):
+        return 0.0
 
 
 def _declared_duration(container: av.container.InputContainer, stream: av.AudioStream) -> float:

@@ -70,6 +70,10 @@ class Settings(BaseSettings):
     )
     cpu_threads: int = Field(default=0, description="0: CTranslate2's default (all cores)")
     language: str = Field(default="fr", description="ISO code, or 'auto' to detect")
+    detect_among: list[str] = Field(
+        default_factory=lambda: ["fr", "en", "de", "es", "it", "nl", "pt", "ar", "br", "ca", "eu"],
+        description="with language=auto, the languages detection may choose from (empty: any)",
+    )
     beam_size: int = Field(default=5, ge=1, description="beam for files and final passes")
     live_beam_size: int = Field(default=1, ge=1, description="beam for live partial/commit passes")
     vocabulary: list[str] = Field(

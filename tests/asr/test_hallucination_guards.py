@@ -1,0 +1,64 @@
+"""The guards against Whisper's failure modes, on hand-made segments (fast, no model)."""
+
+from __future__ import annotations
+
+from asr_service.config import DEFAULT_HALLUCINATIONS
+from asr_service.hallucinations import (
+    clean_segments,
+    collapse_repetitions,
+    is_blocklisted,
+    is_prompt_echo,
+)
+from asr_service.transcript import Segment, Word
+
+
+def _words(text: str) -> list[Word]:
+    return [Word(start=i * 0.3, end=i * 0.3 + 0.25, word=" " + t) for i, t in enumerate(text.split())]
+
+
+def _clean(segments, **kw):
+    params = dict(
+        phrases=DEFAULT_HALLUCINATIONS,
+        no_speech_threshold=0.6,
+        logprob_threshold=-1.0,
+        max_repeats=3,
+    )
+    params.update(kw)
+    return clean_segments(segments, **params)
+
+
+def test_subtitle_credits_are_blocklisted_but_real_speech_is_kept():
+    assert is_blocklisted("Sous-titrage ST' 501", DEFAULT_HALLUCINATIONS)
+    assert is_blocklisted("Merci d'avoir regardé !", DEFAULT_HALLUCINATIONS)
+    assert not is_blocklisted(
+        "Merci d'avoir regardé le dossier, nous passons au vote du budget.", DEFAULT_HALLUCINATIONS
+    )
+    assert not is_blocklisted("Le conseil municipal est ouvert.", DEFAULT_HALLUCINATIONS)
+
+
+def test_repetition_loops_are_collapsed_to_one_copy():
+    words = _words("nous votons le budget le budget le budget le budget le budget aujourd'hui")
+    kept = collapse_repetitions(words, max_repeats=3)
+    assert " ".join(w.word.strip() for w in kept) == "nous votons le budget aujourd'hui"
+    # a phrase said twice is normal speech and stays
+    twice = _words("oui oui d'accord")
+    assert len(collapse_repetitions(twice, max_repeats=3)) == 3
+
+
+def test_high_no_speech_low_confidence_segments_are_dropped_and_ids_renumbered():
+    segs = [
+        Segment(id=0, start=0, end=2, text="Bonjour à tous.", avg_logprob=-0.2, no_speech_prob=0.1),
+        Segment(id=1, start=2, end=4, text="Merci.", avg_logprob=-1.5, no_speech_prob=0.9),
+        Segment(id=2, start=4, end=6, text="Sous-titrage ST' 501", avg_logprob=-0.3, no_speech_prob=0.2),
+        Segment(id=3, start=6, end=8, text="La séance est levée.", avg_logprob=-0.3, no_speech_prob=0.1),
+    ]
+    kept, removed = _clean(segs)
+    assert [s.text for s in kept] == ["Bonjour à tous.", "La séance est levée."]
+    assert [s.id for s in kept] == [0, 1]
+    assert {r["reason"] for r in removed} == {"no_speech", "blocklisted"}
+
+
+def test_vocabulary_echo_is_removed():
+    vocab = ["Madame Martin", "numérisation", "prestataire", "tranche"]
+    assert is_prompt_echo("Madame Martin, numérisation, prestataire, tranche.", vocab)
+    assert not is_prompt_echo("Madame Martin présente la tranche deux.", vocab)

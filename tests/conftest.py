@@ -1,0 +1,61 @@
+"""Session-wide fixtures: real models are loaded once per test session and shared.
+
+The model cache is the user's (``ASR_MODELS_DIR`` or ~/.cache/asr-service/models), filled by
+``make setup`` / ``asr-service models install``; per-test data goes to temporary folders.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from asr_service.asr import Transcriber
+from asr_service.audio import decode_audio
+from asr_service.config import Settings
+from models import ModelStore
+
+ROOT = Path(__file__).resolve().parent.parent
+SAMPLE_MEETING = ROOT / "asr_service" / "data" / "sample_meeting_fr.ogg"
+# Words the shipped espeak-ng meeting says that Whisper base recognises reliably.
+SAMPLE_KEYWORDS = ("réunion", "comité", "pilotage", "budget", "séance")
+
+
+@pytest.fixture(scope="session")
+def data_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return tmp_path_factory.mktemp("asr-data")
+
+
+@pytest.fixture(scope="session")
+def settings(data_dir: Path) -> Settings:
+    """Default settings (embedded Whisper base, CPU int8) with a throw-away data folder."""
+    return Settings(data_dir=data_dir)
+
+
+@pytest.fixture(scope="session")
+def model_store(settings: Settings) -> ModelStore:
+    return ModelStore(settings.models_dir, settings.model_paths)
+
+
+@pytest.fixture(scope="session")
+def transcriber(settings: Settings, model_store: ModelStore) -> Transcriber:
+    """The real Whisper base model, loaded once for the whole session."""
+    return Transcriber(settings, model_store)
+
+
+@pytest.fixture(scope="session")
+def french_speech_path() -> Path:
+    """A 36 s synthetic French meeting (two espeak-ng voices) shipped with the package."""
+    return SAMPLE_MEETING
+
+
+@pytest.fixture(scope="session")
+def french_speech(french_speech_path: Path) -> np.ndarray:
+    return decode_audio(french_speech_path)
+
+
+@pytest.fixture(scope="session")
+def sample_transcript(transcriber: Transcriber, french_speech: np.ndarray):
+    """The sample meeting transcribed once with default settings (reused by several tests)."""
+    return transcriber.transcribe(french_speech)
