@@ -31,7 +31,8 @@ class DeletionReport:
     jobs_removed: int
 
 
-def _inside(path: Path, root: Path) -> bool:
+def is_inside(path: Path, root: Path) -> bool:
+    """True when ``path`` resolves to a place under ``root`` (guards every file deletion)."""
     try:
         path.resolve().relative_to(root.resolve())
     except ValueError:
@@ -55,14 +56,14 @@ def delete_meeting_everywhere(
     if meeting.audio_path:
         audio = Path(meeting.audio_path)
         # Upload folders are <upload_root>/<tenant>/<job>/; never delete outside that root.
-        if _inside(audio, upload_root):
+        if is_inside(audio, upload_root):
             folders.append(audio.parent)
     folders.extend(upload_root / tenant_id / job_id for job_id in job_ids)
     session.execute(delete(Job).where(Job.meeting_pk == meeting.pk))
     repo.delete_meeting(session, tenant_id, meeting_id)
 
     for folder in dict.fromkeys(folders):
-        if folder.exists() and _inside(folder, upload_root):
+        if folder.exists() and is_inside(folder, upload_root):
             shutil.rmtree(folder)
             removed.append(str(folder))
     try:

@@ -5,8 +5,8 @@ Two rules, both checked on every run:
 - **meetings**: a tenant's meetings older than its retention (``ASR_TENANT_RETENTION_DAYS__<id>``,
   else ``ASR_MEETING_RETENTION_DAYS``; unset keeps them) are deleted with everything derived from
   them (:func:`~asr_service.api.deletion.delete_meeting_everywhere`) and the deletion is audited;
-- **audio**: the received audio of meetings whose ``retention_until`` has passed is deleted, while
-  the transcript and minutes stay (the storage layer sets that deadline when audio arrives).
+- **audio**: the received audio (live tracks, or the uploaded recording) of meetings whose
+  ``retention_until`` has passed is deleted, while the transcript and minutes stay (the storage layer sets that deadline when audio arrives).
 
 The job runs in the API process every ``ASR_RETENTION_INTERVAL_S`` seconds; one meeting failing to
 delete is logged and counted, and does not stop the others.
@@ -22,7 +22,7 @@ from pathlib import Path
 
 from sqlalchemy import select
 
-from asr_service.api.deletion import delete_meeting_everywhere
+from asr_service.api.deletion import delete_meeting_everywhere, is_inside
 from asr_service.api.metrics import ApiMetrics
 from asr_service.config import Settings
 from asr_service.storage import AudioStore, Database
@@ -75,9 +75,10 @@ def purge_expired(
                     )
                 )
             )
-        audio_expired = [
-            (m.tenant_id, m.meeting_id) for m in repo.meetings_with_expired_audio(session, now)
-        ]
+        audio_expired = {
+            (m.tenant_id, m.meeting_id): m.audio_path
+            for m in repo.meetings_with_expired_audio(session, now)
+        }
 
     for tenant_id, meeting_id in expired:
         try:
@@ -107,12 +108,14 @@ def purge_expired(
                 metrics.errors.labels("retention").inc()
 
     gone = set(report.meetings)
-    for tenant_id, meeting_id in audio_expired:
+    for (tenant_id, meeting_id), audio_path in audio_expired.items():
         if (tenant_id, meeting_id) in gone:
             continue
         try:
             with db.session() as session:
                 audio_store.purge(tenant_id, meeting_id)
+                if audio_path and is_inside(Path(audio_path), upload_root):
+                    Path(audio_path).unlink(missing_ok=True)  # an uploaded recording
                 repo.mark_audio_deleted(session, tenant_id, meeting_id)
                 repo.audit(
                     session,

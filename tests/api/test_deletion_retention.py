@@ -99,3 +99,23 @@ def test_audio_retention_keeps_the_minutes(api: ApiHarness) -> None:
     assert not audio_dir.exists()
     r = api.client.get("/api/v1/meetings/cm-1/minutes?format=md", headers=api.auth())
     assert r.status_code == 200
+
+
+def test_audio_retention_removes_the_uploaded_recording(api: ApiHarness, wav_file: Path) -> None:
+    r = api.client.post(
+        "/api/v1/recordings",
+        files={"file": ("a.wav", wav_file.read_bytes())},
+        data={"meeting_id": "up-1"},
+        headers=api.auth("mairie", "backend"),
+    )
+    api.services.jobs.wait(timeout=30)
+    recording = api.services.upload_root / "mairie" / r.json()["job"]["job_id"] / "recording.wav"
+    assert recording.is_file()
+    with api.services.db.session() as s:
+        meeting = repo.require_meeting(s, "mairie", "up-1")
+        assert meeting.retention_until is not None  # set from ASR_AUDIO_RETENTION_DAYS
+        meeting.retention_until = utcnow() - timedelta(minutes=1)
+    assert api.services.purge_expired().audio == [("mairie", "up-1")]
+    assert not recording.exists()
+    transcript = api.client.get("/api/v1/meetings/up-1/transcript", headers=api.auth())
+    assert transcript.status_code == 200

@@ -86,6 +86,7 @@ def _register(
                 source="upload",
                 status="created",
                 audio_path=str(upload.path),
+                retention_until=services.audio_store.retention_until(),
                 detail=f"fichier reçu : {upload.filename} ({upload.size} octets)",
             )
         except repo.Conflict as exc:
