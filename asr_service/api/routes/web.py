@@ -37,7 +37,7 @@ STATUS_LABELS = {
     "failed": "En échec",
 }
 TEMPLATES.env.globals["status_label"] = lambda s: STATUS_LABELS.get(s, s)
-TEMPLATES.env.filters["datetime_fr"] = lambda d: d.strftime("%d/%m/%Y %H:%M") if d else "—"
+TEMPLATES.env.filters["datetime_fr"] = lambda d: d.strftime("%d/%m/%Y %H:%M UTC") if d else "—"
 
 router = APIRouter(include_in_schema=False)
 
