@@ -52,6 +52,19 @@ def _split_vocabulary(values: list[str] | None, file: Path | None) -> list[str]:
     return terms
 
 
+def _parse_enrolment(values: list[str] | None) -> dict[str, Path]:
+    """``--enrol NAME=CLIP`` options as ``{name: path}``; exits 2 naming a malformed one."""
+    out: dict[str, Path] = {}
+    for value in values or []:
+        name, sep, clip = value.partition("=")
+        if not sep or not name.strip() or not clip.strip():
+            _fail(f"--enrol expects NAME=CLIP, got {value!r}", 2)
+        if not Path(clip).is_file():
+            _fail(f"--enrol {name}: clip {clip} not found", 2)
+        out[name.strip()] = Path(clip)
+    return out
+
+
 @app.callback()
 def main(verbose: bool = typer.Option(False, "--verbose", "-v", help="debug logging")) -> None:
     """Configure logging once for every command."""
@@ -79,6 +92,11 @@ def transcribe(
     speakers: int | None = typer.Option(None, "--speakers", help="exact number of speakers"),
     min_speakers: int | None = typer.Option(None, help="lower bound on speakers"),
     max_speakers: int | None = typer.Option(None, help="upper bound on speakers"),
+    enrol: list[str] | None = typer.Option(
+        None,
+        "--enrol",
+        help="NAME=CLIP: a clip of a participant's voice, to name them (repeatable)",
+    ),
     minutes: bool = typer.Option(False, "--minutes/--no-minutes", help="write meeting minutes"),
     title: str | None = typer.Option(None, help="meeting title for the minutes"),
     formats: str = typer.Option(",".join(FORMATS), help="comma-separated: json,txt,srt,vtt"),
@@ -101,6 +119,7 @@ def transcribe(
         num_speakers=speakers,
         min_speakers=min_speakers,
         max_speakers=max_speakers,
+        enrolment=_parse_enrolment(enrol),
         minutes=minutes,
         title=title,
     )
@@ -199,6 +218,11 @@ def models_install(
         try:
             path = store.ensure(spec.name)
             Console().print(f"[green]installed[/] {spec.name} → {path}")
+            from diarization.export import install_derived
+
+            derived = install_derived(spec.name, store)  # e.g. the CAM++ ONNX export
+            if derived is not None:
+                Console().print(f"[green]exported[/] {spec.name} → {derived}")
         except ModelError as exc:
             failed = True
             console.print(f"[red]error[/] {exc}")

@@ -23,7 +23,7 @@ from asr_service.audio import SAMPLE_RATE, decode_audio
 from asr_service.config import Settings
 from asr_service.formats import FORMATS, write_all
 from asr_service.transcript import Transcript
-from models import ModelStore
+from models import ModelError, ModelStore
 
 log = logging.getLogger(__name__)
 
@@ -42,6 +42,7 @@ class PipelineOptions:
     min_speakers: int | None = None
     max_speakers: int | None = None
     participants: list[str] = field(default_factory=list)
+    enrolment: dict[str, Path] = field(default_factory=dict)  # name -> clip of their voice
     minutes: bool = False
     title: str | None = None
     meeting_id: str | None = None
@@ -94,7 +95,10 @@ class Pipeline:
             from diarization import Diarizer
         except ImportError as exc:
             raise StageUnavailable(f"diarization package not available ({exc})") from exc
-        return Diarizer(self.store)
+        try:
+            return Diarizer(self.store)
+        except ModelError as exc:  # the ONNX export is missing or corrupt: says to install it
+            raise StageUnavailable(str(exc)) from exc
 
     # -- stages --------------------------------------------------------------------------------
     def transcribe(
@@ -119,13 +123,17 @@ class Pipeline:
             from diarization import attribute_speakers
         except ImportError as exc:
             raise StageUnavailable(f"diarization package not available ({exc})") from exc
-        turns = self.diarizer.diarize(
+        result = self.diarizer.run(
             audio,
             num_speakers=options.num_speakers,
             min_speakers=options.min_speakers,
             max_speakers=options.max_speakers,
         )
-        return attribute_speakers(transcript, turns)
+        names: dict[str, str] = {}
+        if options.enrolment:  # name clusters after the participants' enrolment clips
+            clips = {name: decode_audio(path) for name, path in options.enrolment.items()}
+            names = self.diarizer.identify(result, self.diarizer.voiceprints_of(clips))
+        return attribute_speakers(transcript, result.turns, names=names)
 
     def summarize(self, transcript: Transcript, options: PipelineOptions) -> tuple[Any, str]:
         try:

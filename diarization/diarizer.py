@@ -140,29 +140,41 @@ class Diarizer:
         vector = self.embedder.embed_clip(speech)
         return vector / (np.linalg.norm(vector) + 1e-9)
 
-    def enrol(self, clips: dict[str, np.ndarray]) -> None:
-        """Remember voiceprints of named participants from clips of their voice.
-
-        :meth:`identify` then names the clusters of a diarization that match one of them.
-        """
+    def voiceprints_of(self, clips: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
+        """Voiceprints of named participants from clips of their voice (nothing is stored)."""
+        prints = {}
         for name, clip in clips.items():
             try:
-                self.voiceprints[name] = self.embed(clip)
+                prints[name] = self.embed(clip)
             except ValueError as exc:
                 raise ValueError(f"enrolment clip of {name!r}: {exc}") from exc
+        return prints
 
-    def identify(self, result: Diarization) -> dict[str, str]:
+    def enrol(self, clips: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
+        """Remember voiceprints of named participants; :meth:`identify` then uses them.
+
+        A diarizer shared between requests should rather pass :meth:`voiceprints_of` results
+        to :meth:`identify` explicitly.
+        """
+        prints = self.voiceprints_of(clips)
+        self.voiceprints.update(prints)
+        return prints
+
+    def identify(
+        self, result: Diarization, voiceprints: dict[str, np.ndarray] | None = None
+    ) -> dict[str, str]:
         """``{label: name}`` for clusters matching an enrolled voice (one name per cluster).
 
         Pairs are taken most similar first; a pair below ``enrolment_threshold`` cosine is not
-        a match, so unknown voices keep their anonymous label.
+        a match, so unknown voices keep their anonymous label. ``voiceprints`` defaults to the
+        ones remembered by :meth:`enrol`.
         """
-        if not self.voiceprints or not result.centroids:
+        prints = self.voiceprints if voiceprints is None else voiceprints
+        if not prints or not result.centroids:
             return {}
-        labels, names = list(result.centroids), list(self.voiceprints)
+        labels, names = list(result.centroids), list(prints)
         sim = (
-            np.stack([result.centroids[k] for k in labels])
-            @ np.stack([self.voiceprints[n] for n in names]).T
+            np.stack([result.centroids[k] for k in labels]) @ np.stack([prints[n] for n in names]).T
         )
         mapping: dict[str, str] = {}
         for flat in np.argsort(-sim, axis=None):

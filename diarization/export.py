@@ -151,6 +151,16 @@ def export_campplus(store: ModelStore, *, force: bool = False) -> Path:
     return target
 
 
+def install_derived(name: str, store: ModelStore) -> Path | None:
+    """Produce what model ``name`` needs beyond its files (``models install`` calls this).
+
+    For CAM++ that is the verified ONNX export; other models need nothing (returns None).
+    """
+    if name == CAMPPLUS_MODEL:
+        return export_campplus(store)
+    return None
+
+
 def _compare_with_torch(model: Any, onnx_file: Path) -> float:
     """Largest absolute output difference between onnxruntime and PyTorch on varied inputs."""
     import onnxruntime as ort

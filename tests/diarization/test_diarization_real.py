@@ -99,11 +99,9 @@ def test_clusters_named_by_enrolment_and_by_backend_activity(
     diarizer: Diarizer, meeting, enrolment_clips, true_turns, meeting_transcript
 ) -> None:
     result = diarizer.run(meeting)
-    diarizer.enrol(enrolment_clips)
-    try:
-        assert diarizer.identify(result) == {"SPEAKER_00": "Martin", "SPEAKER_01": "Durand"}
-    finally:
-        diarizer.voiceprints.clear()
+    prints = diarizer.voiceprints_of(enrolment_clips)
+    assert diarizer.identify(result, prints) == {"SPEAKER_00": "Martin", "SPEAKER_01": "Durand"}
+    assert diarizer.identify(result, {"Martin": prints["Martin"]}) == {"SPEAKER_00": "Martin"}
     activity: dict[str, list[tuple[float, float]]] = {}
     for t in true_turns:
         activity.setdefault(t.speaker, []).append((t.start, t.end))
