@@ -61,12 +61,13 @@ class Processor(Protocol):
     def __call__(self, job: JobInput, progress: Callable[[float], None]) -> JobOutput: ...
 
 
-def pipeline_processor(settings: Settings) -> Processor:
+def pipeline_processor(settings: Settings, pipeline: Any | None = None) -> Processor:
     """The real processor: the shared file pipeline (:class:`asr_service.pipeline.Pipeline`).
 
-    One pipeline per runner, built on the first job, so the models load once and stay loaded.
+    One pipeline per runner (``pipeline``, or one built on the first job), so the models load
+    once and stay loaded.
     """
-    state: dict[str, Any] = {}
+    state: dict[str, Any] = {"pipeline": pipeline} if pipeline is not None else {}
     lock = threading.Lock()
 
     def process(job: JobInput, progress: Callable[[float], None]) -> JobOutput:
