@@ -160,6 +160,34 @@ def transcribe(
         typer.echo(str(path))
 
 
+@app.command("minutes")
+def minutes_command(
+    transcript: Path = typer.Argument(
+        ..., help="transcript JSON, or text lines '[HH:MM:SS] Speaker name: text'"
+    ),
+    out: Path = typer.Option(Path("out"), "--out", "-o", help="output folder"),
+    title: str | None = typer.Option(None, help="meeting title (default: proposed by the LLM)"),
+) -> None:
+    """Write meeting minutes (minutes.json, minutes.md) from a transcript. LLM: ASR_LLM_*."""
+    from summarizer import LLMError, TranscriptFormatError
+    from summarizer.writer import minutes_for_file
+
+    try:
+        minutes, json_path, md_path = minutes_for_file(
+            transcript, out, title=title, progress=lambda msg: console.print(f"[dim]{msg}[/]")
+        )
+    except (FileNotFoundError, TranscriptFormatError) as exc:
+        _fail(str(exc), EXIT_BAD_INPUT)
+    except ModelError as exc:
+        _fail(str(exc), EXIT_MODEL)
+    except LLMError as exc:
+        _fail(str(exc), EXIT_MODEL)
+    if minutes.status == "empty":
+        console.print(f"[yellow]{minutes.notice}[/]")
+    typer.echo(str(json_path))
+    typer.echo(str(md_path))
+
+
 @models_app.command("list")
 def models_list() -> None:
     """Show the catalogue and whether each model is installed and intact (fast check)."""

@@ -17,6 +17,7 @@ import json
 import os
 import re
 import threading
+import time
 from pathlib import Path
 from typing import Any, Protocol, runtime_checkable
 
@@ -41,17 +42,31 @@ class LLMBackend(Protocol):
         ...
 
 
-def free_cores() -> int:
-    """Cores usable by this process minus the current load (at least 1)."""
+def _cpu_times() -> tuple[int, int]:
+    with open("/proc/stat", encoding="ascii") as fh:
+        fields = [int(x) for x in fh.readline().split()[1:]]
+    return fields[3] + fields[4], sum(fields[:8])  # idle + iowait, total
+
+
+def free_cores(sample_s: float = 0.3) -> int:
+    """Cores usable by this process that are idle right now (at least 1).
+
+    Measured over ``sample_s`` from ``/proc/stat`` (the load average lags by a minute and counts
+    this process's own past work); falls back to the load average elsewhere.
+    """
     try:
         cores = len(os.sched_getaffinity(0))
     except AttributeError:  # pragma: no cover - non-Linux
         cores = os.cpu_count() or 1
     try:
-        busy = round(os.getloadavg()[0])
-    except OSError:  # pragma: no cover
-        busy = 0
-    return max(1, min(cores, cores - busy))
+        idle0, total0 = _cpu_times()
+        time.sleep(sample_s)
+        idle1, total1 = _cpu_times()
+        idle_share = (idle1 - idle0) / max(1, total1 - total0)
+        free = round(idle_share * (os.cpu_count() or cores))
+    except (OSError, ValueError, IndexError):  # pragma: no cover - no /proc
+        free = cores - round(os.getloadavg()[0])
+    return max(1, min(cores, free))
 
 
 def parse_json_object(text: str) -> dict[str, Any]:

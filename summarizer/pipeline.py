@@ -12,9 +12,10 @@ from __future__ import annotations
 import re
 import time
 from collections.abc import Callable
+from functools import lru_cache
 from typing import Any
 
-from asr_service.transcript import Transcript
+from asr_service.transcript import Segment, Transcript
 from summarizer import prompts
 from summarizer.backends import LLMBackend, LLMError, backend_from_settings
 from summarizer.merge import merge_actions, merge_decisions, merge_questions, merge_topics
@@ -49,7 +50,25 @@ DATE_RE = re.compile(
     re.IGNORECASE,
 )
 
+# A task given or taken: first-person future ("transmettrai"), "je m'en charge", requests.
+COMMITMENT_RE = re.compile(
+    r"\b(\w{2,}(?:rai|ras)|je m en (?:charge|occupe)|je (?:vais|prepare|m occupe)|il faudra|d ici|"
+    r"pouvez vous|pourriez vous|vous pourriez|peux tu|pourrais tu|tu (?:peux|pourras|vas)|"
+    r"vous (?:pourrez|allez)|"
+    r"charge de|se charge)\b"
+)
+
 Progress = Callable[[str], None]
+
+
+@lru_cache(maxsize=2)
+def _cached_backend(settings_json: str) -> LLMBackend:
+    return backend_from_settings(LLMSettings.model_validate_json(settings_json))
+
+
+def shared_backend(settings: LLMSettings | None = None) -> LLMBackend:
+    """The backend for ``settings``, created once per process (a model load is seconds)."""
+    return _cached_backend((settings or LLMSettings()).model_dump_json())
 
 
 def _call(backend: LLMBackend, block: str, task: str, schema: dict, max_tokens: int) -> dict:
@@ -59,6 +78,24 @@ def _call(backend: LLMBackend, block: str, task: str, schema: dict, max_tokens: 
 def _items(answer: dict[str, Any], key: str) -> list[dict[str, Any]]:
     value = answer.get(key)
     return [v for v in value if isinstance(v, dict)] if isinstance(value, list) else []
+
+
+def commitment_segments(segments: list[Segment]) -> list[Segment]:
+    """Turns that sound like a task being given or taken ("je transmettrai", "pouvez-vous")."""
+    return [s for s in segments if COMMITMENT_RE.search(normalize(s.text))]
+
+
+def _check_turn(
+    backend: LLMBackend, transcript: Transcript, index: TranscriptIndex, sid: int
+) -> dict[str, Any] | None:
+    """Ask about one turn (with two turns before and one after) whether it assigns a task."""
+    context = index.around([sid], before=2, after=1)
+    block = prompts.format_segments(context, transcript)
+    task = prompts.ACTION_CHECK_TASK.format(sid=sid)
+    answer = _call(backend, block, task, prompts.ACTION_CHECK_SCHEMA, 250)
+    if answer.get("is_action") is not True or not str(answer.get("task") or "").strip():
+        return None
+    return {**answer, "segments": [sid]}
 
 
 def stated_date(transcript: Transcript, first_segments: int = 15) -> str | None:
@@ -108,19 +145,21 @@ def summarize(
     settings: LLMSettings | None = None,
     verify: bool = True,
     window_tokens: int | None = None,
+    title: str | None = None,
     progress: Progress | None = None,
 ) -> Minutes:
     """Write the minutes of ``transcript``.
 
     ``backend``: an :class:`~summarizer.backends.LLMBackend`; by default built from ``settings``
-    (``ASR_LLM_*``: the embedded model). ``verify=False`` keeps the model's proposals unchecked
-    (only for benchmarks). Raises :class:`~summarizer.backends.LLMError` when the LLM fails.
+    (``ASR_LLM_*``: the embedded model, loaded once per process and reused). ``title`` replaces
+    the title the model proposes. ``verify=False`` keeps the model's proposals unchecked (only for
+    benchmarks). Raises :class:`~summarizer.backends.LLMError` when the LLM fails.
     """
     if not any(s.text.strip() for s in transcript.segments):
         return _empty(transcript)
     settings = settings or LLMSettings()
     started = time.monotonic()
-    backend = backend or backend_from_settings(settings)
+    backend = backend or shared_backend(settings)
     budget = window_tokens or min(
         settings.window_tokens, max(500, backend.context_tokens - PROMPT_RESERVE_TOKENS)
     )
@@ -135,7 +174,7 @@ def summarize(
     topics: list[Topic] = []
     rejected: list[Unverified] = []
     roles: dict[str, str] = {}
-    title = ""
+    proposed_title = ""
     calls = 0
     windows = 0
     for window in split_windows(segments, budget):
@@ -153,7 +192,16 @@ def summarize(
                 decisions.append(d)
 
         answer = _call(backend, block, prompts.ACTIONS_TASK, prompts.ACTIONS_SCHEMA, 900)
-        for item in _items(answer, "actions"):
+        proposals = _items(answer, "actions")
+        covered = {i for p in proposals for i in p.get("segments") or [] if isinstance(i, int)}
+        for seg in commitment_segments(window):
+            if {seg.id - 1, seg.id, seg.id + 1} & covered:
+                continue
+            item = _check_turn(backend, transcript, index, seg.id)
+            calls += 1
+            if item is not None:
+                proposals.append(item)
+        for item in proposals:
             a = check_action(item, index) if verify else unchecked_action(item, index)
             if isinstance(a, Unverified):
                 rejected.append(a)
@@ -161,7 +209,7 @@ def summarize(
                 actions.append(a)
 
         answer = _call(backend, block, prompts.TOPICS_TASK, prompts.TOPICS_SCHEMA, 900)
-        title = title or str(answer.get("title") or "").strip()
+        proposed_title = proposed_title or str(answer.get("title") or "").strip()
         for r in _items(answer, "roles"):
             name, role = str(r.get("name") or ""), str(r.get("role") or "")
             if name and role and (not verify or _verified_role(role, spoken)):
@@ -192,7 +240,7 @@ def summarize(
 
     return Minutes(
         meeting_id=transcript.meeting_id,
-        title=title or "Compte rendu de réunion",
+        title=title or proposed_title or "Compte rendu de réunion",
         date=stated_date(transcript),
         duration=transcript.duration or segments[-1].end,
         language=transcript.language,

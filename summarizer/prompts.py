@@ -59,7 +59,6 @@ def _array(item_props: dict[str, Any], required: list[str], max_items: int) -> d
 _SEGMENTS = {"type": "array", "items": {"type": "integer"}, "minItems": 1, "maxItems": 6}
 _TEXT = {"type": "string", "maxLength": 300}
 _SHORT = {"type": "string", "maxLength": 100}
-_NULLABLE = {"anyOf": [{"type": "string", "maxLength": 120}, {"type": "null"}]}
 
 
 def _object(props: dict[str, Any]) -> dict[str, Any]:
@@ -87,26 +86,48 @@ DECISIONS_SCHEMA = _object(
     {"decisions": _array({"decision": _TEXT, "segments": _SEGMENTS}, ["decision", "segments"], 12)}
 )
 
-ACTIONS_TASK = """TÂCHE : relever les ACTIONS : tâches qu'une personne ou un service est chargé de
-faire, ou s'engage à faire, après la réunion (« Mme X transmettra… », « je m'en occupe »).
-Ce ne sont PAS des actions : une décision de principe, une idée sans engagement, une tâche déjà
-faite, un souhait vague.
-Pour chaque action :
-- "task" : la tâche reprise fidèlement, à l'infinitif (ex. « Transmettre le devis aux finances ») ;
-- "owner" : la personne ou le service chargé, avec le nom tel qu'il est dit dans la transcription ;
-  si l'orateur dit « je m'en charge », c'est l'orateur ; null si personne n'est désigné ;
-- "due" : l'échéance EXACTEMENT comme elle est dite (« avant le 15 mars », « fin juin ») ; null si
-  aucune échéance n'est dite pour cette tâche. Ne jamais inventer ni calculer une date ;
-- "segments" : numéros des interventions où la tâche est confiée ou acceptée.
-Aucune action : liste vide."""
+ACTIONS_TASK = """TÂCHE : dresser la liste de TOUTES les actions à mener après la réunion : chaque
+fois qu'une personne est chargée de faire quelque chose ou annonce qu'elle le fera (« je m'en
+charge », « je transmettrai », « pouvez-vous… », « il faudra que… »).
+Ce ne sont PAS des actions : une décision de principe, une idée sans engagement, une information.
+Pour chaque action : "task" = la tâche à l'infinitif, reprise fidèlement ; "owner" = le nom de la
+personne chargée (l'orateur s'il dit « je ») ou "" si personne n'est désigné ; "due" = l'échéance
+exactement comme elle est dite, ou "" si aucune échéance n'est dite (ne jamais en inventer) ;
+"segments" = numéros des interventions.
+Exemple : [8] (00:03:00) Paul Martin : Je rédigerai la note avant le 3 juin. → {"task": "Rédiger
+la note", "owner": "Paul Martin", "due": "avant le 3 juin", "segments": [8]}"""
+
+_SHORT_OR_EMPTY = {"type": "string", "maxLength": 120}
 
 ACTIONS_SCHEMA = _object(
     {
         "actions": _array(
-            {"task": _TEXT, "owner": _NULLABLE, "due": _NULLABLE, "segments": _SEGMENTS},
+            {
+                "task": _TEXT,
+                "owner": _SHORT_OR_EMPTY,
+                "due": _SHORT_OR_EMPTY,
+                "segments": _SEGMENTS,
+            },
             ["task", "owner", "due", "segments"],
             15,
         )
+    }
+)
+
+# Second pass on single turns that sound like a commitment but that the first pass missed.
+ACTION_CHECK_TASK = """TÂCHE : dans l'intervention [{sid}], une personne est-elle chargée d'une tâche à
+faire après la réunion, ou s'engage-t-elle à la faire ? "is_action" : true ou false (false pour une
+idée, une information, une décision de principe, une question).
+Si oui : "task" = la tâche à l'infinitif, reprise fidèlement ; "owner" = le nom de la personne qui
+fera la tâche (l'orateur s'il dit « je » ; la personne à qui l'on s'adresse si on le lui demande),
+"" si personne ; "due" = l'échéance exactement comme elle est dite dans ces lignes, "" sinon."""
+
+ACTION_CHECK_SCHEMA = _object(
+    {
+        "is_action": {"type": "boolean"},
+        "task": _TEXT,
+        "owner": _SHORT_OR_EMPTY,
+        "due": _SHORT_OR_EMPTY,
     }
 )
 

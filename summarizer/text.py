@@ -208,11 +208,16 @@ def similarity(a: str, b: str) -> float:
 
 
 def time_tokens(text: str) -> set[str]:
-    """The words of ``text`` that name a point in time (months, days, numbers, "fin", ...)."""
-    return {t for t in tokens(text) if t in TIME_WORDS or t.isdigit() or t in NUMBER_WORDS} - {
-        "un",
-        "premier",
-    }
+    """The words of ``text`` that name a point in time (months, days, numbers, "fin", ...).
+
+    Ordinals are reduced to their number ("1er" → "1") so "1er juin" matches "1 juin".
+    """
+    found = set()
+    for t in tokens(text):
+        t = re.sub(r"^(\d+)(er|e|eme)$", r"\1", t)
+        if t in TIME_WORDS or t.isdigit() or t in NUMBER_WORDS:
+            found.add(t)
+    return found - {"un", "premier"}
 
 
 def has_time_expression(text: str) -> bool:

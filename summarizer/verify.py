@@ -46,10 +46,12 @@ STRONG_DECISION_RE = re.compile(
     r"arret\w*|enterin\w*|unanimit\w*|accord|favorable|tranch\w*|entendu|convenu\w*|"
     r"on part sur|on lance|on garde|on maintient|on fait comme ca|c est parti|allons y)\b"
 )
-# Negated or deferred statements that must not count as decisions.
+# Negated or deferred statements that must not count as decisions: "rien n'est décidé",
+# "pas encore validé", "on ne tranche pas", "n'a pas été voté".
+_VERBS = r"(decid\w*|tranch\w*|valid\w*|vot\w*|adopt\w*|arret\w*|acte\w*|decision\w*|accord)"
 NEGATED_RE = re.compile(
-    r"\b(pas|rien|aucune?|jamais|ni)\b(\s+\w+){0,3}\s+"
-    r"(decid\w*|tranch\w*|valid\w*|vot\w*|adopt\w*|arret\w*|acte\w*|decision\w*|accord)"
+    rf"\b(pas|rien|aucune?|jamais|ni)\b(\s+\w+){{0,3}}\s+{_VERBS}"
+    rf"|\b(ne|n)\s+(\w+\s+){{0,2}}{_VERBS}\s+(pas|rien|jamais|plus)\b"
 )
 QUESTION_RE = re.compile(
     r"\?|\b(reste|restent|suspens|pas encore|a voir|on verra|report\w*|a etudier|a revoir|"

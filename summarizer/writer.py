@@ -49,10 +49,13 @@ def write_minutes(
     *,
     backend: LLMBackend | None = None,
     settings: LLMSettings | None = None,
+    title: str | None = None,
     progress: Progress | None = None,
 ) -> tuple[Minutes, Path, Path]:
     """Summarise ``transcript`` and save the minutes into ``out_dir``."""
-    minutes = summarize(transcript, backend=backend, settings=settings, progress=progress)
+    minutes = summarize(
+        transcript, backend=backend, settings=settings, title=title, progress=progress
+    )
     json_path, md_path = save_minutes(minutes, out_dir)
     return minutes, json_path, md_path
 
@@ -62,9 +65,14 @@ def minutes_for_file(
     out_dir: str | Path,
     *,
     settings: LLMSettings | None = None,
+    title: str | None = None,
     progress: Progress | None = None,
 ) -> tuple[Minutes, Path, Path]:
     """``asr-service minutes TRANSCRIPT --out DIR``: load (JSON or clerk text), summarise, save."""
     return write_minutes(
-        load_transcript(transcript_path), out_dir, settings=settings, progress=progress
+        load_transcript(transcript_path),
+        out_dir,
+        settings=settings,
+        title=title,
+        progress=progress,
     )

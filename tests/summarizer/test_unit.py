@@ -173,7 +173,7 @@ def test_pipeline_keeps_verified_items_and_sets_aside_the_rest():
                     {"decision": "Des panneaux solaires seront installés.", "segments": [3]},
                 ]
             },
-            "ACTIONS": {
+            "actions à mener": {
                 "actions": [
                     {
                         "task": "Transmettre le budget à la préfecture",
@@ -245,7 +245,7 @@ def test_map_reduce_over_long_meeting_has_no_duplicates():
     assert len(windows) > 3
     covered = {s.id for w in windows for s in w}
     assert covered == {s.id for s in t.segments}
-    llm = FakeLLM({"DÉCISIONS": _answer_from_window, "ACTIONS": _answer_from_window})
+    llm = FakeLLM({"DÉCISIONS": _answer_from_window, "actions à mener": _answer_from_window})
     minutes = summarize(t, backend=llm, window_tokens=1500)
     assert minutes.generation.windows == len(windows)
     assert len(llm.calls) == 4 * len(windows)

@@ -1,0 +1,110 @@
+"""The minutes step with the real embedded model (Qwen2.5-Coder-1.5B-Instruct Q4_K_M, llama.cpp).
+
+LLM calls are slow on a small CPU, so the model is loaded once per session and each real run is
+shared by several assertions (session fixtures): one short gold meeting in-process, and one run of
+the command line under ``unshare -n`` (network cut) on a meeting without any decision.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from asr_service.transcript import Transcript
+from summarizer import (
+    EMPTY_NOTICE,
+    Minutes,
+    load_transcript,
+    render_markdown,
+    summarize,
+)
+from summarizer.backends import LLMBackend, backend_from_settings
+
+pytestmark = pytest.mark.slow
+
+HERE = Path(__file__).parent
+REPO = HERE.parents[1]
+GOLD = REPO / "benchmarks" / "data" / "minutes" / "equipe_projet_ministere.txt"
+NO_DECISION = HERE / "data" / "sans_decision.txt"
+
+
+@pytest.fixture(scope="session")
+def llm() -> LLMBackend:
+    """The embedded model, assembled from its PyPI parts and loaded once."""
+    return backend_from_settings()
+
+
+@pytest.fixture(scope="session")
+def project_minutes(llm: LLMBackend) -> tuple[Transcript, Minutes]:
+    transcript = load_transcript(GOLD)
+    return transcript, summarize(transcript, backend=llm)
+
+
+@pytest.fixture(scope="session")
+def offline_cli_run(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """``python -m summarizer`` on the no-decision meeting, network namespace cut when root."""
+    out = tmp_path_factory.mktemp("minutes-offline")
+    cmd = [sys.executable, "-m", "summarizer", str(NO_DECISION), "--out", str(out), "--quiet"]
+    if os.geteuid() == 0 and shutil.which("unshare"):
+        cmd = ["unshare", "-n", *cmd]
+    env = {**os.environ, "HF_HUB_OFFLINE": "1", "NO_PROXY": "*"}
+    proc = subprocess.run(cmd, capture_output=True, text=True, env=env, timeout=600, cwd=REPO)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    return out
+
+
+def test_minutes_validate_and_cite_existing_segments(project_minutes):
+    transcript, minutes = project_minutes
+    again = Minutes.model_validate_json(minutes.model_dump_json())
+    assert again == minutes
+    assert minutes.status == "ok"
+    assert minutes.decisions, "the project meeting takes three decisions"
+    assert minutes.actions, "the project meeting assigns five actions"
+    existing = {s.id: s for s in transcript.segments}
+    assert minutes.cited_segment_ids() <= set(existing)
+    for item in [*minutes.decisions, *minutes.actions]:
+        for ref in item.sources:
+            assert ref.start == existing[ref.segment_id].start
+            assert ref.text == existing[ref.segment_id].text.strip()
+
+
+def test_verified_owners_and_dates_are_said_in_the_transcript(project_minutes):
+    transcript, minutes = project_minutes
+    speakers = {sp.display for sp in transcript.speakers}
+    spoken = transcript.text.lower()
+    for action in minutes.actions:
+        if action.owner:
+            assert action.owner in speakers or action.owner.lower() in spoken
+        if action.due:
+            words = [w for w in action.due.lower().replace("'", " ").split() if w.isalnum()]
+            assert all(w in spoken for w in words), action.due
+
+
+def test_markdown_is_rendered_from_the_minutes(project_minutes):
+    _, minutes = project_minutes
+    md = render_markdown(minutes)
+    assert md.startswith(f"# {minutes.title}")
+    assert "## Relevé de décisions" in md and "## Actions" in md
+    for decision in minutes.decisions:
+        assert decision.text.replace("|", "\\|") in md
+
+
+def test_empty_transcript_needs_no_llm(llm):
+    minutes = summarize(Transcript(), backend=llm)
+    assert minutes.status == "empty"
+    assert minutes.notice == EMPTY_NOTICE
+    assert minutes.generation.llm_calls == 0
+
+
+def test_meeting_without_decision_yields_none_offline(offline_cli_run):
+    data = json.loads((offline_cli_run / "minutes.json").read_text(encoding="utf-8"))
+    minutes = Minutes.model_validate(data)
+    assert minutes.status == "ok"
+    assert minutes.decisions == []
+    assert "Aucune décision" in (offline_cli_run / "minutes.md").read_text(encoding="utf-8")
