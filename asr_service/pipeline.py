@@ -137,10 +137,13 @@ class Pipeline:
 
     def summarize(self, transcript: Transcript, options: PipelineOptions) -> tuple[Any, str]:
         try:
-            from summarizer import render_markdown, summarize
+            from summarizer import LLMError, render_markdown, summarize
         except ImportError as exc:
             raise StageUnavailable(f"summarizer package not available ({exc})") from exc
-        minutes = summarize(transcript, title=options.title)
+        try:
+            minutes = summarize(transcript, title=options.title)
+        except (LLMError, ModelError) as exc:  # keep the transcript; say why minutes are missing
+            raise StageUnavailable(f"minutes: {exc}") from exc
         return minutes, render_markdown(minutes)
 
     # -- whole run -----------------------------------------------------------------------------
