@@ -77,7 +77,7 @@ class _Writer:
             marker = ("**" if run.bold else "") + ("__" if run.italic else "")
             parts.append(f"{marker}{text}{marker[::-1]}" if marker and text.strip() else text)
         self.pdf.multi_cell(
-            0, 5.5, "".join(parts), markdown=True, new_x=XPos.LMARGIN, new_y=YPos.NEXT
+            0, 5.5, "".join(parts), markdown=True, align="L", new_x=XPos.LMARGIN, new_y=YPos.NEXT
         )
         self.pdf.ln(1.5)
 
@@ -103,7 +103,8 @@ def render_pdf(document: Document) -> bytes:
                 w.paragraph(item, indent="•  " if w.unicode else "-  ")
         else:
             w.font(9.5)
-            with pdf.table(first_row_as_headings=True, line_height=5.5) as table:
+            widths = (2.5,) + (1.0,) * (len(block.header) - 1)  # the first column holds the text
+            with pdf.table(first_row_as_headings=True, line_height=5.5, col_widths=widths) as table:
                 for values in (block.header, *block.rows):
                     row = table.row()
                     for value in values:

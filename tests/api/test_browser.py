@@ -95,12 +95,17 @@ def browser(tmp_path: Path) -> Iterator[tuple[object, Path]]:
         "--disable-sync",
         "--disable-dev-shm-usage",
         "--window-size=1280,1400",
+        "--lang=fr-FR",
         f"--user-data-dir={tmp_path / 'profile'}",
     ):
         options.add_argument(flag)
     options.add_experimental_option(
         "prefs",
-        {"download.default_directory": str(downloads), "download.prompt_for_download": False},
+        {
+            "download.default_directory": str(downloads),
+            "download.prompt_for_download": False,
+            "intl.accept_languages": "fr-FR,fr",
+        },
     )
     driver = webdriver.Chrome(service=Service(CHROMEDRIVER), options=options)
     driver.set_page_load_timeout(30)

@@ -47,7 +47,11 @@ def render_with_go_template(overrides: dict[str, Any]) -> list[dict[str, Any]]:
     context = {
         "Values": values,
         "Release": {"Name": "cr", "Namespace": "asr", "Service": "Helm"},
-        "Chart": {"Name": chart["name"], "Version": chart["version"], "AppVersion": chart["appVersion"]},
+        "Chart": {
+            "Name": chart["name"],
+            "Version": chart["version"],
+            "AppVersion": chart["appVersion"],
+        },
     }
     helpers = (CHART / "templates" / "_helpers.tpl").read_text()
     names = re.findall(r'define "([\w.-]+)"', helpers)
