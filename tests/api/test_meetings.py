@@ -33,6 +33,8 @@ def test_list_is_tenant_scoped_and_searchable(api: ApiHarness) -> None:
         f"/api/v1/meetings?date_from={today + timedelta(days=2)}", headers=api.auth("mairie")
     ).json()
     assert future["items"] == []
+    literal = api.client.get("/api/v1/meetings?q=100%25_", headers=api.auth("mairie")).json()
+    assert literal["items"] == []  # % and _ are searched literally, not as SQL wildcards
     bad = api.client.get("/api/v1/meetings?status=bogus", headers=api.auth("mairie"))
     assert bad.status_code == 422
 

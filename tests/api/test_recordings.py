@@ -120,3 +120,29 @@ def test_failed_job_is_reported(api: ApiHarness, wav_file: Path) -> None:
     detail = api.client.get("/api/v1/meetings/ko", headers=api.auth()).json()
     assert detail["status"] == "failed" and "modèle indisponible" in detail["error"]
     assert 'asr_jobs_total{outcome="failed"} 1.0' in api.client.get("/metrics").text
+
+
+def test_unfinished_jobs_resume_at_start_up(database, tmp_path: Path, wav_file: Path) -> None:  # noqa: ANN001
+    """A job left queued by a stopped process is processed when the next app starts."""
+    import shutil
+
+    from fastapi.testclient import TestClient
+
+    from asr_service.api import create_app
+    from tests.api.conftest import light_processor, make_settings
+
+    settings = make_settings(tmp_path)
+    database.migrate()
+    recording = settings.resolved_data_dir / "uploads" / "mairie" / "job-1" / "recording.wav"
+    recording.parent.mkdir(parents=True)
+    shutil.copy(wav_file, recording)
+    with database.session() as s:
+        repo.create_meeting(s, "mairie", "left-over", source="upload", audio_path=str(recording))
+        repo.create_job(s, "mairie", filename="a.wav", meeting_id="left-over", job_id="job-1")
+    app = create_app(settings, db=database, processor=light_processor, run_retention=False,
+                     model_check=lambda: (True, "test"))  # fmt: skip
+    with TestClient(app):
+        app.state.services.jobs.wait(timeout=30)
+    with database.session() as s:
+        assert repo.get_job(s, "mairie", "job-1").status == "done"
+        assert repo.get_transcript(s, "mairie", "left-over", "final") is not None
