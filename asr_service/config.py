@@ -173,7 +173,7 @@ class Settings(BaseSettings):
         default=0.5, gt=0, description="pause that ends an utterance (commit)"
     )
     stream_max_buffer_s: float = Field(
-        default=12.0, gt=2, description="longest uncommitted audio before a forced commit"
+        default=15.0, gt=2, description="longest uncommitted audio before a forced commit"
     )
 
     @cached_property

@@ -1,0 +1,210 @@
+"""Connecting to NATS and declaring the JetStream streams, consumers and KV bucket the service uses.
+
+Everything is idempotent (``ensure_*``): each worker declares what it needs at start-up, so a new
+cluster needs no manual set-up. Limits come from the settings: bounded retention (age and bytes)
+and a per-message size limit on both streams; a duplicate window on the output stream makes
+re-published committed segments (after a worker takeover) harmless.
+"""
+
+from __future__ import annotations
+
+import logging
+import ssl
+from dataclasses import dataclass
+from typing import Any
+
+import nats
+from nats.aio.client import Client
+from nats.js import JetStreamContext
+from nats.js.api import (
+    AckPolicy,
+    ConsumerConfig,
+    DeliverPolicy,
+    DiscardPolicy,
+    RetentionPolicy,
+    StorageType,
+    StreamConfig,
+)
+from nats.js.errors import BadRequestError
+from nats.js.kv import KeyValue
+
+from asr_service.bus import subjects as sub
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class BusLimits:
+    """Retention and size limits of the streams (see ``Settings``)."""
+
+    max_message_bytes: int = 1024 * 1024
+    in_max_age_s: float = 48 * 3600
+    in_max_bytes: int = 20 * 1024**3
+    out_max_age_s: float = 7 * 24 * 3600
+    out_max_bytes: int = 2 * 1024**3
+    duplicate_window_s: float = 600.0
+    lease_ttl_s: float = 15.0
+
+    @classmethod
+    def from_settings(cls, settings: Any) -> BusLimits:
+        return cls(
+            max_message_bytes=settings.bus_max_message_bytes,
+            in_max_age_s=settings.bus_in_max_age_h * 3600,
+            in_max_bytes=settings.bus_in_max_bytes,
+            out_max_age_s=settings.bus_out_max_age_h * 3600,
+            out_max_bytes=settings.bus_out_max_bytes,
+            lease_ttl_s=settings.lease_ttl_s,
+        )
+
+
+async def connect(settings: Any, *, url: str | None = None, name: str = "asr-service") -> Client:
+    """Connect with the configured credentials/TLS; reconnects forever after a server restart."""
+    options: dict[str, Any] = {
+        "servers": [u.strip() for u in (url or settings.nats_url).split(",")],
+        "name": name,
+        "max_reconnect_attempts": -1,
+        "reconnect_time_wait": 0.5,
+        "connect_timeout": 5,
+        "allow_reconnect": True,
+    }
+    if getattr(settings, "nats_creds", None):
+        options["user_credentials"] = str(settings.nats_creds)
+    if getattr(settings, "nats_nkey_seed", None):
+        options["nkeys_seed"] = str(settings.nats_nkey_seed)
+    if getattr(settings, "nats_user", None):
+        options["user"] = settings.nats_user
+        options["password"] = settings.nats_password or ""
+    if getattr(settings, "nats_token", None):
+        options["token"] = settings.nats_token
+    if getattr(settings, "nats_tls_ca", None) or getattr(settings, "nats_tls_cert", None):
+        ctx = ssl.create_default_context(
+            cafile=str(settings.nats_tls_ca) if settings.nats_tls_ca else None
+        )
+        if settings.nats_tls_cert:
+            ctx.load_cert_chain(
+                str(settings.nats_tls_cert),
+                str(settings.nats_tls_key) if settings.nats_tls_key else None,
+            )
+        options["tls"] = ctx
+
+    async def _disconnected() -> None:
+        log.warning("NATS disconnected; reconnecting")
+
+    async def _reconnected() -> None:
+        log.warning("NATS reconnected")
+
+    async def _error(exc: Exception) -> None:
+        log.warning("NATS error: %r", exc)
+
+    return await nats.connect(
+        **options,
+        disconnected_cb=_disconnected,
+        reconnected_cb=_reconnected,
+        error_cb=_error,
+    )
+
+
+async def _ensure_stream(js: JetStreamContext, config: StreamConfig) -> None:
+    try:
+        await js.add_stream(config)
+    except BadRequestError:
+        await js.update_stream(config)
+
+
+async def ensure_streams(js: JetStreamContext, limits: BusLimits) -> None:
+    """Declare ``ASR_IN`` (audio and lifecycle in) and ``ASR_OUT`` (persisted events out)."""
+    await _ensure_stream(
+        js,
+        StreamConfig(
+            name=sub.STREAM_IN,
+            description="meeting lifecycle and audio chunks from the backend",
+            subjects=[sub.wildcard(k) for k in sub.IN_KINDS],
+            retention=RetentionPolicy.LIMITS,
+            storage=StorageType.FILE,
+            max_age=limits.in_max_age_s,
+            max_bytes=limits.in_max_bytes,
+            max_msg_size=limits.max_message_bytes,
+            discard=DiscardPolicy.OLD,
+            duplicate_window=120.0,
+        ),
+    )
+    await _ensure_stream(
+        js,
+        StreamConfig(
+            name=sub.STREAM_OUT,
+            description="committed segments, status, errors, final transcripts, minutes",
+            subjects=[sub.wildcard(k) for k in sub.PERSISTED_OUT_KINDS],
+            retention=RetentionPolicy.LIMITS,
+            storage=StorageType.FILE,
+            max_age=limits.out_max_age_s,
+            max_bytes=limits.out_max_bytes,
+            max_msg_size=limits.max_message_bytes,
+            discard=DiscardPolicy.OLD,
+            duplicate_window=limits.duplicate_window_s,
+        ),
+    )
+
+
+async def ensure_lease_bucket(js: JetStreamContext, limits: BusLimits) -> KeyValue:
+    """The KV bucket of meeting leases; a key expires ``lease_ttl_s`` after its last refresh."""
+    try:
+        return await js.key_value(sub.LEASE_BUCKET)
+    except Exception:  # noqa: BLE001 - bucket missing
+        return await js.create_key_value(
+            bucket=sub.LEASE_BUCKET,
+            ttl=limits.lease_ttl_s,
+            history=1,
+            storage=StorageType.FILE,
+            description="owner of each live meeting",
+        )
+
+
+async def ensure_consumer(js: JetStreamContext, stream: str, config: ConsumerConfig) -> None:
+    """Create a durable consumer, or leave an existing one as it is (keeps its ack floor)."""
+    try:
+        await js.consumer_info(stream, config.durable_name or "")
+    except Exception:  # noqa: BLE001 - not found
+        await js.add_consumer(stream, config)
+
+
+def dispatch_consumer(limits: BusLimits) -> ConsumerConfig:
+    """Shared by all workers: each ``started`` goes to one worker, which holds it (un-acked, with
+    in-progress heartbeats) until the meeting is done, so a dead worker's meetings are redelivered
+    to another one after ``ack_wait``."""
+    return ConsumerConfig(
+        durable_name=sub.DISPATCH_CONSUMER,
+        filter_subject=sub.wildcard("started"),
+        ack_policy=AckPolicy.EXPLICIT,
+        ack_wait=max(2.0, limits.lease_ttl_s),
+        max_deliver=-1,
+        max_ack_pending=10000,
+        deliver_policy=DeliverPolicy.ALL,
+    )
+
+
+def sentinel_consumer() -> ConsumerConfig:
+    """Shared, headers only: sees every new audio subject cheaply to report unknown meetings."""
+    return ConsumerConfig(
+        durable_name=sub.SENTINEL_CONSUMER,
+        filter_subject=sub.wildcard("audio"),
+        ack_policy=AckPolicy.NONE,
+        headers_only=True,
+        deliver_policy=DeliverPolicy.NEW,
+    )
+
+
+def meeting_consumer(tenant: str, meeting_id: str) -> ConsumerConfig:
+    """One meeting's audio and end, in order; its ack floor is the resume point."""
+    return ConsumerConfig(
+        durable_name=sub.meeting_consumer(tenant, meeting_id),
+        filter_subjects=[
+            sub.subject(tenant, meeting_id, "audio"),
+            sub.subject(tenant, meeting_id, "ended"),
+        ],
+        ack_policy=AckPolicy.EXPLICIT,
+        ack_wait=30.0,
+        max_deliver=-1,
+        max_ack_pending=20000,
+        deliver_policy=DeliverPolicy.ALL,
+        inactive_threshold=7 * 24 * 3600.0,
+    )

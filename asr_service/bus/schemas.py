@@ -1,0 +1,203 @@
+"""Pydantic schemas of every message on the bus (JSON, UTF-8). The subject table is in
+``subjects``; ``docs/bus.md`` documents both for backend developers.
+
+Audio is sent as JSON with base64 PCM (simple from any language). Accepted audio: mono, 16 kHz,
+``pcm_s16le`` (default) or ``pcm_f32le``; anything else is refused with an ``unsupported_format``
+error event. One chunk carries at most ``ASR_BUS_MAX_CHUNK_S`` seconds (5 s by default; 100-500 ms
+is typical).
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from asr_service.bus.subjects import valid_id
+from asr_service.transcript import Segment, Transcript, Word
+
+SUPPORTED_ENCODINGS = {"pcm_s16le": 2, "pcm_f32le": 4}
+SAMPLE_RATE = 16000
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+class _Message(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+
+
+# ----------------------------------------------------------------------------- in
+
+
+class Participant(_Message):
+    """A participant; ``track`` is the audio track carrying their voice (defaults to ``id``)."""
+
+    id: str = Field(min_length=1, max_length=128)
+    name: str | None = None
+    track: str | None = None
+
+    @property
+    def track_id(self) -> str:
+        return self.track or self.id
+
+
+class MeetingStarted(_Message):
+    """``meetings.<tenant>.<meeting>.started``: a meeting begins."""
+
+    meeting_id: str
+    title: str = ""
+    language: str = "fr"
+    participants: list[Participant] = Field(default_factory=list)
+    vocabulary: list[str] = Field(default_factory=list)
+    per_track: bool = False
+    """True when audio comes as one track per participant (speakers then come from tracks)."""
+    started_at: datetime | None = None
+
+    @field_validator("meeting_id")
+    @classmethod
+    def _check_id(cls, v: str) -> str:
+        if not valid_id(v):
+            raise ValueError("meeting_id must be 1-128 letters, digits, '_' or '-'")
+        return v
+
+    def speaker_for(self, track: str) -> str:
+        """The display name of the participant on ``track`` (the track ID when unknown)."""
+        for p in self.participants:
+            if p.track_id == track:
+                return p.name or p.id
+        return track
+
+
+class AudioChunk(_Message):
+    """``meetings.<tenant>.<meeting>.audio``: one chunk of audio of one track.
+
+    ``seq`` counts from 0 per track without gaps; ``timestamp`` is the capture time of the first
+    sample in seconds since the meeting started (used to place late-starting tracks and to fill
+    gaps with silence); ``data`` is base64 of the raw samples.
+    """
+
+    meeting_id: str
+    seq: int = Field(ge=0)
+    timestamp: float | None = Field(default=None, ge=0)
+    track: str = "mix"
+    encoding: str = "pcm_s16le"
+    sample_rate: int = SAMPLE_RATE
+    channels: int = 1
+    data: str
+
+
+class MeetingEnded(_Message):
+    """``meetings.<tenant>.<meeting>.ended``: no more audio will come.
+
+    ``last_seq`` (optional, per track) lets the worker wait for chunks still in flight.
+    """
+
+    meeting_id: str
+    ended_at: datetime | None = None
+    last_seq: dict[str, int] = Field(default_factory=dict)
+
+
+# ----------------------------------------------------------------------------- out
+
+
+class PartialEvent(_Message):
+    """``partial``: the current hypothesis of an utterance in progress (will change)."""
+
+    meeting_id: str
+    track: str
+    speaker: str | None = None
+    start: float
+    end: float
+    text: str
+    sent_at: datetime = Field(default_factory=_now)
+
+
+class CommittedEvent(_Message):
+    """``committed``: a segment that the live pass will not change (meeting time, seconds)."""
+
+    meeting_id: str
+    track: str
+    segment: Segment
+    sent_at: datetime = Field(default_factory=_now)
+
+
+Status = Literal["live", "ending", "finalizing", "done", "failed"]
+
+
+class StatusEvent(_Message):
+    """``status``: lifecycle changes of a meeting."""
+
+    meeting_id: str
+    status: Status
+    detail: str = ""
+    worker: str = ""
+    sent_at: datetime = Field(default_factory=_now)
+
+
+ErrorCode = Literal[
+    "malformed_json",
+    "invalid_message",
+    "unknown_meeting",
+    "oversized_message",
+    "unsupported_format",
+    "duplicate_chunk",
+    "out_of_order",
+    "missing_chunks",
+    "processing_failed",
+]
+
+
+class ErrorEvent(_Message):
+    """``error``: a problem, named by ``code``; ``fatal`` false means the meeting goes on."""
+
+    meeting_id: str
+    code: ErrorCode
+    message: str
+    fatal: bool = False
+    subject: str | None = None
+    track: str | None = None
+    seq: int | None = None
+    sent_at: datetime = Field(default_factory=_now)
+
+
+class FinalEvent(_Message):
+    """``final``: the accurate transcript is stored and replaces the live one.
+
+    ``transcript`` is inline when it fits in a message (else fetch it over HTTP by meeting ID).
+    """
+
+    meeting_id: str
+    segments: int
+    duration: float
+    speakers: list[str] = Field(default_factory=list)
+    transcript: Transcript | None = None
+    sent_at: datetime = Field(default_factory=_now)
+
+
+class MinutesEvent(_Message):
+    """``minutes``: the minutes are stored (Markdown inline when it fits)."""
+
+    meeting_id: str
+    markdown: str | None = None
+    available: bool = True
+    detail: str = ""
+    sent_at: datetime = Field(default_factory=_now)
+
+
+__all__ = [
+    "AudioChunk",
+    "CommittedEvent",
+    "ErrorEvent",
+    "FinalEvent",
+    "MeetingEnded",
+    "MeetingStarted",
+    "MinutesEvent",
+    "Participant",
+    "PartialEvent",
+    "Segment",
+    "StatusEvent",
+    "Word",
+]

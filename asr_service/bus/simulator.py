@@ -1,0 +1,205 @@
+"""Play a recording into the bus as a meeting backend would, and collect what comes back.
+
+``asr-service simulate`` wraps :func:`simulate`; tests and the benchmark call it directly. It
+publishes ``started``, the audio as ordered PCM16 chunks paced at ``speed`` × real time (one track
+for a single file, one track per participant with several files), then ``ended``, and listens to
+``meetings.<tenant>.<meeting>.>`` until the meeting is ``done`` (or ``failed``).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from nats.aio.client import Client
+
+from asr_service.bus import subjects as sub
+from asr_service.bus.schemas import (
+    AudioChunk,
+    CommittedEvent,
+    ErrorEvent,
+    FinalEvent,
+    MeetingEnded,
+    MeetingStarted,
+    MinutesEvent,
+    PartialEvent,
+    Participant,
+    StatusEvent,
+)
+
+EVENT_TYPES: dict[str, type] = {
+    "partial": PartialEvent,
+    "committed": CommittedEvent,
+    "status": StatusEvent,
+    "error": ErrorEvent,
+    "final": FinalEvent,
+    "minutes": MinutesEvent,
+}
+
+
+@dataclass
+class SimulationResult:
+    """Everything received for the meeting, with arrival times (``time.monotonic()``)."""
+
+    meeting_id: str
+    started: float = 0.0
+    sent_until: list[tuple[float, float]] = field(default_factory=list)
+    """(meeting time sent, monotonic time) after each chunk: maps audio time to wall time."""
+    partials: list[tuple[float, PartialEvent]] = field(default_factory=list)
+    committed: list[tuple[float, CommittedEvent]] = field(default_factory=list)
+    statuses: list[StatusEvent] = field(default_factory=list)
+    errors: list[ErrorEvent] = field(default_factory=list)
+    final: FinalEvent | None = None
+    minutes: MinutesEvent | None = None
+
+    @property
+    def done(self) -> bool:
+        return any(s.status in ("done", "failed") for s in self.statuses)
+
+    @property
+    def committed_text(self) -> str:
+        segs = sorted((e.segment for _, e in self.committed), key=lambda s: s.start)
+        return " ".join(s.text for s in segs)
+
+    def sent_at(self, meeting_time: float) -> float:
+        """Wall time when audio up to ``meeting_time`` had been sent."""
+        for t, wall in self.sent_until:
+            if t >= meeting_time:
+                return wall
+        return self.sent_until[-1][1] if self.sent_until else self.started
+
+
+async def wait_for_streams(js: Any, timeout: float = 60.0) -> None:
+    """Wait until a worker has declared the input stream (else publishes would go nowhere)."""
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            await js.stream_info(sub.STREAM_IN)
+            return
+        except Exception as exc:  # noqa: BLE001 - not there yet
+            if time.monotonic() > deadline:
+                raise TimeoutError(
+                    f"stream {sub.STREAM_IN} not found: is a worker running "
+                    "(`asr-service serve` or `asr-service worker`)?"
+                ) from exc
+            await asyncio.sleep(0.2)
+
+
+def chunk_payloads(
+    audio: np.ndarray, meeting_id: str, track: str, chunk_s: float
+) -> list[AudioChunk]:
+    """Split 16 kHz float32 audio into PCM16 chunks with seq and capture timestamps."""
+    step = max(1, int(chunk_s * 16000))
+    pcm = (np.clip(audio, -1.0, 1.0) * 32767).astype("<i2")
+    return [
+        AudioChunk(
+            meeting_id=meeting_id,
+            seq=i,
+            timestamp=round(start / 16000, 4),
+            track=track,
+            data=base64.b64encode(pcm[start : start + step].tobytes()).decode(),
+        )
+        for i, start in enumerate(range(0, len(pcm), step))
+    ]
+
+
+async def simulate(
+    nc: Client,
+    tracks: dict[str, np.ndarray],
+    *,
+    meeting_id: str,
+    tenant: str = "default",
+    title: str = "",
+    language: str = "fr",
+    vocabulary: Sequence[str] = (),
+    participants: Sequence[Participant] | None = None,
+    speed: float = 1.0,
+    chunk_s: float = 0.2,
+    timeout: float = 600.0,
+    on_event: Callable[[str, Any], None] | None = None,
+) -> SimulationResult:
+    """Play ``tracks`` (name → audio) as one meeting; returns what the service sent back."""
+    js = nc.jetstream()
+    result = SimulationResult(meeting_id=meeting_id)
+    done = asyncio.Event()
+
+    async def on_msg(msg: Any) -> None:
+        address = sub.parse(msg.subject)
+        if address is None or address.kind not in EVENT_TYPES:
+            return
+        event = EVENT_TYPES[address.kind].model_validate_json(msg.data)
+        now = time.monotonic()
+        if address.kind == "partial":
+            result.partials.append((now, event))
+        elif address.kind == "committed":
+            if all(e.segment.id != event.segment.id for _, e in result.committed):
+                result.committed.append((now, event))
+        elif address.kind == "status":
+            result.statuses.append(event)
+            if event.status in ("done", "failed"):
+                done.set()
+        elif address.kind == "error":
+            result.errors.append(event)
+        elif address.kind == "final":
+            result.final = event
+        elif address.kind == "minutes":
+            result.minutes = event
+        if on_event:
+            on_event(address.kind, event)
+
+    await wait_for_streams(js, timeout=min(timeout, 60.0))
+    subscription = await nc.subscribe(f"{sub.PREFIX}.{tenant}.{meeting_id}.>", cb=on_msg)
+    per_track = list(tracks) != ["mix"]
+    if participants is None:
+        participants = [Participant(id=name, name=name) for name in tracks] if per_track else []
+    started = MeetingStarted(
+        meeting_id=meeting_id,
+        title=title,
+        language=language,
+        participants=list(participants),
+        vocabulary=list(vocabulary),
+        per_track=per_track,
+    )
+    await js.publish(sub.subject(tenant, meeting_id, "started"), started.model_dump_json().encode())
+    chunks = {name: chunk_payloads(a, meeting_id, name, chunk_s) for name, a in tracks.items()}
+    n_chunks = max(len(c) for c in chunks.values())
+    result.started = t0 = time.monotonic()
+    audio_subject = sub.subject(tenant, meeting_id, "audio")
+    for i in range(n_chunks):
+        for name, items in chunks.items():
+            if i < len(items):
+                await js.publish(
+                    audio_subject,
+                    items[i].model_dump_json().encode(),
+                    headers={"Nats-Msg-Id": f"{tenant}.{meeting_id}.{name}.{i}"},
+                )
+        result.sent_until.append(((i + 1) * chunk_s, time.monotonic()))
+        delay = t0 + (i + 1) * chunk_s / speed - time.monotonic()
+        if delay > 0:
+            await asyncio.sleep(delay)
+    ended = MeetingEnded(meeting_id=meeting_id, last_seq={k: len(v) - 1 for k, v in chunks.items()})
+    await js.publish(sub.subject(tenant, meeting_id, "ended"), ended.model_dump_json().encode())
+    try:
+        await asyncio.wait_for(done.wait(), timeout)
+        await asyncio.sleep(0.2)  # let the minutes event that precedes "done" be processed
+    finally:
+        await subscription.unsubscribe()
+    return result
+
+
+def load_tracks(files: Sequence[Path], names: Sequence[str] | None = None) -> dict[str, np.ndarray]:
+    """One file: the mixed track ``mix``; several: one track each, named by ``names`` or stems."""
+    from asr_service.audio import decode_audio
+
+    if len(files) == 1 and not names:
+        return {"mix": decode_audio(files[0])}
+    names = list(names or [Path(f).stem for f in files])
+    if len(names) != len(files):
+        raise ValueError(f"{len(files)} files but {len(names)} track names")
+    return {name: decode_audio(f) for name, f in zip(names, files, strict=True)}

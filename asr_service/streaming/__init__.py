@@ -1,0 +1,28 @@
+"""Live streaming recognition: the streaming policy and the shared decode scheduler.
+
+- ``policy``: :class:`UtteranceStream`, the per-track state machine (VAD-driven segmentation,
+  partial hypotheses, commit at utterance end or on LocalAgreement, bounded buffer).
+- ``scheduler``: :class:`DecodeScheduler`, one decode thread shared by every stream of a worker
+  (commits before partials; a stream never has two decodes queued), and the adapters that build
+  ``decode``/``vad`` callables from the shared :class:`asr_service.asr.Transcriber`.
+"""
+
+from asr_service.streaming.policy import (
+    Plan,
+    StepResult,
+    StreamingPolicy,
+    UtteranceStream,
+    agreed_prefix,
+)
+from asr_service.streaming.scheduler import DecodeScheduler, transcriber_decoder, transcriber_vad
+
+__all__ = [
+    "DecodeScheduler",
+    "Plan",
+    "StepResult",
+    "StreamingPolicy",
+    "UtteranceStream",
+    "agreed_prefix",
+    "transcriber_decoder",
+    "transcriber_vad",
+]

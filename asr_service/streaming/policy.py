@@ -1,0 +1,279 @@
+"""Streaming policy: turn a growing stream of audio into partial hypotheses and committed segments.
+
+One :class:`UtteranceStream` per audio track. Audio is pushed as it arrives; the service asks the
+stream to ``plan`` a step (cheap: Silero VAD over the bounded uncommitted buffer) and then to
+``execute`` it (one Whisper decode of at most ``max_buffer_s`` seconds). A step is one of:
+
+- ``commit``: an utterance ended (a pause ≥ ``end_silence_s`` after it): decode the first
+  finished utterance of the buffer and commit its segments; the buffer restarts after the pause. This is the usual path, and the latency that matters (end of speech → commit).
+- ``agree``: speech has gone on for ``agree_after_s`` without a pause: decode and commit the
+  prefix of words that the last two hypotheses agree on (LocalAgreement-2), cut at the end of the
+  last agreed word; at ``max_buffer_s`` the prefix is committed even without agreement (all words
+  ending ``tail_guard_s`` before the buffer end). Compute and latency stay bounded whatever the
+  meeting length: a decode never sees more than ``max_buffer_s`` seconds.
+- ``partial``: speech is ongoing: decode the buffer and report the hypothesis (may still change).
+- ``drop``: no speech: forget the buffer but a short tail (a word may be starting).
+
+The stream knows nothing of NATS or storage; decoding and VAD are injected callables, so the
+same policy runs in the worker, the benchmark and fast unit tests.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Literal
+
+import numpy as np
+
+from asr_service.transcript import Segment, Word
+
+SAMPLE_RATE = 16000
+
+Decode = Callable[[np.ndarray, float], list[Segment]]
+"""Decode ``audio`` whose first sample is at ``offset`` seconds; segments in absolute time."""
+Vad = Callable[[np.ndarray], list[tuple[float, float]]]
+"""Speech regions of ``audio`` in seconds relative to its first sample."""
+
+
+@dataclass(frozen=True)
+class StreamingPolicy:
+    """Knobs of the streaming policy (seconds)."""
+
+    end_silence_s: float = 0.5
+    """Pause that ends an utterance (commit)."""
+    partial_interval_s: float = 1.0
+    """Minimum new audio between two partial decodes of one stream."""
+    plan_interval_s: float = 0.25
+    """Minimum new audio between two VAD checks (bounds end-of-utterance detection delay)."""
+    agree_after_s: float = 8.0
+    """Uncommitted speech length after which agreed words are committed (LocalAgreement-2)."""
+    max_buffer_s: float = 15.0
+    """Hard bound of the uncommitted buffer: force a commit at this length."""
+    tail_guard_s: float = 1.0
+    """Words ending this close to the buffer end are never force-committed (may be cut)."""
+    keep_silence_s: float = 0.3
+    """Tail of a silent buffer kept when dropping it (a word may be starting)."""
+    commit_pad_s: float = 0.15
+    """Audio kept after the last speech before a commit cut."""
+
+
+@dataclass
+class Plan:
+    """What ``execute`` will do, decided from VAD alone."""
+
+    action: Literal["commit", "agree", "partial", "drop", "final", "none"]
+    cut: int = 0
+    """Buffer samples involved: decoded for commit/partial, dropped for drop."""
+    generation: int = 0
+
+
+@dataclass
+class StepResult:
+    """Outcome of one executed step (times in seconds of meeting time)."""
+
+    action: str
+    committed: list[Segment] = field(default_factory=list)
+    partial: Segment | None = None
+    cursor: float = 0.0
+    """Where uncommitted audio now starts: the checkpoint to resume from."""
+    decoded_s: float = 0.0
+
+
+_WORD_NORM = re.compile(r"[^\w']+", re.UNICODE)
+
+
+def _norm(word: str) -> str:
+    return _WORD_NORM.sub("", word.lower())
+
+
+def agreed_prefix(previous: list[Word], current: list[Word]) -> int:
+    """Number of leading words on which two consecutive hypotheses agree (LocalAgreement-2)."""
+    n = 0
+    for a, b in zip(previous, current, strict=False):
+        if _norm(a.word) != _norm(b.word):
+            break
+        n += 1
+    return n
+
+
+def words_to_segment(words: list[Word], speaker: str | None) -> Segment | None:
+    """A segment made of consecutive words (id assigned by the caller)."""
+    words = [w for w in words if w.word.strip()]
+    if not words:
+        return None
+    text = "".join(w.word for w in words).strip()
+    return Segment(
+        id=-1,
+        start=words[0].start,
+        end=words[-1].end,
+        text=text,
+        words=[w.model_copy(update={"speaker": speaker}) for w in words],
+        speaker=speaker,
+    )
+
+
+class UtteranceStream:
+    """Streaming state of one track: the uncommitted buffer and the last hypothesis."""
+
+    def __init__(
+        self,
+        decode: Decode,
+        vad: Vad,
+        policy: StreamingPolicy | None = None,
+        *,
+        start: int = 0,
+        speaker: str | None = None,
+    ):
+        self.decode = decode
+        self.vad = vad
+        self.policy = policy or StreamingPolicy()
+        self.speaker = speaker
+        self.cursor = start
+        """Absolute sample index of ``buffer[0]``: everything before it is committed or dropped."""
+        self.buffer = np.zeros(0, dtype=np.float32)
+        self.previous: list[Word] = []
+        self.generation = 0
+        self._since_plan = 0
+        self._since_partial = 0
+        # push() runs on the event loop while execute() decodes in the decode thread.
+        self._lock = threading.Lock()
+
+    # ------------------------------------------------------------------ input
+    def push(self, audio: np.ndarray) -> None:
+        """Append newly received samples (float32, 16 kHz); thread-safe."""
+        if len(audio):
+            with self._lock:
+                self.buffer = np.concatenate([self.buffer, audio.astype(np.float32, copy=False)])
+                self._since_plan += len(audio)
+                self._since_partial += len(audio)
+
+    @property
+    def end(self) -> int:
+        """Absolute sample index just past the received audio."""
+        return self.cursor + len(self.buffer)
+
+    @property
+    def buffered_s(self) -> float:
+        return len(self.buffer) / SAMPLE_RATE
+
+    def wants_plan(self) -> bool:
+        """Enough new audio arrived since the last VAD check."""
+        return self._since_plan >= self.policy.plan_interval_s * SAMPLE_RATE
+
+    # ------------------------------------------------------------------ planning
+    def plan(self, *, final: bool = False) -> Plan:
+        """Decide the next step from VAD over the buffer (cheap; no decoding)."""
+        p = self.policy
+        with self._lock:
+            self._since_plan = 0
+            # A backlog (recovery after a takeover) is worked through max_buffer_s at a time.
+            view = self.buffer[: int(p.max_buffer_s * SAMPLE_RATE)]
+            backlog = len(self.buffer) > len(view)
+        n = len(view)
+        if n == 0:
+            return Plan("none", generation=self.generation)
+        dur = n / SAMPLE_RATE
+        regions = self.vad(view)
+        if final and not backlog:
+            return Plan("final" if regions else "drop", cut=n, generation=self.generation)
+        if not regions:
+            keep = int(p.keep_silence_s * SAMPLE_RATE)
+            return Plan("drop", cut=max(0, n - keep), generation=self.generation)
+        # Commit the first finished utterance only: one utterance per decode is both faster to
+        # return and more accurate (Whisper may skip an utterance of a multi-utterance window).
+        cut_s: float | None = None
+        for (_, end_a), (start_b, _) in zip(regions, regions[1:], strict=False):
+            if start_b - end_a >= p.end_silence_s:
+                cut_s = end_a + min(p.commit_pad_s, (start_b - end_a) / 2)
+                break
+        if cut_s is None and dur - regions[-1][1] >= p.end_silence_s:
+            cut_s = min(dur, regions[-1][1] + p.commit_pad_s)
+        if cut_s is not None:
+            return Plan("commit", cut=int(cut_s * SAMPLE_RATE), generation=self.generation)
+        if dur >= p.agree_after_s:
+            return Plan("agree", cut=n, generation=self.generation)
+        lead = regions[0][0] - p.keep_silence_s
+        if lead > 0.5:  # leading silence before the utterance: drop it before decoding
+            return Plan("drop", cut=int(lead * SAMPLE_RATE), generation=self.generation)
+        if backlog:
+            return Plan("agree", cut=n, generation=self.generation)
+        if self._since_partial >= p.partial_interval_s * SAMPLE_RATE:
+            return Plan("partial", cut=n, generation=self.generation)
+        return Plan("none", generation=self.generation)
+
+    # ------------------------------------------------------------------ execution
+    def _advance(self, samples: int) -> None:
+        with self._lock:
+            samples = max(0, min(samples, len(self.buffer)))
+            self.buffer = self.buffer[samples:].copy()
+            self.cursor += samples
+            self.generation += 1
+
+    def _snapshot(self, samples: int) -> np.ndarray:
+        with self._lock:
+            return self.buffer[:samples].copy()
+
+    def _result(self, action: str, **kw: object) -> StepResult:
+        return StepResult(action=action, cursor=self.cursor / SAMPLE_RATE, **kw)  # type: ignore[arg-type]
+
+    def execute(self, plan: Plan) -> StepResult:
+        """Carry out a plan (decoding when needed); commits advance the cursor."""
+        p = self.policy
+        if plan.generation != self.generation or plan.action == "none":
+            return self._result("none")  # buffer changed since planning: plan again
+        offset = self.cursor / SAMPLE_RATE
+        if plan.action == "drop":
+            self._advance(plan.cut)
+            self.previous = []
+            return self._result("drop")
+        if plan.action in ("commit", "final"):
+            audio = self._snapshot(plan.cut)
+            segments = self.decode(audio, offset)
+            committed = [
+                s.model_copy(
+                    update={
+                        "speaker": self.speaker,
+                        "words": [w.model_copy(update={"speaker": self.speaker}) for w in s.words],
+                    }
+                )
+                for s in segments
+                if s.text.strip()
+            ]
+            self._advance(plan.cut)
+            self.previous = []
+            self._since_partial = 0
+            return self._result(plan.action, committed=committed, decoded_s=len(audio) / 16000)
+        # partial / agree: decode the whole (bounded) buffer
+        audio = self._snapshot(plan.cut)
+        dur = len(audio) / SAMPLE_RATE
+        segments = self.decode(audio, offset)
+        words = [w for s in segments for w in s.words if w.word.strip()]
+        self._since_partial = 0
+        if plan.action == "agree":
+            n = agreed_prefix(self.previous, words)
+            limit = offset + dur - p.tail_guard_s
+            chosen = [w for w in words[:n] if w.end <= limit]
+            if not chosen and dur >= p.max_buffer_s:
+                chosen = [w for w in words if w.end <= limit] or words
+            if chosen:
+                seg = words_to_segment(chosen, self.speaker)
+                cut_abs = chosen[-1].end
+                self._advance(int(round((cut_abs - offset) * SAMPLE_RATE)))
+                rest = words[len(chosen) :]
+                self.previous = rest
+                partial = words_to_segment(rest, self.speaker)
+                return self._result(
+                    "agree",
+                    committed=[seg] if seg else [],
+                    partial=partial,
+                    decoded_s=dur,
+                )
+            if dur >= p.max_buffer_s:  # nothing recognisable in a full buffer: let it go
+                self._advance(len(audio) - int(p.keep_silence_s * SAMPLE_RATE))
+                self.previous = []
+                return self._result("drop", decoded_s=dur)
+        self.previous = words
+        return self._result("partial", partial=words_to_segment(words, self.speaker), decoded_s=dur)
