@@ -30,7 +30,7 @@ class ClusteringOptions:
     max_speakers: int = 15  # upper bound of the automatic count
     min_cluster_size: int = 4  # windows; smaller clusters are absorbed by the nearest one
     merge_threshold: float = 0.8  # cosine of centroids above which two clusters are one speaker
-    ahc_threshold: float = 0.3  # cosine linkage threshold for short recordings
+    ahc_threshold: float = 0.2  # cosine linkage threshold for short recordings
     min_spectral_windows: int = 20  # below this, agglomerative clustering
     chunk_size: int = 2000  # windows per dense affinity (memory: chunk_size² floats)
 
@@ -139,7 +139,9 @@ def absorb_minor(x: np.ndarray, labels: np.ndarray, min_size: int) -> np.ndarray
     """Windows of clusters smaller than ``min_size`` reassigned to the nearest larger cluster."""
     ids, counts = np.unique(labels, return_counts=True)
     major = ids[counts >= min_size]
-    if len(major) == 0 or len(major) == len(ids):
+    if len(major) == 0:  # nothing large enough: keep the largest cluster(s) only
+        major = ids[counts == counts.max()]
+    if len(major) == len(ids):
         return labels
     centres = normalize(np.stack([x[labels == m].mean(0) for m in major]))
     out = labels.copy()
