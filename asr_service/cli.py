@@ -188,6 +188,23 @@ def minutes_command(
     typer.echo(str(md_path))
 
 
+@app.command("config")
+def config_show(
+    markdown: bool = typer.Option(False, "--markdown", help="print the reference table instead"),
+) -> None:
+    """Show the effective settings (from ASR_* variables and .env), secrets masked."""
+    from asr_service.config import settings_reference
+
+    if markdown:
+        typer.echo(settings_reference(), nl=False)
+        return
+    settings = get_settings()
+    for key, value in settings.model_dump().items():
+        if any(word in key for word in ("password", "token", "secret", "key")) and value:
+            value = "***"
+        typer.echo(f"ASR_{key.upper()}={value}")
+
+
 @models_app.command("list")
 def models_list() -> None:
     """Show the catalogue and whether each model is installed and intact (fast check)."""
