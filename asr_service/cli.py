@@ -17,6 +17,7 @@ from rich.table import Table
 
 from asr_service.api.commands import api_command, tokens_app
 from asr_service.audio import AudioError
+from asr_service.bus import commands as bus_commands
 from asr_service.config import get_settings
 from asr_service.formats import FORMATS
 from models import ModelError, ModelStore
@@ -31,6 +32,9 @@ models_app = typer.Typer(help="Model catalogue: list, verify, install (never dow
 app.add_typer(models_app, name="models")
 app.add_typer(tokens_app, name="tokens")
 app.command("api")(api_command)
+app.command("serve")(bus_commands.serve)
+app.command("worker")(bus_commands.worker)
+app.command("simulate")(bus_commands.simulate)
 
 console = Console(stderr=True)
 
