@@ -225,6 +225,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--only", default="", help="comma-separated meeting names")
     ap.add_argument("--json", type=Path, help="write the figures here")
     ap.add_argument("--details", action="store_true", help="print each miss and invention")
+    ap.add_argument("--save", type=Path, help="folder for each system's minutes JSON")
     args = ap.parse_args(argv)
     systems = [s for s in args.systems.split(",") if s]
     meetings = gold_meetings()
@@ -243,6 +244,9 @@ def main(argv: list[str] | None = None) -> int:
             else:
                 minutes = summarize(transcript, backend=backend, verify=system == "verified")
             sc = score(minutes, transcript, gold)
+            if args.save:
+                args.save.mkdir(parents=True, exist_ok=True)
+                (args.save / f"{name}.{system}.json").write_text(minutes.model_dump_json(indent=2))
             sc.seconds = round(time.monotonic() - t0, 1)
             totals[system].add(sc)
             rows.append((name, system, sc))

@@ -32,6 +32,8 @@ from summarizer.schema import (
 from summarizer.settings import LLMSettings
 from summarizer.text import normalize, tokens
 from summarizer.verify import (
+    NEGATED_RE,
+    STRONG_DECISION_RE,
     TranscriptIndex,
     check_action,
     check_decision,
@@ -85,15 +87,42 @@ def commitment_segments(segments: list[Segment]) -> list[Segment]:
     return [s for s in segments if COMMITMENT_RE.search(normalize(s.text))]
 
 
+def decision_segments(segments: list[Segment]) -> list[Segment]:
+    """Turns that use decision words ("adopté", "c'est validé"), negations removed."""
+    return [
+        s for s in segments if STRONG_DECISION_RE.search(NEGATED_RE.sub(" ", normalize(s.text)))
+    ]
+
+
+def uncited(candidates: list[Segment], proposals: list[dict[str, Any]]) -> list[Segment]:
+    """Candidates that no proposal cites (nor their neighbour turns)."""
+    cited = {i for p in proposals for i in p.get("segments") or [] if isinstance(i, int)}
+    return [s for s in candidates if not {s.id - 1, s.id, s.id + 1} & cited]
+
+
 def _check_turn(
-    backend: LLMBackend, transcript: Transcript, index: TranscriptIndex, sid: int
+    backend: LLMBackend, transcript: Transcript, index: TranscriptIndex, sid: int, decision: bool
 ) -> dict[str, Any] | None:
-    """Ask about one turn (with two turns before and one after) whether it assigns a task."""
+    """Ask about one turn (with two turns before and one after) whether it takes a decision
+    (``decision``) or assigns a task; the proposal it returns cites that turn."""
     context = index.around([sid], before=2, after=1)
     block = prompts.format_segments(context, transcript)
-    task = prompts.ACTION_CHECK_TASK.format(sid=sid)
-    answer = _call(backend, block, task, prompts.ACTION_CHECK_SCHEMA, 250)
-    if answer.get("is_action") is not True or not str(answer.get("task") or "").strip():
+    if decision:
+        task, schema, flag, key = (
+            prompts.DECISION_CHECK_TASK,
+            prompts.DECISION_CHECK_SCHEMA,
+            "is_decision",
+            "decision",
+        )
+    else:
+        task, schema, flag, key = (
+            prompts.ACTION_CHECK_TASK,
+            prompts.ACTION_CHECK_SCHEMA,
+            "is_action",
+            "task",
+        )
+    answer = _call(backend, block, task.format(sid=sid), schema, 250)
+    if answer.get(flag) is not True or not str(answer.get(key) or "").strip():
         return None
     return {**answer, "segments": [sid]}
 
@@ -184,29 +213,10 @@ def summarize(
         in_window = {s.id for s in window}
 
         answer = _call(backend, block, prompts.DECISIONS_TASK, prompts.DECISIONS_SCHEMA, 600)
-        for item in _items(answer, "decisions"):
-            d = check_decision(item, index) if verify else unchecked_decision(item, index)
-            if isinstance(d, Unverified):
-                rejected.append(d)
-            elif d is not None:
-                decisions.append(d)
+        decision_proposals = _items(answer, "decisions")
 
         answer = _call(backend, block, prompts.ACTIONS_TASK, prompts.ACTIONS_SCHEMA, 900)
         proposals = _items(answer, "actions")
-        covered = {i for p in proposals for i in p.get("segments") or [] if isinstance(i, int)}
-        for seg in commitment_segments(window):
-            if {seg.id - 1, seg.id, seg.id + 1} & covered:
-                continue
-            item = _check_turn(backend, transcript, index, seg.id)
-            calls += 1
-            if item is not None:
-                proposals.append(item)
-        for item in proposals:
-            a = check_action(item, index) if verify else unchecked_action(item, index)
-            if isinstance(a, Unverified):
-                rejected.append(a)
-            elif a is not None:
-                actions.append(a)
 
         answer = _call(backend, block, prompts.TOPICS_TASK, prompts.TOPICS_SCHEMA, 900)
         proposed_title = proposed_title or str(answer.get("title") or "").strip()
@@ -237,6 +247,32 @@ def summarize(
             else:
                 questions.append(q)
         calls += 4
+
+        # Last, so the steps above share the window's KV cache: turns that sound like a decision
+        # or a task given or taken, but that the steps above did not cite, are asked about one
+        # by one with a little context.
+        for seg in uncited(decision_segments(window), decision_proposals):
+            calls += 1
+            item = _check_turn(backend, transcript, index, seg.id, decision=True)
+            if item is not None:
+                decision_proposals.append(item)
+        for item in decision_proposals:
+            d = check_decision(item, index) if verify else unchecked_decision(item, index)
+            if isinstance(d, Unverified):
+                rejected.append(d)
+            elif d is not None:
+                decisions.append(d)
+        for seg in uncited(commitment_segments(window), proposals):
+            calls += 1
+            item = _check_turn(backend, transcript, index, seg.id, decision=False)
+            if item is not None:
+                proposals.append(item)
+        for item in proposals:
+            a = check_action(item, index) if verify else unchecked_action(item, index)
+            if isinstance(a, Unverified):
+                rejected.append(a)
+            elif a is not None:
+                actions.append(a)
 
     return Minutes(
         meeting_id=transcript.meeting_id,

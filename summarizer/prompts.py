@@ -86,6 +86,14 @@ DECISIONS_SCHEMA = _object(
     {"decisions": _array({"decision": _TEXT, "segments": _SEGMENTS}, ["decision", "segments"], 12)}
 )
 
+# Second pass on single turns that use decision words but that the first pass did not cite.
+DECISION_CHECK_TASK = """TÂCHE : dans l'intervention [{sid}], la réunion prend-elle une décision (vote,
+adoption, validation, accord explicite) ? "is_decision" : true ou false (false pour une idée, une
+proposition sans accord, un report, une information, une tâche confiée à une personne).
+Si oui : "decision" = une phrase impersonnelle qui reprend fidèlement ce qui est décidé."""
+
+DECISION_CHECK_SCHEMA = _object({"is_decision": {"type": "boolean"}, "decision": _TEXT})
+
 ACTIONS_TASK = """TÂCHE : dresser la liste de TOUTES les actions à mener après la réunion : chaque
 fois qu'une personne est chargée de faire quelque chose ou annonce qu'elle le fera (« je m'en
 charge », « je transmettrai », « pouvez-vous… », « il faudra que… »).
