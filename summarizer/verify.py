@@ -43,7 +43,7 @@ DECISION_RE = re.compile(
 )
 STRONG_DECISION_RE = re.compile(
     r"\b(decid\w*|adopt\w*|approuv\w*|valid\w*|vot\w*|retenu\w*|retien\w*|acte|actee|actons|"
-    r"arret\w*|enterin\w*|unanimit\w*|accord|favorable|tranch\w*|entendu|convenu\w*|"
+    r"arret\w*|enterin\w*|unanimit\w*|accord|favorable|tranch\w*|convenu\w*|"
     r"on part sur|on lance|on garde|on maintient|on fait comme ca|c est parti|allons y)\b"
 )
 # Negated or deferred statements that must not count as decisions: "rien n'est décidé",

@@ -23,6 +23,9 @@ from summarizer import (
     render_markdown,
     summarize,
 )
+from summarizer.backends import LLMError, backend_from_settings
+from summarizer.pipeline import commitment_segments, decision_segments, uncited
+from summarizer.settings import LLMSettings
 from summarizer.verify import TranscriptIndex, check_action, check_decision
 from summarizer.windows import split_windows
 
@@ -287,3 +290,28 @@ def test_openai_backend_sends_schema_and_parses_answer():
     assert seen["auth"] == "Bearer secret"
     assert seen["body"]["response_format"]["type"] == "json_schema"
     assert seen["body"]["model"] == "mistral-small"
+
+
+# -- settings and cues ---------------------------------------------------------------------------
+
+
+def test_backend_factory_names_what_is_missing(tmp_path, monkeypatch):
+    monkeypatch.setenv("ASR_LLM_BACKEND", "openai")
+    with pytest.raises(LLMError, match="ASR_LLM_BASE_URL"):
+        backend_from_settings()
+    with pytest.raises(LLMError, match="ASR_LLM_GGUF_PATH"):
+        backend_from_settings(LLMSettings(backend="gguf"))
+    with pytest.raises(LLMError, match="not found"):
+        backend_from_settings(LLMSettings(backend="gguf", gguf_path=tmp_path / "none.gguf"))
+    monkeypatch.setenv("ASR_LLM_BASE_URL", "http://llm.intranet/v1")
+    monkeypatch.setenv("ASR_LLM_API_MODEL", "qwen2.5-7b-instruct")
+    backend = backend_from_settings()
+    assert isinstance(backend, OpenAIBackend) and backend.name == "openai:qwen2.5-7b-instruct"
+
+
+def test_second_look_candidates_skip_negations_and_cited_turns():
+    t = council()
+    assert [s.id for s in decision_segments(t.segments)] == [0]  # "rien n'est décidé" is not
+    assert [s.id for s in commitment_segments(t.segments)] == [1, 2]
+    cited = [{"segments": [1]}]
+    assert uncited(commitment_segments(t.segments), cited) == []
