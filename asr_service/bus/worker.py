@@ -76,10 +76,11 @@ from asr_service.storage import AudioStore, Database, TrackInfo, safe_name
 from asr_service.storage import repository as repo
 from asr_service.streaming import (
     DecodeScheduler,
+    SileroProbabilities,
     StreamingPolicy,
+    StreamingVad,
     UtteranceStream,
     transcriber_decoder,
-    transcriber_vad,
 )
 from asr_service.streaming.scheduler import PRIORITY_COMMIT, PRIORITY_PARTIAL
 from asr_service.transcript import Segment
@@ -302,7 +303,10 @@ class MeetingRunner:
         info = w.audio.recover(self.tenant, self.mid, name)
         cursor = min(self.cursors.get(name, 0), info.samples)
         speaker = self.meta.speaker_for(name) if name != "mix" else None
-        stream = UtteranceStream(w.decode, w.vad, w.policy, start=cursor, speaker=speaker)
+        vad = StreamingVad(
+            w.vad_probabilities, threshold=w.vad_threshold, min_silence_s=w.policy.end_silence_s
+        )
+        stream = UtteranceStream(w.decode, vad, w.policy, start=cursor, speaker=speaker)
         if info.samples > cursor:
             stream.push(w.audio.read(self.tenant, self.mid, name, cursor, info.samples))
         track = Track(name=name, speaker=speaker, info=info, stream=stream)
@@ -517,6 +521,10 @@ class MeetingRunner:
         if plan.action == "drop":
             stream.execute(plan)
             return "drop"
+        if plan.action == "partial" and self.w.scheduler.pending:
+            # Load shedding: a partial only runs when no other decode waits, so commits (the
+            # latency that counts) never queue behind partials; the partial cadence degrades.
+            return "none"
         priority = PRIORITY_PARTIAL if plan.action == "partial" else PRIORITY_COMMIT
         result = await self.w.scheduler.decode(lambda: stream.execute(plan), priority=priority)
         log.debug(
@@ -694,9 +702,8 @@ class Worker:
             language=settings.language if settings.language not in ("auto", "") else "fr",
             beam_size=settings.live_beam_size,
         )
-        self.vad = transcriber_vad(
-            transcriber, min_silence_ms=int(self.policy.end_silence_s * 1000)
-        )
+        self.vad_probabilities = SileroProbabilities()
+        self.vad_threshold = settings.vad_threshold
         self.final_pool = ThreadPoolExecutor(1, "asr-final", initializer=_niced_thread)
         self.db_pool = ThreadPoolExecutor(1, "asr-db")
         self.scheduler: DecodeScheduler

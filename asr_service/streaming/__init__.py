@@ -2,6 +2,7 @@
 
 - ``policy``: :class:`UtteranceStream`, the per-track state machine (VAD-driven segmentation,
   partial hypotheses, commit at utterance end or on LocalAgreement, bounded buffer).
+- ``vad``: :class:`StreamingVad`, Silero VAD scored once per 32 ms window as audio arrives.
 - ``scheduler``: :class:`DecodeScheduler`, one decode thread shared by every stream of a worker
   (commits before partials; a stream never has two decodes queued), and the adapters that build
   ``decode``/``vad`` callables from the shared :class:`asr_service.asr.Transcriber`.
@@ -15,9 +16,12 @@ from asr_service.streaming.policy import (
     agreed_prefix,
 )
 from asr_service.streaming.scheduler import DecodeScheduler, transcriber_decoder, transcriber_vad
+from asr_service.streaming.vad import SileroProbabilities, StreamingVad
 
 __all__ = [
     "DecodeScheduler",
+    "SileroProbabilities",
+    "StreamingVad",
     "Plan",
     "StepResult",
     "StreamingPolicy",

@@ -28,12 +28,14 @@ from typing import Literal
 
 import numpy as np
 
+from asr_service.streaming.vad import StreamingVad
 from asr_service.transcript import Segment, Word
 
 SAMPLE_RATE = 16000
 
-Decode = Callable[[np.ndarray, float], list[Segment]]
-"""Decode ``audio`` whose first sample is at ``offset`` seconds; segments in absolute time."""
+Decode = Callable[[np.ndarray, float, bool], list[Segment]]
+"""Decode ``audio`` whose first sample is at ``offset`` seconds; segments in absolute time; the
+flag asks for word timestamps (partials skip them: cheaper, and only their text is used)."""
 Vad = Callable[[np.ndarray], list[tuple[float, float]]]
 """Speech regions of ``audio`` in seconds relative to its first sample."""
 
@@ -121,7 +123,7 @@ class UtteranceStream:
     def __init__(
         self,
         decode: Decode,
-        vad: Vad,
+        vad: Vad | StreamingVad,
         policy: StreamingPolicy | None = None,
         *,
         start: int = 0,
@@ -172,11 +174,15 @@ class UtteranceStream:
             # A backlog (recovery after a takeover) is worked through max_buffer_s at a time.
             view = self.buffer[: int(p.max_buffer_s * SAMPLE_RATE)]
             backlog = len(self.buffer) > len(view)
+            start = self.cursor
         n = len(view)
         if n == 0:
             return Plan("none", generation=self.generation)
         dur = n / SAMPLE_RATE
-        regions = self.vad(view)
+        if isinstance(self.vad, StreamingVad):
+            regions = self.vad.regions(view, start)
+        else:
+            regions = self.vad(view)
         if final and not backlog:
             return Plan("final" if regions else "drop", cut=n, generation=self.generation)
         if not regions:
@@ -231,7 +237,7 @@ class UtteranceStream:
             return self._result("drop")
         if plan.action in ("commit", "final"):
             audio = self._snapshot(plan.cut)
-            segments = self.decode(audio, offset)
+            segments = self.decode(audio, offset, True)
             committed = [
                 s.model_copy(
                     update={
@@ -249,9 +255,26 @@ class UtteranceStream:
         # partial / agree: decode the whole (bounded) buffer
         audio = self._snapshot(plan.cut)
         dur = len(audio) / SAMPLE_RATE
-        segments = self.decode(audio, offset)
-        words = [w for s in segments for w in s.words if w.word.strip()]
         self._since_partial = 0
+        if plan.action == "partial":
+            segments = self.decode(audio, offset, False)
+            text = " ".join(s.text.strip() for s in segments if s.text.strip())
+            # Only the text of a partial matters (shown to users, compared by LocalAgreement).
+            self.previous = [Word(start=offset, end=offset, word=" " + t) for t in text.split()]
+            partial = (
+                Segment(
+                    id=-1,
+                    start=segments[0].start,
+                    end=segments[-1].end,
+                    text=text,
+                    speaker=self.speaker,
+                )
+                if text
+                else None
+            )
+            return self._result("partial", partial=partial, decoded_s=dur)
+        segments = self.decode(audio, offset, True)
+        words = [w for s in segments for w in s.words if w.word.strip()]
         if plan.action == "agree":
             n = agreed_prefix(self.previous, words)
             limit = offset + dur - p.tail_guard_s

@@ -110,7 +110,7 @@ def transcriber_decoder(
     vocab = list(vocabulary or [])
     lock = getattr(transcriber, "lock", None) or contextlib.nullcontext()
 
-    def decode(audio: np.ndarray, offset: float) -> list[Segment]:
+    def decode(audio: np.ndarray, offset: float, words: bool = True) -> list[Segment]:
         if len(audio) < SAMPLE_RATE // 10:
             return []
         with lock:
@@ -119,7 +119,7 @@ def transcriber_decoder(
                 language=language,
                 beam_size=beam_size,
                 temperature=0.0,
-                word_timestamps=True,
+                word_timestamps=words,
                 condition_on_previous_text=False,
                 vad_filter=False,
                 hotwords=", ".join(vocab) if vocab else None,

@@ -33,7 +33,9 @@ class GridDecoder:
     def __init__(self) -> None:
         self.calls: list[float] = []
 
-    def __call__(self, audio: np.ndarray, offset: float) -> list[Segment]:
+    def __call__(
+        self, audio: np.ndarray, offset: float, words_wanted: bool = True
+    ) -> list[Segment]:
         self.calls.append(len(audio) / SR)
         words = []
         k = int(np.ceil(offset * 2))
