@@ -20,6 +20,7 @@ from asr_service.audio import AudioError
 from asr_service.bus import commands as bus_commands
 from asr_service.config import get_settings
 from asr_service.formats import FORMATS
+from benchmarks.sizing.command import bench_command
 from models import ModelError, ModelStore
 from models.catalogue import list_specs
 
@@ -32,6 +33,7 @@ models_app = typer.Typer(help="Model catalogue: list, verify, install (never dow
 app.add_typer(models_app, name="models")
 app.add_typer(tokens_app, name="tokens")
 app.command("api")(api_command)
+app.command("bench")(bench_command)
 app.command("serve")(bus_commands.serve)
 app.command("worker")(bus_commands.worker)
 app.command("simulate")(bus_commands.simulate)

@@ -1,0 +1,71 @@
+"""Body of ``asr-service bench``: parse options, run the sizing harness, print the key table."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+
+
+def _ints(value: str | None) -> list[int] | None:
+    if not value:
+        return None
+    try:
+        return sorted({int(v) for v in value.split(",") if v.strip()})
+    except ValueError as exc:
+        raise typer.BadParameter(f"expected comma-separated integers, got {value!r}") from exc
+
+
+def bench_command(
+    quick: bool = typer.Option(False, "--quick", help="a few minutes: 36 s meeting, ladder 1-8"),
+    tiny: bool = typer.Option(False, "--tiny", hidden=True, help="seconds of audio (tests)"),
+    model: str | None = typer.Option(None, help="catalogue name or CTranslate2 folder"),
+    compute_type: str | None = typer.Option(None, help="auto, int8, float16, int8_float16, ..."),
+    device: str | None = typer.Option(None, help="auto, cpu or cuda"),
+    beam_size: int | None = typer.Option(None, help="beam of the file pipeline / final pass"),
+    out: Path = typer.Option(Path("out/sizing"), "--out", "-o", help="report folder"),
+    ladder: str | None = typer.Option(None, help="N values to try, e.g. 1,2,4,8,16"),
+    slo: float = typer.Option(3.0, help="committed-segment latency target, p95 seconds"),
+    live: bool = typer.Option(True, "--live/--no-live", help="measure live capacity on the bus"),
+    quality: bool = typer.Option(True, "--quality/--no-quality", help="WER on the dev set"),
+    minutes: bool | None = typer.Option(None, "--minutes/--no-minutes", help="time minutes"),
+    diarization: bool = typer.Option(True, "--diarization/--no-diarization"),
+    users: int = typer.Option(40_000, help="calculator: users to serve"),
+    concurrency: float = typer.Option(0.10, help="calculator: share of users in a meeting at peak"),
+    participants: float = typer.Option(6.0, help="calculator: participants per meeting"),
+    meeting_minutes: float = typer.Option(60.0, help="calculator: average meeting length"),
+    streams_per_meeting: float = typer.Option(
+        1.0, help="calculator: 1 = mixed audio; participants = one track each"
+    ),
+    headroom: float = typer.Option(0.30, help="calculator: share of capacity kept free"),
+) -> None:
+    """Measure this machine for sizing: batch RTF per stage, live capacity, resources, WER."""
+    from benchmarks.sizing.harness import config_for, print_summary, run_bench
+
+    mode = "tiny" if tiny else "quick" if quick else "full"
+    config = config_for(
+        mode,
+        out=out,
+        model=model,
+        device=device,
+        compute_type=compute_type,
+        beam_size=beam_size,
+        ladder=_ints(ladder),
+        slo_s=slo,
+        live=live,
+        quality=quality,
+        minutes=minutes,
+        diarization=diarization,
+        users=users,
+        concurrency=concurrency,
+        participants=participants,
+        meeting_minutes=meeting_minutes,
+        streams_per_meeting=streams_per_meeting,
+        headroom=headroom,
+    )
+
+    def say(message: str) -> None:
+        typer.echo(message, err=True)
+
+    report = run_bench(config, log_fn=say)
+    print_summary(report, typer.echo)
