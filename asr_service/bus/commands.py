@@ -23,7 +23,12 @@ app = typer.Typer(help="NATS bus: embedded server, worker, simulator", no_args_i
 
 
 def build_worker(
-    settings, nats_url: str, *, worker_id: str | None = None, minutes: bool | None = None
+    settings,
+    nats_url: str,
+    *,
+    worker_id: str | None = None,
+    minutes: bool | None = None,
+    final_pass: bool = True,
 ):  # noqa: ANN001, ANN201
     """A ready :class:`Worker`: migrated database, audio store, pipeline (model loaded once)."""
     from asr_service.bus.worker import Worker
@@ -42,6 +47,7 @@ def build_worker(
         nats_url=nats_url,
         worker_id=worker_id,
         minutes=minutes,
+        final_pass=final_pass,
     )
 
 
@@ -64,6 +70,9 @@ def worker(
     nats_url: str = typer.Option(None, "--nats-url", help="overrides ASR_NATS_URL"),
     worker_id: str = typer.Option(None, "--id", help="worker name in leases (default host-pid)"),
     minutes: bool = typer.Option(None, "--minutes/--no-minutes", help="minutes at meeting end"),
+    final_pass: bool = typer.Option(
+        True, "--final-pass/--no-final-pass", help="accurate pass at meeting end (benchmarks: off)"
+    ),
 ) -> None:
     """Join a NATS cluster (ASR_NATS_URL, credentials/TLS from ASR_NATS_*) and serve meetings."""
     from asr_service.config import get_settings
@@ -73,9 +82,10 @@ def worker(
     if not url:
         typer.echo("no NATS URL: set ASR_NATS_URL or pass --nats-url (or use `serve`)", err=True)
         raise typer.Exit(2)
-    asyncio.run(
-        _run_until_signal(build_worker(settings, url, worker_id=worker_id, minutes=minutes))
+    worker_ = build_worker(
+        settings, url, worker_id=worker_id, minutes=minutes, final_pass=final_pass
     )
+    asyncio.run(_run_until_signal(worker_))
 
 
 @app.command()

@@ -58,7 +58,7 @@ from asr_service.bus.connection import (
     meeting_consumer,
     sentinel_consumer,
 )
-from asr_service.bus.final_pass import run_final_pass
+from asr_service.bus.final_pass import FinalResult, run_final_pass
 from asr_service.bus.schemas import (
     SAMPLE_RATE,
     SUPPORTED_ENCODINGS,
@@ -80,6 +80,7 @@ from asr_service.streaming import (
     StreamingPolicy,
     StreamingVad,
     UtteranceStream,
+    packed_decoder,
     transcriber_decoder,
 )
 from asr_service.streaming.scheduler import PRIORITY_COMMIT, PRIORITY_PARTIAL
@@ -521,12 +522,14 @@ class MeetingRunner:
         if plan.action == "drop":
             stream.execute(plan)
             return "drop"
-        if plan.action == "partial" and self.w.scheduler.pending:
-            # Load shedding: a partial only runs when no other decode waits, so commits (the
-            # latency that counts) never queue behind partials; the partial cadence degrades.
+        if not plan.urgent and self.w.scheduler.pending_seconds > self.w.scheduler.pack_s:
+            # Load shedding: a partial waits only if it can still share the next pass, so
+            # commits (the latency that counts) never queue behind partials.
             return "none"
-        priority = PRIORITY_PARTIAL if plan.action == "partial" else PRIORITY_COMMIT
-        result = await self.w.scheduler.decode(lambda: stream.execute(plan), priority=priority)
+        priority = PRIORITY_COMMIT if plan.urgent else PRIORITY_PARTIAL
+        request = stream.request(plan)
+        segments = await self.w.scheduler.decode(request, priority=priority) if request else []
+        result = stream.apply(plan, request, segments)
         log.debug(
             "%s/%s %s: %s cut=%.2fs -> %s %s",
             self.tenant,
@@ -597,12 +600,17 @@ class MeetingRunner:
         self._check()
         await self.status("finalizing", detail="final pass: beam search, vocabulary, speakers")
         loop = asyncio.get_running_loop()
-        result = await loop.run_in_executor(
-            w.final_pool,
-            lambda: run_final_pass(
-                w.pipeline, w.audio, self.tenant, self.meta, minutes=w.minutes_enabled
-            ),
-        )
+        if w.final_pass_enabled:
+            result = await loop.run_in_executor(
+                w.final_pool,
+                lambda: run_final_pass(
+                    w.pipeline, w.audio, self.tenant, self.meta, minutes=w.minutes_enabled
+                ),
+            )
+        else:  # live-only mode (benchmarks): the live transcript is the final one
+            live = await w.db_call(repo.get_transcript, self.tenant, self.mid, "live")
+            live.settings["pass"] = "live"
+            result = FinalResult(transcript=live, minutes_detail="final pass disabled")
         self._check()
         transcript = result.transcript
 
@@ -676,6 +684,7 @@ class Worker:
         policy: StreamingPolicy | None = None,
         max_meetings: int | None = None,
         minutes: bool | None = None,
+        final_pass: bool = True,
     ):
         self.settings = settings
         self.pipeline = pipeline
@@ -691,16 +700,19 @@ class Worker:
         self.minutes_enabled = (
             getattr(settings, "meeting_minutes", True) if minutes is None else minutes
         )
+        self.final_pass_enabled = final_pass
         self.policy = policy or StreamingPolicy(
             end_silence_s=settings.stream_end_silence_s,
             partial_interval_s=settings.stream_partial_interval_s,
             max_buffer_s=settings.stream_max_buffer_s,
         )
         transcriber = pipeline.transcriber
+        live_language = settings.language if settings.language not in ("auto", "") else "fr"
         self.decode = transcriber_decoder(
-            transcriber,
-            language=settings.language if settings.language not in ("auto", "") else "fr",
-            beam_size=settings.live_beam_size,
+            transcriber, language=live_language, beam_size=settings.live_beam_size
+        )
+        self.decode_many = packed_decoder(
+            transcriber, language=live_language, beam_size=settings.live_beam_size
         )
         self.vad_probabilities = SileroProbabilities()
         self.vad_threshold = settings.vad_threshold
@@ -751,7 +763,7 @@ class Worker:
     async def run(self, stop: asyncio.Event | None = None) -> None:
         """Serve meetings until ``stop`` is set (or forever)."""
         stop = stop or asyncio.Event()
-        self.scheduler = DecodeScheduler()
+        self.scheduler = DecodeScheduler(self.decode_many)
         self.nc = await connect(self.settings, url=self.nats_url, name=f"asr-worker {self.id}")
         self.js = self.nc.jetstream()
         await ensure_streams(self.js, self.limits)

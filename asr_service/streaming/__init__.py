@@ -4,21 +4,29 @@
   partial hypotheses, commit at utterance end or on LocalAgreement, bounded buffer).
 - ``vad``: :class:`StreamingVad`, Silero VAD scored once per 32 ms window as audio arrives.
 - ``scheduler``: :class:`DecodeScheduler`, one decode thread shared by every stream of a worker
-  (commits before partials; a stream never has two decodes queued), and the adapters that build
-  ``decode``/``vad`` callables from the shared :class:`asr_service.asr.Transcriber`.
+  (commits before partials; a stream never has two decodes queued; queued requests of several
+  streams packed into one Whisper window), and the decoders built on the shared
+  :class:`asr_service.asr.Transcriber`.
 """
 
 from asr_service.streaming.policy import (
+    DecodeRequest,
     Plan,
     StepResult,
     StreamingPolicy,
     UtteranceStream,
     agreed_prefix,
 )
-from asr_service.streaming.scheduler import DecodeScheduler, transcriber_decoder, transcriber_vad
+from asr_service.streaming.scheduler import (
+    DecodeScheduler,
+    packed_decoder,
+    transcriber_decoder,
+    transcriber_vad,
+)
 from asr_service.streaming.vad import SileroProbabilities, StreamingVad
 
 __all__ = [
+    "DecodeRequest",
     "DecodeScheduler",
     "SileroProbabilities",
     "StreamingVad",
@@ -27,6 +35,7 @@ __all__ = [
     "StreamingPolicy",
     "UtteranceStream",
     "agreed_prefix",
+    "packed_decoder",
     "transcriber_decoder",
     "transcriber_vad",
 ]

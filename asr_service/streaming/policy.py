@@ -6,10 +6,10 @@ stream to ``plan`` a step (cheap: Silero VAD over the bounded uncommitted buffer
 
 - ``commit``: an utterance ended (a pause ≥ ``end_silence_s`` after it): decode the first
   finished utterance of the buffer and commit its segments; the buffer restarts after the pause. This is the usual path, and the latency that matters (end of speech → commit).
-- ``agree``: speech has gone on for ``agree_after_s`` without a pause: decode and commit the
-  prefix of words that the last two hypotheses agree on (LocalAgreement-2), cut at the end of the
-  last agreed word; at ``max_buffer_s`` the prefix is committed even without agreement (all words
-  ending ``tail_guard_s`` before the buffer end). Compute and latency stay bounded whatever the
+- ``agree``: speech has gone on for ``agree_after_s`` without a pause: each step decodes and
+  commits the prefix of words that the last two hypotheses agree on (LocalAgreement-2), cut at
+  the end of the last agreed word; at ``max_buffer_s`` the prefix is committed even without
+  agreement (all words ending ``tail_guard_s`` before the buffer end). Compute and latency stay bounded whatever the
   meeting length: a decode never sees more than ``max_buffer_s`` seconds.
 - ``partial``: speech is ongoing: decode the buffer and report the hypothesis (may still change).
 - ``drop``: no speech: forget the buffer but a short tail (a word may be starting).
@@ -50,8 +50,9 @@ class StreamingPolicy:
     """Minimum new audio between two partial decodes of one stream."""
     plan_interval_s: float = 0.25
     """Minimum new audio between two VAD checks (bounds end-of-utterance detection delay)."""
-    agree_after_s: float = 8.0
-    """Uncommitted speech length after which agreed words are committed (LocalAgreement-2)."""
+    agree_after_s: float = 3.0
+    """Uncommitted speech length from which each partial step also commits the words that the
+    last two hypotheses agree on (LocalAgreement-2), up to ``tail_guard_s`` before the end."""
     max_buffer_s: float = 15.0
     """Hard bound of the uncommitted buffer: force a commit at this length."""
     tail_guard_s: float = 1.0
@@ -70,6 +71,21 @@ class Plan:
     cut: int = 0
     """Buffer samples involved: decoded for commit/partial, dropped for drop."""
     generation: int = 0
+    urgent: bool = False
+    """Must run even under load (commits, forced commits at the buffer bound, backlog)."""
+
+
+@dataclass
+class DecodeRequest:
+    """Audio to decode for one step: samples, their meeting-time offset, word timestamps wanted."""
+
+    audio: np.ndarray
+    offset: float
+    words: bool = True
+
+    @property
+    def seconds(self) -> float:
+        return len(self.audio) / SAMPLE_RATE
 
 
 @dataclass
@@ -137,6 +153,9 @@ class UtteranceStream:
         """Absolute sample index of ``buffer[0]``: everything before it is committed or dropped."""
         self.buffer = np.zeros(0, dtype=np.float32)
         self.previous: list[Word] = []
+        self.committed_until = start / SAMPLE_RATE
+        """Meeting time up to which words of the current buffer were committed by agreement:
+        the buffer is kept whole (re-decoded with its context) and only later words count."""
         self.generation = 0
         self._since_plan = 0
         self._since_partial = 0
@@ -184,7 +203,9 @@ class UtteranceStream:
         else:
             regions = self.vad(view)
         if final and not backlog:
-            return Plan("final" if regions else "drop", cut=n, generation=self.generation)
+            return Plan(
+                "final" if regions else "drop", cut=n, generation=self.generation, urgent=True
+            )
         if not regions:
             keep = int(p.keep_silence_s * SAMPLE_RATE)
             return Plan("drop", cut=max(0, n - keep), generation=self.generation)
@@ -198,16 +219,17 @@ class UtteranceStream:
         if cut_s is None and dur - regions[-1][1] >= p.end_silence_s:
             cut_s = min(dur, regions[-1][1] + p.commit_pad_s)
         if cut_s is not None:
-            return Plan("commit", cut=int(cut_s * SAMPLE_RATE), generation=self.generation)
-        if dur >= p.agree_after_s:
-            return Plan("agree", cut=n, generation=self.generation)
+            return Plan(
+                "commit", cut=int(cut_s * SAMPLE_RATE), generation=self.generation, urgent=True
+            )
         lead = regions[0][0] - p.keep_silence_s
         if lead > 0.5:  # leading silence before the utterance: drop it before decoding
             return Plan("drop", cut=int(lead * SAMPLE_RATE), generation=self.generation)
-        if backlog:
-            return Plan("agree", cut=n, generation=self.generation)
+        if backlog or dur >= p.max_buffer_s - p.plan_interval_s:
+            return Plan("agree", cut=n, generation=self.generation, urgent=True)
         if self._since_partial >= p.partial_interval_s * SAMPLE_RATE:
-            return Plan("partial", cut=n, generation=self.generation)
+            action = "agree" if dur >= p.agree_after_s else "partial"
+            return Plan(action, cut=n, generation=self.generation)
         return Plan("none", generation=self.generation)
 
     # ------------------------------------------------------------------ execution
@@ -217,47 +239,71 @@ class UtteranceStream:
             self.buffer = self.buffer[samples:].copy()
             self.cursor += samples
             self.generation += 1
+            self.committed_until = max(self.committed_until, self.cursor / SAMPLE_RATE)
 
     def _snapshot(self, samples: int) -> np.ndarray:
         with self._lock:
             return self.buffer[:samples].copy()
 
     def _result(self, action: str, **kw: object) -> StepResult:
-        return StepResult(action=action, cursor=self.cursor / SAMPLE_RATE, **kw)  # type: ignore[arg-type]
+        # The resume point: past the buffer start when words were committed by agreement.
+        cursor = max(self.cursor / SAMPLE_RATE, self.committed_until)
+        return StepResult(action=action, cursor=cursor, **kw)  # type: ignore[arg-type]
+
+    def request(self, plan: Plan) -> DecodeRequest | None:
+        """The decode a plan needs (``None``: no decoding), audio snapshotted now."""
+        if plan.generation != self.generation or plan.action in ("none", "drop"):
+            return None
+        return DecodeRequest(
+            audio=self._snapshot(plan.cut),
+            offset=self.cursor / SAMPLE_RATE,
+            words=plan.action != "partial",
+        )
 
     def execute(self, plan: Plan) -> StepResult:
-        """Carry out a plan (decoding when needed); commits advance the cursor."""
+        """Carry out a plan, decoding with the stream's own ``decode`` when needed."""
+        req = self.request(plan)
+        segments = self.decode(req.audio, req.offset, req.words) if req is not None else []
+        return self.apply(plan, req, segments)
+
+    def apply(self, plan: Plan, req: DecodeRequest | None, segments: list[Segment]) -> StepResult:
+        """Take the decoded ``segments`` of ``req`` into account; commits advance the cursor."""
         p = self.policy
         if plan.generation != self.generation or plan.action == "none":
             return self._result("none")  # buffer changed since planning: plan again
-        offset = self.cursor / SAMPLE_RATE
         if plan.action == "drop":
             self._advance(plan.cut)
             self.previous = []
             return self._result("drop")
+        assert req is not None
+        offset, audio = req.offset, req.audio
         if plan.action in ("commit", "final"):
-            audio = self._snapshot(plan.cut)
-            segments = self.decode(audio, offset, True)
-            committed = [
-                s.model_copy(
-                    update={
-                        "speaker": self.speaker,
-                        "words": [w.model_copy(update={"speaker": self.speaker}) for w in s.words],
-                    }
-                )
-                for s in segments
-                if s.text.strip()
-            ]
+            committed = []
+            for seg in segments:  # words already committed by agreement are left out
+                fresh = [w for w in seg.words if (w.start + w.end) / 2 > self.committed_until]
+                if len(fresh) < len(seg.words):
+                    part = words_to_segment(fresh, self.speaker)
+                    if part is not None:
+                        committed.append(part)
+                elif seg.text.strip():
+                    committed.append(
+                        seg.model_copy(
+                            update={
+                                "speaker": self.speaker,
+                                "words": [
+                                    w.model_copy(update={"speaker": self.speaker})
+                                    for w in seg.words
+                                ],
+                            }
+                        )
+                    )
             self._advance(plan.cut)
             self.previous = []
             self._since_partial = 0
             return self._result(plan.action, committed=committed, decoded_s=len(audio) / 16000)
-        # partial / agree: decode the whole (bounded) buffer
-        audio = self._snapshot(plan.cut)
         dur = len(audio) / SAMPLE_RATE
         self._since_partial = 0
         if plan.action == "partial":
-            segments = self.decode(audio, offset, False)
             text = " ".join(s.text.strip() for s in segments if s.text.strip())
             # Only the text of a partial matters (shown to users, compared by LocalAgreement).
             self.previous = [Word(start=offset, end=offset, word=" " + t) for t in text.split()]
@@ -273,30 +319,35 @@ class UtteranceStream:
                 else None
             )
             return self._result("partial", partial=partial, decoded_s=dur)
-        segments = self.decode(audio, offset, True)
-        words = [w for s in segments for w in s.words if w.word.strip()]
+        words = [
+            w
+            for s in segments
+            for w in s.words
+            if w.word.strip() and (w.start + w.end) / 2 > self.committed_until
+        ]
         if plan.action == "agree":
             n = agreed_prefix(self.previous, words)
             limit = offset + dur - p.tail_guard_s
             chosen = [w for w in words[:n] if w.end <= limit]
-            if not chosen and dur >= p.max_buffer_s:
+            forced = dur >= p.max_buffer_s
+            if not chosen and forced:
                 chosen = [w for w in words if w.end <= limit] or words
+            committed = []
             if chosen:
                 seg = words_to_segment(chosen, self.speaker)
-                cut_abs = chosen[-1].end
+                committed = [seg] if seg else []
+                self.committed_until = chosen[-1].end
+                words = words[len(chosen) :]
+            if forced:  # the buffer bound: cut at what is committed (or let silence go)
+                cut_abs = self.committed_until if chosen else offset + dur - p.keep_silence_s
                 self._advance(int(round((cut_abs - offset) * SAMPLE_RATE)))
-                rest = words[len(chosen) :]
-                self.previous = rest
-                partial = words_to_segment(rest, self.speaker)
-                return self._result(
-                    "agree",
-                    committed=[seg] if seg else [],
-                    partial=partial,
-                    decoded_s=dur,
-                )
-            if dur >= p.max_buffer_s:  # nothing recognisable in a full buffer: let it go
-                self._advance(len(audio) - int(p.keep_silence_s * SAMPLE_RATE))
-                self.previous = []
-                return self._result("drop", decoded_s=dur)
+            self.previous = words
+            partial = words_to_segment(words, self.speaker)
+            return self._result(
+                "agree" if committed else "partial",
+                committed=committed,
+                partial=partial,
+                decoded_s=dur,
+            )
         self.previous = words
         return self._result("partial", partial=words_to_segment(words, self.speaker), decoded_s=dur)

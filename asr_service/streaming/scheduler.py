@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import heapq
 import itertools
 import time
 from collections.abc import Callable, Sequence
@@ -20,67 +21,110 @@ from typing import Any, TypeVar
 import numpy as np
 from faster_whisper.vad import VadOptions, get_speech_timestamps
 
-from asr_service.streaming.policy import SAMPLE_RATE, Decode, Vad
+from asr_service.streaming.policy import SAMPLE_RATE, Decode, DecodeRequest, Vad
 from asr_service.transcript import Segment, Word
 
 T = TypeVar("T")
+DecodeMany = Callable[[list[DecodeRequest]], list[list[Segment]]]
 
 PRIORITY_COMMIT = 0
 PRIORITY_PARTIAL = 1
+PACK_GAP_S = 1.0
+"""Silence between two streams' audio packed into one Whisper window."""
 LIVE_NO_SPEECH_THRESHOLD = 0.9
 
 
 class DecodeScheduler:
-    """Serialises decode jobs on one thread by (priority, arrival); counts busy time."""
+    """Runs decode requests on one thread by (priority, arrival), packing several per pass.
 
-    def __init__(self) -> None:
+    ``decode_many(requests) -> segments per request`` is the decoder; jobs still queued when the
+    thread frees up are taken together (up to ``pack_s`` seconds of audio), so N streams cost one
+    Whisper pass instead of N when the worker is busy (see :func:`packed_decoder`).
+    """
+
+    def __init__(self, decode_many: DecodeMany, *, pack_s: float = 28.0) -> None:
+        self.decode_many = decode_many
+        self.pack_s = pack_s
         self._decode_pool = ThreadPoolExecutor(1, thread_name_prefix="asr-decode")
         self._vad_pool = ThreadPoolExecutor(1, thread_name_prefix="asr-vad")
-        self._queue: asyncio.PriorityQueue[tuple[int, int, Callable[[], Any], asyncio.Future]] = (
-            asyncio.PriorityQueue()
-        )
+        self._queue: list[tuple[int, int, DecodeRequest, asyncio.Future]] = []
+        self._wakeup: asyncio.Event | None = None
         self._counter = itertools.count()
         self._runner: asyncio.Task | None = None
         self.busy_s = 0.0
+        self.passes = 0
         self.jobs = 0
 
     def _ensure_runner(self) -> None:
+        if self._wakeup is None:
+            self._wakeup = asyncio.Event()
         if self._runner is None or self._runner.done():
             self._runner = asyncio.get_running_loop().create_task(self._run())
 
     @property
     def pending(self) -> int:
-        return self._queue.qsize()
+        return len(self._queue)
 
-    async def decode(self, fn: Callable[[], T], *, priority: int = PRIORITY_PARTIAL) -> T:
-        """Run ``fn`` on the decode thread once every job ahead of it is done."""
+    @property
+    def pending_seconds(self) -> float:
+        return sum(item[2].seconds for item in self._queue)
+
+    async def decode(self, request: DecodeRequest, *, priority: int = PRIORITY_PARTIAL) -> Any:
+        """Segments of ``request`` once every job ahead of it is done (or packed with it)."""
         self._ensure_runner()
         fut: asyncio.Future = asyncio.get_running_loop().create_future()
-        await self._queue.put((priority, next(self._counter), fn, fut))
+        heapq.heappush(self._queue, (priority, next(self._counter), request, fut))
+        assert self._wakeup is not None
+        self._wakeup.set()
         return await fut
 
     async def vad(self, fn: Callable[[], T]) -> T:
         """Run a cheap VAD check off the event loop, without queueing behind decodes."""
         return await asyncio.get_running_loop().run_in_executor(self._vad_pool, fn)
 
+    def _take(self) -> list[tuple[int, int, DecodeRequest, asyncio.Future]]:
+        """The first job plus following ones (priority order) while they fit in one pass."""
+        batch = [heapq.heappop(self._queue)]
+        total = batch[0][2].seconds
+        keep = []
+        while self._queue:
+            item = heapq.heappop(self._queue)
+            if total + item[2].seconds + PACK_GAP_S <= self.pack_s:
+                batch.append(item)
+                total += item[2].seconds + PACK_GAP_S
+            else:
+                keep.append(item)
+        for item in keep:
+            heapq.heappush(self._queue, item)
+        return [item for item in batch if not item[3].cancelled()]
+
     async def _run(self) -> None:
         loop = asyncio.get_running_loop()
+        assert self._wakeup is not None
         while True:
-            _, _, fn, fut = await self._queue.get()
-            if fut.cancelled():
+            if not self._queue:
+                self._wakeup.clear()
+                await self._wakeup.wait()
                 continue
+            batch = self._take()
+            if not batch:
+                continue
+            requests = [item[2] for item in batch]
             t0 = time.perf_counter()
             try:
-                result = await loop.run_in_executor(self._decode_pool, fn)
-            except Exception as exc:  # noqa: BLE001 - handed to the awaiting stream
-                if not fut.done():
-                    fut.set_exception(exc)
+                results = await loop.run_in_executor(self._decode_pool, self.decode_many, requests)
+            except Exception as exc:  # noqa: BLE001 - handed to the awaiting streams
+                for *_, fut in batch:
+                    if not fut.done():
+                        fut.set_exception(exc)
             else:
-                if not fut.done():
-                    fut.set_result(result)
+                for (*_, fut), segments in zip(batch, results, strict=True):
+                    if not fut.done():
+                        fut.set_result(segments)
             finally:
                 self.busy_s += time.perf_counter() - t0
-                self.jobs += 1
+                self.passes += 1
+                self.jobs += len(batch)
 
     async def close(self) -> None:
         if self._runner is not None:
@@ -139,6 +183,108 @@ def transcriber_decoder(
         return kept
 
     return decode
+
+
+def packed_decoder(
+    transcriber: Any,
+    *,
+    language: str = "fr",
+    vocabulary: Sequence[str] | None = None,
+    beam_size: int = 1,
+) -> DecodeMany:
+    """Decode several streams' requests in one Whisper pass.
+
+    Whisper's encoder always processes a 30 s window, so a 3 s utterance costs as much as a 28 s
+    one. The requests are laid end to end with ``PACK_GAP_S`` of silence between them, decoded
+    once with word timestamps, and every word goes back to the request its time falls in (then
+    the hallucination guards run per request). One request alone is decoded as is.
+    """
+    from asr_service.hallucinations import clean_segments
+
+    single = transcriber_decoder(
+        transcriber, language=language, vocabulary=vocabulary, beam_size=beam_size
+    )
+    settings = transcriber.settings
+    vocab = list(vocabulary or [])
+    lock = getattr(transcriber, "lock", None) or contextlib.nullcontext()
+    gap = int(PACK_GAP_S * SAMPLE_RATE)
+
+    def decode_many(requests: list[DecodeRequest]) -> list[list[Segment]]:
+        if len(requests) == 1:
+            r = requests[0]
+            return [single(r.audio, r.offset, r.words)]
+        parts, spans, pos = [], [], 0
+        for r in requests:
+            spans.append((pos / SAMPLE_RATE, (pos + len(r.audio)) / SAMPLE_RATE))
+            parts += [r.audio, np.zeros(gap, dtype=np.float32)]
+            pos += len(r.audio) + gap
+        window = np.concatenate(parts)
+        with lock:
+            segments, _ = transcriber.model.transcribe(
+                window,
+                language=language,
+                beam_size=beam_size,
+                temperature=0.0,
+                word_timestamps=True,
+                condition_on_previous_text=False,
+                vad_filter=False,
+                hotwords=", ".join(vocab) if vocab else None,
+                no_speech_threshold=None,
+            )
+            decoded = list(segments)
+        per_request: list[list[Segment]] = [[] for _ in requests]
+        half_gap = PACK_GAP_S / 2
+        for seg in decoded:
+            groups: dict[int, list[Any]] = {}
+            for w in seg.words or []:
+                mid = (w.start + w.end) / 2
+                i = next(
+                    (k for k, (a, b) in enumerate(spans) if a - half_gap <= mid < b + half_gap),
+                    None,
+                )
+                if i is not None:
+                    groups.setdefault(i, []).append(w)
+            for i, ws in groups.items():
+                a, b = spans[i]
+                r = requests[i]
+                words = [
+                    Word(
+                        start=round(r.offset + min(max(w.start - a, 0.0), b - a), 3),
+                        end=round(r.offset + min(max(w.end - a, 0.0), b - a), 3),
+                        word=w.word,
+                        probability=round(w.probability, 4),
+                    )
+                    for w in ws
+                ]
+                text = "".join(w.word for w in words).strip()
+                if not text:
+                    continue
+                per_request[i].append(
+                    Segment(
+                        id=len(per_request[i]),
+                        start=words[0].start,
+                        end=words[-1].end,
+                        text=text,
+                        words=words,
+                        avg_logprob=seg.avg_logprob,
+                        no_speech_prob=seg.no_speech_prob,
+                        compression_ratio=seg.compression_ratio,
+                    )
+                )
+        out = []
+        for segs in per_request:
+            kept, _ = clean_segments(
+                segs,
+                phrases=settings.hallucination_phrases,
+                no_speech_threshold=max(settings.no_speech_threshold, LIVE_NO_SPEECH_THRESHOLD),
+                logprob_threshold=settings.logprob_threshold,
+                max_repeats=settings.max_repeats,
+                vocabulary=vocab,
+            )
+            out.append(kept)
+        return out
+
+    return decode_many
 
 
 def _to_segment(seg: Any, index: int, offset: float) -> Segment:
