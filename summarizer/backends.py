@@ -90,6 +90,20 @@ def parse_json_object(text: str) -> dict[str, Any]:
     return value
 
 
+def _with_retry(
+    complete: Any, messages: list[dict[str, str]], schema: dict[str, Any], max_tokens: int
+) -> dict[str, Any]:
+    """Parse the answer; when it was cut by the token limit, ask once more with twice the room."""
+    content, finish = complete(messages, schema, max_tokens)
+    try:
+        return parse_json_object(content)
+    except LLMError:
+        if finish != "length":
+            raise
+    content, _ = complete(messages, schema, max_tokens * 2)
+    return parse_json_object(content)
+
+
 class LlamaCppBackend:
     """A GGUF model run in-process by llama.cpp (``xllamacpp``), loaded once, thread-safe."""
 
@@ -145,6 +159,11 @@ class LlamaCppBackend:
     def complete_json(
         self, messages: list[dict[str, str]], schema: dict[str, Any], *, max_tokens: int
     ) -> dict[str, Any]:
+        return _with_retry(self._complete, messages, schema, max_tokens)
+
+    def _complete(
+        self, messages: list[dict[str, str]], schema: dict[str, Any], max_tokens: int
+    ) -> tuple[str, str]:
         request = {
             "messages": messages,
             "max_tokens": max_tokens,
@@ -163,7 +182,8 @@ class LlamaCppBackend:
             answer = json.loads(answer)
         if "error" in answer:
             raise LLMError(f"llama.cpp error: {answer['error']}")
-        return parse_json_object(answer["choices"][0]["message"]["content"] or "")
+        choice = answer["choices"][0]
+        return choice["message"]["content"] or "", choice.get("finish_reason") or ""
 
     def close(self) -> None:
         """Free the model (the process keeps running)."""
@@ -201,6 +221,11 @@ class OpenAIBackend:
     def complete_json(
         self, messages: list[dict[str, str]], schema: dict[str, Any], *, max_tokens: int
     ) -> dict[str, Any]:
+        return _with_retry(self._complete, messages, schema, max_tokens)
+
+    def _complete(
+        self, messages: list[dict[str, str]], schema: dict[str, Any], max_tokens: int
+    ) -> tuple[str, str]:
         import httpx
 
         body = {
@@ -221,10 +246,11 @@ class OpenAIBackend:
             raise LLMError(f"LLM endpoint {self._client.base_url} failed: {exc}") from exc
         data = resp.json()
         try:
-            content = data["choices"][0]["message"]["content"]
+            choice = data["choices"][0]
+            content = choice["message"]["content"]
         except (KeyError, IndexError, TypeError) as exc:
             raise LLMError(f"unexpected answer from the LLM endpoint: {str(data)[:200]}") from exc
-        return parse_json_object(content or "")
+        return content or "", choice.get("finish_reason") or ""
 
     def close(self) -> None:
         self._client.close()

@@ -100,8 +100,11 @@ def uncited(candidates: list[Segment], proposals: list[dict[str, Any]]) -> list[
     return [s for s in candidates if not {s.id - 1, s.id, s.id + 1} & cited]
 
 
+Ask = Callable[[str, str, dict, int], dict]
+
+
 def _check_turn(
-    backend: LLMBackend, transcript: Transcript, index: TranscriptIndex, sid: int, decision: bool
+    ask: Ask, transcript: Transcript, index: TranscriptIndex, sid: int, decision: bool
 ) -> dict[str, Any] | None:
     """Ask about one turn (with two turns before and one after) whether it takes a decision
     (``decision``) or assigns a task; the proposal it returns cites that turn."""
@@ -121,7 +124,7 @@ def _check_turn(
             "is_action",
             "task",
         )
-    answer = _call(backend, block, task.format(sid=sid), schema, 250)
+    answer = ask(block, task.format(sid=sid), schema, 250)
     if answer.get(flag) is not True or not str(answer.get(key) or "").strip():
         return None
     return {**answer, "segments": [sid]}
@@ -205,6 +208,19 @@ def summarize(
     roles: dict[str, str] = {}
     proposed_title = ""
     calls = 0
+    errors: list[str] = []
+
+    def ask(block: str, task: str, schema: dict, max_tokens: int) -> dict:
+        """One LLM step; a failed step is recorded and skipped (its items are missing, never
+        made up); when every step fails the LLM is unusable and the error is raised."""
+        nonlocal calls
+        calls += 1
+        try:
+            return _call(backend, block, task, schema, max_tokens)
+        except LLMError as exc:
+            errors.append(str(exc)[:300])
+            return {}
+
     windows = 0
     for window in split_windows(segments, budget):
         windows += 1
@@ -212,13 +228,13 @@ def summarize(
         block = prompts.format_segments(window, transcript)
         in_window = {s.id for s in window}
 
-        answer = _call(backend, block, prompts.DECISIONS_TASK, prompts.DECISIONS_SCHEMA, 600)
+        answer = ask(block, prompts.DECISIONS_TASK, prompts.DECISIONS_SCHEMA, 900)
         decision_proposals = _items(answer, "decisions")
 
-        answer = _call(backend, block, prompts.ACTIONS_TASK, prompts.ACTIONS_SCHEMA, 900)
+        answer = ask(block, prompts.ACTIONS_TASK, prompts.ACTIONS_SCHEMA, 1200)
         proposals = _items(answer, "actions")
 
-        answer = _call(backend, block, prompts.TOPICS_TASK, prompts.TOPICS_SCHEMA, 900)
+        answer = ask(block, prompts.TOPICS_TASK, prompts.TOPICS_SCHEMA, 900)
         proposed_title = proposed_title or str(answer.get("title") or "").strip()
         for r in _items(answer, "roles"):
             name, role = str(r.get("name") or ""), str(r.get("role") or "")
@@ -238,7 +254,7 @@ def summarize(
                 )
             )
 
-        answer = _call(backend, block, prompts.QUESTIONS_TASK, prompts.QUESTIONS_SCHEMA, 500)
+        answer = ask(block, prompts.QUESTIONS_TASK, prompts.QUESTIONS_SCHEMA, 500)
         for item in _items(answer, "questions"):
             q = check_question(item, index)
             if isinstance(q, Unverified):
@@ -246,14 +262,12 @@ def summarize(
                     rejected.append(q)
             else:
                 questions.append(q)
-        calls += 4
 
         # Last, so the steps above share the window's KV cache: turns that sound like a decision
         # or a task given or taken, but that the steps above did not cite, are asked about one
         # by one with a little context.
         for seg in uncited(decision_segments(window), decision_proposals):
-            calls += 1
-            item = _check_turn(backend, transcript, index, seg.id, decision=True)
+            item = _check_turn(ask, transcript, index, seg.id, decision=True)
             if item is not None:
                 decision_proposals.append(item)
         for item in decision_proposals:
@@ -263,8 +277,7 @@ def summarize(
             elif d is not None:
                 decisions.append(d)
         for seg in uncited(commitment_segments(window), proposals):
-            calls += 1
-            item = _check_turn(backend, transcript, index, seg.id, decision=False)
+            item = _check_turn(ask, transcript, index, seg.id, decision=False)
             if item is not None:
                 proposals.append(item)
         for item in proposals:
@@ -274,6 +287,8 @@ def summarize(
             elif a is not None:
                 actions.append(a)
 
+    if errors and len(errors) == calls:
+        raise LLMError(f"every LLM step failed; first error: {errors[0]}")
     return Minutes(
         meeting_id=transcript.meeting_id,
         title=title or proposed_title or "Compte rendu de réunion",
@@ -293,6 +308,7 @@ def summarize(
             llm_calls=calls,
             seconds=round(time.monotonic() - started, 1),
             verified=verify,
+            extra={"failed_steps": errors} if errors else {},
         ),
     )
 

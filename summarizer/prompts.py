@@ -57,7 +57,7 @@ def _array(item_props: dict[str, Any], required: list[str], max_items: int) -> d
 
 
 _SEGMENTS = {"type": "array", "items": {"type": "integer"}, "minItems": 1, "maxItems": 6}
-_TEXT = {"type": "string", "maxLength": 300}
+_TEXT = {"type": "string", "maxLength": 220}
 _SHORT = {"type": "string", "maxLength": 100}
 
 
@@ -83,7 +83,7 @@ décidé, avec les montants et dates cités ; "segments" = numéros des interven
 est prise. Aucune décision : liste vide."""
 
 DECISIONS_SCHEMA = _object(
-    {"decisions": _array({"decision": _TEXT, "segments": _SEGMENTS}, ["decision", "segments"], 12)}
+    {"decisions": _array({"decision": _TEXT, "segments": _SEGMENTS}, ["decision", "segments"], 10)}
 )
 
 # Second pass on single turns that use decision words but that the first pass did not cite.
@@ -117,7 +117,7 @@ ACTIONS_SCHEMA = _object(
                 "segments": _SEGMENTS,
             },
             ["task", "owner", "due", "segments"],
-            15,
+            12,
         )
     }
 )

@@ -23,7 +23,7 @@ from summarizer import (
     render_markdown,
     summarize,
 )
-from summarizer.backends import LLMError, backend_from_settings
+from summarizer.backends import LLMError, _with_retry, backend_from_settings
 from summarizer.pipeline import commitment_segments, decision_segments, uncited
 from summarizer.settings import LLMSettings
 from summarizer.verify import TranscriptIndex, check_action, check_decision
@@ -315,3 +315,33 @@ def test_second_look_candidates_skip_negations_and_cited_turns():
     assert [s.id for s in commitment_segments(t.segments)] == [1, 2]
     cited = [{"segments": [1]}]
     assert uncited(commitment_segments(t.segments), cited) == []
+
+
+def test_failed_steps_are_skipped_but_a_dead_llm_is_an_error():
+    class Flaky(FakeLLM):
+        def complete_json(self, messages, schema, *, max_tokens):
+            if "DÉCISIONS" in messages[-1]["content"]:
+                raise LLMError("timeout")
+            return super().complete_json(messages, schema, max_tokens=max_tokens)
+
+    class Dead(FakeLLM):
+        def complete_json(self, messages, schema, *, max_tokens):
+            raise LLMError("connection refused")
+
+    minutes = summarize(council(), backend=Flaky())
+    assert minutes.decisions == [] and minutes.generation.extra["failed_steps"] == ["timeout"]
+    with pytest.raises(LLMError, match="every LLM step failed"):
+        summarize(council(), backend=Dead())
+
+
+def test_answer_cut_by_token_limit_is_retried_with_more_room():
+    seen: list[int] = []
+
+    def complete(messages, schema, max_tokens):
+        seen.append(max_tokens)
+        if max_tokens < 200:
+            return '{"decisions": [{"decision": "Le bud', "length"
+        return '{"decisions": []}', "stop"
+
+    assert _with_retry(complete, [], {}, 100) == {"decisions": []}
+    assert seen == [100, 200]
