@@ -142,6 +142,7 @@ class Transcriber:
             "vad_parameters": self.vad_options() if use_vad else None,
             "word_timestamps": words_on,
             "condition_on_previous_text": s.condition_on_previous_text,
+            "temperature": s.temperatures,
             "hotwords": ", ".join(vocab) if vocab else None,
             "initial_prompt": s.initial_prompt,
             "no_speech_threshold": s.no_speech_threshold,

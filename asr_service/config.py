@@ -85,6 +85,10 @@ class Settings(BaseSettings):
         default=None, description="text that sets style/context for the first window"
     )
     word_timestamps: bool = Field(default=True, description="per-word times and probabilities")
+    temperatures: list[float] = Field(
+        default_factory=lambda: [0.0, 0.2, 0.4, 0.6, 0.8, 1.0],
+        description="decoding temperatures; the next is tried when a window fails the checks",
+    )
     condition_on_previous_text: bool = Field(
         default=False, description="off: avoids repetition loops propagating between windows"
     )
@@ -115,7 +119,7 @@ class Settings(BaseSettings):
 
     # -- HTTP API and clerk pages (asr_service.api) ----------------------------------------------
     api_host: str = Field(default="127.0.0.1", description="address `asr-service api` listens on")
-    api_port: int = Field(default=8000, ge=1, le=65535)
+    api_port: int = Field(default=8000, ge=1, le=65535, description="port of `asr-service api`")
     upload_max_mb: int = Field(
         default=2048, ge=1, description="largest accepted recording upload, in MiB"
     )
@@ -151,9 +155,9 @@ class Settings(BaseSettings):
     )
     nats_creds: Path | None = Field(default=None, description="NATS .creds file (JWT + nkey)")
     nats_nkey_seed: Path | None = Field(default=None, description="NATS nkey seed file")
-    nats_user: str | None = None
-    nats_password: str | None = None
-    nats_token: str | None = None
+    nats_user: str | None = Field(default=None, description="NATS user (user/password auth)")
+    nats_password: str | None = Field(default=None, description="NATS password")
+    nats_token: str | None = Field(default=None, description="NATS token auth")
     nats_tls_ca: Path | None = Field(default=None, description="CA bundle to verify the server")
     nats_tls_cert: Path | None = Field(default=None, description="client certificate (mTLS)")
     nats_tls_key: Path | None = Field(default=None, description="client key (mTLS)")
