@@ -82,6 +82,18 @@ def _items(answer: dict[str, Any], key: str) -> list[dict[str, Any]]:
     return [v for v in value if isinstance(v, dict)] if isinstance(value, list) else []
 
 
+def _dedupe(items: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Proposals without exact repeats (a small model at temperature 0 sometimes loops)."""
+    seen: set[str] = set()
+    out = []
+    for item in items:
+        key = repr(sorted((k, str(v)) for k, v in item.items()))
+        if key not in seen:
+            seen.add(key)
+            out.append(item)
+    return out
+
+
 def commitment_segments(segments: list[Segment]) -> list[Segment]:
     """Turns that sound like a task being given or taken ("je transmettrai", "pouvez-vous")."""
     return [s for s in segments if COMMITMENT_RE.search(normalize(s.text))]
@@ -210,6 +222,19 @@ def summarize(
     calls = 0
     errors: list[str] = []
 
+    def settle(items: list[dict], check: Any, unchecked: Any, sink: list) -> list[dict]:
+        """Verify proposals (``check``, or ``unchecked`` when verification is off): verified
+        items go to ``sink``, failures to ``rejected``; returns the accepted proposals."""
+        accepted = []
+        for item in _dedupe(items):
+            result = check(item, index) if verify else unchecked(item, index)
+            if isinstance(result, Unverified):
+                rejected.append(result)
+            elif result is not None:
+                sink.append(result)
+                accepted.append(item)
+        return accepted
+
     def ask(block: str, task: str, schema: dict, max_tokens: int) -> dict:
         """One LLM step; a failed step is recorded and skipped (its items are missing, never
         made up); when every step fails the LLM is unusable and the error is raised."""
@@ -264,28 +289,20 @@ def summarize(
                 questions.append(q)
 
         # Last, so the steps above share the window's KV cache: turns that sound like a decision
-        # or a task given or taken, but that the steps above did not cite, are asked about one
-        # by one with a little context.
-        for seg in uncited(decision_segments(window), decision_proposals):
-            item = _check_turn(ask, transcript, index, seg.id, decision=True)
-            if item is not None:
-                decision_proposals.append(item)
-        for item in decision_proposals:
-            d = check_decision(item, index) if verify else unchecked_decision(item, index)
-            if isinstance(d, Unverified):
-                rejected.append(d)
-            elif d is not None:
-                decisions.append(d)
-        for seg in uncited(commitment_segments(window), proposals):
-            item = _check_turn(ask, transcript, index, seg.id, decision=False)
-            if item is not None:
-                proposals.append(item)
-        for item in proposals:
-            a = check_action(item, index) if verify else unchecked_action(item, index)
-            if isinstance(a, Unverified):
-                rejected.append(a)
-            elif a is not None:
-                actions.append(a)
+        # or a task given or taken, but that no accepted item cites, are asked about one by one
+        # with a little context, and the answers verified the same way.
+        accepted = settle(decision_proposals, check_decision, unchecked_decision, decisions)
+        second = [
+            _check_turn(ask, transcript, index, seg.id, decision=True)
+            for seg in uncited(decision_segments(window), accepted)
+        ]
+        settle([i for i in second if i], check_decision, unchecked_decision, decisions)
+        accepted = settle(proposals, check_action, unchecked_action, actions)
+        second = [
+            _check_turn(ask, transcript, index, seg.id, decision=False)
+            for seg in uncited(commitment_segments(window), accepted)
+        ]
+        settle([i for i in second if i], check_action, unchecked_action, actions)
 
     if errors and len(errors) == calls:
         raise LLMError(f"every LLM step failed; first error: {errors[0]}")
@@ -300,7 +317,7 @@ def summarize(
         decisions=merge_decisions(decisions),
         actions=merge_actions(actions),
         open_questions=merge_questions(questions),
-        to_check=rejected,
+        to_check=list({(u.kind, u.text, tuple(u.segment_ids)): u for u in rejected}.values()),
         generation=GenerationInfo(
             backend=backend.name,
             model=getattr(backend, "model_path", None) and str(backend.model_path.name) or "",

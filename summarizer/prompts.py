@@ -102,8 +102,8 @@ Pour chaque action : "task" = la tâche à l'infinitif, reprise fidèlement ; "o
 personne chargée (l'orateur s'il dit « je ») ou "" si personne n'est désigné ; "due" = l'échéance
 exactement comme elle est dite, ou "" si aucune échéance n'est dite (ne jamais en inventer) ;
 "segments" = numéros des interventions.
-Exemple : [8] (00:03:00) Paul Martin : Je rédigerai la note avant le 3 juin. → {"task": "Rédiger
-la note", "owner": "Paul Martin", "due": "avant le 3 juin", "segments": [8]}"""
+Exemple (hors de cette réunion) : [8] (00:03:00) Paul Martin : Je rédigerai la note avant le 3 juin.
+→ {"task": "Rédiger la note", "owner": "Paul Martin", "due": "avant le 3 juin", "segments": [8]}"""
 
 _SHORT_OR_EMPTY = {"type": "string", "maxLength": 120}
 

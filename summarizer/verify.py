@@ -57,6 +57,8 @@ QUESTION_RE = re.compile(
     r"\?|\b(reste|restent|suspens|pas encore|a voir|on verra|report\w*|a etudier|a revoir|"
     r"on en reparle\w*|question|incertain\w*|sais pas|savons pas|prochaine)\b"
 )
+# A decision phrased as a task for someone ("Julien, tu formeras…", "je transmettrai…").
+TASK_RE = re.compile(r"\btu \w+ras\b|\bje \w+rai\b|\bje m en (?:charge|occupe)\b")
 WINDOW_BEFORE = 2
 WINDOW_AFTER = 2
 MIN_DECISION_COVERAGE = 0.5
@@ -117,6 +119,15 @@ class TranscriptIndex:
             )
         return out
 
+    def participant_words(self, text: str) -> set[str]:
+        """Words of ``text`` that are part of a participant's name ("Patrick", "Lemoine")."""
+        names = {w for n in self.speaker_names.values() for w in _owner_words(n)}
+        return set(tokens(text)) & names
+
+    def words_of_speakers(self, segs: list[Segment]) -> set[str]:
+        """Name words of the people speaking in ``segs``."""
+        return {w for s in segs for w in _owner_words(self.speaker_display(s))}
+
     def speaker_display(self, seg: Segment) -> str:
         return self.speaker_names.get(seg.speaker or "", "") if seg.speaker else ""
 
@@ -141,9 +152,16 @@ def check_decision(item: dict[str, Any], index: TranscriptIndex) -> Decision | U
         return Unverified(kind="decision", text="(vide)", reason="décision vide")
     if not ids:
         return Unverified(kind="decision", text=text, reason="aucune intervention citée n'existe")
+    if TASK_RE.search(normalize(text)):
+        return Unverified(
+            kind="decision",
+            text=text,
+            reason="formulée comme une tâche confiée à une personne (voir les actions)",
+            segment_ids=ids,
+        )
     cited = [index.by_id[i] for i in ids]
     # The decision may be stated in the cited turn or confirmed just after (vote, "adopté").
-    evidence = index.around(ids, before=0, after=WINDOW_AFTER)
+    evidence = index.around(ids, before=0, after=1)
     ev_norm = NEGATED_RE.sub(" ", normalize(_text(evidence)))
     cited_norm = NEGATED_RE.sub(" ", normalize(_text(cited)))
     if not STRONG_DECISION_RE.search(ev_norm) and not DECISION_RE.search(cited_norm):
@@ -159,6 +177,14 @@ def check_decision(item: dict[str, Any], index: TranscriptIndex) -> Decision | U
             kind="decision",
             text=text,
             reason="le contenu de la décision ne figure pas dans le passage cité",
+            segment_ids=ids,
+        )
+    stray = index.participant_words(text) - set(tokens(_text(wide))) - index.words_of_speakers(wide)
+    if stray:
+        return Unverified(
+            kind="decision",
+            text=text,
+            reason=f"nomme {', '.join(sorted(stray))}, absent du passage cité",
             segment_ids=ids,
         )
     return Decision(text=text, sources=index.refs(ids))
