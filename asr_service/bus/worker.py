@@ -120,6 +120,8 @@ class Track:
     stream: UtteranceStream
     pending: dict[int, tuple[bytes, Msg, float | None, float]] = field(default_factory=dict)
     task: asyncio.Task | None = None
+    probe: asyncio.Task | None = None
+    waiting_partial: bool = False
     last_partial: str = ""
     reported_out_of_order: bool = False
 
@@ -243,8 +245,9 @@ class MeetingRunner:
         finally:
             beat.cancel()
             for track in self.tracks.values():
-                if track.task:
-                    track.task.cancel()
+                for task in (track.task, track.probe):
+                    if task:
+                        task.cancel()
             if self.sub_ is not None:
                 with contextlib.suppress(Exception):
                     await self.sub_.unsubscribe()
@@ -504,28 +507,49 @@ class MeetingRunner:
 
     # ------------------------------------------------------------------ streaming
     def drive(self) -> None:
-        """Start a streaming step for every track with enough new audio and none in flight."""
-        for track in self.tracks.values():
-            if track.task is not None and not track.task.done():
-                continue
-            if track.task is not None and track.task.exception() is not None:
-                raise track.task.exception()  # type: ignore[misc]
-            if track.stream.wants_plan():
-                track.task = asyncio.create_task(self.step(track))
+        """Start a streaming step for every track with enough new audio and none in flight.
 
-    async def step(self, track: Track, *, final: bool = False) -> str:
+        While a track waits for a partial decode, its VAD keeps being checked: an utterance end
+        then starts its commit at once (the partial, if still queued, is made stale)."""
+        for track in self.tracks.values():
+            for task in (track.task, track.probe):
+                if task is not None and task.done() and task.exception() is not None:
+                    raise task.exception()  # type: ignore[misc]
+            idle = track.probe is None or track.probe.done()
+            if track.task is None or track.task.done():
+                if idle and track.stream.wants_plan():
+                    track.task = asyncio.create_task(self.step(track))
+            elif track.waiting_partial and idle and track.stream.wants_plan():
+                track.probe = asyncio.create_task(self.step(track, urgent_only=True))
+
+    async def step(self, track: Track, *, final: bool = False, urgent_only: bool = False) -> str:
         """One plan/execute round of a track; publishes partials, stores and publishes commits."""
         stream = track.stream
         plan = await self.w.scheduler.vad(lambda: stream.plan(final=final))
+        if urgent_only and not plan.urgent:
+            return "none"
+        if not plan.urgent:
+            track.waiting_partial = True
+        try:
+            return await self._run_plan(track, plan)
+        finally:
+            if not plan.urgent:
+                track.waiting_partial = False
+
+    async def _run_plan(self, track: Track, plan: Any) -> str:
+        stream = track.stream
         if plan.action == "none":
             return "none"
         if plan.action == "drop":
             stream.execute(plan)
             return "drop"
-        if not plan.urgent and self.w.scheduler.pending_seconds > self.w.scheduler.pack_s:
-            # Load shedding: a partial waits only if it can still share the next pass, so
-            # commits (the latency that counts) never queue behind partials.
+        scheduler = self.w.scheduler
+        if plan.action == "partial" and (scheduler.busy or scheduler.pending):
+            # Load shedding: partials only fill idle decode time, so under load their cadence
+            # degrades while commits (the latency that counts) keep the decoder to themselves.
             return "none"
+        if not plan.urgent and scheduler.pending_seconds > scheduler.pack_s:
+            return "none"  # agreement steps: only if they still fit in the next pass
         priority = PRIORITY_COMMIT if plan.urgent else PRIORITY_PARTIAL
         request = stream.request(plan)
         segments = await self.w.scheduler.decode(request, priority=priority) if request else []
@@ -591,9 +615,10 @@ class MeetingRunner:
         await self.resolve_gaps(force=True)
         await self.status("ending", detail="flushing live streams")
         for track in self.tracks.values():
-            if track.task is not None:
-                with contextlib.suppress(Exception):
-                    await track.task
+            for task in (track.task, track.probe):
+                if task is not None:
+                    with contextlib.suppress(Exception):
+                        await task
             for _ in range(1000):
                 if await self.step(track, final=True) == "none":
                     break

@@ -52,6 +52,7 @@ class DecodeScheduler:
         self._counter = itertools.count()
         self._runner: asyncio.Task | None = None
         self.busy_s = 0.0
+        self.busy = False
         self.passes = 0
         self.jobs = 0
 
@@ -111,6 +112,7 @@ class DecodeScheduler:
                 continue
             requests = [item[2] for item in batch]
             t0 = time.perf_counter()
+            self.busy = True
             try:
                 results = await loop.run_in_executor(self._decode_pool, self.decode_many, requests)
             except Exception as exc:  # noqa: BLE001 - handed to the awaiting streams
@@ -122,6 +124,7 @@ class DecodeScheduler:
                     if not fut.done():
                         fut.set_result(segments)
             finally:
+                self.busy = False
                 self.busy_s += time.perf_counter() - t0
                 self.passes += 1
                 self.jobs += len(batch)
