@@ -1,0 +1,249 @@
+"""DER, speaker-count error and real-time factor of our diarizer vs the pyannote.audio pipeline.
+
+Files: every multi-speaker clip of the shared evaluation set that has an RTTM (French mixes and
+dialogues, English ``en_fallback``). Scoring: pyannote.metrics DER inside the UEM, overlap
+scored, with a 0.25 s collar and without collar; the overall figure is time-weighted (sum of
+errors over sum of reference speech).
+
+Ours: :class:`diarization.Diarizer` (CAM++ ONNX on onnxruntime, own VAD), in this process.
+
+Comparison (optional): pyannote.audio 4's ``SpeakerDiarization`` pipeline with the *same local
+weights* (segmentation-3.0 from our model cache, CAM++ as its embedding, agglomerative
+clustering since the VBx/PLDA weights are not available offline). It needs torch + torchaudio +
+pyannote.audio, which do not fit the service's environment (see benchmarks/README.md), so it
+runs in a separate interpreter given by ``--pyannote-python``; this script starts itself there
+with ``--pyannote-worker`` and reads the turns back as JSON.
+
+    python -m benchmarks.bench_diarization [--pyannote-python /tmp/pa/bin/python] [--json F]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+# pyannote pipeline hyper-parameters for CAM++ embeddings (cosine distance threshold tuned on
+# this set, like ours: centroid linkage, as in pyannote's own 3.x recipe)
+PYANNOTE_PARAMS = {
+    "segmentation": {"min_duration_off": 0.0},
+    "clustering": {"method": "centroid", "min_cluster_size": 12, "threshold": 0.6},
+}
+
+
+# -- the pyannote.audio worker (runs in the comparison interpreter) -----------------------------
+def pyannote_worker(paths: list[str], segmentation: str, campplus: str) -> None:
+    """Diarize ``paths`` with pyannote.audio + CAM++; one JSON line per file on stdout."""
+    import importlib.util
+
+    import numpy as np
+    import torch
+    import torchaudio.compliance.kaldi as kaldi
+    from pyannote.audio import Model
+    from pyannote.audio.pipelines import speaker_diarization as sd
+
+    torch.set_num_threads(os.cpu_count() or 1)
+    # CAM++ from the project's own port, loaded by file path (the package imports service deps)
+    spec = importlib.util.spec_from_file_location("campplus", ROOT / "diarization" / "campplus.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    cam = module.load_campplus(campplus)
+
+    class CamPlusEmbedding:
+        """pyannote's embedding interface around CAM++ (fbank + mean norm, masked frames)."""
+
+        sample_rate, dimension, metric, min_num_samples = 16_000, 192, "cosine", 640
+
+        def to(self, device):
+            return self
+
+        def __call__(self, waveforms, masks=None):
+            out = np.full((len(waveforms), 192), np.nan, dtype=np.float32)
+            for i, wav in enumerate(waveforms):
+                signal = wav[0]
+                if masks is not None:
+                    keep = torch.nn.functional.interpolate(
+                        masks[i][None, None].float(), size=signal.shape[0], mode="nearest"
+                    )[0, 0]
+                    signal = signal[keep > 0.5]
+                if signal.shape[0] < self.min_num_samples:
+                    continue
+                feats = kaldi.fbank(signal[None] * 1.0, num_mel_bins=80, dither=0.0)
+                feats = feats - feats.mean(0, keepdim=True)
+                with torch.no_grad():
+                    out[i] = cam(feats[None]).numpy()[0]
+            return out
+
+    sd.PretrainedSpeakerEmbedding = lambda *a, **k: CamPlusEmbedding()
+    sd.get_plda = lambda *a, **k: None  # no PLDA offline: agglomerative clustering needs none
+    pipeline = sd.SpeakerDiarization(
+        segmentation=Model.from_pretrained(segmentation),
+        embedding="local/campplus",
+        clustering="AgglomerativeClustering",
+        plda=None,
+        embedding_exclude_overlap=True,
+        embedding_batch_size=16,
+        segmentation_batch_size=16,
+    )
+    pipeline.instantiate(PYANNOTE_PARAMS)
+    for path in paths:
+        import wave
+
+        with wave.open(path) as w:
+            pcm = np.frombuffer(w.readframes(w.getnframes()), dtype=np.int16)
+        audio = torch.from_numpy(pcm.astype(np.float32) / 32768.0)[None]
+        t0 = time.perf_counter()
+        output = pipeline({"waveform": audio, "sample_rate": 16_000})
+        elapsed = time.perf_counter() - t0
+        annotation = getattr(output, "speaker_diarization", output)
+        turns = [(s.start, s.end, str(label)) for s, _, label in annotation.itertracks(True)]
+        print(json.dumps({"path": path, "seconds": elapsed, "turns": turns}), flush=True)
+
+
+# -- the benchmark (runs in the service's environment) -----------------------------------------
+def run_pyannote(python: str, clips, store) -> dict[str, dict]:
+    """Run the comparison worker in ``python``; ``{clip_id: {"seconds", "turns"}}``."""
+    paths = [str(c.audio) for c in clips]
+    seg = store.ensure("pyannote-segmentation-3.0") / "pytorch_model.bin"
+    cam = store.ensure("campplus-cn-en") / "campplus_cn_en_common.pt"
+    cmd = [python, str(Path(__file__).resolve()), "--pyannote-worker", str(seg), str(cam), *paths]
+    env = {**os.environ, "HF_HUB_OFFLINE": "1", "PYTHONWARNINGS": "ignore"}
+    proc = subprocess.run(cmd, capture_output=True, text=True, env=env, check=False)
+    if proc.returncode != 0:
+        raise RuntimeError(f"pyannote.audio worker failed:\n{proc.stderr[-3000:]}")
+    by_path = {}
+    for line in proc.stdout.splitlines():
+        if line.startswith("{"):
+            row = json.loads(line)
+            by_path[row["path"]] = row
+    return {c.clip_id: by_path[str(c.audio)] for c in clips}
+
+
+def group_of(clip) -> str:
+    if clip.lang == "en":
+        return "en_fallback"
+    return "fr/mixes" if "mixes" in str(clip.audio) else "fr/multispk"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--pyannote-python", help="interpreter with pyannote.audio installed")
+    parser.add_argument("--json", type=Path, help="write per-file figures here")
+    parser.add_argument("--limit", type=int, default=0, help="first N files only")
+    args, rest = parser.parse_known_args()
+    if args.pyannote_python is None and "--pyannote-worker" in sys.argv:
+        i = sys.argv.index("--pyannote-worker")
+        pyannote_worker(sys.argv[i + 3 :], sys.argv[i + 1], sys.argv[i + 2])
+        return
+
+    from rich.console import Console
+    from rich.table import Table
+
+    from asr_service.audio import decode_audio
+    from benchmarks.eval_data import load_clips
+    from diarization import Diarizer
+    from diarization.scoring import der, read_rttm, read_uem
+    from models import ModelStore
+
+    clips = [c for c in load_clips() if c.rttm is not None and c.type == "multi"]
+    if args.limit:
+        clips = clips[: args.limit]
+    store = ModelStore()
+    diarizer = Diarizer(store)
+    diarizer.diarize(decode_audio(clips[0].audio)[: 16_000 * 5])  # warm-up
+    systems: dict[str, dict[str, dict]] = {"ours": {}}
+    for clip in clips:
+        audio = decode_audio(clip.audio)
+        t0 = time.perf_counter()
+        turns = diarizer.diarize(audio)
+        elapsed = time.perf_counter() - t0
+        systems["ours"][clip.clip_id] = {
+            "seconds": elapsed,
+            "turns": [(t.start, t.end, t.speaker) for t in turns],
+        }
+    if args.pyannote_python:
+        systems["pyannote.audio"] = run_pyannote(args.pyannote_python, clips, store)
+
+    from diarization.turns import SpeakerTurn
+
+    rows = []
+    totals: dict[tuple[str, str], dict[str, float]] = {}
+    for clip in clips:
+        reference = read_rttm(clip.rttm)
+        uem = read_uem(clip.uem) if clip.uem else None
+        n_ref = len({t.speaker for t in reference})
+        row = {"clip": clip.clip_id, "group": group_of(clip), "duration": clip.duration}
+        for name, results in systems.items():
+            hyp = [SpeakerTurn(*t) for t in results[clip.clip_id]["turns"]]
+            d25, d0 = der(reference, hyp, uem, collar=0.25), der(reference, hyp, uem, collar=0.0)
+            n_hyp = len({t.speaker for t in hyp})
+            row[name] = {
+                "der25": d25["der"],
+                "der0": d0["der"],
+                "speakers": n_hyp,
+                "count_error": n_hyp - n_ref,
+                "rtf": results[clip.clip_id]["seconds"] / clip.duration,
+            }
+            for group in (row["group"], "all"):
+                acc = totals.setdefault((name, group), {})
+                for key, detail in (("25", d25), ("0", d0)):
+                    acc["err" + key] = acc.get("err" + key, 0.0) + detail["der"] * detail["total"]
+                    acc["tot" + key] = acc.get("tot" + key, 0.0) + detail["total"]
+                acc["seconds"] = acc.get("seconds", 0.0) + results[clip.clip_id]["seconds"]
+                acc["audio"] = acc.get("audio", 0.0) + clip.duration
+                acc["abs_count"] = acc.get("abs_count", 0.0) + abs(n_hyp - n_ref)
+                acc["files"] = acc.get("files", 0.0) + 1
+        row["ref_speakers"] = n_ref
+        rows.append(row)
+
+    table = Table(title="Diarization: DER % (collar 0.25 / 0), speakers found/true, RTF")
+    table.add_column("file")
+    table.add_column("dur s", justify="right")
+    for name in systems:
+        table.add_column(f"{name} DER", justify="right")
+        table.add_column("spk", justify="right")
+        table.add_column("RTF", justify="right")
+    for row in rows:
+        cells = [row["clip"], f"{row['duration']:.0f}"]
+        for name in systems:
+            r = row[name]
+            cells += [
+                f"{100 * r['der25']:.1f} / {100 * r['der0']:.1f}",
+                f"{r['speakers']}/{row['ref_speakers']}",
+                f"{r['rtf']:.3f}",
+            ]
+        table.add_row(*cells)
+    for group in ["fr/mixes", "fr/multispk", "en_fallback", "all"]:
+        cells = [f"[bold]{group}[/]", ""]
+        for name in systems:
+            acc = totals.get((name, group))
+            if not acc:
+                cells += ["", "", ""]
+                continue
+            cells += [
+                f"{100 * acc['err25'] / acc['tot25']:.1f} / {100 * acc['err0'] / acc['tot0']:.1f}",
+                f"±{acc['abs_count'] / acc['files']:.1f}",
+                f"{acc['seconds'] / acc['audio']:.3f}",
+            ]
+        table.add_row(*cells)
+    console = Console()
+    console.print(table)
+    if "pyannote.audio" in systems:
+        ours, theirs = totals[("ours", "all")], totals[("pyannote.audio", "all")]
+        console.print(
+            f"ours / pyannote.audio: time x{ours['seconds'] / theirs['seconds']:.2f}, "
+            f"DER(0.25) {100 * ours['err25'] / ours['tot25']:.1f} % vs "
+            f"{100 * theirs['err25'] / theirs['tot25']:.1f} %"
+        )
+    console.print("'spk' in group rows: mean absolute speaker-count error per file")
+    if args.json:
+        args.json.write_text(json.dumps(rows, indent=2))
+
+
+if __name__ == "__main__":
+    main()
