@@ -22,7 +22,7 @@ import logging
 import time
 import traceback
 from collections.abc import Callable
-from dataclasses import asdict, dataclass, field, replace
+from dataclasses import asdict, dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -57,11 +57,14 @@ class BenchConfig:
     minutes: bool = True
     batched: bool | None = None
     """Also run faster-whisper's batched pipeline (None: on CUDA only)."""
-    stream_batching: list[int] = field(default_factory=list)
-    """N values for the across-streams batching measurement (empty: skip)."""
+    stream_batching: list[int] | None = None
+    """N values for the across-streams batching measurement (None: preset; empty: skip)."""
     live: bool = True
-    ladder: list[int] = field(default_factory=lambda: [1, 2, 4, 6, 8])
-    live_seconds: float | None = 20.0
+    ladder: list[int] | None = None
+    """Simultaneous meetings to try (None: the preset's ladder for the device)."""
+    live_seconds: float = 20.0
+    eval_meetings: bool = True
+    """Live ladder on the eval set's French meeting mixes when present (live WER measured too)."""
     slo_s: float = 3.0
     quality: bool = True
     quality_seconds: float | None = 45.0
@@ -79,18 +82,30 @@ PRESETS: dict[str, dict[str, Any]] = {
         "minutes": False,
         "ladder": [1, 2],
         "live_seconds": 8.0,
+        "eval_meetings": False,
         "quality_seconds": 8.0,
-        "stream_batching": [2],
+        "stream_batching": [],
     },
-    "quick": {"stream_batching": [1, 2, 4]},
+    "quick": {},
     "full": {
         "full_workload": True,
-        "ladder": [1, 2, 3, 4, 6, 8, 10, 12, 16, 20, 24, 32, 48, 64],
         "live_seconds": 60.0,
         "quality_seconds": None,
-        "stream_batching": [1, 2, 4, 8, 16],
         "batched": True,
     },
+}
+
+LADDERS = {  # (mode, device) → simultaneous meetings tried, until one is not held
+    ("quick", "cpu"): [1, 2, 4, 6, 8],
+    ("quick", "cuda"): [1, 4, 8, 16, 24, 32, 48, 64],
+    ("full", "cpu"): [1, 2, 3, 4, 6, 8, 10, 12, 16, 20, 24, 32],
+    ("full", "cuda"): [1, 2, 4, 8, 16, 24, 32, 48, 64, 96, 128],
+}
+STREAM_BATCHES = {
+    ("quick", "cpu"): [1, 2, 4],
+    ("quick", "cuda"): [1, 4, 16, 32],
+    ("full", "cpu"): [1, 2, 4, 8],
+    ("full", "cuda"): [1, 4, 8, 16, 32, 64],
 }
 
 
@@ -164,8 +179,14 @@ def run_bench(
         "notes": [],
     }
     on_gpu = transcriber.device == "cuda"
+    key = (config.mode, transcriber.device)
+    ladder = config.ladder or LADDERS.get(key, [1, 2])
+    stream_batches = (
+        config.stream_batching if config.stream_batching is not None else STREAM_BATCHES.get(key)
+    )
+    report["config"]["ladder"] = ladder
+    report["config"]["stream_batching"] = stream_batches
     recordings = workload.meetings(full=config.full_workload, max_seconds=config.batch_seconds)
-    baseline = batch_mod.plain_whisper(pipeline)
 
     report["batch"] = _part(
         report,
@@ -180,33 +201,26 @@ def run_bench(
         ),
         say,
     )
-    if config.stream_batching:
+    if stream_batches:
         from benchmarks.sizing.batching import measure_stream_batching
 
         report["stream_batching"] = _part(
             report,
             "decoding across streams",
-            lambda: measure_stream_batching(transcriber.model, recordings, config.stream_batching),
+            lambda: measure_stream_batching(transcriber.model, recordings, stream_batches),
             say,
         )
 
     if config.live:
-        from benchmarks.sizing.live import live_compute_bound, measure_live, meeting_audio
+        from benchmarks.sizing.live import measure_live, streaming_recordings
 
         def live() -> dict[str, Any]:
-            live_recs = workload.meetings(full=config.full_workload)
-            result = measure_live(
-                settings,
-                live_recs,
-                config.ladder,
-                seconds=config.live_seconds,
-                slo_s=config.slo_s,
-                log_fn=say,
+            recs = streaming_recordings(
+                workload.meetings(full=config.full_workload), eval_meetings=config.eval_meetings
             )
-            result["baseline"] = live_compute_bound(
-                baseline, meeting_audio(live_recs, 0, config.live_seconds)
+            return measure_live(
+                settings, recs, ladder, seconds=config.live_seconds, slo_s=config.slo_s, log_fn=say
             )
-            return result
 
         report["live"] = _part(report, "live capacity", live, say)
     else:

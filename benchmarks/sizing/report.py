@@ -272,6 +272,7 @@ def render_markdown(report: dict[str, Any], plots: dict[str, str]) -> str:
                     "worker CPU %",
                     "worker RSS MiB",
                     "machine CPU %",
+                    "live WER",
                     "held",
                 ],
                 [
@@ -286,7 +287,8 @@ def render_markdown(report: dict[str, Any], plots: dict[str, str]) -> str:
                         f"{lv['worker_cpu_percent']:.0f}",
                         f"{lv['worker_rss_mib_peak']:.0f}",
                         f"{lv['machine_cpu_percent']:.0f}",
-                        "yes" if lv["held"] else f"no: {lv['reason']}",
+                        _f(lv.get("live_wer"), "{:.1%}"),
+                        "yes" if lv["held"] else f"no: {lv.get('reason', '')}",
                     ]
                     for lv in live["levels"]
                 ],

@@ -40,6 +40,24 @@ class Recording:
         return len(self.audio) / SAMPLE_RATE
 
 
+def quiet_cut(audio: np.ndarray, seconds: float, search_s: float = 2.0) -> np.ndarray:
+    """Cut ``audio`` near ``seconds``, at the quietest 100 ms of the last ``search_s`` before it.
+
+    A cut in mid-word makes Whisper hesitate over the last fragment (temperature fallbacks), which
+    would bill a trimmed test recording for work a real meeting does not cause.
+    """
+    end = int(seconds * SAMPLE_RATE)
+    if end >= len(audio):
+        return audio
+    frame = SAMPLE_RATE // 10
+    start = max(0, end - int(search_s * SAMPLE_RATE))
+    energies = [
+        (float(np.mean(audio[i : i + frame] ** 2)), i) for i in range(start, end - frame, frame)
+    ]
+    cut = min(energies)[1] + frame // 2 if energies else end
+    return audio[:cut]
+
+
 def meetings(
     *, full: bool, max_seconds: float | None = None, eval_dir: Path | None = None
 ) -> list[Recording]:
@@ -55,7 +73,7 @@ def meetings(
     for name, path in paths:
         audio = decode_audio(path)
         if max_seconds:
-            audio = audio[: int(max_seconds * SAMPLE_RATE)]
+            audio = quiet_cut(audio, max_seconds)
         out.append(Recording(name=name, path=path, audio=audio))
     return out
 

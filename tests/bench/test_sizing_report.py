@@ -58,9 +58,9 @@ def test_machine_is_described(tiny_report: dict) -> None:
 def test_batch_figures_come_from_the_audio_measured(tiny_report: dict) -> None:
     batch = tiny_report["batch"]
     (row,) = batch["rows"]
-    assert row["audio_s"] == pytest.approx(8.0, abs=0.01)  # the tiny preset's trimmed meeting
+    assert 6.0 <= row["audio_s"] <= 8.0  # the tiny preset's 8 s, cut at the pause before
     assert batch["audio_s"] == pytest.approx(row["audio_s"])
-    assert row["baseline_asr_s"] > 0 and row["segments"] >= 1 and row["baseline_segments"] >= 1
+    assert row["baseline_asr_s"] > 0 and row["segments"] >= 1
     asr = batch["stages"]["asr"]
     assert asr["rtf"] == pytest.approx(row["stages_s"]["asr"] / row["audio_s"])
     assert asr["x_baseline_asr"] == pytest.approx(row["stages_s"]["asr"] / row["baseline_asr_s"])
@@ -123,6 +123,8 @@ def test_quality_is_measured_or_skipped_with_a_reason(tiny_report: dict) -> None
     if quality["state"] == "done":
         overall = quality["overall"]
         assert quality["clips"] >= 1 and overall["audio_s"] > 0
-        assert 0 <= overall["our_wer"] and 0 <= overall["base_wer"]
+        assert overall["our_wer"] >= 0 and overall["base_wer"] >= 0
+        md = Path(tiny_report["files"]["markdown"]).read_text()
+        assert f"{overall['our_wer']:.1%}" in md
     else:
         assert "ASR_EVAL_DIR" in quality["state"] or quality["state"].startswith("failed")
