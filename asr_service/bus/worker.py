@@ -544,12 +544,11 @@ class MeetingRunner:
             stream.execute(plan)
             return "drop"
         scheduler = self.w.scheduler
-        if plan.action == "partial" and (scheduler.busy or scheduler.pending):
-            # Load shedding: partials only fill idle decode time, so under load their cadence
-            # degrades while commits (the latency that counts) keep the decoder to themselves.
+        if not plan.urgent and (scheduler.busy or scheduler.pending):
+            # Load shedding: partials and agreement steps only fill idle decode time, so under
+            # load their cadence degrades while commits (utterance ends, the 15 s bound) keep
+            # the decoder to themselves and the worker never falls behind real time.
             return "none"
-        if not plan.urgent and scheduler.pending_seconds > scheduler.pack_s:
-            return "none"  # agreement steps: only if they still fit in the next pass
         priority = PRIORITY_COMMIT if plan.urgent else PRIORITY_PARTIAL
         request = stream.request(plan)
         segments = await self.w.scheduler.decode(request, priority=priority) if request else []
