@@ -101,8 +101,8 @@ LADDERS = {  # (mode, device) → simultaneous meetings tried, until one is not 
     ("full", "cpu"): [1, 2, 3, 4, 6, 8, 10, 12, 16, 20, 24, 32],
     ("full", "cuda"): [1, 2, 4, 8, 16, 24, 32, 48, 64, 96, 128],
 }
-STREAM_BATCHES = {
-    ("quick", "cpu"): [1, 2, 4],
+STREAM_BATCHES = {  # on CPU batching buys little and costs minutes: full runs only
+    ("quick", "cpu"): [],
     ("quick", "cuda"): [1, 4, 16, 32],
     ("full", "cpu"): [1, 2, 4, 8],
     ("full", "cuda"): [1, 4, 8, 16, 32, 64],
@@ -219,7 +219,13 @@ def run_bench(
                 workload.meetings(full=config.full_workload), eval_meetings=config.eval_meetings
             )
             return measure_live(
-                settings, recs, ladder, seconds=config.live_seconds, slo_s=config.slo_s, log_fn=say
+                settings,
+                recs,
+                ladder,
+                seconds=config.live_seconds,
+                slo_s=config.slo_s,
+                log_fn=say,
+                retry=config.mode != "tiny",
             )
 
         report["live"] = _part(report, "live capacity", live, say)
@@ -238,6 +244,14 @@ def run_bench(
     else:
         report["quality"] = {"state": "skipped: --no-quality"}
 
+    load = report["machine"]["load_average_at_start"][0]
+    cores = report["machine"]["cpu_cores_usable"]
+    if load > cores:
+        report["notes"].append(
+            f"the machine was busy with other work (load average {load:.1f} on {cores} cores at "
+            "the start): speeds and capacity are pessimistic; ratios to the same-run baseline "
+            "are the robust figures. Size on a quiet run."
+        )
     report["final_pass_rtf"] = (report["batch"].get("together") or {}).get("rtf")
     report["elapsed_s"] = time.perf_counter() - t_start
     report["sizing"] = size(report, config)

@@ -333,6 +333,7 @@ def render_plots(report: dict[str, Any], out_dir: Path) -> dict[str, str]:
 
         matplotlib.use("Agg")
         import matplotlib.pyplot as plt
+        from matplotlib.ticker import MaxNLocator
     except ImportError:
         report.setdefault("notes", []).append(
             "plots skipped: matplotlib not installed (pip install 'asr-service[bench]')"
@@ -349,6 +350,8 @@ def render_plots(report: dict[str, Any], out_dir: Path) -> dict[str, str]:
         ax.axhline(live["slo_p95_s"], color="red", ls="--", label=f"SLO {live['slo_p95_s']} s")
         ax.set_xlabel("simultaneous real-time meetings (N)")
         ax.set_ylabel("committed-segment latency (s)")
+        ax.set_ylim(bottom=0)
+        ax.xaxis.set_major_locator(MaxNLocator(integer=True))
         ax.set_title(f"Live latency vs N — capacity {live.get('capacity')}")
         ax.grid(alpha=0.3)
         ax.legend()
@@ -364,6 +367,8 @@ def render_plots(report: dict[str, Any], out_dir: Path) -> dict[str, str]:
             ax.plot(ns, [g or 0 for g in gpu], "s-", label="GPU memory (MiB)")
         ax.set_xlabel("simultaneous real-time meetings (N)")
         ax.set_ylabel("MiB")
+        ax.set_ylim(bottom=0)
+        ax.xaxis.set_major_locator(MaxNLocator(integer=True))
         ax2 = ax.twinx()
         ax2.plot(ns, [lv["worker_cpu_percent"] for lv in levels], "^:", color="gray")
         ax2.set_ylabel("worker CPU (% of one core, dotted)")

@@ -82,7 +82,7 @@ def dev_clips(*, limit_seconds: float | None, eval_dir: Path | None = None) -> l
     """French dev clips with references for WER; a source-balanced subset under a time budget.
 
     With ``limit_seconds`` the clips are taken round-robin over sources, shortest first within a
-    source, until the budget is spent, so a quick run still sees every kind of speech. Empty when
+    source, while they fit in the budget, so a quick run still sees every kind of speech. Empty when
     the evaluation set is absent (the report then says so).
     """
     eval_dir = eval_dir or default_eval_dir()
@@ -102,8 +102,7 @@ def dev_clips(*, limit_seconds: float | None, eval_dir: Path | None = None) -> l
         for source in sorted(by_source):
             if by_source[source]:
                 clip = by_source[source].pop(0)
-                if total + clip.duration > limit_seconds:
-                    return chosen
-                chosen.append(clip)
-                total += clip.duration
+                if total + clip.duration <= limit_seconds:  # else try the next source's
+                    chosen.append(clip)
+                    total += clip.duration
     return chosen
