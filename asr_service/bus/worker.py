@@ -263,7 +263,9 @@ class MeetingRunner:
         meta = self.meta
         folder = w.audio.meeting_dir(self.tenant, self.mid)
 
-        def register(session: Any) -> tuple[str, dict[str, Any], list[Segment], bool]:
+        def register(
+            session: Any,
+        ) -> tuple[str, dict[str, Any], list[tuple[str | None, Segment]], bool]:
             meeting, created = repo.upsert_meeting(
                 session,
                 self.tenant,
@@ -277,7 +279,7 @@ class MeetingRunner:
                 audio_path=str(folder),
                 retention_until=w.audio.retention_until(),
             )
-            recent = repo.live_segments(session, self.tenant, self.mid)[-20:]
+            recent = repo.live_segments_by_track(session, self.tenant, self.mid)[-20:]
             return meeting.status, dict(meeting.state or {}), recent, created
 
         status, state, recent, created = await w.db_call(register)
@@ -287,8 +289,8 @@ class MeetingRunner:
         self.next_id = int(state.get("next_segment_id", 0))
         self.cursors = {k: int(v) for k, v in state.get("cursors", {}).items()}
         if not created:
-            for seg in recent:  # in case the previous owner died between storing and publishing
-                await self.publish_committed(seg, seg.speaker or "")
+            for track, seg in recent:  # the previous owner may have died before publishing
+                await self.publish_committed(seg, track or "mix")
         await self.status("live", detail=("started" if created else "resumed") + f" by {w.id}")
         for name in w.audio.tracks(self.tenant, self.mid):
             self.open_track(name)

@@ -19,7 +19,8 @@ API summary (stable; the HTTP API and the NATS worker both use it):
   ``list_meetings`` (by status, source, title, creation date), ``meeting_outputs``,
   ``set_meeting_status``, ``status_history``, ``save_meeting_state``,
   ``delete_meeting``, ``meetings_with_expired_audio``, ``mark_audio_deleted``;
-- transcripts: ``add_live_segments`` (idempotent), ``live_segments``, ``save_transcript``,
+- transcripts: ``add_live_segments`` (idempotent), ``live_segments``, ``live_segments_by_track``,
+  ``save_transcript``,
   ``get_transcript`` (final when present, else live);
 - minutes: ``save_minutes``, ``get_minutes``;
 - jobs: ``create_job``, ``get_job``, ``update_job``, ``list_jobs``;
@@ -418,6 +419,19 @@ def live_segments(session: Session, tenant_id: str, meeting_id: str) -> list[Seg
         .order_by(LiveSegment.start, LiveSegment.segment_id)
     )
     return [Segment.model_validate(row.data) for row in rows]
+
+
+def live_segments_by_track(
+    session: Session, tenant_id: str, meeting_id: str
+) -> list[tuple[str | None, Segment]]:
+    """``(track, segment)`` of the committed live segments, in meeting-time order."""
+    meeting = require_meeting(session, tenant_id, meeting_id)
+    rows = session.scalars(
+        select(LiveSegment)
+        .where(LiveSegment.meeting_pk == meeting.pk)
+        .order_by(LiveSegment.start, LiveSegment.segment_id)
+    )
+    return [(row.track, Segment.model_validate(row.data)) for row in rows]
 
 
 def _check_kind(kind: str) -> None:
