@@ -218,10 +218,65 @@ def peak_rss_mib() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
+def current_rss_mib() -> float:
+    """Resident memory of this process now (MiB)."""
+    with open("/proc/self/statm", encoding="ascii") as fh:
+        return int(fh.read().split()[1]) * resource.getpagesize() / 2**20
+
+
+class _OutOfTime(Exception):
+    pass
+
+
+def run_long(backend: LLMBackend, budget_s: float) -> dict[str, Any]:
+    """Summarise the 2 h synthetic meeting, logging RSS at each window; stop after ``budget_s``
+    (reported as such) so a slow machine still gets the memory profile of the windows done."""
+    long = synthetic_long_meeting()
+    tokens_est = sum(estimate_tokens(s) for s in long.segments)
+    print(f"\n2 h synthetic meeting: {len(long.segments)} turns, ~{tokens_est} tokens", flush=True)
+    t0 = time.monotonic()
+    rss: list[float] = []
+
+    def progress(msg: str) -> None:
+        rss.append(current_rss_mib())
+        print(f"  {time.monotonic() - t0:6.0f} s  {msg}  RSS {rss[-1]:.0f} MiB", flush=True)
+        if time.monotonic() - t0 > budget_s:
+            raise _OutOfTime
+
+    done = True
+    try:
+        minutes = summarize(long, backend=backend, progress=progress)
+    except _OutOfTime:
+        done, minutes = False, None
+    took = time.monotonic() - t0
+    result = {
+        "turns": len(long.segments),
+        "tokens_estimate": tokens_est,
+        "completed": done,
+        "windows_started": len(rss),
+        "seconds": round(took, 1),
+        "rss_per_window_mib": [round(r) for r in rss],
+        "peak_rss_mib": round(peak_rss_mib()),
+    }
+    if minutes is not None:
+        result.update(
+            windows=minutes.generation.windows,
+            decisions=len(minutes.decisions),
+            actions=len(minutes.actions),
+        )
+    state = "completed" if done else f"stopped by the {budget_s:.0f} s budget"
+    print(
+        f"  {state} after {took / 60:.1f} min, {len(rss)} windows started; RSS per window "
+        f"{', '.join(f'{r:.0f}' for r in rss)} MiB; peak RSS {peak_rss_mib():.0f} MiB"
+    )
+    return result
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--systems", default=",".join(SYSTEMS))
     ap.add_argument("--long", action="store_true", help="also run the 2 h synthetic meeting")
+    ap.add_argument("--long-budget-s", type=float, default=float("inf"), help="stop it after")
     ap.add_argument("--only", default="", help="comma-separated meeting names")
     ap.add_argument("--json", type=Path, help="write the figures here")
     ap.add_argument("--details", action="store_true", help="print each miss and invention")
@@ -275,25 +330,7 @@ def main(argv: list[str] | None = None) -> int:
     print("\n(unverified reuses the verified run's LLM answers: its time is only the checks.)")
 
     if args.long:
-        long = synthetic_long_meeting()
-        t0 = time.monotonic()
-        minutes = summarize(long, backend=inner)
-        took = time.monotonic() - t0
-        tokens_est = sum(estimate_tokens(s) for s in long.segments)
-        print(
-            f"\n2 h synthetic meeting: {len(long.segments)} turns, ~{tokens_est} tokens, "
-            f"{minutes.generation.windows} windows, {minutes.generation.llm_calls} LLM calls, "
-            f"{took / 60:.1f} min, {len(minutes.decisions)} decisions, {len(minutes.actions)} "
-            f"actions, peak RSS {peak_rss_mib():.0f} MiB"
-        )
-        out["long"] = {
-            "turns": len(long.segments),
-            "tokens_estimate": tokens_est,
-            "windows": minutes.generation.windows,
-            "seconds": round(took, 1),
-            "decisions": len(minutes.decisions),
-            "actions": len(minutes.actions),
-        }
+        out["long"] = run_long(inner, args.long_budget_s)
     out["peak_rss_mib"] = round(peak_rss_mib())
     print(f"\nPeak RSS of the benchmark process: {peak_rss_mib():.0f} MiB")
     if args.json:

@@ -241,3 +241,25 @@ def name_tokens(text: str) -> set[str]:
             if t not in STOPWORDS and t not in CIVILITIES and len(t) >= 2:
                 found.add(t)
     return found
+
+
+_MONTH = (
+    r"(?:janvier|f[ée]vrier|mars|avril|mai|juin|juillet|ao[ûu]t|septembre|octobre|novembre|"
+    r"d[ée]cembre)"
+)
+_DAY = r"(?:lundi|mardi|mercredi|jeudi|vendredi|samedi|dimanche)"
+_DATE = rf"(?:\d{{1,2}}(?:er)?\s+{_MONTH}(?:\s+\d{{4}})?|(?:fin|d[ée]but|mi-?)\s*{_MONTH}|{_DAY})"
+# A deadline as people say it: "d'ici le 1er juin", "avant le 15 avril", "cette semaine",
+# "la semaine prochaine", "la semaine du 7 avril", "dès demain", "pour le conseil de juin".
+DEADLINE_RE = re.compile(
+    rf"(?:d['’]ici|avant|au plus tard|dès|jusqu['’]au|jusqu['’]à)\s+(?:le\s+|la\s+|l['’])?{_DATE}"
+    rf"|(?:dès\s+)?demain|cette\s+semaine|la\s+semaine\s+(?:prochaine|du\s+\d{{1,2}}(?:er)?\s+{_MONTH})"
+    rf"|pour\s+le\s+(?:conseil|comité|bureau|séance|réunion)\s+(?:de|du)\s+{_MONTH}"
+    rf"|\bfin\s+{_MONTH}",
+    re.IGNORECASE,
+)
+
+
+def stated_deadlines(text: str) -> list[str]:
+    """Deadline expressions said in ``text``, as said (see :data:`DEADLINE_RE`)."""
+    return [m.group(0) for m in DEADLINE_RE.finditer(text)]

@@ -30,6 +30,7 @@ from summarizer.text import (
     has_time_expression,
     name_tokens,
     normalize,
+    stated_deadlines,
     time_tokens,
     tokens,
 )
@@ -268,6 +269,13 @@ def check_action(item: dict[str, Any], index: TranscriptIndex) -> Action | Unver
         due, why = check_due(due, ids, index)
         if why:
             notes.append(why)
+    if due is None:
+        # The model missed (or garbled) a deadline said in the cited turn itself: take it as
+        # said, when there is exactly one ("d'ici le 1er juin", "cette semaine").
+        said = {d for i in ids for d in stated_deadlines(index.by_id[i].text)}
+        if len(said) == 1:
+            due = said.pop()
+            notes.append(f"échéance reprise telle que dite dans l'intervention citée : « {due} »")
     return Action(task=task, owner=owner, due=due, sources=index.refs(ids), notes=notes)
 
 

@@ -145,8 +145,10 @@ def test_action_owner_and_due_are_verified():
         },
         index,
     )
-    assert invented.owner is None and invented.due is None
-    assert len(invented.notes) == 2
+    assert invented.owner is None
+    # the invented date is dropped; the deadline said in the cited turn is taken as said
+    assert invented.due == "avant le 15 avril"
+    assert len(invented.notes) == 3
     rewritten = check_action(
         {"task": "Réorganiser l'informatique", "owner": None, "due": None, "segments": [1]},
         index,
