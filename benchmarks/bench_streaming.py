@@ -140,9 +140,12 @@ def pct(values: list[float], q: float) -> float | None:
     return float(np.quantile(values, q)) if values else None
 
 
-async def run_level(nc: Any, pid: int, recs: list, n: int, args: argparse.Namespace) -> dict:
-    """Play ``n`` meetings at once, in real time, through the worker."""
-    tag = f"{os.getpid()}-{n}"
+async def run_level(
+    nc: Any, pid: int, recs: list, n: int, args: argparse.Namespace, *, attempt: int = 0
+) -> dict:
+    """Play ``n`` meetings at once, in real time, through the worker (``attempt`` > 0: a retry of
+    the same N, under new meeting IDs so JetStream's duplicate window does not drop it)."""
+    tag = f"{os.getpid()}-{n}" + (f"-r{attempt}" if attempt else "")
 
     async def one(i: int) -> tuple[SimulationResult, Any]:
         await asyncio.sleep(args.stagger * i / max(n, 1))
