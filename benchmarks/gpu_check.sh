@@ -86,7 +86,7 @@ echo "set-up took $(( $(date +%s) - T0 )) s"
 
 # 4. the bench (quality needs the shared eval set, which does not travel: skipped there)
 timeout "$BENCH_TIMEOUT" "$PY" -m benchmarks.sizing --quick --device "$DEVICE" --ladder "$LADDER" \
-  --no-quality --out "$OUT/sizing" 2>&1 | tee "$OUT/bench.log"
+  --no-quality --no-minutes --out "$OUT/sizing" 2>&1 | tee "$OUT/bench.log"
 rc=${PIPESTATUS[0]}
 cp -f "$OUT"/sizing/* "$OUT"/ 2>/dev/null; rm -rf "$OUT/sizing"
 echo "gpu_check: exit $rc after $(( $(date +%s) - T0 )) s; report in $OUT"
