@@ -40,7 +40,7 @@ DECISION_RE = re.compile(
     r"\b(decid\w*|adopt\w*|approuv\w*|valid\w*|vot\w*|retenu\w*|retien\w*|acte|actee|actons|"
     r"arret\w*|enterin\w*|unanimit\w*|accord|favorable|tranch\w*|entendu|convenu\w*|"
     r"on part sur|on lance|on garde|on maintient|on fait comme ca|c est parti|allons y|"
-    r"abstention\w*|contre|pour)\b"
+    r"abstention\w*|qui est (?:pour|contre)|voix (?:pour|contre))\b"
 )
 STRONG_DECISION_RE = re.compile(
     r"\b(decid\w*|adopt\w*|approuv\w*|valid\w*|vot\w*|retenu\w*|retien\w*|acte|actee|actons|"

@@ -1,7 +1,7 @@
 """The minutes step with the real embedded model (Qwen2.5-Coder-1.5B-Instruct Q4_K_M, llama.cpp).
 
 LLM calls are slow on a small CPU, so the model is loaded once per session and each real run is
-shared by several assertions (session fixtures): one short gold meeting in-process, and one run of
+shared by several assertions (session fixtures): one short council excerpt in-process, and one run of
 the command line under ``unshare -n`` (network cut) on a meeting without any decision.
 """
 
@@ -30,7 +30,7 @@ pytestmark = pytest.mark.slow
 
 HERE = Path(__file__).parent
 REPO = HERE.parents[1]
-GOLD = REPO / "benchmarks" / "data" / "minutes" / "equipe_projet_ministere.txt"
+EXCERPT = HERE / "data" / "conseil_extrait.txt"  # one decision, one action, one idea
 NO_DECISION = HERE / "data" / "sans_decision.txt"
 
 
@@ -41,8 +41,8 @@ def llm() -> LLMBackend:
 
 
 @pytest.fixture(scope="session")
-def project_minutes(llm: LLMBackend) -> tuple[Transcript, Minutes]:
-    transcript = load_transcript(GOLD)
+def council_minutes(llm: LLMBackend) -> tuple[Transcript, Minutes]:
+    transcript = load_transcript(EXCERPT)
     return transcript, summarize(transcript, backend=llm)
 
 
@@ -59,13 +59,14 @@ def offline_cli_run(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return out
 
 
-def test_minutes_validate_and_cite_existing_segments(project_minutes):
-    transcript, minutes = project_minutes
+def test_minutes_validate_and_cite_existing_segments(council_minutes):
+    transcript, minutes = council_minutes
     again = Minutes.model_validate_json(minutes.model_dump_json())
     assert again == minutes
     assert minutes.status == "ok"
-    assert minutes.decisions, "the project meeting takes three decisions"
-    assert minutes.actions, "the project meeting assigns five actions"
+    assert minutes.decisions, "the budget is adopted"
+    assert minutes.actions, "the budget must be sent to the prefecture"
+    assert not any("solaire" in d.text.lower() for d in minutes.decisions), "only an idea"
     existing = {s.id: s for s in transcript.segments}
     assert minutes.cited_segment_ids() <= set(existing)
     for item in [*minutes.decisions, *minutes.actions]:
@@ -74,8 +75,8 @@ def test_minutes_validate_and_cite_existing_segments(project_minutes):
             assert ref.text == existing[ref.segment_id].text.strip()
 
 
-def test_verified_owners_and_dates_are_said_in_the_transcript(project_minutes):
-    transcript, minutes = project_minutes
+def test_verified_owners_and_dates_are_said_in_the_transcript(council_minutes):
+    transcript, minutes = council_minutes
     speakers = {sp.display for sp in transcript.speakers}
     spoken = transcript.text.lower()
     for action in minutes.actions:
@@ -86,8 +87,8 @@ def test_verified_owners_and_dates_are_said_in_the_transcript(project_minutes):
             assert all(w in spoken for w in words), action.due
 
 
-def test_markdown_is_rendered_from_the_minutes(project_minutes):
-    _, minutes = project_minutes
+def test_markdown_is_rendered_from_the_minutes(council_minutes):
+    _, minutes = council_minutes
     md = render_markdown(minutes)
     assert md.startswith(f"# {minutes.title}")
     assert "## Relevé de décisions" in md and "## Actions" in md

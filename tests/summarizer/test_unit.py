@@ -347,3 +347,10 @@ def test_answer_cut_by_token_limit_is_retried_with_more_room():
 
     assert _with_retry(complete, [], {}, 100) == {"decisions": []}
     assert seen == [100, 200]
+
+
+def test_information_meeting_statements_are_not_decisions():
+    index = TranscriptIndex(load_transcript(DATA / "sans_decision.txt"))
+    for seg in index.transcript.segments:
+        proposal = {"decision": seg.text, "segments": [seg.id]}
+        assert check_decision(proposal, index).__class__.__name__ == "Unverified", seg.text
