@@ -101,3 +101,13 @@ def wer(reference: str, hypothesis: str) -> float:
     if not ref:
         return 0.0 if not hyp else 1.0
     return jiwer.wer(ref, hyp)
+
+
+def cer(reference: str, hypothesis: str) -> float:
+    """Character error rate after the same normalisation (tolerant of word-splitting changes)."""
+    import jiwer
+
+    from asr_service.hallucinations import normalise
+
+    ref, hyp = normalise(reference), normalise(hypothesis)
+    return jiwer.cer(ref, hyp) if ref else float(bool(hyp))
