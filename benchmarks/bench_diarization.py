@@ -231,7 +231,7 @@ def main() -> None:
                 f"{acc['seconds'] / acc['audio']:.3f}",
             ]
         table.add_row(*cells)
-    console = Console()
+    console = Console(width=170)
     console.print(table)
     if "pyannote.audio" in systems:
         ours, theirs = totals[("ours", "all")], totals[("pyannote.audio", "all")]
