@@ -179,6 +179,8 @@ def main(argv: list[str] | None = None) -> SizingPlan:
     parser.add_argument("--meeting-minutes", type=float)
     parser.add_argument("--streams-per-meeting", type=float)
     parser.add_argument("--headroom", type=float)
+    parser.add_argument("--capacity", type=float, dest="live_capacity", help="override measured")
+    parser.add_argument("--final-rtf", type=float, help="override the measured end-of-meeting RTF")
     args = vars(parser.parse_args(argv))
     report = json.loads(Path(args.pop("report")).read_text(encoding="utf-8"))
     result = plan(inputs_from_report(report, **args))

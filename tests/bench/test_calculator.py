@@ -150,3 +150,13 @@ def test_calculator_cli_recomputes_from_a_saved_report(tmp_path, capsys) -> None
     assert result.cpu_cores == 160
     printed = json.loads(capsys.readouterr().out)
     assert printed["workers"] == 80
+
+
+def test_calculator_cli_accepts_capacity_from_another_run(tmp_path) -> None:
+    path = tmp_path / "sizing.json"
+    path.write_text(json.dumps(_report()))
+    result = main([str(path), "--users", "6000", "--participants", "5", "--capacity", "12"])
+    # ⌊12 × 0.7⌋ = 8 usable → ⌈120 / 8⌉ = 15 live; 120 × 0.25 / 0.7 = 42.9 → 43 final.
+    assert result.usable_streams_per_worker == 8
+    assert result.live_workers == 15
+    assert result.final_pass_workers == 43
