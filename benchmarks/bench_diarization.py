@@ -15,6 +15,7 @@ runs in a separate interpreter given by ``--pyannote-python``; this script start
 with ``--pyannote-worker`` and reads the turns back as JSON.
 
     python -m benchmarks.bench_diarization [--pyannote-python /tmp/pa/bin/python] [--json F]
+    python -m benchmarks.bench_diarization --long 30     # one 30-minute meeting: chunked clustering
 """
 
 from __future__ import annotations
@@ -124,6 +125,45 @@ def run_pyannote(python: str, clips, store) -> dict[str, dict]:
     return {c.clip_id: by_path[str(c.audio)] for c in clips}
 
 
+def long_meeting(minutes: float) -> None:
+    """Diarize the French mixes repeated end to end to ``minutes``: time, memory, DER.
+
+    Speakers come back in every repetition, so past 2,000 windows (chunked clustering) this
+    checks that chunks are linked into one label per speaker, and that memory stays bounded.
+    """
+    import resource
+
+    import numpy as np
+
+    from asr_service.audio import decode_audio
+    from benchmarks.eval_data import load_clips
+    from diarization import Diarizer, SpeakerTurn
+    from diarization.scoring import der, read_rttm
+
+    mixes = [c for c in load_clips() if "mixes" in str(c.audio)]
+    audio_parts, reference, offset = [], [], 0.0
+    while offset < minutes * 60:
+        for clip in mixes:
+            audio = decode_audio(clip.audio)
+            audio_parts.append(audio)
+            for t in read_rttm(clip.rttm):
+                reference.append(SpeakerTurn(t.start + offset, t.end + offset, t.speaker))
+            offset += len(audio) / 16_000
+    audio = np.concatenate(audio_parts)
+    diarizer = Diarizer()
+    rss0 = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    t0 = time.perf_counter()
+    turns = diarizer.diarize(audio)
+    elapsed = time.perf_counter() - t0
+    rss1 = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    score = der(reference, turns, [(0.0, offset)], collar=0.25)
+    print(
+        f"long meeting {offset / 60:.1f} min: DER(0.25) {100 * score['der']:.1f} %, "
+        f"speakers {len({t.speaker for t in turns})}/{len({t.speaker for t in reference})}, "
+        f"RTF {elapsed / offset:.3f}, peak RSS {rss0:.0f} -> {rss1:.0f} MB"
+    )
+
+
 def group_of(clip) -> str:
     if clip.lang == "en":
         return "en_fallback"
@@ -135,6 +175,7 @@ def main() -> None:
     parser.add_argument("--pyannote-python", help="interpreter with pyannote.audio installed")
     parser.add_argument("--json", type=Path, help="write per-file figures here")
     parser.add_argument("--limit", type=int, default=0, help="first N files only")
+    parser.add_argument("--long", type=float, default=0, help="also a meeting of N minutes")
     args, rest = parser.parse_known_args()
     if args.pyannote_python is None and "--pyannote-worker" in sys.argv:
         i = sys.argv.index("--pyannote-worker")
@@ -150,6 +191,9 @@ def main() -> None:
     from diarization.scoring import der, read_rttm, read_uem
     from models import ModelStore
 
+    if args.long:
+        long_meeting(args.long)
+        return
     clips = [c for c in load_clips() if c.rttm is not None and c.type == "multi"]
     if args.limit:
         clips = clips[: args.limit]

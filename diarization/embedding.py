@@ -17,6 +17,7 @@ from diarization.fbank import FRAME_SHIFT, SAMPLE_RATE, fbank, num_frames
 
 EMBEDDING_DIM = 192
 MIN_FRAMES = 20  # ~0.2 s: shorter windows give meaningless embeddings
+FLUSH_WINDOWS = 1024  # windows of features held before they are embedded (~32 MB at 1 s)
 
 
 class SpeakerEmbedder:
@@ -53,9 +54,11 @@ class SpeakerEmbedder:
     ) -> np.ndarray:
         """Embeddings of ``windows[i]`` (seconds), each list lying inside ``regions[i]``.
 
-        The fbank of each region is computed once; windows share its frames.
+        The fbank of each region is computed once; windows share its frames. Features are
+        embedded every ``FLUSH_WINDOWS`` windows, so memory does not grow with the recording.
         """
         slices: list[np.ndarray] = []
+        parts: list[np.ndarray] = []
         for (r_start, r_end), region_windows in zip(regions, windows, strict=True):
             if not region_windows:
                 continue
@@ -67,7 +70,11 @@ class SpeakerEmbedder:
                 f0 = max(0, min(f0, len(feats) - count))
                 window = feats[f0 : f0 + count]
                 slices.append(window - window.mean(axis=0, keepdims=True))
-        return self.embed_features(slices)
+            if len(slices) >= FLUSH_WINDOWS:
+                parts.append(self.embed_features(slices))
+                slices = []
+        parts.append(self.embed_features(slices))
+        return np.concatenate(parts)
 
     def embed_clip(self, audio: np.ndarray, window: float = 3.0) -> np.ndarray:
         """One embedding for a whole clip: the mean of its (normalised) window embeddings."""
