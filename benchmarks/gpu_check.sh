@@ -20,8 +20,9 @@ STAGE=${STAGE:-/tmp/asr-gpu-stage}
 SITE=${SITE:-/tmp/asr-gpu-site}
 OUT=${OUT:-out/gpu}
 PY=${PYTHON:-python3}
-BENCH_TIMEOUT=${BENCH_TIMEOUT:-400}
+BENCH_TIMEOUT=${BENCH_TIMEOUT:-420}
 LADDER=${LADDER:-1,4,8,16,24,32,48,64}
+LIVE_BUDGET=${LIVE_BUDGET:-180}   # seconds of ladder before no new N starts (keeps us < 8 min)
 T0=$(date +%s)
 mkdir -p "$STAGE" "$OUT"
 
@@ -86,6 +87,7 @@ echo "set-up took $(( $(date +%s) - T0 )) s"
 
 # 4. the bench (quality needs the shared eval set, which does not travel: skipped there)
 timeout "$BENCH_TIMEOUT" "$PY" -m benchmarks.sizing --quick --device "$DEVICE" --ladder "$LADDER" \
+  --live-budget "$LIVE_BUDGET" \
   --no-quality --no-minutes --out "$OUT/sizing" 2>&1 | tee "$OUT/bench.log"
 rc=${PIPESTATUS[0]}
 cp -f "$OUT"/sizing/* "$OUT"/ 2>/dev/null; rm -rf "$OUT/sizing"

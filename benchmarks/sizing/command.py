@@ -26,6 +26,9 @@ def bench_command(
     out: Path = typer.Option(Path("out/sizing"), "--out", "-o", help="report folder"),
     ladder: str | None = typer.Option(None, help="N values to try, e.g. 1,2,4,8,16"),
     slo: float = typer.Option(3.0, help="committed-segment latency target, p95 seconds"),
+    live_budget: float | None = typer.Option(
+        None, help="seconds after which the ladder starts no new N (time-boxed runs)"
+    ),
     live: bool = typer.Option(True, "--live/--no-live", help="measure live capacity on the bus"),
     quality: bool = typer.Option(True, "--quality/--no-quality", help="WER on the dev set"),
     minutes: bool | None = typer.Option(None, "--minutes/--no-minutes", help="time minutes"),
@@ -52,6 +55,7 @@ def bench_command(
         beam_size=beam_size,
         ladder=_ints(ladder),
         slo_s=slo,
+        live_budget_s=live_budget,
         live=live,
         quality=quality,
         minutes=minutes,

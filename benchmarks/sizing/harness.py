@@ -63,6 +63,8 @@ class BenchConfig:
     ladder: list[int] | None = None
     """Simultaneous meetings to try (None: the preset's ladder for the device)."""
     live_seconds: float = 20.0
+    live_budget_s: float | None = None
+    """Start no new rung after this many seconds of ladder (a borrowed GPU's time is short)."""
     eval_meetings: bool = True
     """Live ladder on the eval set's French meeting mixes when present (live WER measured too)."""
     slo_s: float = 3.0
@@ -226,6 +228,7 @@ def run_bench(
                 slo_s=config.slo_s,
                 log_fn=say,
                 retry=config.mode != "tiny",
+                budget_s=config.live_budget_s,
             )
 
         report["live"] = _part(report, "live capacity", live, say)

@@ -16,7 +16,7 @@ has one definition of latency, cadence and "held"):
 This module adds what sizing needs around it: the worker runs the settings under test (model,
 device, compute type), one warm-up meeting is played before measuring, GPU memory/utilisation and
 whole-machine CPU are sampled per rung, a rung not held is tried once more (noise from other
-work on a shared machine), the ladder stops at the first rung still not held, and the
+work on a shared machine), the ladder stops at the first rung still not held (or when its time budget is spent), and the
 memory and CPU each extra stream costs are fitted over the rungs. Baseline in the same run:
 :func:`benchmarks.bench_streaming.offline_baseline`, plain faster-whisper greedy on the same
 audio and weights, whose ``1/RTF`` is the compute bound on streams per worker.
@@ -190,6 +190,7 @@ async def _ladder(
     log_fn: LogFn | None,
     work_dir: Path,
     retry: bool,
+    budget_s: float | None,
 ) -> dict[str, Any]:
     from asr_service.bus.connection import connect
 
@@ -198,6 +199,7 @@ async def _ladder(
     worker = WorkerProcess(server.url, work_dir / "worker", worker_env(settings, max(ladder)))
     levels: list[dict[str, Any]] = []
     idle: dict[str, Any] = {}
+    stopped = ""
     try:
         worker.start()
         nc = await connect(settings, url=server.url, name="sizing-bench")
@@ -207,9 +209,14 @@ async def _ladder(
             with ResourceSampler(pids=[worker.pid], interval=0.25) as sampler:
                 await asyncio.sleep(1.0)
             idle = sampler.summary.as_dict()
+            t_ladder = time.monotonic()
             for n in ladder:
+                if budget_s and levels and time.monotonic() - t_ladder > budget_s:
+                    stopped = f"time budget of {budget_s:.0f} s spent before N={n}"
+                    break
                 level = await _rung(nc, worker, recs, n, args)
-                if not level["held"] and retry:
+                in_budget = not budget_s or time.monotonic() - t_ladder <= budget_s
+                if not level["held"] and retry and in_budget:
                     # One retry before concluding: on a shared machine a burst of someone else's
                     # work can sink one rung. Both tries are kept in the report.
                     first = level
@@ -233,7 +240,7 @@ async def _ladder(
     finally:
         worker.stop()
         server.stop()
-    return {"levels": levels, "worker_idle": idle}
+    return {"levels": levels, "worker_idle": idle, "stopped": stopped}
 
 
 async def _rung(
@@ -295,6 +302,7 @@ def measure_live(
     slo_s: float = 3.0,
     log_fn: LogFn | None = None,
     retry: bool = True,
+    budget_s: float | None = None,
 ) -> dict[str, Any]:
     """Climb the ladder of simultaneous meetings until a rung is not held; capacity, resources,
     and the same-run compute bound of plain faster-whisper."""
@@ -310,6 +318,7 @@ def measure_live(
                 log_fn=log_fn,
                 work_dir=Path(tmp),
                 retry=retry,
+                budget_s=budget_s,
             )
         )
     levels: list[dict[str, Any]] = raw["levels"]
@@ -326,7 +335,9 @@ def measure_live(
         "recordings": [r[0] for r in recs],
         "capacity": max(held) if held else 0,
         "broke_at": broke["n"] if broke else None,
-        "broke_reason": broke["reason"] if broke else "ladder exhausted before the SLO broke",
+        "broke_reason": broke["reason"]
+        if broke
+        else raw["stopped"] or "ladder exhausted before the SLO broke",
         "levels": levels,
         "per_stream": per_stream_resources(levels, raw["worker_idle"]),
         "baseline": baseline,
