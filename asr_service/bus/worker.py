@@ -552,9 +552,11 @@ class MeetingRunner:
             # the decoder to themselves and the worker never falls behind real time.
             return "none"
         priority = PRIORITY_COMMIT if plan.urgent else PRIORITY_PARTIAL
-        request = stream.request(plan)
-        segments = await self.w.scheduler.decode(request, priority=priority) if request else []
-        result = stream.apply(plan, request, segments)
+        decoded = await asyncio.gather(
+            *(scheduler.decode(r, priority=priority) for r in stream.requests(plan))
+        )
+        segments = [seg for part in decoded for seg in part]
+        result = stream.apply(plan, stream.request(plan), segments)
         log.debug(
             "%s/%s %s: %s cut=%.2fs -> %s %s",
             self.tenant,

@@ -4,8 +4,9 @@ One :class:`UtteranceStream` per audio track. Audio is pushed as it arrives; the
 stream to ``plan`` a step (cheap: Silero VAD over the bounded uncommitted buffer) and then to
 ``execute`` it (one Whisper decode of at most ``max_buffer_s`` seconds). A step is one of:
 
-- ``commit``: an utterance ended (a pause ≥ ``end_silence_s`` after it): decode the first
-  finished utterance of the buffer and commit its segments; the buffer restarts after the pause. This is the usual path, and the latency that matters (end of speech → commit).
+- ``commit``: utterances ended (a pause ≥ ``end_silence_s`` after each): decode every finished
+  utterance of the buffer (each on its own, in one pass) and commit their segments; the buffer
+  restarts after the last pause. This is the usual path, and the latency that matters (end of speech → commit).
 - ``agree``: speech has gone on for ``agree_after_s`` without a pause: each step decodes and
   commits the prefix of words that the last two hypotheses agree on (LocalAgreement-2), cut at
   the end of the last agreed word; at ``max_buffer_s`` the prefix is committed even without
@@ -71,6 +72,8 @@ class Plan:
     cut: int = 0
     """Buffer samples involved: decoded for commit/partial, dropped for drop."""
     generation: int = 0
+    cuts: list[int] = field(default_factory=list)
+    """Ends of the finished utterances of a commit (buffer samples, ascending; last = ``cut``)."""
     urgent: bool = False
     """Must run even under load (commits, forced commits at the buffer bound, backlog)."""
 
@@ -209,19 +212,16 @@ class UtteranceStream:
         if not regions:
             keep = int(p.keep_silence_s * SAMPLE_RATE)
             return Plan("drop", cut=max(0, n - keep), generation=self.generation)
-        # Commit the first finished utterance only: one utterance per decode is both faster to
-        # return and more accurate (Whisper may skip an utterance of a multi-utterance window).
-        cut_s: float | None = None
+        # Commit every finished utterance of the buffer, each decoded on its own (Whisper may
+        # skip an utterance of a multi-utterance window) but all in the same pass.
+        cuts: list[int] = []
         for (_, end_a), (start_b, _) in zip(regions, regions[1:], strict=False):
             if start_b - end_a >= p.end_silence_s:
-                cut_s = end_a + min(p.commit_pad_s, (start_b - end_a) / 2)
-                break
-        if cut_s is None and dur - regions[-1][1] >= p.end_silence_s:
-            cut_s = min(dur, regions[-1][1] + p.commit_pad_s)
-        if cut_s is not None:
-            return Plan(
-                "commit", cut=int(cut_s * SAMPLE_RATE), generation=self.generation, urgent=True
-            )
+                cuts.append(int((end_a + min(p.commit_pad_s, (start_b - end_a) / 2)) * SAMPLE_RATE))
+        if dur - regions[-1][1] >= p.end_silence_s:
+            cuts.append(int(min(dur, regions[-1][1] + p.commit_pad_s) * SAMPLE_RATE))
+        if cuts:
+            return Plan("commit", cut=cuts[-1], cuts=cuts, generation=self.generation, urgent=True)
         lead = regions[0][0] - p.keep_silence_s
         if lead > 0.5:  # leading silence before the utterance: drop it before decoding
             return Plan("drop", cut=int(lead * SAMPLE_RATE), generation=self.generation)
@@ -260,11 +260,27 @@ class UtteranceStream:
             words=plan.action != "partial",
         )
 
+    def requests(self, plan: Plan) -> list[DecodeRequest]:
+        """The decodes of a plan: one per finished utterance for a commit, else ``request``."""
+        req = self.request(plan)
+        if req is None or plan.action != "commit" or len(plan.cuts) < 2:
+            return [req] if req is not None else []
+        out, start = [], 0
+        for cut in plan.cuts:
+            out.append(
+                DecodeRequest(
+                    audio=req.audio[start:cut], offset=req.offset + start / SAMPLE_RATE, words=True
+                )
+            )
+            start = cut
+        return out
+
     def execute(self, plan: Plan) -> StepResult:
         """Carry out a plan, decoding with the stream's own ``decode`` when needed."""
-        req = self.request(plan)
-        segments = self.decode(req.audio, req.offset, req.words) if req is not None else []
-        return self.apply(plan, req, segments)
+        segments = [
+            seg for r in self.requests(plan) for seg in self.decode(r.audio, r.offset, r.words)
+        ]
+        return self.apply(plan, self.request(plan), segments)
 
     def apply(self, plan: Plan, req: DecodeRequest | None, segments: list[Segment]) -> StepResult:
         """Take the decoded ``segments`` of ``req`` into account; commits advance the cursor."""

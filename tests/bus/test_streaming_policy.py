@@ -4,6 +4,7 @@ of segmentation, commits, LocalAgreement and the bounds on buffer and decode len
 from __future__ import annotations
 
 import numpy as np
+import pytest
 
 from asr_service.streaming import StreamingPolicy, UtteranceStream, agreed_prefix
 from asr_service.transcript import Segment, Word
@@ -143,3 +144,19 @@ def test_agreed_prefix() -> None:
     assert agreed_prefix(words("Bonjour à tous"), words("bonjour, à tous les")) == 3
     assert agreed_prefix(words("Bonjour à"), words("Bonsoir à")) == 0
     assert agreed_prefix([], words("a b")) == 0
+
+
+def test_a_backlog_of_utterances_is_committed_in_one_step_one_decode_each() -> None:
+    decoder = GridDecoder()
+    stream = UtteranceStream(decoder, energy_vad)
+    stream.push(np.concatenate([tone(1.0), silence(1.0), tone(1.0), silence(1.0)]))
+    plan = stream.plan()
+    assert plan.action == "commit" and len(plan.cuts) == 2
+    requests = stream.requests(plan)
+    assert [round(r.offset, 2) for r in requests] == [0.0, round(plan.cuts[0] / SR, 2)]
+    result = stream.execute(plan)
+    assert [w for s in result.committed for w in s.text.split()] == ["w0", "w1", "w4", "w5"]
+    assert decoder.calls == [
+        pytest.approx(plan.cuts[0] / SR),
+        pytest.approx((plan.cuts[1] - plan.cuts[0]) / SR),
+    ]
