@@ -333,7 +333,6 @@ def render_plots(report: dict[str, Any], out_dir: Path) -> dict[str, str]:
 
         matplotlib.use("Agg")
         import matplotlib.pyplot as plt
-        from matplotlib.ticker import MaxNLocator
     except ImportError:
         report.setdefault("notes", []).append(
             "plots skipped: matplotlib not installed (pip install 'asr-service[bench]')"
@@ -351,7 +350,8 @@ def render_plots(report: dict[str, Any], out_dir: Path) -> dict[str, str]:
         ax.set_xlabel("simultaneous real-time meetings (N)")
         ax.set_ylabel("committed-segment latency (s)")
         ax.set_ylim(bottom=0)
-        ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+        ax.set_xlim(0.5, max(ns) + 0.5)
+        ax.set_xticks(ns)
         ax.set_title(f"Live latency vs N — capacity {live.get('capacity')}")
         ax.grid(alpha=0.3)
         ax.legend()
@@ -360,18 +360,26 @@ def render_plots(report: dict[str, Any], out_dir: Path) -> dict[str, str]:
         plt.close(fig)
         plots["latency vs N"] = "latency_vs_n.png"
 
+        idle = live.get("per_stream") or {}
+        xs = [0, *ns]  # N = 0: the warmed-up idle worker
         fig, ax = plt.subplots(figsize=(6, 4))
-        ax.plot(ns, [lv["worker_rss_mib_peak"] for lv in levels], "o-", label="worker RSS (MiB)")
-        gpu = [lv["gpu_memory_mib_peak"] for lv in levels]
+        rss = [idle.get("worker_rss_mib_idle", levels[0]["worker_rss_mib_peak"])]
+        ax.plot(xs, rss + [lv["worker_rss_mib_peak"] for lv in levels], "o-", label="worker RSS")
+        gpu = [lv.get("gpu_memory_mib_peak") for lv in levels]
         if any(g is not None for g in gpu):
-            ax.plot(ns, [g or 0 for g in gpu], "s-", label="GPU memory (MiB)")
+            ax.plot(ns, [g or 0 for g in gpu], "s-", label="GPU memory")
         ax.set_xlabel("simultaneous real-time meetings (N)")
         ax.set_ylabel("MiB")
         ax.set_ylim(bottom=0)
-        ax.xaxis.set_major_locator(MaxNLocator(integer=True))
         ax2 = ax.twinx()
-        ax2.plot(ns, [lv["worker_cpu_percent"] for lv in levels], "^:", color="gray")
-        ax2.set_ylabel("worker CPU (% of one core, dotted)")
+        cpu = [idle.get("worker_cpu_percent_idle", 0.0)]
+        ax2.plot(
+            xs, cpu + [lv["worker_cpu_percent"] for lv in levels], "^:", color="gray", label="CPU"
+        )
+        ax2.set_ylabel("worker CPU, % of one core (dotted)")
+        ax2.set_ylim(bottom=0)
+        ax.set_xlim(-0.5, max(xs) + 0.5)
+        ax.set_xticks(xs)
         ax.set_title("Worker memory and CPU vs N")
         ax.grid(alpha=0.3)
         ax.legend(loc="upper left")
