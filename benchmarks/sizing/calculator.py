@@ -153,9 +153,14 @@ def inputs_from_report(report: dict[str, Any], **assumptions: Any) -> SizingInpu
     if final is None:
         final = (batch.get("together") or {}).get("rtf") or 0.0
     per_stream = live.get("per_stream", {})
-    capacity = live.get("capacity") or 0
+    capacity = assumptions.get("live_capacity") or live.get("capacity") or 0
     levels = [lv for lv in live.get("levels", []) if lv.get("n") == capacity]
-    rss = levels[0]["worker_rss_mib_peak"] if levels else per_stream.get("worker_rss_mib_idle", 0)
+    if levels:  # memory of the worker measured at that N
+        rss = levels[0]["worker_rss_mib_peak"]
+    else:  # not measured at that N: idle worker + the fitted cost of each stream
+        rss = per_stream.get("worker_rss_mib_idle", 0) + capacity * max(
+            0.0, per_stream.get("rss_mib_per_stream", 0.0)
+        )
     machine = report.get("machine", {})
     device = report.get("settings", {}).get("device", "cpu")
     values: dict[str, Any] = {

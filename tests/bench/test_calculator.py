@@ -126,7 +126,7 @@ def _report() -> dict:
                 {"n": 4, "worker_rss_mib_peak": 900.0},
                 {"n": 6, "worker_rss_mib_peak": 1100.0},
             ],
-            "per_stream": {"worker_rss_mib_idle": 500.0},
+            "per_stream": {"worker_rss_mib_idle": 500.0, "rss_mib_per_stream": 100.0},
         },
     }
 
@@ -160,3 +160,5 @@ def test_calculator_cli_accepts_capacity_from_another_run(tmp_path) -> None:
     assert result.usable_streams_per_worker == 8
     assert result.live_workers == 15
     assert result.final_pass_workers == 43
+    # memory not measured at N = 12: idle 500 MiB + 12 × 100 MiB fitted per stream
+    assert result.inputs.worker_memory_mib == pytest.approx(1700)
