@@ -38,7 +38,7 @@ app.command("serve")(bus_commands.serve)
 app.command("worker")(bus_commands.worker)
 app.command("simulate")(bus_commands.simulate)
 
-console = Console(stderr=True)
+console = Console(stderr=True, soft_wrap=True)  # one error, one line: greppable logs
 
 EXIT_BAD_INPUT = 2
 EXIT_MODEL = 3
