@@ -37,13 +37,13 @@ from summarizer.text import (
 
 # Words that state a decision, on accent-free lower-case text.
 DECISION_RE = re.compile(
-    r"\b(decid\w*|adopt\w*|approuv\w*|valid\w*|vot\w*|retenu\w*|retien\w*|acte|actee|actons|"
+    r"\b(decid\w*|adopt\w*|approuv\w*|valid\w*|vot(?:e|ee|es|ees|ons|ez)|retenu\w*|retien\w*|acte|actee|actons|"
     r"arret\w*|enterin\w*|unanimit\w*|accord|favorable|tranch\w*|entendu|convenu\w*|"
     r"on part sur|on lance|on garde|on maintient|on fait comme ca|c est parti|allons y|"
     r"abstention\w*|qui est (?:pour|contre)|voix (?:pour|contre))\b"
 )
 STRONG_DECISION_RE = re.compile(
-    r"\b(decid\w*|adopt\w*|approuv\w*|valid\w*|vot\w*|retenu\w*|retien\w*|acte|actee|actons|"
+    r"\b(decid\w*|adopt\w*|approuv\w*|valid\w*|vot(?:e|ee|es|ees|ons|ez)|retenu\w*|retien\w*|acte|actee|actons|"
     r"arret\w*|enterin\w*|unanimit\w*|accord|favorable|tranch\w*|convenu\w*|"
     r"on part sur|on lance|on garde|on maintient|on fait comme ca|c est parti|allons y)\b"
 )
@@ -188,6 +188,15 @@ def check_decision(item: dict[str, Any], index: TranscriptIndex) -> Decision | U
             reason=f"nomme {', '.join(sorted(stray))}, absent du passage cité",
             segment_ids=ids,
         )
+    if not DECISION_RE.search(cited_norm):
+        # The decision is stated in the turn after the one cited (a vote after a proposal):
+        # cite that turn too, so the clerk lands on the words that state it.
+        for seg in evidence:
+            if seg.id not in ids and STRONG_DECISION_RE.search(
+                NEGATED_RE.sub(" ", normalize(seg.text))
+            ):
+                ids = sorted([*ids, seg.id], key=index.position.__getitem__)
+                break
     return Decision(text=text, sources=index.refs(ids))
 
 

@@ -195,6 +195,8 @@ def test_pipeline_keeps_verified_items_and_sets_aside_the_rest():
             },
         }
     )
+    unchecked = summarize(council(), backend=llm, verify=False)
+    assert len(unchecked.decisions) == 2 and unchecked.to_check == []
     minutes = summarize(council(), backend=llm)
     assert [d.text for d in minutes.decisions] == ["Le budget 2025 est adopté à l'unanimité."]
     assert [u.kind for u in minutes.to_check] == ["decision"]
@@ -354,3 +356,13 @@ def test_information_meeting_statements_are_not_decisions():
     for seg in index.transcript.segments:
         proposal = {"decision": seg.text, "segments": [seg.id]}
         assert check_decision(proposal, index).__class__.__name__ == "Unverified", seg.text
+
+
+def test_decision_citation_moves_to_the_turn_that_states_it():
+    t = parse_clerk_text(
+        "[00:00:01] Karim Benali: Notre groupe votera contre ce budget.\n"
+        "[00:00:20] Hélène Marchand: Le budget primitif 2025 est adopté.\n"
+    )
+    index = TranscriptIndex(t)
+    d = check_decision({"decision": "Le budget primitif 2025 est adopté.", "segments": [0]}, index)
+    assert [s.segment_id for s in d.sources] == [0, 1]
