@@ -6,7 +6,8 @@ each system, prints:
 * decision recall / precision (a predicted decision matches a gold one when it cites one of the
   gold decision's turns);
 * action recall / precision, where an action counts only if it matches a gold action (shared
-  turn) **and** its owner and due date match the gold ones (both absent counts as a match);
+  turn, and at least a quarter of the gold task's words) **and** its owner and due date match
+  the gold ones (both absent counts as a match);
 * invented owners / dates: a predicted owner or date that contradicts the gold action it matches
   (gold says none, or another one), or, for an action matching no gold one, that is not said in
   the transcript at all;
@@ -37,7 +38,7 @@ from asr_service.transcript import Segment, Transcript
 from summarizer import Minutes, load_transcript, summarize, summarize_single_prompt
 from summarizer.backends import LLMBackend, backend_from_settings
 from summarizer.prompts import clock
-from summarizer.text import name_tokens, similarity, time_tokens, tokens
+from summarizer.text import coverage, name_tokens, similarity, time_tokens, tokens
 from summarizer.windows import estimate_tokens
 
 DATA = Path(__file__).parent / "data" / "minutes"
@@ -146,7 +147,12 @@ def score(minutes: Minutes, transcript: Transcript, gold: dict[str, Any]) -> Sco
     used = set()
     for a in minutes.actions:
         ids = {r.segment_id for r in a.sources}
-        hits = [i for i, (gids, _) in enumerate(gold_act) if gids & ids and i not in used]
+        # same turn(s) and about the same thing (a quarter of the gold task's words at least)
+        hits = [
+            i
+            for i, (gids, g) in enumerate(gold_act)
+            if gids & ids and i not in used and coverage(g["task"], a.task) >= 0.25
+        ]
         if not hits:
             if a.owner and not set(tokens(a.owner)) & said_names:
                 s.invented_owners += 1

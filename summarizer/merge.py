@@ -40,12 +40,20 @@ def _same(text_a: str, src_a: list[SourceRef], text_b: str, src_b: list[SourceRe
     return score >= SAME_WITHOUT_SHARED_SOURCE and _numbers(text_a) == _numbers(text_b)
 
 
+def _adjacent_same_numbers(a: Decision, b: Decision) -> bool:
+    """Consecutive turns about the same figures ("report au 2 juin" / "d'accord pour le 2 juin")."""
+    near = any(abs(x - y) <= 1 for x in _ids(a.sources) for y in _ids(b.sources))
+    return near and bool(_numbers(a.text) & _numbers(b.text))
+
+
 def merge_decisions(items: list[Decision]) -> list[Decision]:
     """Decisions without duplicates, in order of first citation."""
     out: list[Decision] = []
     for item in items:
         for i, kept in enumerate(out):
-            if _same(kept.text, kept.sources, item.text, item.sources):
+            if _same(kept.text, kept.sources, item.text, item.sources) or _adjacent_same_numbers(
+                kept, item
+            ):
                 best = item if len(item.text) > len(kept.text) else kept
                 out[i] = best.model_copy(update={"sources": _union(kept.sources, item.sources)})
                 break

@@ -60,10 +60,14 @@ QUESTION_RE = re.compile(
 )
 # A decision phrased as a task for someone ("Julien, tu formeras…", "je transmettrai…").
 TASK_RE = re.compile(r"\btu \w+ras\b|\bje \w+rai\b|\bje m en (?:charge|occupe)\b")
+# Decisions are impersonal: a first/second person singular or reported speech is a quote
+# ("je pense pouvoir…", "Marc a déclaré que…"), not the meeting's decision.
+QUOTE_RE = re.compile(r"\b(je|j|tu)\b|\b(a declare|a dit|a indique|a propose|a suggere)\b")
 WINDOW_BEFORE = 2
 WINDOW_AFTER = 2
 MIN_DECISION_COVERAGE = 0.5
 MIN_TASK_COVERAGE = 0.4
+SHORT_REPLY_WORDS = 15
 
 
 @dataclass
@@ -158,6 +162,13 @@ def check_decision(item: dict[str, Any], index: TranscriptIndex) -> Decision | U
             kind="decision",
             text=text,
             reason="formulée comme une tâche confiée à une personne (voir les actions)",
+            segment_ids=ids,
+        )
+    if QUOTE_RE.search(normalize(text)):
+        return Unverified(
+            kind="decision",
+            text=text,
+            reason="propos rapportés, pas une décision de la réunion",
             segment_ids=ids,
         )
     cited = [index.by_id[i] for i in ids]
@@ -259,8 +270,14 @@ def check_action(item: dict[str, Any], index: TranscriptIndex) -> Action | Unver
         return Unverified(kind="action", text="(vide)", reason="tâche vide")
     if not ids:
         return Unverified(kind="action", text=task, reason="aucune intervention citée n'existe")
-    wide = index.around(ids)
-    if coverage(task, _text(wide)) < MIN_TASK_COVERAGE:
+    cited = [index.by_id[i] for i in ids]
+    # The task is said in the cited turn, or just before it when the cited turn only accepts it
+    # ("Odile, il faudra transmettre…" / "Entendu, je m'en charge.").
+    before = index.around(ids, before=1, after=0)
+    short_reply = all(len(s.text.split()) <= SHORT_REPLY_WORDS for s in cited)
+    if coverage(task, _text(cited)) < MIN_TASK_COVERAGE and not (
+        short_reply and coverage(task, _text(before)) >= MIN_TASK_COVERAGE
+    ):
         return Unverified(
             kind="action",
             text=task,
