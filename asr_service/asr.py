@@ -73,7 +73,7 @@ class Transcriber:
             str(self.model_path),
             device=self.device,
             compute_type=self.compute_type,
-            cpu_threads=settings.cpu_threads,
+            cpu_threads=settings.resolved_cpu_threads,
             local_files_only=True,
         )
         # CTranslate2 models are thread-safe for concurrent calls, but one decode at a time keeps
