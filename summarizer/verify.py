@@ -295,6 +295,16 @@ def check_action(item: dict[str, Any], index: TranscriptIndex) -> Action | Unver
         due, why = check_due(due, ids, index)
         if why:
             notes.append(why)
+    if due:
+        # Prefer the whole phrase as said ("la semaine du 7 avril", not "7 avril").
+        wider = {
+            d
+            for i in ids
+            for d in stated_deadlines(index.by_id[i].text)
+            if time_tokens(due) < time_tokens(d)
+        }
+        if len(wider) == 1:
+            due = wider.pop()
     if due is None:
         # The model missed (or garbled) a deadline said in the cited turn itself: take it as
         # said, when there is exactly one ("d'ici le 1er juin", "cette semaine").

@@ -366,3 +366,17 @@ def test_decision_citation_moves_to_the_turn_that_states_it():
     index = TranscriptIndex(t)
     d = check_decision({"decision": "Le budget primitif 2025 est adopté.", "segments": [0]}, index)
     assert [s.segment_id for s in d.sources] == [0, 1]
+
+
+def test_due_date_is_kept_whole_as_said():
+    t = parse_clerk_text(
+        "[00:00:01] Jean-Paul Roussel: J'organiserai une réunion de chantier "
+        "la semaine du 7 avril.\n"
+    )
+    proposal = {
+        "task": "Organiser une réunion de chantier",
+        "owner": "Jean-Paul Roussel",
+        "due": "7 avril",
+        "segments": [0],
+    }
+    assert check_action(proposal, TranscriptIndex(t)).due == "la semaine du 7 avril"
