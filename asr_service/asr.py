@@ -161,7 +161,7 @@ class Transcriber:
                 if language_probability is None:
                     language_probability = info.language_probability
                 for seg in segments:
-                    raw.append(_to_segment(seg, len(raw), offset))
+                    raw.append(to_segment(seg, len(raw), offset))
                     if progress:
                         progress(min(seg.end, duration), duration)
         kept, removed = clean_segments(
@@ -187,7 +187,8 @@ class Transcriber:
         )
 
 
-def _to_segment(seg: Any, index: int, offset: float) -> Segment:
+def to_segment(seg: Any, index: int, offset: float) -> Segment:
+    """A faster-whisper segment as our :class:`Segment`, shifted by ``offset`` seconds."""
     words = [
         Word(
             start=round(offset + w.start, 3),

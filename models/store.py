@@ -116,7 +116,7 @@ class ModelStore:
         Raises :class:`ModelError` naming the fix when the model is missing or corrupt; never
         downloads.
         """
-        spec = get_spec(name)
+        get_spec(name)  # an unknown name fails here, naming the known ones
         if name in self.overrides:
             report = self.verify(name, deep=False)
             if not report.ok:

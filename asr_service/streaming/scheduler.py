@@ -21,6 +21,7 @@ from typing import Any, TypeVar
 import numpy as np
 from faster_whisper.vad import VadOptions, get_speech_timestamps
 
+from asr_service.asr import to_segment
 from asr_service.streaming.policy import SAMPLE_RATE, Decode, DecodeRequest, Vad
 from asr_service.transcript import Segment, Word
 
@@ -174,7 +175,7 @@ def transcriber_decoder(
                 # probability) drops real but unusual speech, so only extreme cases are removed.
                 no_speech_threshold=None,
             )
-            raw = [_to_segment(seg, i, offset) for i, seg in enumerate(segments)]
+            raw = [to_segment(seg, i, offset) for i, seg in enumerate(segments)]
         kept, _ = clean_segments(
             raw,
             phrases=settings.hallucination_phrases,
@@ -288,28 +289,6 @@ def packed_decoder(
         return out
 
     return decode_many
-
-
-def _to_segment(seg: Any, index: int, offset: float) -> Segment:
-    words = [
-        Word(
-            start=round(offset + w.start, 3),
-            end=round(offset + w.end, 3),
-            word=w.word,
-            probability=round(w.probability, 4),
-        )
-        for w in (seg.words or [])
-    ]
-    return Segment(
-        id=index,
-        start=round(offset + seg.start, 3),
-        end=round(offset + seg.end, 3),
-        text=seg.text.strip(),
-        words=words,
-        avg_logprob=seg.avg_logprob,
-        no_speech_prob=seg.no_speech_prob,
-        compression_ratio=seg.compression_ratio,
-    )
 
 
 def silero_vad(

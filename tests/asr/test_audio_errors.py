@@ -22,7 +22,10 @@ def _tone(seconds: float, rate: int) -> np.ndarray:
     [
         (b"", "empty"),
         (b"this is a text file, not audio\n" * 20, "not a readable audio"),
-        (bytes(np.random.default_rng(1).integers(0, 256, 4096, dtype=np.uint8)), "not a readable audio"),
+        (
+            bytes(np.random.default_rng(1).integers(0, 256, 4096, dtype=np.uint8)),
+            "not a readable audio",
+        ),
     ],
     ids=["empty", "text", "random-bytes"],
 )

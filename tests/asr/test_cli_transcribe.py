@@ -19,9 +19,13 @@ from asr_service.hallucinations import normalise
 runner = CliRunner()
 
 
-def _cli(*args: str, env: dict | None = None, prefix: tuple[str, ...] = ()) -> subprocess.CompletedProcess:
+def _cli(
+    *args: str, env: dict | None = None, prefix: tuple[str, ...] = ()
+) -> subprocess.CompletedProcess:
     cmd = [*prefix, sys.executable, "-m", "asr_service.cli", *args]
-    return subprocess.run(cmd, capture_output=True, text=True, env={**os.environ, **(env or {})}, timeout=600)
+    return subprocess.run(
+        cmd, capture_output=True, text=True, env={**os.environ, **(env or {})}, timeout=600
+    )
 
 
 def test_cli_writes_four_transcript_files(tmp_path: Path, french_speech_path: Path):
@@ -53,14 +57,21 @@ def test_cli_bad_input_exits_non_zero_with_a_clear_message(tmp_path: Path, conte
     assert not (tmp_path / "o").exists()
 
 
-@pytest.mark.skipif(shutil.which("unshare") is None or os.geteuid() != 0, reason="needs root unshare")
+@pytest.mark.skipif(
+    shutil.which("unshare") is None or os.geteuid() != 0, reason="needs root unshare"
+)
 def test_cli_runs_with_the_network_cut(tmp_path: Path, french_speech_path: Path):
     """The whole run in a network namespace with no interfaces up: nothing may reach out."""
     probe = subprocess.run(["unshare", "-n", "true"], capture_output=True)
     if probe.returncode != 0:
         pytest.skip(f"unshare -n not permitted here: {probe.stderr!r}")
     proc = _cli(
-        "transcribe", str(french_speech_path), "--out", str(tmp_path), "--formats", "json,txt",
+        "transcribe",
+        str(french_speech_path),
+        "--out",
+        str(tmp_path),
+        "--formats",
+        "json,txt",
         prefix=("unshare", "-n"),
     )
     assert proc.returncode == 0, proc.stderr

@@ -16,8 +16,16 @@ def _transcript() -> Transcript:
         duration=3725.0,
         segments=[
             Segment(id=0, start=0.44, end=6.6, text="Bonjour à tous.", speaker="SPEAKER_00"),
-            Segment(id=1, start=7.5, end=12.25, text="Merci --> Monsieur le Maire.", speaker="SPEAKER_01"),
-            Segment(id=2, start=3700.0, end=3724.5, text="La séance est levée.", speaker="SPEAKER_00"),
+            Segment(
+                id=1,
+                start=7.5,
+                end=12.25,
+                text="Merci --> Monsieur le Maire.",
+                speaker="SPEAKER_01",
+            ),
+            Segment(
+                id=2, start=3700.0, end=3724.5, text="La séance est levée.", speaker="SPEAKER_00"
+            ),
         ],
         speakers=[Speaker(id="SPEAKER_00", name="Claire Martin"), Speaker(id="SPEAKER_01")],
     )

@@ -13,7 +13,9 @@ from asr_service.transcript import Segment, Word
 
 
 def _words(text: str) -> list[Word]:
-    return [Word(start=i * 0.3, end=i * 0.3 + 0.25, word=" " + t) for i, t in enumerate(text.split())]
+    return [
+        Word(start=i * 0.3, end=i * 0.3 + 0.25, word=" " + t) for i, t in enumerate(text.split())
+    ]
 
 
 def _clean(segments, **kw):
@@ -49,8 +51,12 @@ def test_high_no_speech_low_confidence_segments_are_dropped_and_ids_renumbered()
     segs = [
         Segment(id=0, start=0, end=2, text="Bonjour à tous.", avg_logprob=-0.2, no_speech_prob=0.1),
         Segment(id=1, start=2, end=4, text="Merci.", avg_logprob=-1.5, no_speech_prob=0.9),
-        Segment(id=2, start=4, end=6, text="Sous-titrage ST' 501", avg_logprob=-0.3, no_speech_prob=0.2),
-        Segment(id=3, start=6, end=8, text="La séance est levée.", avg_logprob=-0.3, no_speech_prob=0.1),
+        Segment(
+            id=2, start=4, end=6, text="Sous-titrage ST' 501", avg_logprob=-0.3, no_speech_prob=0.2
+        ),
+        Segment(
+            id=3, start=6, end=8, text="La séance est levée.", avg_logprob=-0.3, no_speech_prob=0.1
+        ),
     ]
     kept, removed = _clean(segs)
     assert [s.text for s in kept] == ["Bonjour à tous.", "La séance est levée."]

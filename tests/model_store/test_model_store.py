@@ -63,7 +63,10 @@ def test_missing_carrier_package_names_the_pip_fix(tmp_path: Path, monkeypatch):
             **spec.model_dump(),
             "name": "whisper-broken",
             "files": [
-                {**spec.files[0].model_dump(), "parts": [{"package": "no_such_pkg_xyz", "path": "m.bin"}]}
+                {
+                    **spec.files[0].model_dump(),
+                    "parts": [{"package": "no_such_pkg_xyz", "path": "m.bin"}],
+                }
             ],
         }
     )
