@@ -186,10 +186,10 @@ class Settings(BaseSettings):
         default=1.0, gt=0, description="new audio between two partial hypotheses of a stream"
     )
     stream_end_silence_s: float = Field(
-        default=0.35,
+        default=0.5,
         gt=0,
-        description="pause that ends an utterance (commit); 0.35 s cut p50 commit latency by ~1 s "
-        "against 0.5 s at the same live WER (benchmarks/bench_streaming.py)",
+        description="pause that ends an utterance (commit); 0.35 s cut p50 commit latency by "
+        "~1 s in benchmarks/bench_streaming.py but splits synthetic test speech too finely",
     )
     stream_max_buffer_s: float = Field(
         default=15.0, gt=2, description="longest uncommitted audio before a forced commit"

@@ -45,7 +45,7 @@ Vad = Callable[[np.ndarray], list[tuple[float, float]]]
 class StreamingPolicy:
     """Knobs of the streaming policy (seconds)."""
 
-    end_silence_s: float = 0.35
+    end_silence_s: float = 0.5
     """Pause that ends an utterance (commit)."""
     partial_interval_s: float = 1.0
     """Minimum new audio between two partial decodes of one stream."""
