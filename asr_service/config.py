@@ -195,10 +195,7 @@ class Settings(BaseSettings):
         "~1 s in benchmarks/bench_streaming.py but splits synthetic test speech too finely",
     )
     stream_max_buffer_s: float = Field(
-        default=8.0,
-        gt=2,
-        description="longest uncommitted audio before a forced commit (bounds decode cost and "
-        "the latency of long turns where LocalAgreement keeps changing its mind)",
+        default=15.0, gt=2, description="longest uncommitted audio before a forced commit"
     )
 
     @cached_property

@@ -548,7 +548,7 @@ class MeetingRunner:
         scheduler = self.w.scheduler
         if not plan.urgent and (scheduler.busy or scheduler.pending):
             # Load shedding: partials and agreement steps only fill idle decode time, so under
-            # load their cadence degrades while commits (utterance ends, the buffer bound) keep
+            # load their cadence degrades while commits (utterance ends, the 15 s bound) keep
             # the decoder to themselves and the worker never falls behind real time.
             return "none"
         priority = PRIORITY_COMMIT if plan.urgent else PRIORITY_PARTIAL

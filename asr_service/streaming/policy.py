@@ -54,7 +54,7 @@ class StreamingPolicy:
     agree_after_s: float = 3.0
     """Uncommitted speech length from which each partial step also commits the words that the
     last two hypotheses agree on (LocalAgreement-2), up to ``tail_guard_s`` before the end."""
-    max_buffer_s: float = 8.0
+    max_buffer_s: float = 15.0
     """Hard bound of the uncommitted buffer: force a commit at this length."""
     tail_guard_s: float = 1.0
     """Words ending this close to the buffer end are never force-committed (may be cut)."""
