@@ -47,7 +47,7 @@ class StreamingPolicy:
 
     end_silence_s: float = 0.5
     """Pause that ends an utterance (commit)."""
-    partial_interval_s: float = 0.5
+    partial_interval_s: float = 1.0
     """Minimum new audio between two partial decodes of one stream."""
     plan_interval_s: float = 0.25
     """Minimum new audio between two VAD checks (bounds end-of-utterance detection delay)."""
