@@ -51,13 +51,24 @@ def build_worker(
     )
 
 
-async def _run_until_signal(worker) -> None:  # noqa: ANN001
+async def _until_signal(worker) -> None:  # noqa: ANN001
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
         with contextlib.suppress(NotImplementedError):
             loop.add_signal_handler(sig, stop.set)
     await worker.run(stop)
+
+
+def _run_until_signal(worker) -> None:  # noqa: ANN001
+    """Serve until SIGINT/SIGTERM; a bus that cannot hold our streams is a clear error, exit 2."""
+    from asr_service.bus.connection import StreamSetupError
+
+    try:
+        asyncio.run(_until_signal(worker))
+    except StreamSetupError as exc:
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(2) from exc
 
 
 def _port_free(port: int) -> bool:
@@ -85,7 +96,7 @@ def worker(
     worker_ = build_worker(
         settings, url, worker_id=worker_id, minutes=minutes, final_pass=final_pass
     )
-    asyncio.run(_run_until_signal(worker_))
+    _run_until_signal(worker_)
 
 
 @app.command()
@@ -99,7 +110,7 @@ def serve(
 
     settings = get_settings()
     if settings.nats_url:
-        asyncio.run(_run_until_signal(build_worker(settings, settings.nats_url, minutes=minutes)))
+        _run_until_signal(build_worker(settings, settings.nats_url, minutes=minutes))
         return
     if not _port_free(port):
         port = free_port()
@@ -107,7 +118,7 @@ def serve(
     server.start()
     typer.echo(f"embedded nats-server (JetStream) at {server.url}, data in {server.store_dir}")
     try:
-        asyncio.run(_run_until_signal(build_worker(settings, server.url, minutes=minutes)))
+        _run_until_signal(build_worker(settings, server.url, minutes=minutes))
     finally:
         server.stop()
 

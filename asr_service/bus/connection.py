@@ -25,7 +25,7 @@ from nats.js.api import (
     StorageType,
     StreamConfig,
 )
-from nats.js.errors import BadRequestError
+from nats.js.errors import APIError, BadRequestError
 from nats.js.kv import KeyValue
 
 from asr_service.bus import subjects as sub
@@ -104,11 +104,32 @@ async def connect(settings: Any, *, url: str | None = None, name: str = "asr-ser
     )
 
 
+JS_INSUFFICIENT_STORAGE = 10047
+"""JetStream error code: the server cannot reserve a stream's ``max_bytes`` on its store."""
+
+
+class StreamSetupError(RuntimeError):
+    """A JetStream stream the service needs cannot be declared; the message names the fix."""
+
+
 async def _ensure_stream(js: JetStreamContext, config: StreamConfig) -> None:
     try:
-        await js.add_stream(config)
-    except BadRequestError:
-        await js.update_stream(config)
+        try:
+            await js.add_stream(config)
+        except BadRequestError:
+            await js.update_stream(config)
+    except APIError as exc:
+        if exc.err_code != JS_INSUFFICIENT_STORAGE:
+            raise
+        setting = (
+            "ASR_BUS_IN_MAX_BYTES" if config.name == sub.STREAM_IN else "ASR_BUS_OUT_MAX_BYTES"
+        )
+        raise StreamSetupError(
+            f"JetStream cannot reserve {(config.max_bytes or 0) / 1024**3:.1f} GiB for stream "
+            f"{config.name} ({exc.description}): JetStream reserves each stream's size bound "
+            f"on its store at creation. Lower {setting}, free disk space under the server's "
+            "store directory, or raise the server's jetstream max_file_store."
+        ) from exc
 
 
 async def ensure_streams(js: JetStreamContext, limits: BusLimits) -> None:

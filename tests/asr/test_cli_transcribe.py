@@ -15,6 +15,7 @@ from typer.testing import CliRunner
 
 from asr_service.cli import app
 from asr_service.hallucinations import normalise
+from tests.conftest import SAMPLE_KEYWORDS
 
 runner = CliRunner()
 
@@ -76,4 +77,7 @@ def test_cli_runs_with_the_network_cut(tmp_path: Path, french_speech_path: Path)
     )
     assert proc.returncode == 0, proc.stderr
     text = normalise((tmp_path / f"{french_speech_path.stem}.txt").read_text())
-    assert "réunion" in text
+    # Whisper base falls back to sampling on parts of the synthetic sample, so which of its
+    # reliable words come out varies from run to run; two of them show the run transcribed it.
+    found = [k for k in SAMPLE_KEYWORDS if k in text]
+    assert len(found) >= 2, text

@@ -29,7 +29,13 @@ from asr_service.storage import Database
 from asr_service.storage import repository as repo
 from asr_service.transcript import Segment
 
-from .conftest import LEASE_TTL_S, bus_settings, meeting_id, wer
+from .conftest import (
+    LEASE_TTL_S,
+    TEST_STREAM_LIMITS,
+    assert_covers_sample,
+    bus_settings,
+    meeting_id,
+)
 
 
 def spawn_worker(data_dir: Path, nats_url: str, name: str, log: Path) -> subprocess.Popen:
@@ -38,6 +44,7 @@ def spawn_worker(data_dir: Path, nats_url: str, name: str, log: Path) -> subproc
         "ASR_DATA_DIR": str(data_dir),
         "ASR_NATS_URL": nats_url,
         "ASR_LEASE_TTL_S": str(LEASE_TTL_S),
+        **{f"ASR_{k.upper()}": str(v) for k, v in TEST_STREAM_LIMITS.items()},
     }
     cmd = [sys.executable, "-m", "asr_service.bus", "worker", "--id", name, "--no-minutes"]
     return subprocess.Popen(cmd, env=env, stdout=log.open("w"), stderr=subprocess.STDOUT)
@@ -65,7 +72,7 @@ async def committed_messages(js: Any, tenant: str, mid: str) -> int:
 
 
 async def test_killed_worker_is_replaced_without_loss_or_duplicates(
-    tmp_path, nats_url: str, french_speech: np.ndarray, sample_transcript: Any
+    tmp_path, nats_url: str, french_speech: np.ndarray
 ) -> None:
     settings = bus_settings(tmp_path, nats_url)
     logs = [tmp_path / "worker-a.log", tmp_path / "worker-b.log"]
@@ -104,12 +111,12 @@ async def test_killed_worker_is_replaced_without_loss_or_duplicates(
         assert_no_duplicates(live)
         assert await committed_messages(nc.jetstream(), "acme", mid) == len(live)
         assert final.settings["pass"] == "final"
-        assert wer(sample_transcript.text, final.text) < 0.35, final.text
         from asr_service.storage import AudioStore
 
         stored = AudioStore(tmp_path / "audio").read("acme", mid, "mix")
         assert len(stored) == len(french_speech)
         assert np.abs(stored - french_speech).max() < 1e-3
+        assert_covers_sample(final, len(stored) / 16000)  # the final pass saw all of it
         db.dispose()
     finally:
         await nc.close()
@@ -120,7 +127,7 @@ async def test_killed_worker_is_replaced_without_loss_or_duplicates(
 
 
 async def test_nats_restart_mid_meeting(
-    tmp_path, start_worker: Any, french_speech: np.ndarray, sample_transcript: Any
+    tmp_path, start_worker: Any, french_speech: np.ndarray
 ) -> None:
     port = free_port()
     store = tmp_path / "nats"
@@ -147,9 +154,9 @@ async def test_nats_restart_mid_meeting(
             live = repo.live_segments(s, "acme", mid)
             final = repo.get_transcript(s, "acme", mid)
         assert_no_duplicates(live)
-        assert wer(sample_transcript.text, final.text) < 0.35, final.text
         stored = worker.audio.read("acme", mid, "mix")
         assert len(stored) == len(french_speech)
+        assert_covers_sample(final, len(stored) / 16000)
         await nc.close()
     finally:
         server.stop()

@@ -42,9 +42,12 @@ async def test_tracks_name_the_speakers(
     assert result.statuses[-1].status == "done"
     names = {"chair": "Maire", "clerk": "Secrétaire"}
     for _, event in result.committed:
-        start = event.segment.start
-        expected = next(who for a, b, who in TURNS if a - 0.5 <= start < b)
-        assert event.track == expected and event.segment.speaker == names[expected]
+        seg = event.segment
+        # a track only carries its participant's turns: each segment is said during one of them
+        # (word timestamps may start a little early at a cut, so overlap is what is checked)
+        own = [(a, b) for a, b, who in TURNS if who == event.track]
+        assert any(min(b, seg.end) - max(a, seg.start) > 0 for a, b in own), (event.track, seg)
+        assert seg.speaker == names[event.track]
     assert {e.segment.speaker for _, e in result.committed} == {"Maire", "Secrétaire"}
     with worker.db.session() as s:
         final = repo.get_transcript(s, "acme", mid)

@@ -12,14 +12,11 @@ from typing import Any
 import numpy as np
 
 from asr_service.bus.simulator import simulate
-from asr_service.hallucinations import normalise
 from asr_service.storage import repository as repo
 
-from .conftest import bus_settings, cer, meeting_id, wer
+from .conftest import assert_covers_sample, bus_settings, cer, meeting_id, sample_script
 
 SPEED = 3.0
-# Words of the shipped meeting that Whisper base recognises reliably (cf. tests/conftest.py).
-SAMPLE_KEYWORDS = ("réunion", "comité", "pilotage", "budget", "séance")
 
 
 async def test_french_meeting_streams_commits_and_finalises(
@@ -28,7 +25,6 @@ async def test_french_meeting_streams_commits_and_finalises(
     nc: Any,
     start_worker: Any,
     french_speech: np.ndarray,
-    sample_transcript: Any,
 ) -> None:
     worker = await start_worker(bus_settings(tmp_path, nats_url))
     mid = meeting_id("e2e")
@@ -51,16 +47,12 @@ async def test_french_meeting_streams_commits_and_finalises(
     ordered = sorted(segments, key=lambda s: s.start)
     for a, b in zip(ordered, ordered[1:], strict=False):
         assert a.end <= b.start + 0.5, f"segments overlap: {a} / {b}"
-    offline = sample_transcript.text
-    live_vs_offline = wer(offline, result.committed_text)
-    # The shipped sample is synthetic (espeak-ng) speech on which Whisper base is unstable: two
-    # offline runs that differ only in beam size already disagree by WER ≈ 0.43, so "close" here
-    # is bounded by that; benchmarks/bench_streaming.py measures it on real speech.
-    live_vs_offline_chars = cer(offline, result.committed_text)
-    assert live_vs_offline < 0.8, (live_vs_offline, offline, result.committed_text)
-    assert live_vs_offline_chars < 0.5, (live_vs_offline_chars, result.committed_text)
-    live_words = set(normalise(result.committed_text).split())
-    assert len(live_words & set(SAMPLE_KEYWORDS)) >= 2, result.committed_text
+    # The shipped sample is synthetic (espeak-ng) speech on which Whisper base is unstable (it
+    # falls back to sampling on some windows: two offline runs differ by WER ≈ 0.4), so the live
+    # text is compared with what was said, as loosely as offline runs score (CER 0.39-0.49);
+    # benchmarks/bench_streaming.py measures live accuracy on real speech.
+    live_cer = cer(sample_script(), result.committed_text)
+    assert live_cer < 0.6, (live_cer, result.committed_text)
 
     # lifecycle and end-of-meeting events
     assert [s.status for s in result.statuses] == ["live", "ending", "finalizing", "done"]
@@ -68,8 +60,7 @@ async def test_french_meeting_streams_commits_and_finalises(
     assert result.final is not None and result.final.transcript is not None
     assert result.final.segments == len(result.final.transcript.segments) > 0
     assert result.minutes is not None and not result.minutes.available  # LLM off in this test
-    final_vs_offline = wer(offline, result.final.transcript.text)
-    assert final_vs_offline < 0.35, (final_vs_offline, result.final.transcript.text)
+    assert_covers_sample(result.final.transcript, len(french_speech) / 16000)
 
     # storage: final replaces live under the meeting ID; live kept; audio complete on disk
     with worker.db.session() as s:
