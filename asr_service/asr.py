@@ -7,9 +7,10 @@ nothing of NATS, HTTP or storage.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import threading
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -61,6 +62,63 @@ def choose_device(device: str, compute_type: str) -> tuple[str, str]:
     return device, compute_type
 
 
+FRAMES_PER_SECOND = 100
+"""Mel frames per second of audio (Whisper's 10 ms hop)."""
+WHISPER_WINDOW_S = 30.0
+LIVE_WINDOW_MARGIN_S = 5.0
+"""Trailing padding a short encoder window keeps after the audio (measured with ≥ 4.85 s)."""
+
+
+class WindowedWhisperModel(WhisperModel):
+    """A ``WhisperModel`` whose encoder can run on a window shorter than Whisper's 30 s.
+
+    faster-whisper pads every input to 30 s before the encoder, so a 2 s utterance costs the
+    encoder as much as 30 s of speech, and the encoder's cost grows faster than linearly with the
+    window (base int8, 2 cores: 1.06 s for 30 s, 0.30 s for 15 s, 0.14 s for 10 s). Live decodes
+    are short, so within :meth:`encoder_window` the padded features are cut to the window before
+    encoding. Whisper was trained on 30 s windows: cutting the padding to nothing breaks it
+    (loops), but a 15 s window over French utterances of ≤ 10 s kept WER level (0.374 vs 0.388
+    on 44 utterances of ../shared/eval) at 0.54x the decode time
+    (``benchmarks/bench_live_window.py``). Outside the context manager (file transcription, the
+    final pass) nothing changes.
+    """
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._window = threading.local()
+
+    @contextlib.contextmanager
+    def encoder_window(self, seconds: float | None) -> Iterator[None]:
+        """Encode on ``seconds`` of window in this thread (``None`` or ≥ 30: the full window)."""
+        frames = None
+        if seconds and seconds < WHISPER_WINDOW_S:
+            frames = int(seconds * FRAMES_PER_SECOND)
+            frames += frames % 2  # the encoder's convolution halves the frame count
+        previous = getattr(self._window, "frames", None)
+        self._window.frames = frames
+        try:
+            yield
+        finally:
+            self._window.frames = previous
+
+    def encode(self, features: np.ndarray) -> Any:
+        frames = getattr(self._window, "frames", None)
+        if frames is not None and features.shape[-1] > frames:
+            features = np.ascontiguousarray(features[..., :frames])
+        return super().encode(features)
+
+
+def live_window_s(
+    audio_s: float, window_s: float, margin_s: float = LIVE_WINDOW_MARGIN_S
+) -> float | None:
+    """The encoder window for a live decode of ``audio_s`` seconds: ``window_s`` when the audio
+    fits with ``margin_s`` of trailing padding (Whisper needs some to see the audio end), else
+    ``None`` (the full 30 s window). ``window_s`` 0 disables short windows."""
+    if window_s <= 0 or audio_s + margin_s > window_s:
+        return None
+    return window_s
+
+
 class Transcriber:
     """One loaded Whisper model plus the settings that govern decoding and guards."""
 
@@ -69,7 +127,7 @@ class Transcriber:
         store = store or ModelStore(settings.models_dir, settings.model_paths)
         self.model_name, self.model_path = resolve_model_path(settings, store)
         self.device, self.compute_type = choose_device(settings.device, settings.compute_type)
-        self.model = WhisperModel(
+        self.model = WindowedWhisperModel(
             str(self.model_path),
             device=self.device,
             compute_type=self.compute_type,

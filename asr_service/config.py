@@ -83,6 +83,14 @@ class Settings(BaseSettings):
     )
     beam_size: int = Field(default=5, ge=1, description="beam for files and final passes")
     live_beam_size: int = Field(default=1, ge=1, description="beam for live partial/commit passes")
+    live_encoder_window_s: float = Field(
+        default=15.0,
+        ge=0,
+        le=30,
+        description="Whisper encoder window of live decodes that fit in it with 5 s to spare "
+        "(30 s otherwise); 0 or 30 = always 30 s. 15 s: 0.54x the decode time at the same WER "
+        "on French utterances (benchmarks/bench_live_window.py)",
+    )
     vocabulary: list[str] = Field(
         default_factory=list, description="names and terms to favour (hotwords)"
     )
@@ -186,13 +194,23 @@ class Settings(BaseSettings):
         default=1.0, gt=0, description="new audio between two partial hypotheses of a stream"
     )
     stream_end_silence_s: float = Field(
-        default=0.5,
+        default=0.5, gt=0, description="pause that ends an utterance (commit)"
+    )
+    stream_phrase_pause_s: float = Field(
+        default=0.25,
         gt=0,
-        description="pause that ends an utterance (commit); 0.35 s cut p50 commit latency by "
-        "~1 s in benchmarks/bench_streaming.py but splits synthetic test speech too finely",
+        description="shorter pause that commits a phrase once ASR_STREAM_PHRASE_AFTER_S of "
+        "speech is uncommitted (long turns are committed phrase by phrase)",
+    )
+    stream_phrase_after_s: float = Field(
+        default=3.0, gt=0, description="uncommitted speech from which a phrase pause commits"
     )
     stream_max_buffer_s: float = Field(
-        default=15.0, gt=2, description="longest uncommitted audio before a forced commit"
+        default=8.0,
+        gt=2,
+        le=25,
+        description="longest uncommitted audio before a forced commit (also the longest live "
+        "decode: keep it ≤ ASR_LIVE_ENCODER_WINDOW_S - 5 for short encoder windows)",
     )
 
     @cached_property

@@ -80,6 +80,7 @@ from asr_service.streaming import (
     StreamingPolicy,
     StreamingVad,
     UtteranceStream,
+    pack_limit_s,
     packed_decoder,
     transcriber_decoder,
 )
@@ -87,6 +88,9 @@ from asr_service.streaming.scheduler import PRIORITY_COMMIT, PRIORITY_PARTIAL
 from asr_service.transcript import Segment
 
 log = logging.getLogger(__name__)
+
+PARTIAL_MAX_LOAD = 0.6
+"""Partials start only while the decode thread was busy less than this share of the last 5 s."""
 
 REORDER_WAIT_S = 2.0
 """How long a missing chunk is waited for before the gap is reported and skipped."""
@@ -309,8 +313,13 @@ class MeetingRunner:
         info = w.audio.recover(self.tenant, self.mid, name)
         cursor = min(self.cursors.get(name, 0), info.samples)
         speaker = self.meta.speaker_for(name) if name != "mix" else None
+        # Unpadded regions, split at the shortest pause the policy acts on: the policy's pause
+        # lengths are then real silence lengths (it pads its own cuts).
         vad = StreamingVad(
-            w.vad_probabilities, threshold=w.vad_threshold, min_silence_s=w.policy.end_silence_s
+            w.vad_probabilities,
+            threshold=w.vad_threshold,
+            min_silence_s=w.policy.phrase_pause_s,
+            speech_pad_s=0.0,
         )
         stream = UtteranceStream(w.decode, vad, w.policy, start=cursor, speaker=speaker)
         if info.samples > cursor:
@@ -546,10 +555,13 @@ class MeetingRunner:
             stream.execute(plan)
             return "drop"
         scheduler = self.w.scheduler
-        if not plan.urgent and (scheduler.busy or scheduler.pending):
-            # Load shedding: partials and agreement steps only fill idle decode time, so under
-            # load their cadence degrades while commits (utterance ends, the 15 s bound) keep
-            # the decoder to themselves and the worker never falls behind real time.
+        if not plan.urgent and (
+            scheduler.busy or scheduler.pending or scheduler.load() > PARTIAL_MAX_LOAD
+        ):
+            # Load shedding: partials only fill idle decode time, and only while the decoder
+            # has headroom (a commit arriving during a partial waits for it), so under load
+            # their cadence degrades while commits (utterance and phrase ends, the buffer bound)
+            # keep the decoder to themselves and the worker never falls behind real time.
             return "none"
         priority = PRIORITY_COMMIT if plan.urgent else PRIORITY_PARTIAL
         decoded = await asyncio.gather(
@@ -731,17 +743,22 @@ class Worker:
         self.final_pass_enabled = final_pass
         self.policy = policy or StreamingPolicy(
             end_silence_s=settings.stream_end_silence_s,
+            phrase_pause_s=settings.stream_phrase_pause_s,
+            phrase_after_s=settings.stream_phrase_after_s,
             partial_interval_s=settings.stream_partial_interval_s,
             max_buffer_s=settings.stream_max_buffer_s,
+            agree_after_s=settings.stream_max_buffer_s,  # agreement only at the bound
         )
         transcriber = pipeline.transcriber
         live_language = settings.language if settings.language not in ("auto", "") else "fr"
-        self.decode = transcriber_decoder(
-            transcriber, language=live_language, beam_size=settings.live_beam_size
-        )
-        self.decode_many = packed_decoder(
-            transcriber, language=live_language, beam_size=settings.live_beam_size
-        )
+        live = {
+            "language": live_language,
+            "beam_size": settings.live_beam_size,
+            "encoder_window_s": settings.live_encoder_window_s,
+        }
+        self.decode = transcriber_decoder(transcriber, **live)
+        self.decode_many = packed_decoder(transcriber, **live)
+        self.pack_s = pack_limit_s(settings.live_encoder_window_s)
         self.vad_probabilities = SileroProbabilities()
         self.vad_threshold = settings.vad_threshold
         self.final_pool = ThreadPoolExecutor(1, "asr-final", initializer=_niced_thread)
@@ -791,7 +808,7 @@ class Worker:
     async def run(self, stop: asyncio.Event | None = None) -> None:
         """Serve meetings until ``stop`` is set (or forever)."""
         stop = stop or asyncio.Event()
-        self.scheduler = DecodeScheduler(self.decode_many)
+        self.scheduler = DecodeScheduler(self.decode_many, pack_s=self.pack_s)
         self.nc = await connect(self.settings, url=self.nats_url, name=f"asr-worker {self.id}")
         self.js = self.nc.jetstream()
         await ensure_streams(self.js, self.limits)

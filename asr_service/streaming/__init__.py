@@ -19,6 +19,8 @@ from asr_service.streaming.policy import (
 )
 from asr_service.streaming.scheduler import (
     DecodeScheduler,
+    LiveDecoding,
+    pack_limit_s,
     packed_decoder,
     transcriber_decoder,
     transcriber_vad,
@@ -28,6 +30,7 @@ from asr_service.streaming.vad import SileroProbabilities, StreamingVad
 __all__ = [
     "DecodeRequest",
     "DecodeScheduler",
+    "LiveDecoding",
     "SileroProbabilities",
     "StreamingVad",
     "Plan",
@@ -35,6 +38,7 @@ __all__ = [
     "StreamingPolicy",
     "UtteranceStream",
     "agreed_prefix",
+    "pack_limit_s",
     "packed_decoder",
     "transcriber_decoder",
     "transcriber_vad",

@@ -10,6 +10,7 @@ VAD checks run in a second small thread: they are cheap and must not wait behind
 from __future__ import annotations
 
 import asyncio
+import collections
 import contextlib
 import heapq
 import itertools
@@ -21,7 +22,8 @@ from typing import Any, TypeVar
 import numpy as np
 from faster_whisper.vad import VadOptions, get_speech_timestamps
 
-from asr_service.asr import to_segment
+from asr_service.asr import LIVE_WINDOW_MARGIN_S, live_window_s, to_segment
+from asr_service.hallucinations import clean_segments
 from asr_service.streaming.policy import SAMPLE_RATE, Decode, DecodeRequest, Vad
 from asr_service.transcript import Segment, Word
 
@@ -33,6 +35,9 @@ PRIORITY_PARTIAL = 1
 PACK_GAP_S = 1.0
 """Silence between two streams' audio packed into one Whisper window."""
 LIVE_NO_SPEECH_THRESHOLD = 0.9
+LIVE_TOKENS_PER_S = 12
+"""Cap on tokens a live decode may generate per second of audio (fast French speech makes about
+nine): a decode that starts looping stops early instead of holding the decoder for seconds."""
 
 
 class DecodeScheduler:
@@ -56,6 +61,8 @@ class DecodeScheduler:
         self.busy = False
         self.passes = 0
         self.jobs = 0
+        self._recent: collections.deque[tuple[float, float]] = collections.deque()
+        self._started: float | None = None
 
     def _ensure_runner(self) -> None:
         if self._wakeup is None:
@@ -83,6 +90,17 @@ class DecodeScheduler:
     async def vad(self, fn: Callable[[], T]) -> T:
         """Run a cheap VAD check off the event loop, without queueing behind decodes."""
         return await asyncio.get_running_loop().run_in_executor(self._vad_pool, fn)
+
+    def load(self, window_s: float = 5.0) -> float:
+        """Share of the last ``window_s`` seconds the decode thread spent decoding (0-1)."""
+        now = time.monotonic()
+        since = now - window_s
+        while self._recent and self._recent[0][1] < since:
+            self._recent.popleft()
+        busy = sum(end - max(start, since) for start, end in self._recent)
+        if self._started is not None:
+            busy += now - max(self._started, since)
+        return min(1.0, busy / window_s)
 
     def _take(self) -> list[tuple[int, int, DecodeRequest, asyncio.Future]]:
         """The first job plus following ones (priority order) while they fit in one pass."""
@@ -113,6 +131,7 @@ class DecodeScheduler:
                 continue
             requests = [item[2] for item in batch]
             t0 = time.perf_counter()
+            self._started = time.monotonic()
             self.busy = True
             try:
                 results = await loop.run_in_executor(self._decode_pool, self.decode_many, requests)
@@ -126,6 +145,8 @@ class DecodeScheduler:
                         fut.set_result(segments)
             finally:
                 self.busy = False
+                self._recent.append((self._started, time.monotonic()))
+                self._started = None
                 self.busy_s += time.perf_counter() - t0
                 self.passes += 1
                 self.jobs += len(batch)
@@ -139,78 +160,102 @@ class DecodeScheduler:
         self._vad_pool.shutdown(wait=True, cancel_futures=True)
 
 
-def transcriber_decoder(
-    transcriber: Any,
-    *,
-    language: str = "fr",
-    vocabulary: Sequence[str] | None = None,
-    beam_size: int = 1,
-) -> Decode:
-    """A ``Decode`` for live passes on the transcriber's shared model.
+class LiveDecoding:
+    """Live-pass decoding on the transcriber's shared model: the Whisper options and guards
+    common to single and packed decodes.
 
-    Greedy (``beam_size`` 1), one temperature (no fallback re-decodes: compute stays bounded),
-    word timestamps (needed for LocalAgreement cuts), no second VAD (the policy already did it),
-    then the transcriber's hallucination guards.
+    Greedy (``beam_size`` 1), one temperature (no fallback re-decodes) and a token cap
+    (``LIVE_TOKENS_PER_S``): compute per decode stays bounded. No second VAD (the policy already did it), the meeting's vocabulary as hotwords, a short encoder
+    window when the audio fits in it (``encoder_window_s``, see
+    :class:`asr_service.asr.WindowedWhisperModel`), then the transcriber's hallucination guards.
     """
-    from asr_service.hallucinations import clean_segments
 
-    settings = transcriber.settings
-    vocab = list(vocabulary or [])
-    lock = getattr(transcriber, "lock", None) or contextlib.nullcontext()
+    def __init__(
+        self,
+        transcriber: Any,
+        *,
+        language: str = "fr",
+        vocabulary: Sequence[str] | None = None,
+        beam_size: int = 1,
+        encoder_window_s: float = 0.0,
+    ) -> None:
+        self.transcriber = transcriber
+        self.settings = transcriber.settings
+        self.language = language
+        self.vocabulary = list(vocabulary or [])
+        self.beam_size = beam_size
+        self.encoder_window_s = encoder_window_s
+        self.lock = getattr(transcriber, "lock", None) or contextlib.nullcontext()
 
-    def decode(audio: np.ndarray, offset: float, words: bool = True) -> list[Segment]:
-        if len(audio) < SAMPLE_RATE // 10:
-            return []
-        with lock:
-            segments, _ = transcriber.model.transcribe(
+    def transcribe(self, audio: np.ndarray, *, words: bool) -> list[Any]:
+        """faster-whisper segments of ``audio`` (times relative to its first sample)."""
+        model = self.transcriber.model
+        window = live_window_s(len(audio) / SAMPLE_RATE, self.encoder_window_s)
+        encoder_window = getattr(model, "encoder_window", None)
+        with self.lock, encoder_window(window) if encoder_window else contextlib.nullcontext():
+            segments, _ = model.transcribe(
                 audio,
-                language=language,
-                beam_size=beam_size,
+                language=self.language,
+                beam_size=self.beam_size,
                 temperature=0.0,
                 word_timestamps=words,
                 condition_on_previous_text=False,
                 vad_filter=False,
-                hotwords=", ".join(vocab) if vocab else None,
+                hotwords=", ".join(self.vocabulary) if self.vocabulary else None,
                 # VAD has already found speech here: Whisper's own silence skip (no-speech
                 # probability) drops real but unusual speech, so only extreme cases are removed.
                 no_speech_threshold=None,
+                max_new_tokens=min(16 + int(LIVE_TOKENS_PER_S * len(audio) / SAMPLE_RATE), 220),
             )
-            raw = [to_segment(seg, i, offset) for i, seg in enumerate(segments)]
+            return list(segments)
+
+    def clean(self, segments: list[Segment]) -> list[Segment]:
+        """The hallucination guards, with the live pass's lenient no-speech threshold."""
+        s = self.settings
         kept, _ = clean_segments(
-            raw,
-            phrases=settings.hallucination_phrases,
-            no_speech_threshold=max(settings.no_speech_threshold, LIVE_NO_SPEECH_THRESHOLD),
-            logprob_threshold=settings.logprob_threshold,
-            max_repeats=settings.max_repeats,
-            vocabulary=vocab,
+            segments,
+            phrases=s.hallucination_phrases,
+            no_speech_threshold=max(s.no_speech_threshold, LIVE_NO_SPEECH_THRESHOLD),
+            logprob_threshold=s.logprob_threshold,
+            max_repeats=s.max_repeats,
+            vocabulary=self.vocabulary,
         )
         return kept
+
+
+def pack_limit_s(encoder_window_s: float) -> float:
+    """Most audio (gaps included) to pack into one live decode: what still gets the short
+    encoder window, or nearly 30 s when short windows are off."""
+    if encoder_window_s > LIVE_WINDOW_MARGIN_S:
+        return encoder_window_s - LIVE_WINDOW_MARGIN_S
+    return 28.0
+
+
+def transcriber_decoder(transcriber: Any, **options: Any) -> Decode:
+    """A ``Decode`` for live passes on the transcriber's shared model (see :class:`LiveDecoding`
+    for ``options``)."""
+    live = LiveDecoding(transcriber, **options)
+
+    def decode(audio: np.ndarray, offset: float, words: bool = True) -> list[Segment]:
+        if len(audio) < SAMPLE_RATE // 10:
+            return []
+        raw = live.transcribe(audio, words=words)
+        return live.clean([to_segment(seg, i, offset) for i, seg in enumerate(raw)])
 
     return decode
 
 
-def packed_decoder(
-    transcriber: Any,
-    *,
-    language: str = "fr",
-    vocabulary: Sequence[str] | None = None,
-    beam_size: int = 1,
-) -> DecodeMany:
+def packed_decoder(transcriber: Any, **options: Any) -> DecodeMany:
     """Decode several streams' requests in one Whisper pass.
 
-    Whisper's encoder always processes a 30 s window, so a 3 s utterance costs as much as a 28 s
-    one. The requests are laid end to end with ``PACK_GAP_S`` of silence between them, decoded
-    once with word timestamps, and every word goes back to the request its time falls in (then
-    the hallucination guards run per request). One request alone is decoded as is.
+    Whisper's encoder processes a whole window whatever the audio in it, so several short
+    utterances cost little more than one. The requests are laid end to end with ``PACK_GAP_S`` of
+    silence between them, decoded once with word timestamps, and every word goes back to the
+    request its time falls in (then the hallucination guards run per request). One request alone
+    is decoded as is.
     """
-    from asr_service.hallucinations import clean_segments
-
-    single = transcriber_decoder(
-        transcriber, language=language, vocabulary=vocabulary, beam_size=beam_size
-    )
-    settings = transcriber.settings
-    vocab = list(vocabulary or [])
-    lock = getattr(transcriber, "lock", None) or contextlib.nullcontext()
+    live = LiveDecoding(transcriber, **options)
+    single = transcriber_decoder(transcriber, **options)
     gap = int(PACK_GAP_S * SAMPLE_RATE)
 
     def decode_many(requests: list[DecodeRequest]) -> list[list[Segment]]:
@@ -222,20 +267,7 @@ def packed_decoder(
             spans.append((pos / SAMPLE_RATE, (pos + len(r.audio)) / SAMPLE_RATE))
             parts += [r.audio, np.zeros(gap, dtype=np.float32)]
             pos += len(r.audio) + gap
-        window = np.concatenate(parts)
-        with lock:
-            segments, _ = transcriber.model.transcribe(
-                window,
-                language=language,
-                beam_size=beam_size,
-                temperature=0.0,
-                word_timestamps=True,
-                condition_on_previous_text=False,
-                vad_filter=False,
-                hotwords=", ".join(vocab) if vocab else None,
-                no_speech_threshold=None,
-            )
-            decoded = list(segments)
+        decoded = live.transcribe(np.concatenate(parts), words=True)
         per_request: list[list[Segment]] = [[] for _ in requests]
         half_gap = PACK_GAP_S / 2
         for seg in decoded:
@@ -275,18 +307,7 @@ def packed_decoder(
                         compression_ratio=seg.compression_ratio,
                     )
                 )
-        out = []
-        for segs in per_request:
-            kept, _ = clean_segments(
-                segs,
-                phrases=settings.hallucination_phrases,
-                no_speech_threshold=max(settings.no_speech_threshold, LIVE_NO_SPEECH_THRESHOLD),
-                logprob_threshold=settings.logprob_threshold,
-                max_repeats=settings.max_repeats,
-                vocabulary=vocab,
-            )
-            out.append(kept)
-        return out
+        return [live.clean(segs) for segs in per_request]
 
     return decode_many
 

@@ -12,8 +12,8 @@ from asr_service.transcript import Segment, Word
 SR = 16000
 
 
-def energy_vad(audio: np.ndarray) -> list[tuple[float, float]]:
-    """Speech = 10 ms frames above an energy threshold, merged across pauses < 0.5 s."""
+def energy_vad(audio: np.ndarray, merge_s: float = 0.5) -> list[tuple[float, float]]:
+    """Speech = 10 ms frames above an energy threshold, merged across pauses < ``merge_s``."""
     frames = len(audio) // 160
     loud = [np.abs(audio[i * 160 : (i + 1) * 160]).mean() > 0.05 for i in range(frames)]
     regions: list[list[float]] = []
@@ -21,7 +21,7 @@ def energy_vad(audio: np.ndarray) -> list[tuple[float, float]]:
         if not on:
             continue
         t = i * 0.01
-        if regions and t - regions[-1][1] < 0.5:
+        if regions and t - regions[-1][1] < merge_s:
             regions[-1][1] = t + 0.01
         else:
             regions.append([t, t + 0.01])
@@ -90,6 +90,33 @@ def test_utterance_is_committed_when_it_ends() -> None:
     # the commit came within end_silence + one planning interval of the end of speech (2.5 s)
     assert commits[0].cursor < 2.5 + 0.5 + 0.25 + 0.2
     assert any(r.partial is not None for r in results)  # partials while speaking
+
+
+def test_long_turn_is_committed_phrase_by_phrase_at_short_pauses() -> None:
+    decoder = GridDecoder()
+    policy = StreamingPolicy(phrase_pause_s=0.25, phrase_after_s=3.0)
+    stream = UtteranceStream(decoder, lambda a: energy_vad(a, merge_s=0.2), policy)
+    phrase = np.concatenate([tone(1.5), silence(0.3)])
+    audio = np.concatenate([phrase] * 6 + [silence(1.0)])  # one 10.8 s turn, breaths of 0.3 s
+    results = play(stream, audio)
+    commits = [r for r in results if r.action == "commit"]
+    # a 0.3 s breath is no utterance end (0.5 s), but commits once 3 s of speech wait
+    assert len(commits) >= 3
+    assert commits[0].cursor < 4.0, commits[0].cursor  # first commit after the 2nd phrase
+    words = committed_words(results)
+    numbers = [int(w[1:]) for w in words]
+    assert numbers == sorted(set(numbers)), "a word committed twice or out of order"
+    # no word said wholly inside a phrase is lost at the cuts (phrase j: [1.8 j, 1.8 j + 1.5))
+    inside = {k for k in range(22) for j in range(6) if 1.8 * j <= k / 2 <= 1.8 * j + 1.1}
+    assert inside <= set(numbers), sorted(inside - set(numbers))
+
+
+def test_short_pauses_do_not_split_short_utterances() -> None:
+    decoder = GridDecoder()
+    stream = UtteranceStream(decoder, lambda a: energy_vad(a, merge_s=0.2))
+    audio = np.concatenate([tone(1.0), silence(0.3), tone(1.0), silence(1.0)])  # 2.3 s < 3 s
+    commits = [r for r in play(stream, audio) if r.action == "commit"]
+    assert len(commits) == 1 and len(decoder.calls) >= 1
 
 
 def test_long_speech_is_committed_by_agreement_within_the_buffer_bound() -> None:
