@@ -127,6 +127,9 @@ class Transcriber:
         store = store or ModelStore(settings.models_dir, settings.model_paths)
         self.model_name, self.model_path = resolve_model_path(settings, store)
         self.device, self.compute_type = choose_device(settings.device, settings.compute_type)
+        # CTranslate2 seeds each decoding thread's generator once, when it first samples: set the
+        # seed before the model's threads exist, or the fallback sampling is seeded at random.
+        ctranslate2.set_random_seed(settings.sampling_seed)
         self.model = WindowedWhisperModel(
             str(self.model_path),
             device=self.device,

@@ -102,6 +102,12 @@ class Settings(BaseSettings):
         default_factory=lambda: [0.0, 0.2, 0.4, 0.6, 0.8, 1.0],
         description="decoding temperatures; the next is tried when a window fails the checks",
     )
+    sampling_seed: int = Field(
+        default=1234,
+        ge=0,
+        description="seed of the sampling at temperatures above 0, set once per process: a "
+        "process given the same files in the same order writes the same transcripts",
+    )
     condition_on_previous_text: bool = Field(
         default=False, description="off: avoids repetition loops propagating between windows"
     )

@@ -5,9 +5,10 @@ than linearly with the window, so a 3 s utterance costs as much as 30 s of speec
 are at most ``ASR_STREAM_MAX_BUFFER_S`` (8 s) long; the worker encodes them on a shorter window
 (``ASR_LIVE_ENCODER_WINDOW_S``, see :class:`asr_service.asr.WindowedWhisperModel`). This script
 decodes the same utterances (the turns of ``fr/mixes`` and the French dev clips of at most 10 s
-from ``../shared/eval``) with the live options (greedy, one temperature, word timestamps) on the
-full window (the baseline, same run, interleaved) and on each window asked for, and prints WER
-and decode time per window with their ratios to the baseline.
+from ``../shared/eval``) with the worker's own live decoding (``LiveDecoding``: greedy, one
+temperature, token cap, word timestamps) on the full window (the baseline, same run,
+interleaved) and on each window asked for, and prints WER and decode time per window with their
+ratios to the baseline.
 
     python benchmarks/bench_live_window.py --windows 15,20
 """
@@ -25,9 +26,10 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from asr_service.asr import Transcriber, live_window_s  # noqa: E402
+from asr_service.asr import Transcriber  # noqa: E402
 from asr_service.audio import SAMPLE_RATE, decode_audio  # noqa: E402
 from asr_service.config import Settings  # noqa: E402
+from asr_service.streaming import LiveDecoding  # noqa: E402
 from benchmarks.bench_streaming import stm_turns  # noqa: E402
 from benchmarks.eval_data import default_eval_dir, french_asr_clips  # noqa: E402
 from benchmarks.scoring import corpus_wer  # noqa: E402
@@ -60,24 +62,14 @@ def main() -> None:
     data = utterances(Path(args.eval_dir) if args.eval_dir else default_eval_dir())
     if not data:
         sys.exit("no French utterances with references found: set --eval-dir")
-    model = Transcriber(Settings()).model
-    runs: dict[float | None, dict] = {w: {"pairs": [], "seconds": 0.0} for w in [None, *windows]}
+    transcriber = Transcriber(Settings())
+    # the worker's own live decoding (greedy, token cap, hotwords off), one per window; 0 = 30 s
+    decoders = {w: LiveDecoding(transcriber, encoder_window_s=w or 0.0) for w in [None, *windows]}
+    runs: dict[float | None, dict] = {w: {"pairs": [], "seconds": 0.0} for w in decoders}
     for audio, reference in data:
-        for window in runs:  # interleaved: machine noise hits every window alike
-            used = live_window_s(len(audio) / SAMPLE_RATE, window) if window else None
+        for window, live in decoders.items():  # interleaved: machine noise hits all alike
             t0 = time.perf_counter()
-            with model.encoder_window(used):
-                segments, _ = model.transcribe(
-                    audio,
-                    language="fr",
-                    beam_size=1,
-                    temperature=0.0,
-                    word_timestamps=True,
-                    condition_on_previous_text=False,
-                    vad_filter=False,
-                    no_speech_threshold=None,
-                )
-                text = " ".join(s.text for s in segments)
+            text = " ".join(seg.text for seg in live.transcribe(audio, words=True))
             runs[window]["seconds"] += time.perf_counter() - t0
             runs[window]["pairs"].append((reference, text))
     audio_s = sum(len(a) for a, _ in data) / SAMPLE_RATE
