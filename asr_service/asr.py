@@ -77,8 +77,8 @@ class WindowedWhisperModel(WhisperModel):
     window (base int8, 2 cores: 1.06 s for 30 s, 0.30 s for 15 s, 0.14 s for 10 s). Live decodes
     are short, so within :meth:`encoder_window` the padded features are cut to the window before
     encoding. Whisper was trained on 30 s windows: cutting the padding to nothing breaks it
-    (loops), but a 15 s window over French utterances of ≤ 10 s kept WER level (0.374 vs 0.388
-    on 44 utterances of ../shared/eval) at 0.54x the decode time
+    (loops), but a 15 s window over French utterances of ≤ 10 s kept WER level (0.356 vs 0.357
+    on 44 utterances of ../shared/eval) at 0.50x the decode time
     (``benchmarks/bench_live_window.py``). Outside the context manager (file transcription, the
     final pass) nothing changes.
     """

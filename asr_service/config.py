@@ -88,7 +88,7 @@ class Settings(BaseSettings):
         ge=0,
         le=30,
         description="Whisper encoder window of live decodes that fit in it with 5 s to spare "
-        "(30 s otherwise); 0 or 30 = always 30 s. 15 s: 0.54x the decode time at the same WER "
+        "(30 s otherwise); 0 or 30 = always 30 s. 15 s: 0.50x the decode time at the same WER "
         "on French utterances (benchmarks/bench_live_window.py)",
     )
     vocabulary: list[str] = Field(

@@ -251,8 +251,8 @@ async def main_async(args: argparse.Namespace) -> dict:
                     if worker.poll() is not None:
                         raise RuntimeError((Path(tmp) / "worker.log").read_text()[-2000:]) from None
                     await asyncio.sleep(0.3)
-            for n in ladder:
-                level = await run_level(nc, worker.pid, recs, n, args)
+            for rung, n in enumerate(ladder):  # a repeated N gets new meeting IDs
+                level = await run_level(nc, worker.pid, recs, n, args, attempt=rung)
                 levels.append(level)
                 print(json.dumps(level), file=sys.stderr)
                 if not level["held"] and not args.keep_going:

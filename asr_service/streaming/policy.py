@@ -56,7 +56,7 @@ class StreamingPolicy:
     """Uncommitted speech from which a phrase pause commits."""
     partial_interval_s: float = 1.0
     """Minimum new audio between two partial decodes of one stream."""
-    plan_interval_s: float = 0.25
+    plan_interval_s: float = 0.15
     """Minimum new audio between two VAD checks (bounds end-of-utterance detection delay)."""
     agree_after_s: float = 8.0
     """Uncommitted speech length from which each partial step also commits the words that the
