@@ -28,18 +28,6 @@ of the same settings on the same audio differ (CER 0.32-0.55 measured; WER betwe
 to 0.4); half the recording missing or another recording scores far above it."""
 
 
-def wer(reference: str, hypothesis: str) -> float:
-    """Word error rate after the project's French normalisation (case, punctuation)."""
-    import jiwer
-
-    from asr_service.hallucinations import normalise
-
-    ref, hyp = normalise(reference), normalise(hypothesis)
-    if not ref:
-        return 0.0 if not hyp else 1.0
-    return jiwer.wer(ref, hyp)
-
-
 def cer(reference: str, hypothesis: str) -> float:
     """Character error rate after the same normalisation (tolerant of word-splitting changes)."""
     import jiwer

@@ -759,7 +759,6 @@ class Worker:
         }
         self.decode = transcriber_decoder(transcriber, **live)
         self.decode_many = packed_decoder(transcriber, **live)
-        self.pack_s = pack_limit_s(settings.live_encoder_window_s)
         self.vad_probabilities = SileroProbabilities()
         self.vad_threshold = settings.vad_threshold
         self.final_pool = ThreadPoolExecutor(1, "asr-final", initializer=_niced_thread)
@@ -809,7 +808,9 @@ class Worker:
     async def run(self, stop: asyncio.Event | None = None) -> None:
         """Serve meetings until ``stop`` is set (or forever)."""
         stop = stop or asyncio.Event()
-        self.scheduler = DecodeScheduler(self.decode_many, pack_s=self.pack_s)
+        self.scheduler = DecodeScheduler(
+            self.decode_many, pack_s=pack_limit_s(self.settings.live_encoder_window_s)
+        )
         self.nc = await connect(self.settings, url=self.nats_url, name=f"asr-worker {self.id}")
         self.js = self.nc.jetstream()
         await ensure_streams(self.js, self.limits)

@@ -58,17 +58,23 @@ class DecodeScheduler:
         self._counter = itertools.count()
         self._runner: asyncio.Task | None = None
         self.busy_s = 0.0
-        self.busy = False
         self.passes = 0
         self.jobs = 0
         self._recent: collections.deque[tuple[float, float]] = collections.deque()
+        """(start, end) of the passes of the last few seconds, for :meth:`load`."""
         self._started: float | None = None
+        """Start of the pass running now."""
 
     def _ensure_runner(self) -> None:
         if self._wakeup is None:
             self._wakeup = asyncio.Event()
         if self._runner is None or self._runner.done():
             self._runner = asyncio.get_running_loop().create_task(self._run())
+
+    @property
+    def busy(self) -> bool:
+        """A decode pass is running."""
+        return self._started is not None
 
     @property
     def pending(self) -> int:
@@ -130,9 +136,7 @@ class DecodeScheduler:
             if not batch:
                 continue
             requests = [item[2] for item in batch]
-            t0 = time.perf_counter()
             self._started = time.monotonic()
-            self.busy = True
             try:
                 results = await loop.run_in_executor(self._decode_pool, self.decode_many, requests)
             except Exception as exc:  # noqa: BLE001 - handed to the awaiting streams
@@ -144,10 +148,10 @@ class DecodeScheduler:
                     if not fut.done():
                         fut.set_result(segments)
             finally:
-                self.busy = False
-                self._recent.append((self._started, time.monotonic()))
+                end = time.monotonic()
+                self._recent.append((self._started, end))
+                self.busy_s += end - self._started
                 self._started = None
-                self.busy_s += time.perf_counter() - t0
                 self.passes += 1
                 self.jobs += len(batch)
 
@@ -165,9 +169,10 @@ class LiveDecoding:
     common to single and packed decodes.
 
     Greedy (``beam_size`` 1), one temperature (no fallback re-decodes) and a token cap
-    (``LIVE_TOKENS_PER_S``): compute per decode stays bounded. No second VAD (the policy already did it), the meeting's vocabulary as hotwords, a short encoder
-    window when the audio fits in it (``encoder_window_s``, see
-    :class:`asr_service.asr.WindowedWhisperModel`), then the transcriber's hallucination guards.
+    (``LIVE_TOKENS_PER_S``): compute per decode stays bounded. No second VAD (the policy already
+    did it), the vocabulary as hotwords, a short encoder window when the audio fits in it
+    (``encoder_window_s``, see :class:`asr_service.asr.WindowedWhisperModel`), then the
+    transcriber's hallucination guards.
     """
 
     def __init__(
@@ -191,8 +196,7 @@ class LiveDecoding:
         """faster-whisper segments of ``audio`` (times relative to its first sample)."""
         model = self.transcriber.model
         window = live_window_s(len(audio) / SAMPLE_RATE, self.encoder_window_s)
-        encoder_window = getattr(model, "encoder_window", None)
-        with self.lock, encoder_window(window) if encoder_window else contextlib.nullcontext():
+        with self.lock, model.encoder_window(window):
             segments, _ = model.transcribe(
                 audio,
                 language=self.language,

@@ -24,12 +24,7 @@ from asr_service.bus.worker import Worker
 from asr_service.config import Settings
 from asr_service.pipeline import Pipeline
 from asr_service.storage import AudioStore, Database
-from tests.conftest import (  # noqa: F401 - shared with the bus tests
-    SAMPLE_MAX_CER,
-    cer,
-    sample_script,
-    wer,
-)
+from tests.conftest import SAMPLE_MAX_CER, cer, sample_script
 
 LEASE_TTL_S = 3.0
 # Stream size bounds of test workers: JetStream reserves a stream's max_bytes on its store when

@@ -13,15 +13,9 @@ import numpy as np
 
 from asr_service.bus.simulator import simulate
 from asr_service.storage import repository as repo
+from tests.conftest import SAMPLE_MAX_CER, cer, sample_script
 
-from .conftest import (
-    SAMPLE_MAX_CER,
-    assert_covers_sample,
-    bus_settings,
-    cer,
-    meeting_id,
-    sample_script,
-)
+from .conftest import assert_covers_sample, bus_settings, meeting_id
 
 SPEED = 3.0
 
