@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import math
 import threading
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
@@ -74,11 +75,10 @@ class WindowedWhisperModel(WhisperModel):
 
     faster-whisper pads every input to 30 s before the encoder, so a 2 s utterance costs the
     encoder as much as 30 s of speech, and the encoder's cost grows faster than linearly with the
-    window (base int8, 2 cores: 1.06 s for 30 s, 0.30 s for 15 s, 0.14 s for 10 s). Live decodes
+    window (base int8, 2 cores: 1.06 s for 30 s, 0.30 s for 15 s, 0.13 s for 9 s). Live decodes
     are short, so within :meth:`encoder_window` the padded features are cut to the window before
     encoding. Whisper was trained on 30 s windows: cutting the padding to nothing breaks it
-    (loops), but a 15 s window over French utterances of ≤ 10 s kept WER level (0.356 vs 0.357
-    on 44 utterances of ../shared/eval) at 0.50x the decode time
+    (loops), but the audio plus 5 s of padding keeps WER level on French utterances
     (``benchmarks/bench_live_window.py``). Outside the context manager (file transcription, the
     final pass) nothing changes.
     """
@@ -109,14 +109,15 @@ class WindowedWhisperModel(WhisperModel):
 
 
 def live_window_s(
-    audio_s: float, window_s: float, margin_s: float = LIVE_WINDOW_MARGIN_S
+    audio_s: float, max_window_s: float, margin_s: float = LIVE_WINDOW_MARGIN_S
 ) -> float | None:
-    """The encoder window for a live decode of ``audio_s`` seconds: ``window_s`` when the audio
-    fits with ``margin_s`` of trailing padding (Whisper needs some to see the audio end), else
-    ``None`` (the full 30 s window). ``window_s`` 0 disables short windows."""
-    if window_s <= 0 or audio_s + margin_s > window_s:
+    """The encoder window for a live decode of ``audio_s`` seconds: the audio plus ``margin_s``
+    of trailing padding (Whisper needs some to see the audio end), rounded up to whole seconds,
+    when that fits in ``max_window_s``; else ``None`` (the full 30 s window). ``max_window_s`` 0
+    disables short windows."""
+    if max_window_s <= 0 or audio_s + margin_s > max_window_s:
         return None
-    return window_s
+    return float(min(max_window_s, math.ceil(audio_s + margin_s)))
 
 
 class Transcriber:
@@ -135,10 +136,12 @@ class Transcriber:
             device=self.device,
             compute_type=self.compute_type,
             cpu_threads=settings.resolved_cpu_threads,
+            num_workers=settings.model_workers,
             local_files_only=True,
         )
-        # CTranslate2 models are thread-safe for concurrent calls, but one decode at a time keeps
-        # per-call latency predictable on small CPUs; callers that batch take the lock themselves.
+        # The model runs ``model_workers`` calls side by side; whole-file transcriptions still
+        # go one at a time (each keeps its latency predictable and leaves a model worker to live
+        # decodes, which do not take this lock).
         self.lock = threading.Lock()
 
     @property

@@ -71,11 +71,23 @@ def _parse_enrolment(values: list[str] | None) -> dict[str, Path]:
     return out
 
 
+LONG_RUNNING = {"worker", "serve", "api"}
+"""Commands whose logs are their output: they log at ``ASR_LOG_LEVEL`` (others: warnings)."""
+
+
 @app.callback()
-def main(verbose: bool = typer.Option(False, "--verbose", "-v", help="debug logging")) -> None:
+def main(
+    ctx: typer.Context,
+    verbose: bool = typer.Option(False, "--verbose", "-v", help="debug logging"),
+) -> None:
     """Configure logging once for every command."""
+    level: int | str = logging.WARNING
+    if verbose:
+        level = logging.DEBUG
+    elif ctx.invoked_subcommand in LONG_RUNNING:
+        level = get_settings().log_level
     logging.basicConfig(
-        level=logging.DEBUG if verbose else logging.WARNING,
+        level=level,
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
         stream=sys.stderr,
     )

@@ -48,6 +48,12 @@ class Settings(BaseSettings):
         env_prefix="ASR_", env_file=".env", env_nested_delimiter="__", extra="ignore"
     )
 
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = Field(
+        default="INFO",
+        description="log level of the long-running commands (worker, serve, api; -v: DEBUG); "
+        "DEBUG logs each live decode pass (requests, audio, duration, time queued)",
+    )
+
     # -- storage ---------------------------------------------------------------------------------
     data_dir: Path = Field(
         default_factory=_default_data_dir, description="database, received audio, job files"
@@ -76,6 +82,14 @@ class Settings(BaseSettings):
         description="CPU threads per decode; 0: the cores this process may use (CTranslate2's own "
         "default of 4 oversubscribes small machines and hurts latency)",
     )
+    model_workers: int = Field(
+        default=2,
+        ge=1,
+        le=8,
+        description="decodes the loaded model runs side by side (CTranslate2 inter_threads): a "
+        "worker's live passes on both, an end-of-meeting pass on one while live passes go on; "
+        "on 2 cores 2 keeps both busy (one pass's single-threaded steps overlap the other's)",
+    )
     language: str = Field(default="fr", description="ISO code, or 'auto' to detect")
     detect_among: list[str] = Field(
         default_factory=lambda: ["fr", "en", "de", "es", "it", "nl", "pt", "ar", "br", "ca", "eu"],
@@ -87,9 +101,10 @@ class Settings(BaseSettings):
         default=15.0,
         ge=0,
         le=30,
-        description="Whisper encoder window of live decodes that fit in it with 5 s to spare "
-        "(30 s otherwise); 0 or 30 = always 30 s. 15 s: 0.50x the decode time at the same WER "
-        "on French utterances (benchmarks/bench_live_window.py)",
+        description="longest short Whisper encoder window of live decodes: each is encoded on its "
+        "audio + 5 s (rounded up to whole seconds) when that fits, on 30 s otherwise; 0 or 30 = "
+        "always 30 s. 0.46x the decode time at +1.8 % relative WER on French utterances "
+        "(benchmarks/bench_live_window.py)",
     )
     vocabulary: list[str] = Field(
         default_factory=list, description="names and terms to favour (hotwords)"

@@ -1,16 +1,17 @@
-"""Short Whisper encoder windows for live decodes: WER and decode time against the 30 s window.
+"""Live decoding: WER and decode time of short encoder windows and of batches, against one
+request at a time on Whisper's full 30 s window.
 
-faster-whisper pads every input to Whisper's 30 s window, and the encoder's cost grows faster
-than linearly with the window, so a 3 s utterance costs as much as 30 s of speech. Live decodes
-are at most ``ASR_STREAM_MAX_BUFFER_S`` (8 s) long; the worker encodes them on a shorter window
-(``ASR_LIVE_ENCODER_WINDOW_S``, see :class:`asr_service.asr.WindowedWhisperModel`). This script
-decodes the same utterances (the turns of ``fr/mixes`` and the French dev clips of at most 10 s
-from ``../shared/eval``) with the worker's own live decoding (``LiveDecoding``: greedy, one
-temperature, token cap, word timestamps) on the full window (the baseline, same run,
-interleaved) and on each window asked for, and prints WER and decode time per window with their
-ratios to the baseline.
+faster-whisper pads every input to Whisper's 30 s window, and the encoder's cost follows the
+window, not the audio in it. The worker encodes each live request on its audio plus 5 s, up to
+``ASR_LIVE_ENCODER_WINDOW_S`` (see :func:`asr_service.asr.live_window_s`), and decodes the
+requests waiting together as one batch (:class:`asr_service.streaming.LiveDecoding`). This
+script decodes the same utterances (the turns of ``fr/mixes`` and the French dev clips of at
+most 10 s from ``../shared/eval``) with the worker's own decoding and hallucination guards: on the full window one at a
+time (the baseline), on short windows up to each ``--windows`` value one at a time, and in
+batches of ``--batch``, interleaved in one run, and prints WER and decode time with their ratios
+to the baseline.
 
-    python benchmarks/bench_live_window.py --windows 15,20
+    python benchmarks/bench_live_window.py --windows 15 --batch 3
 """
 
 from __future__ import annotations
@@ -30,6 +31,7 @@ from asr_service.asr import Transcriber  # noqa: E402
 from asr_service.audio import SAMPLE_RATE, decode_audio  # noqa: E402
 from asr_service.config import Settings  # noqa: E402
 from asr_service.streaming import LiveDecoding  # noqa: E402
+from asr_service.streaming.decoding import Decoded  # noqa: E402
 from benchmarks.bench_streaming import stm_turns  # noqa: E402
 from benchmarks.eval_data import default_eval_dir, french_asr_clips  # noqa: E402
 from benchmarks.scoring import corpus_wer  # noqa: E402
@@ -53,9 +55,16 @@ def utterances(eval_dir: Path) -> list[tuple[np.ndarray, str]]:
     return out
 
 
+def committed_text(live: LiveDecoding, decoded: Decoded) -> str:
+    """What the worker would commit: the decoded text after the hallucination guards."""
+    segment = decoded.segment(0.0)
+    return " ".join(s.text for s in live.clean([segment])) if segment else ""
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--windows", default="15", help="comma-separated windows (s) to compare")
+    parser.add_argument("--windows", default="15", help="longest short windows (s) to compare")
+    parser.add_argument("--batch", type=int, default=3, help="batch size of the batched runs")
     parser.add_argument("--eval-dir", default=None, help="evaluation set (default ../shared/eval)")
     args = parser.parse_args()
     windows = [float(w) for w in args.windows.split(",")]
@@ -63,24 +72,34 @@ def main() -> None:
     if not data:
         sys.exit("no French utterances with references found: set --eval-dir")
     transcriber = Transcriber(Settings())
-    # the worker's own live decoding (greedy, token cap, hotwords off), one per window; 0 = 30 s
-    decoders = {w: LiveDecoding(transcriber, encoder_window_s=w or 0.0) for w in [None, *windows]}
-    runs: dict[float | None, dict] = {w: {"pairs": [], "seconds": 0.0} for w in decoders}
-    for audio, reference in data:
-        for window, live in decoders.items():  # interleaved: machine noise hits all alike
+    # (name, decoding, batch size): the worker's own live decoding (greedy, token cap)
+    runs = [("30 s window, one at a time (baseline)", LiveDecoding(transcriber), 1)]
+    for w in windows:
+        live = LiveDecoding(transcriber, encoder_window_s=w)
+        runs.append((f"audio + 5 s (≤ {w:g} s), one at a time", live, 1))
+        runs.append((f"audio + 5 s (≤ {w:g} s), batches of {args.batch}", live, args.batch))
+    results = {name: {"pairs": [], "seconds": 0.0} for name, _, _ in runs}
+    step = max(b for _, _, b in runs)
+    for k in range(0, len(data), step):
+        group = data[k : k + step]
+        for name, live, batch in runs:  # interleaved: machine noise hits all alike
             t0 = time.perf_counter()
-            text = " ".join(seg.text for seg in live.transcribe(audio, words=True))
-            runs[window]["seconds"] += time.perf_counter() - t0
-            runs[window]["pairs"].append((reference, text))
+            for i in range(0, len(group), batch):
+                part = group[i : i + batch]
+                decoded = live.decode([audio for audio, _ in part])
+                results[name]["pairs"] += [
+                    (ref, committed_text(live, d))
+                    for (_, ref), d in zip(part, decoded, strict=True)
+                ]
+            results[name]["seconds"] += time.perf_counter() - t0
     audio_s = sum(len(a) for a, _ in data) / SAMPLE_RATE
-    base = runs[None]
+    base = results[runs[0][0]]
     base_wer, base_time = corpus_wer(base["pairs"]), base["seconds"]
     print(f"{len(data)} utterances, {audio_s:.0f} s of audio (≤ {MAX_UTTERANCE_S:g} s each)\n")
-    print("| encoder window | WER | rel. WER change | decode s | RTF | time ratio |")
+    print("| decoding | WER | rel. WER change | decode s | RTF | time ratio |")
     print("|---|---:|---:|---:|---:|---:|")
-    for window, run in runs.items():
+    for name, run in results.items():
         wer = corpus_wer(run["pairs"])
-        name = "30 s (baseline)" if window is None else f"{window:g} s"
         print(
             f"| {name} | {wer:.3f} | {(wer - base_wer) / base_wer:+.1%} | {run['seconds']:.1f} "
             f"| {run['seconds'] / audio_s:.3f} | {run['seconds'] / base_time:.2f}x |"

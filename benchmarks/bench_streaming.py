@@ -101,8 +101,10 @@ def meeting_audio(
 class Sampler:
     """CPU (percent of one core) and peak RSS of one process, sampled in a thread."""
 
-    def __init__(self, pid: int, interval: float = 0.5):
+    def __init__(self, pid: int, interval: float = 0.5, *, machine: bool = True):
         self.proc = psutil.Process(pid)
+        self.machine = machine
+        self.machine_cpu_percent = 0.0
         self.interval = interval
         self.rss_peak = 0
         self._stop = threading.Event()
@@ -115,7 +117,8 @@ class Sampler:
 
     def __enter__(self) -> Sampler:
         self.t0, self.cpu0 = time.monotonic(), sum(self.proc.cpu_times()[:2])
-        psutil.cpu_percent()
+        if self.machine:
+            psutil.cpu_percent()
         self._thread.start()
         return self
 
@@ -124,7 +127,8 @@ class Sampler:
         self._thread.join()
         wall = time.monotonic() - self.t0
         self.cpu_percent = 100 * (sum(self.proc.cpu_times()[:2]) - self.cpu0) / wall
-        self.machine_cpu_percent = psutil.cpu_percent()
+        if self.machine:
+            self.machine_cpu_percent = psutil.cpu_percent()
 
 
 def latencies(result: SimulationResult) -> list[float]:
@@ -161,7 +165,7 @@ async def run_level(
         return result, ref
 
     load = os.getloadavg()[0]
-    with Sampler(pid) as sampler:
+    with Sampler(pid) as sampler, Sampler(os.getpid(), machine=False) as client:
         outcomes = await asyncio.gather(*(one(i) for i in range(n)), return_exceptions=True)
     ok = [o for o in outcomes if not isinstance(o, BaseException)]
     lat = [x for r, _ in ok for x in latencies(r)]
@@ -184,6 +188,7 @@ async def run_level(
         ),
         "worker_cpu_percent": sampler.cpu_percent,
         "worker_rss_mib_peak": sampler.rss_peak / 2**20,
+        "client_cpu_percent": client.cpu_percent,
         "machine_cpu_percent": sampler.machine_cpu_percent,
         "load_avg_before": load,
         "live_wer": corpus_wer(scored) if scored else None,
@@ -221,7 +226,8 @@ async def main_async(args: argparse.Namespace) -> dict:
             "ASR_DATA_DIR": str(Path(tmp) / "data"),
             "ASR_WORKER_MAX_MEETINGS": str(max(ladder) + 1),
         }
-        log = (Path(tmp) / "worker.log").open("wb")
+        log_path = Path(args.worker_log) if args.worker_log else Path(tmp) / "worker.log"
+        log = log_path.open("wb")
         worker = subprocess.Popen(
             [
                 sys.executable,
@@ -249,7 +255,7 @@ async def main_async(args: argparse.Namespace) -> dict:
                     break
                 except Exception:  # noqa: BLE001
                     if worker.poll() is not None:
-                        raise RuntimeError((Path(tmp) / "worker.log").read_text()[-2000:]) from None
+                        raise RuntimeError(log_path.read_text()[-2000:]) from None
                     await asyncio.sleep(0.3)
             for rung, n in enumerate(ladder):  # a repeated N gets new meeting IDs
                 level = await run_level(nc, worker.pid, recs, n, args, attempt=rung)
@@ -311,6 +317,11 @@ def main() -> None:
     parser.add_argument("--keep-going", action="store_true", help="do not stop at the first miss")
     parser.add_argument("--eval-dir", default=None, help="evaluation set (default ../shared/eval)")
     parser.add_argument("--out", default=None, help="write the JSON report here")
+    parser.add_argument(
+        "--worker-log",
+        default=None,
+        help="keep the worker's log here (with ASR_LOG_LEVEL=DEBUG: every decode pass)",
+    )
     args = parser.parse_args()
     report = asyncio.run(main_async(args))
     if args.out:

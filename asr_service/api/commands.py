@@ -39,7 +39,9 @@ def api_command(
         f"API on http://{settings.api_host}:{settings.api_port} "
         f"(docs: /docs, clerk pages: /connexion, data: {settings.data_dir})"
     )
-    uvicorn.run(app, host=settings.api_host, port=settings.api_port, log_level="info")
+    uvicorn.run(
+        app, host=settings.api_host, port=settings.api_port, log_level=settings.log_level.lower()
+    )
 
 
 def _database():  # noqa: ANN202 - storage Database

@@ -195,7 +195,9 @@ def simulate(
 
 
 def main() -> None:  # pragma: no cover - entry point
+    from asr_service.config import get_settings
+
     logging.basicConfig(
-        level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+        level=get_settings().log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
     )
     app()

@@ -13,11 +13,12 @@ Flow of one meeting (one-way: bus → streaming/pipeline → storage → bus eve
    the resume point, so a takeover loses nothing and stores nothing twice.
 3. Each track feeds an :class:`~asr_service.streaming.UtteranceStream`; decodes go through one
    :class:`~asr_service.streaming.DecodeScheduler` shared by all meetings of the worker (one model
-   instance, commits before partials). Committed segments are stored with the stream cursor (the
+   instance, ``ASR_MODEL_WORKERS`` decode threads, waiting decodes batched, commits before
+   partials). Committed segments are stored with the stream cursor (the
    checkpoint) in one transaction, then published with a ``Nats-Msg-Id`` so a republish after a
    takeover is dropped by JetStream's duplicate window.
 4. ``ended``: streams are flushed, the final pass runs (:mod:`asr_service.bus.final_pass`) in a
-   low-priority thread, the final transcript replaces the live one in storage and is announced,
+   low-priority thread on one model worker (other meetings' live decodes do not wait for it), the final transcript replaces the live one in storage and is announced,
    then the minutes; ``ended`` and ``started`` are acked and the lease released.
 """
 
@@ -80,8 +81,7 @@ from asr_service.streaming import (
     StreamingPolicy,
     StreamingVad,
     UtteranceStream,
-    pack_limit_s,
-    packed_decoder,
+    live_decoder,
     transcriber_decoder,
 )
 from asr_service.streaming.scheduler import PRIORITY_COMMIT, PRIORITY_PARTIAL
@@ -557,10 +557,10 @@ class MeetingRunner:
             return "drop"
         scheduler = self.w.scheduler
         if not plan.urgent and (
-            scheduler.busy or scheduler.pending or scheduler.load() > PARTIAL_MAX_LOAD
+            not scheduler.idle or scheduler.pending or scheduler.load() > PARTIAL_MAX_LOAD
         ):
-            # Load shedding: partials only fill idle decode time, and only while the decoder
-            # has headroom (a commit arriving during a partial waits for it), so under load
+            # Load shedding: partials only start when no decode runs, and only while the decoders
+            # have headroom (a commit arriving then takes the other decode thread), so under load
             # their cadence degrades while commits (utterance and phrase ends, the buffer bound)
             # keep the decoder to themselves and the worker never falls behind real time.
             return "none"
@@ -758,7 +758,7 @@ class Worker:
             "encoder_window_s": settings.live_encoder_window_s,
         }
         self.decode = transcriber_decoder(transcriber, **live)
-        self.decode_many = packed_decoder(transcriber, **live)
+        self.decode_many = live_decoder(transcriber, **live)
         self.vad_probabilities = SileroProbabilities()
         self.vad_threshold = settings.vad_threshold
         self.final_pool = ThreadPoolExecutor(1, "asr-final", initializer=_niced_thread)
@@ -808,9 +808,7 @@ class Worker:
     async def run(self, stop: asyncio.Event | None = None) -> None:
         """Serve meetings until ``stop`` is set (or forever)."""
         stop = stop or asyncio.Event()
-        self.scheduler = DecodeScheduler(
-            self.decode_many, pack_s=pack_limit_s(self.settings.live_encoder_window_s)
-        )
+        self.scheduler = DecodeScheduler(self.decode_many, threads=self.settings.model_workers)
         self.nc = await connect(self.settings, url=self.nats_url, name=f"asr-worker {self.id}")
         self.js = self.nc.jetstream()
         await ensure_streams(self.js, self.limits)

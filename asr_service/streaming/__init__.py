@@ -4,11 +4,17 @@
   partial hypotheses, commit at utterance end or on LocalAgreement, bounded buffer).
 - ``vad``: :class:`StreamingVad`, Silero VAD scored once per 32 ms window as audio arrives.
 - ``scheduler``: :class:`DecodeScheduler`, one decode thread shared by every stream of a worker
-  (commits before partials; a stream never has two decodes queued; queued requests of several
-  streams packed into one Whisper window), and the decoders built on the shared
-  :class:`asr_service.asr.Transcriber`.
+  (commits before partials; a stream never has two decodes queued; the requests waiting when the
+  thread frees up go in one pass).
+- ``decoding``: the live decoders on the shared :class:`asr_service.asr.Transcriber`: a pass's
+  requests decoded as one batch, each on a short encoder window.
 """
 
+from asr_service.streaming.decoding import (
+    LiveDecoding,
+    live_decoder,
+    transcriber_decoder,
+)
 from asr_service.streaming.policy import (
     DecodeRequest,
     Plan,
@@ -17,15 +23,8 @@ from asr_service.streaming.policy import (
     UtteranceStream,
     agreed_prefix,
 )
-from asr_service.streaming.scheduler import (
-    DecodeScheduler,
-    LiveDecoding,
-    pack_limit_s,
-    packed_decoder,
-    transcriber_decoder,
-    transcriber_vad,
-)
-from asr_service.streaming.vad import SileroProbabilities, StreamingVad
+from asr_service.streaming.scheduler import DecodeScheduler
+from asr_service.streaming.vad import SileroProbabilities, StreamingVad, transcriber_vad
 
 __all__ = [
     "DecodeRequest",
@@ -38,8 +37,7 @@ __all__ = [
     "StreamingPolicy",
     "UtteranceStream",
     "agreed_prefix",
-    "pack_limit_s",
-    "packed_decoder",
+    "live_decoder",
     "transcriber_decoder",
     "transcriber_vad",
 ]

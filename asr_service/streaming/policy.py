@@ -31,7 +31,7 @@ from typing import Literal
 
 import numpy as np
 
-from asr_service.streaming.vad import StreamingVad
+from asr_service.streaming.vad import StreamingVad, Vad
 from asr_service.transcript import Segment, Word
 
 SAMPLE_RATE = 16000
@@ -39,8 +39,6 @@ SAMPLE_RATE = 16000
 Decode = Callable[[np.ndarray, float, bool], list[Segment]]
 """Decode ``audio`` whose first sample is at ``offset`` seconds; segments in absolute time; the
 flag asks for word timestamps (partials skip them: cheaper, and only their text is used)."""
-Vad = Callable[[np.ndarray], list[tuple[float, float]]]
-"""Speech regions of ``audio`` in seconds relative to its first sample."""
 
 
 @dataclass(frozen=True)
@@ -98,6 +96,10 @@ class DecodeRequest:
     @property
     def seconds(self) -> float:
         return len(self.audio) / SAMPLE_RATE
+
+
+DecodeMany = Callable[[list[DecodeRequest]], list[list[Segment]]]
+"""Decode several requests in one pass (the worker's scheduler): segments per request."""
 
 
 @dataclass

@@ -10,9 +10,15 @@ short blips dropped and ``speech_pad_s`` added on both sides.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 import numpy as np
+from faster_whisper.vad import VadOptions, get_speech_timestamps
 
 SAMPLE_RATE = 16000
+Vad = Callable[[np.ndarray], list[tuple[float, float]]]
+"""Speech regions of ``audio`` in seconds relative to its first sample."""
 WINDOW = 512
 CONTEXT = 64
 
@@ -111,3 +117,24 @@ class StreamingVad:
                 out.append(((a - start) / SAMPLE_RATE, (b - start) / SAMPLE_RATE))
                 prev_end = b
         return out
+
+
+def silero_vad(
+    *, threshold: float = 0.5, min_silence_ms: int = 500, speech_pad_ms: int = 100
+) -> Vad:
+    """A ``Vad`` backed by the Silero model bundled with faster-whisper."""
+    options = VadOptions(
+        threshold=threshold, min_silence_duration_ms=min_silence_ms, speech_pad_ms=speech_pad_ms
+    )
+
+    def vad(audio: np.ndarray) -> list[tuple[float, float]]:
+        chunks = get_speech_timestamps(audio, options, sampling_rate=SAMPLE_RATE)
+        return [(c["start"] / SAMPLE_RATE, c["end"] / SAMPLE_RATE) for c in chunks]
+
+    return vad
+
+
+def transcriber_vad(transcriber: Any, *, min_silence_ms: int = 500) -> Vad:
+    """Silero VAD with the transcriber's threshold and the streaming pause length."""
+    threshold = getattr(getattr(transcriber, "settings", None), "vad_threshold", 0.5)
+    return silero_vad(threshold=threshold, min_silence_ms=min_silence_ms)

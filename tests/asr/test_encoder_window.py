@@ -13,8 +13,9 @@ from asr_service.audio import SAMPLE_RATE
 from asr_service.hallucinations import normalise
 
 
-def test_live_window_needs_room_for_trailing_padding() -> None:
-    assert live_window_s(3.0, 15.0) == 15.0
+def test_live_window_is_the_audio_plus_trailing_padding() -> None:
+    assert live_window_s(3.0, 15.0) == 3.0 + LIVE_WINDOW_MARGIN_S
+    assert live_window_s(0.4, 15.0) == 6.0  # rounded up to whole seconds
     assert live_window_s(15.0 - LIVE_WINDOW_MARGIN_S, 15.0) == 15.0
     assert live_window_s(10.5, 15.0) is None  # too long: the full 30 s window
     assert live_window_s(3.0, 0.0) is None  # short windows off

@@ -1,5 +1,5 @@
-"""The worker's decode scheduler with a fake decoder: priorities, packing within the pack limit,
-and the load figure that gates partial decodes."""
+"""The worker's decode scheduler with a fake decoder: priorities, requests taken together up to
+the pass limit, and the load figure that gates partial decodes."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import time
 
 import numpy as np
 
-from asr_service.streaming import DecodeRequest, DecodeScheduler, pack_limit_s
+from asr_service.streaming import DecodeRequest, DecodeScheduler
 from asr_service.streaming.scheduler import PRIORITY_COMMIT, PRIORITY_PARTIAL
 
 
@@ -29,9 +29,9 @@ class SlowDecoder:
         return [[] for _ in requests]
 
 
-async def test_queued_requests_are_packed_up_to_the_limit_commits_first() -> None:
+async def test_queued_requests_share_a_pass_up_to_the_limit_commits_first() -> None:
     decoder = SlowDecoder(0.2)
-    scheduler = DecodeScheduler(decoder, pack_s=pack_limit_s(15.0))  # 10 s of audio per pass
+    scheduler = DecodeScheduler(decoder, pass_s=9.0)
     try:
         first = asyncio.create_task(scheduler.decode(request(1.0, offset=0)))
         await asyncio.sleep(0.05)  # the first pass is running: the next ones queue up
@@ -43,7 +43,7 @@ async def test_queued_requests_are_packed_up_to_the_limit_commits_first() -> Non
         await asyncio.gather(first, *waiting)
     finally:
         await scheduler.close()
-    # 4 + 1 + 4 fits in 10 s, a third 4 s request does not; the commits go first
+    # two 4 s requests fit in 9 s, a third does not; the commits go first
     assert decoder.passes == [[0], [2, 3], [1]]
 
 
@@ -55,5 +55,24 @@ async def test_load_is_the_busy_share_of_the_recent_window() -> None:
         assert 0.2 <= scheduler.load(1.0) <= 0.45
         await asyncio.sleep(1.1)
         assert scheduler.load(1.0) == 0.0  # idle for a whole window
+    finally:
+        await scheduler.close()
+
+
+async def test_two_threads_run_two_passes_side_by_side() -> None:
+    decoder = SlowDecoder(0.4)
+    scheduler = DecodeScheduler(decoder, pass_s=5.0, threads=2)
+    try:
+        first = asyncio.create_task(scheduler.decode(request(4.0, offset=0)))
+        await asyncio.sleep(0.05)
+        assert not scheduler.busy and not scheduler.idle  # one pass running, one thread free
+        second = asyncio.create_task(scheduler.decode(request(4.0, offset=1)))
+        await asyncio.sleep(0.05)
+        assert scheduler.busy  # both threads decoding
+        started = time.monotonic()
+        await asyncio.gather(first, second)
+        assert time.monotonic() - started < 0.7  # not one after the other (0.8 s)
+        assert sorted(decoder.passes) == [[0], [1]]
+        assert scheduler.idle
     finally:
         await scheduler.close()

@@ -5,8 +5,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from asr_service.streaming.scheduler import silero_vad
-from asr_service.streaming.vad import SileroProbabilities, StreamingVad
+from asr_service.streaming.vad import SileroProbabilities, StreamingVad, silero_vad
 
 SR = 16000
 

@@ -1,0 +1,86 @@
+"""Batched live decoding on the real base model: several utterances in one pass give what each
+gives alone, on the short encoder window of the longest, with words inside their own audio."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pytest
+from faster_whisper import WhisperModel
+
+from asr_service.audio import SAMPLE_RATE
+from asr_service.streaming import DecodeRequest, LiveDecoding, live_decoder
+from tests.conftest import SAMPLE_MAX_CER, cer
+from tests.data.generate_samples import MEETING
+
+SENTENCES = (0, 1, 3)
+"""Sample sentences of at most 7 s (the VAD's first, second and fourth regions)."""
+
+
+@pytest.fixture(scope="module")
+def utterances(transcriber: Any, french_speech: np.ndarray) -> list[tuple[np.ndarray, str]]:
+    """(audio, script text) of three sentences of the shipped sample, cut at VAD regions."""
+    regions = transcriber.vad_regions(french_speech)
+    assert len(regions) == len(MEETING), regions
+    return [
+        (
+            french_speech[int(regions[i][0] * SAMPLE_RATE) : int(regions[i][1] * SAMPLE_RATE)],
+            MEETING[i][1],
+        )
+        for i in SENTENCES
+    ]
+
+
+@pytest.fixture
+def encoded_frames(monkeypatch: pytest.MonkeyPatch) -> list[tuple[int, int]]:
+    """(batch, frames) of each encoder call during the test."""
+    seen: list[tuple[int, int]] = []
+    original = WhisperModel.encode
+
+    def spy(self: Any, features: np.ndarray) -> Any:
+        seen.append((features.shape[0], features.shape[-1]))
+        return original(self, features)
+
+    monkeypatch.setattr(WhisperModel, "encode", spy)
+    return seen
+
+
+def test_a_batch_decodes_each_utterance_as_alone_on_one_short_window(
+    transcriber: Any, utterances: list[tuple[np.ndarray, str]], encoded_frames: list
+) -> None:
+    live = LiveDecoding(transcriber, encoder_window_s=15.0)
+    alone = [live.decode([audio])[0] for audio, _ in utterances]
+    together = live.decode([audio for audio, _ in utterances])
+    longest = max(len(audio) for audio, _ in utterances) / SAMPLE_RATE
+    assert encoded_frames[-1] == (3, 100 * live.window_s(longest))  # one encoder call
+    assert live.window_s(longest) < 15.0
+    for (audio, script), one, batched in zip(utterances, alone, together, strict=True):
+        assert cer(script, batched.text) < SAMPLE_MAX_CER, (script, batched.text)
+        assert cer(one.text, batched.text) < 0.25, (one.text, batched.text)
+        duration = len(audio) / SAMPLE_RATE
+        assert batched.words, batched.text
+        assert all(0.0 <= w.start <= w.end <= duration for w in batched.words)
+        assert batched.words[-1].end > duration / 2  # the words span the utterance
+
+
+def test_live_decoder_returns_segments_in_meeting_time_and_skips_words_for_partials(
+    transcriber: Any, utterances: list[tuple[np.ndarray, str]]
+) -> None:
+    decode_many = live_decoder(transcriber, encoder_window_s=15.0)
+    (first, _), (second, _), _ = utterances
+    committed, partial = decode_many(
+        [
+            DecodeRequest(audio=first, offset=100.0, words=True),
+            DecodeRequest(audio=second, offset=200.0, words=False),
+        ]
+    )
+    assert len(committed) == 1 and committed[0].words
+    assert 100.0 <= committed[0].start < committed[0].end <= 100.0 + len(first) / SAMPLE_RATE
+    assert all(100.0 <= w.start <= w.end for w in committed[0].words)
+    # a pass that contains a commit aligns words for all; a partial alone does not
+    (partial_alone,) = decode_many([DecodeRequest(audio=second, offset=200.0, words=False)])
+    assert len(partial_alone) == 1 and not partial_alone[0].words
+    assert partial_alone[0].start == 200.0
+    assert partial_alone[0].end == pytest.approx(200.0 + len(second) / SAMPLE_RATE, abs=0.01)
+    assert cer(partial[0].text, partial_alone[0].text) < 0.25
