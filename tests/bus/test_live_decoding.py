@@ -3,6 +3,8 @@ gives alone, on the short encoder window of the longest, with words inside their
 
 from __future__ import annotations
 
+import threading
+import time
 from typing import Any
 
 import numpy as np
@@ -84,3 +86,23 @@ def test_live_decoder_returns_segments_in_meeting_time_and_skips_words_for_parti
     assert partial_alone[0].start == 200.0
     assert partial_alone[0].end == pytest.approx(200.0 + len(second) / SAMPLE_RATE, abs=0.01)
     assert cer(partial[0].text, partial_alone[0].text) < 0.25
+
+
+def test_live_decodes_do_not_wait_for_a_whole_file_transcription(
+    transcriber: Any, french_speech: np.ndarray, utterances: list[tuple[np.ndarray, str]]
+) -> None:
+    """An end-of-meeting pass holds the transcriber for the whole recording: live decodes of the
+    worker's other meetings run beside it on the model's other worker (ASR_MODEL_WORKERS)."""
+    assert transcriber.settings.model_workers >= 2
+    decode_many = live_decoder(transcriber, encoder_window_s=15.0)
+    audio, script = utterances[0]
+    final_pass = threading.Thread(target=transcriber.transcribe, args=(french_speech,))
+    final_pass.start()
+    try:
+        time.sleep(0.2)
+        assert transcriber.lock.locked()  # the whole-file pass is running
+        (segments,) = decode_many([DecodeRequest(audio=audio, offset=0.0)])
+        assert final_pass.is_alive()  # the live decode finished first
+    finally:
+        final_pass.join()
+    assert segments and cer(script, segments[0].text) < SAMPLE_MAX_CER
