@@ -12,6 +12,7 @@ import logging
 import math
 import threading
 from collections.abc import Callable, Iterator, Sequence
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
@@ -131,18 +132,30 @@ class Transcriber:
         # CTranslate2 seeds each decoding thread's generator once, when it first samples: set the
         # seed before the model's threads exist, or the fallback sampling is seeded at random.
         ctranslate2.set_random_seed(settings.sampling_seed)
-        self.model = WindowedWhisperModel(
+        self.model = self._load(workers=1)
+        # CTranslate2 models are thread-safe for concurrent calls, but one whole-file
+        # transcription at a time keeps latency predictable on small CPUs.
+        self.lock = threading.Lock()
+
+    def _load(self, workers: int) -> WindowedWhisperModel:
+        return WindowedWhisperModel(
             str(self.model_path),
             device=self.device,
             compute_type=self.compute_type,
-            cpu_threads=settings.resolved_cpu_threads,
-            num_workers=settings.model_workers,
+            cpu_threads=self.settings.resolved_cpu_threads,
+            num_workers=workers,
             local_files_only=True,
         )
-        # The model runs ``model_workers`` calls side by side; whole-file transcriptions still
-        # go one at a time (each keeps its latency predictable and leaves a model worker to live
-        # decodes, which do not take this lock).
-        self.lock = threading.Lock()
+
+    @cached_property
+    def live_model(self) -> WindowedWhisperModel:
+        """The model of live decodes, loaded on first use (workers only): ``model_workers``
+        replicas that decode side by side, separate from :attr:`model` so that a whole-file pass
+        (an end-of-meeting pass) never makes live decodes wait. Live decodes are greedy (no
+        sampling), so which replica runs one does not change its result; :attr:`model` keeps one
+        replica because its temperature fallback samples, and one replica's seeded generator
+        keeps transcripts reproducible."""
+        return self._load(workers=self.settings.model_workers)
 
     @property
     def info(self) -> dict[str, Any]:

@@ -86,9 +86,10 @@ class Settings(BaseSettings):
         default=2,
         ge=1,
         le=8,
-        description="decodes the loaded model runs side by side (CTranslate2 inter_threads): a "
-        "worker's live passes on both, an end-of-meeting pass on one while live passes go on; "
-        "on 2 cores 2 keeps both busy (one pass's single-threaded steps overlap the other's)",
+        description="replicas of the live-decode model (CTranslate2 inter_threads), one decode "
+        "thread each; workers only, beside the model of whole-file passes, so end-of-meeting "
+        "passes never stall live decodes. On 2 cores 2 keeps both busy (one pass's "
+        "single-threaded steps overlap the other's); each replica costs the model's memory",
     )
     language: str = Field(default="fr", description="ISO code, or 'auto' to detect")
     detect_among: list[str] = Field(

@@ -18,7 +18,8 @@ Flow of one meeting (one-way: bus → streaming/pipeline → storage → bus eve
    checkpoint) in one transaction, then published with a ``Nats-Msg-Id`` so a republish after a
    takeover is dropped by JetStream's duplicate window.
 4. ``ended``: streams are flushed, the final pass runs (:mod:`asr_service.bus.final_pass`) in a
-   low-priority thread on one model worker (other meetings' live decodes do not wait for it), the final transcript replaces the live one in storage and is announced,
+   low-priority thread on the transcriber's whole-file model (other meetings' live decodes run on
+   the live model and do not wait for it), the final transcript replaces the live one in storage and is announced,
    then the minutes; ``ended`` and ``started`` are acked and the lease released.
 """
 

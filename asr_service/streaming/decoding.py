@@ -45,6 +45,8 @@ def token_cap(audio_s: float) -> int:
 
 MAX_BATCH = 8
 """Most requests decoded in one batch (memory and the pass's duration stay bounded)."""
+MIN_AUDIO = SAMPLE_RATE // 10
+"""Shorter requests (a VAD blip) are not decoded: no segment."""
 PREPEND_PUNCTUATIONS = "\"'“¿([{-"
 APPEND_PUNCTUATIONS = "\"'.。,，!！?？:：”)]}、"
 _FRAMES_PER_S = 100
@@ -87,8 +89,9 @@ class LiveDecoding:
     """Batched Whisper decoding of live audio on the transcriber's model.
 
     ``vocabulary`` becomes Whisper's hotwords prompt; ``beam_size`` 1 is greedy;
-    ``encoder_window_s`` is the longest short encoder window (0: always 30 s). The model takes
-    concurrent calls (``ASR_MODEL_WORKERS``): no lock is held.
+    ``encoder_window_s`` is the longest short encoder window (0: always 30 s). Decodes run on the
+    transcriber's live model, whose replicas take concurrent calls (``ASR_MODEL_WORKERS``): no
+    lock is held, and a whole-file pass on the transcriber's other model does not block them.
     """
 
     def __init__(
@@ -101,7 +104,7 @@ class LiveDecoding:
         encoder_window_s: float = 0.0,
     ) -> None:
         self.settings = transcriber.settings
-        self.model = transcriber.model
+        self.model = transcriber.live_model
         self.vocabulary = list(vocabulary or [])
         self.beam_size = beam_size
         self.encoder_window_s = encoder_window_s
@@ -229,11 +232,13 @@ def live_decoder(transcriber: Any, **options: Any) -> DecodeMany:
     live = LiveDecoding(transcriber, **options)
 
     def decode_many(requests: list[DecodeRequest]) -> list[list[Segment]]:
-        decoded = live.decode([r.audio for r in requests], words=any(r.words for r in requests))
-        out = []
-        for r, d in zip(requests, decoded, strict=True):
+        out: list[list[Segment]] = [[] for _ in requests]
+        audible = [i for i, r in enumerate(requests) if len(r.audio) >= MIN_AUDIO]
+        wanted = [requests[i] for i in audible]
+        decoded = live.decode([r.audio for r in wanted], words=any(r.words for r in wanted))
+        for i, r, d in zip(audible, wanted, decoded, strict=True):
             seg = d.segment(r.offset)
-            out.append(live.clean([seg]) if seg is not None else [])
+            out[i] = live.clean([seg]) if seg is not None else []
         return out
 
     return decode_many
@@ -244,8 +249,6 @@ def transcriber_decoder(transcriber: Any, **options: Any) -> Decode:
     decode_many = live_decoder(transcriber, **options)
 
     def decode(audio: np.ndarray, offset: float, words: bool = True) -> list[Segment]:
-        if len(audio) < SAMPLE_RATE // 10:
-            return []
         return decode_many([DecodeRequest(audio=audio, offset=offset, words=words)])[0]
 
     return decode

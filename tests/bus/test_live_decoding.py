@@ -86,13 +86,22 @@ def test_live_decoder_returns_segments_in_meeting_time_and_skips_words_for_parti
     assert partial_alone[0].start == 200.0
     assert partial_alone[0].end == pytest.approx(200.0 + len(second) / SAMPLE_RATE, abs=0.01)
     assert cer(partial[0].text, partial_alone[0].text) < 0.25
+    # a VAD blip too short to decode gives no segment and does not disturb the others
+    blip, full = decode_many(
+        [
+            DecodeRequest(audio=np.zeros(800, dtype=np.float32), offset=0.0),
+            DecodeRequest(audio=first, offset=100.0),
+        ]
+    )
+    assert blip == [] and full and cer(committed[0].text, full[0].text) < 0.25
+    assert decode_many([]) == []
 
 
 def test_live_decodes_do_not_wait_for_a_whole_file_transcription(
     transcriber: Any, french_speech: np.ndarray, utterances: list[tuple[np.ndarray, str]]
 ) -> None:
     """An end-of-meeting pass holds the transcriber for the whole recording: live decodes of the
-    worker's other meetings run beside it on the model's other worker (ASR_MODEL_WORKERS)."""
+    worker's other meetings run beside it, on the live model's replicas (ASR_MODEL_WORKERS)."""
     assert transcriber.settings.model_workers >= 2
     decode_many = live_decoder(transcriber, encoder_window_s=15.0)
     audio, script = utterances[0]
