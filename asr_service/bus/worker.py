@@ -83,7 +83,7 @@ from asr_service.streaming import (
     StreamingVad,
     UtteranceStream,
     live_decoder,
-    transcriber_decoder,
+    single_decoder,
 )
 from asr_service.streaming.scheduler import PRIORITY_COMMIT, PRIORITY_PARTIAL
 from asr_service.transcript import Segment
@@ -758,8 +758,8 @@ class Worker:
             "beam_size": settings.live_beam_size,
             "encoder_window_s": settings.live_encoder_window_s,
         }
-        self.decode = transcriber_decoder(transcriber, **live)
         self.decode_many = live_decoder(transcriber, **live)
+        self.decode = single_decoder(self.decode_many)  # the streams' own (unscheduled) path
         self.vad_probabilities = SileroProbabilities()
         self.vad_threshold = settings.vad_threshold
         self.final_pool = ThreadPoolExecutor(1, "asr-final", initializer=_niced_thread)

@@ -13,7 +13,7 @@
 from asr_service.streaming.decoding import (
     LiveDecoding,
     live_decoder,
-    transcriber_decoder,
+    single_decoder,
 )
 from asr_service.streaming.policy import (
     DecodeRequest,
@@ -38,6 +38,6 @@ __all__ = [
     "UtteranceStream",
     "agreed_prefix",
     "live_decoder",
-    "transcriber_decoder",
+    "single_decoder",
     "transcriber_vad",
 ]

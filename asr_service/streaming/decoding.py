@@ -244,9 +244,8 @@ def live_decoder(transcriber: Any, **options: Any) -> DecodeMany:
     return decode_many
 
 
-def transcriber_decoder(transcriber: Any, **options: Any) -> Decode:
-    """A ``Decode`` (one request at a time) on the same path as :func:`live_decoder`."""
-    decode_many = live_decoder(transcriber, **options)
+def single_decoder(decode_many: DecodeMany) -> Decode:
+    """A ``Decode`` (one request at a time) on a ``DecodeMany``."""
 
     def decode(audio: np.ndarray, offset: float, words: bool = True) -> list[Segment]:
         return decode_many([DecodeRequest(audio=audio, offset=offset, words=words)])[0]

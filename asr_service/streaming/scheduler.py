@@ -18,6 +18,7 @@ import logging
 import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
 from asr_service.streaming.policy import DecodeMany, DecodeRequest
@@ -27,6 +28,17 @@ log = logging.getLogger(__name__)
 
 PRIORITY_COMMIT = 0
 PRIORITY_PARTIAL = 1
+
+
+@dataclass(order=True)
+class _Job:
+    """A queued decode, ordered by (priority, arrival)."""
+
+    priority: int
+    number: int
+    request: DecodeRequest = field(compare=False)
+    future: asyncio.Future = field(compare=False)
+    queued_at: float = field(compare=False, default_factory=time.monotonic)
 
 
 class DecodeScheduler:
@@ -46,14 +58,12 @@ class DecodeScheduler:
         self.threads = max(1, threads)
         self._decode_pool = ThreadPoolExecutor(self.threads, thread_name_prefix="asr-decode")
         self._vad_pool = ThreadPoolExecutor(1, thread_name_prefix="asr-vad")
-        self._queue: list[tuple[int, int, DecodeRequest, asyncio.Future]] = []
+        self._queue: list[_Job] = []
         self._wakeup: asyncio.Event | None = None
         self._counter = itertools.count()
         self._runner: asyncio.Task | None = None
         self._passes: set[asyncio.Task] = set()
         self._pass_ids = itertools.count()
-        self._enqueued: dict[int, float] = {}
-        """When each queued job arrived (for the pass log)."""
         self.busy_s = 0.0
         self.passes = 0
         self.jobs = 0
@@ -84,15 +94,13 @@ class DecodeScheduler:
 
     @property
     def pending_seconds(self) -> float:
-        return sum(item[2].seconds for item in self._queue)
+        return sum(job.request.seconds for job in self._queue)
 
     async def decode(self, request: DecodeRequest, *, priority: int = PRIORITY_PARTIAL) -> Any:
         """Segments of ``request`` once every job ahead of it is done (or decoded with it)."""
         self._ensure_runner()
         fut: asyncio.Future = asyncio.get_running_loop().create_future()
-        number = next(self._counter)
-        self._enqueued[number] = time.monotonic()
-        heapq.heappush(self._queue, (priority, number, request, fut))
+        heapq.heappush(self._queue, _Job(priority, next(self._counter), request, fut))
         assert self._wakeup is not None
         self._wakeup.set()
         return await fut
@@ -112,24 +120,21 @@ class DecodeScheduler:
         busy += sum(now - max(start, since) for start in self._running.values())
         return min(1.0, busy / (window_s * self.threads))
 
-    def _take(self) -> list[tuple[int, int, DecodeRequest, asyncio.Future]]:
+    def _take(self) -> list[_Job]:
         """The first job plus following ones (priority order) while they fit in one pass."""
         batch = [heapq.heappop(self._queue)]
-        total = batch[0][2].seconds
+        total = batch[0].request.seconds
         keep = []
         while self._queue:
-            item = heapq.heappop(self._queue)
-            if total + item[2].seconds <= self.pass_s:
-                batch.append(item)
-                total += item[2].seconds
+            job = heapq.heappop(self._queue)
+            if total + job.request.seconds <= self.pass_s:
+                batch.append(job)
+                total += job.request.seconds
             else:
-                keep.append(item)
-        for item in keep:
-            heapq.heappush(self._queue, item)
-        for item in batch:
-            if item[3].cancelled():
-                self._enqueued.pop(item[1], None)
-        return [item for item in batch if not item[3].cancelled()]
+                keep.append(job)
+        for job in keep:
+            heapq.heappush(self._queue, job)
+        return [job for job in batch if not job.future.cancelled()]
 
     async def _run(self) -> None:
         assert self._wakeup is not None
@@ -146,25 +151,23 @@ class DecodeScheduler:
                 self._passes.add(task)
                 task.add_done_callback(self._passes.discard)
 
-    async def _pass(
-        self, number: int, batch: list[tuple[int, int, DecodeRequest, asyncio.Future]]
-    ) -> None:
+    async def _pass(self, number: int, batch: list[_Job]) -> None:
         """Decode one batch on a decode thread and hand each stream its segments."""
-        requests = [item[2] for item in batch]
+        requests = [job.request for job in batch]
         started = self._running[number]
-        waited = max(started - self._enqueued.pop(item[1], started) for item in batch)
+        waited = max(started - job.queued_at for job in batch)
         try:
             results = await asyncio.get_running_loop().run_in_executor(
                 self._decode_pool, self.decode_many, requests
             )
         except Exception as exc:  # noqa: BLE001 - handed to the awaiting streams
-            for *_, fut in batch:
-                if not fut.done():
-                    fut.set_exception(exc)
+            for job in batch:
+                if not job.future.done():
+                    job.future.set_exception(exc)
         else:
-            for (*_, fut), segments in zip(batch, results, strict=True):
-                if not fut.done():
-                    fut.set_result(segments)
+            for job, segments in zip(batch, results, strict=True):
+                if not job.future.done():
+                    job.future.set_result(segments)
         finally:
             end = time.monotonic()
             del self._running[number]
