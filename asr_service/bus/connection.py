@@ -13,7 +13,6 @@ import ssl
 from dataclasses import dataclass
 from typing import Any
 
-import nats
 from nats.aio.client import Client
 from nats.js import JetStreamContext
 from nats.js.api import (
@@ -87,8 +86,11 @@ async def connect(settings: Any, *, url: str | None = None, name: str = "asr-ser
             )
         options["tls"] = ctx
 
+    client = Client()
+
     async def _disconnected() -> None:
-        log.warning("NATS disconnected; reconnecting")
+        if not client.is_closed:  # nats-py calls this on a deliberate close() as well
+            log.warning("NATS disconnected; reconnecting")
 
     async def _reconnected() -> None:
         log.warning("NATS reconnected")
@@ -96,12 +98,13 @@ async def connect(settings: Any, *, url: str | None = None, name: str = "asr-ser
     async def _error(exc: Exception) -> None:
         log.warning("NATS error: %r", exc)
 
-    return await nats.connect(
+    await client.connect(
         **options,
         disconnected_cb=_disconnected,
         reconnected_cb=_reconnected,
         error_cb=_error,
     )
+    return client
 
 
 JS_INSUFFICIENT_STORAGE = 10047
