@@ -77,6 +77,7 @@ from asr_service.bus.schemas import (
 from asr_service.storage import AudioStore, Database, TrackInfo, safe_name
 from asr_service.storage import repository as repo
 from asr_service.streaming import (
+    DecodeContext,
     DecodeScheduler,
     SileroProbabilities,
     StreamingPolicy,
@@ -323,7 +324,15 @@ class MeetingRunner:
             min_silence_s=w.policy.phrase_pause_s,
             speech_pad_s=0.0,
         )
-        stream = UtteranceStream(w.decode, vad, w.policy, start=cursor, speaker=speaker)
+        context = w.live_context(self.meta)
+        stream = UtteranceStream(
+            single_decoder(w.decode_many, context),
+            vad,
+            w.policy,
+            start=cursor,
+            speaker=speaker,
+            context=context,
+        )
         if info.samples > cursor:
             stream.push(w.audio.read(self.tenant, self.mid, name, cursor, info.samples))
         track = Track(name=name, speaker=speaker, info=info, stream=stream)
@@ -755,11 +764,12 @@ class Worker:
         live_language = settings.language if settings.language not in ("auto", "") else "fr"
         live = {
             "language": live_language,
+            "vocabulary": settings.vocabulary,
             "beam_size": settings.live_beam_size,
             "encoder_window_s": settings.live_encoder_window_s,
         }
         self.decode_many = live_decoder(transcriber, **live)
-        self.decode = single_decoder(self.decode_many)  # the streams' own (unscheduled) path
+        self.live_vocabulary = settings.live_vocabulary
         self.vad_probabilities = SileroProbabilities()
         self.vad_threshold = settings.vad_threshold
         self.final_pool = ThreadPoolExecutor(1, "asr-final", initializer=_niced_thread)
@@ -773,6 +783,13 @@ class Worker:
         self.reported_unknown: set[tuple[str, str]] = set()
 
     # ------------------------------------------------------------------ helpers
+    def live_context(self, meta: MeetingStarted) -> DecodeContext:
+        """What the live decodes of a meeting are primed with: its language (a language Whisper
+        does not know, or ``auto``, falls back to the service's) and, with
+        ``ASR_LIVE_VOCABULARY``, its vocabulary (the service's when it has none)."""
+        vocabulary = tuple(meta.vocabulary) if self.live_vocabulary else ()
+        return DecodeContext(language=meta.language, vocabulary=vocabulary)
+
     async def db_call(self, fn: Any, *args: Any, **kwargs: Any) -> Any:
         """Run a repository function (or ``fn(session)``) in its own transaction, off the loop."""
 

@@ -16,6 +16,7 @@ from asr_service.streaming.decoding import (
     single_decoder,
 )
 from asr_service.streaming.policy import (
+    DecodeContext,
     DecodeRequest,
     Plan,
     StepResult,
@@ -27,6 +28,7 @@ from asr_service.streaming.scheduler import DecodeScheduler
 from asr_service.streaming.vad import SileroProbabilities, StreamingVad, transcriber_vad
 
 __all__ = [
+    "DecodeContext",
     "DecodeRequest",
     "DecodeScheduler",
     "LiveDecoding",

@@ -5,12 +5,15 @@ when a decode thread frees up (the usual case under load) are decoded as one CTr
 the decoder's cost per step is dominated by reading its weights, so a batch of three costs about
 1.3 times one (base int8, 2 cores: 6 ms per token alone, 8 ms for three).
 
-Each request is decoded once: greedy by default, one temperature (no fallback re-decodes), a
+Each request is decoded once: greedy by default, one temperature (no temperature fallback), a
 token cap (``LIVE_TOKENS_PER_S``), no second VAD (the streaming policy found the speech), and
 its encoder window cut to the audio plus 5 s (:func:`asr_service.asr.live_window_s`): the
 encoder's cost follows the window, not the audio in it. Whisper's timestamp tokens are dropped:
 a request is one utterance, its words timed by cross-attention alignment, so no text is lost at
-the window's last timestamp. The transcriber's hallucination guards then run per request.
+the window's last timestamp. Each request is primed with its meeting's language and vocabulary
+(:class:`DecodeContext`); requests of one prompt share a batch, and one a vocabulary prompt makes
+fail (Whisper sometimes gives up on speech unrelated to the terms) is decoded again without it.
+The transcriber's hallucination guards then run per request.
 ``benchmarks/bench_live_window.py`` measures WER and decode time of these choices.
 """
 
@@ -26,9 +29,15 @@ from faster_whisper.audio import pad_or_trim
 from faster_whisper.tokenizer import Tokenizer
 from faster_whisper.transcribe import get_compression_ratio, get_suppressed_tokens
 
-from asr_service.asr import WHISPER_WINDOW_S, live_window_s
+from asr_service.asr import LIVE_WINDOW_MARGIN_S, WHISPER_WINDOW_S, live_window_s
 from asr_service.hallucinations import clean_segments
-from asr_service.streaming.policy import SAMPLE_RATE, Decode, DecodeMany, DecodeRequest
+from asr_service.streaming.policy import (
+    SAMPLE_RATE,
+    Decode,
+    DecodeContext,
+    DecodeMany,
+    DecodeRequest,
+)
 from asr_service.transcript import Segment, Word
 
 LIVE_NO_SPEECH_THRESHOLD = 0.9
@@ -50,6 +59,14 @@ MIN_AUDIO = SAMPLE_RATE // 10
 PREPEND_PUNCTUATIONS = "\"'“¿([{-"
 APPEND_PUNCTUATIONS = "\"'.。,，!！?？:：”)]}、"
 _FRAMES_PER_S = 100
+
+
+@dataclass(frozen=True)
+class Prompt:
+    """A context's tokenizer (its language) and prompt tokens (its vocabulary)."""
+
+    tokenizer: Tokenizer
+    tokens: list[int]
 
 
 @dataclass
@@ -88,10 +105,12 @@ class Decoded:
 class LiveDecoding:
     """Batched Whisper decoding of live audio on the transcriber's model.
 
-    ``vocabulary`` becomes Whisper's hotwords prompt; ``beam_size`` 1 is greedy;
-    ``encoder_window_s`` is the longest short encoder window (0: always 30 s). Decodes run on the
-    transcriber's live model, whose replicas take concurrent calls (``ASR_MODEL_WORKERS``): no
-    lock is held, and a whole-file pass on the transcriber's other model does not block them.
+    ``language`` and ``vocabulary`` (Whisper's hotwords prompt) are the defaults of requests
+    whose :class:`DecodeContext` names none; ``beam_size`` 1 is greedy; ``encoder_window_s`` is
+    the longest short encoder window (0: always 30 s), each audio's window being the audio plus
+    ``window_margin_s`` of padding. Decodes run on the transcriber's live model, whose replicas
+    take concurrent calls (``ASR_MODEL_WORKERS``): no lock is held, and a whole-file pass on the
+    transcriber's other model does not block them.
     """
 
     def __init__(
@@ -102,50 +121,117 @@ class LiveDecoding:
         vocabulary: Sequence[str] | None = None,
         beam_size: int = 1,
         encoder_window_s: float = 0.0,
+        window_margin_s: float = LIVE_WINDOW_MARGIN_S,
     ) -> None:
         self.settings = transcriber.settings
         self.model = transcriber.live_model
-        self.vocabulary = list(vocabulary or [])
+        self.default = DecodeContext(language, tuple(vocabulary or ()))
         self.beam_size = beam_size
         self.encoder_window_s = encoder_window_s
-        self.tokenizer = Tokenizer(
-            self.model.hf_tokenizer,
-            self.model.model.is_multilingual,
-            task="transcribe",
-            language=language,
-        )
-        self.prompt = self.model.get_prompt(
-            self.tokenizer,
-            [],
-            without_timestamps=False,  # timestamp mode: Whisper loops less in it
-            hotwords=", ".join(self.vocabulary) if self.vocabulary else None,
-        )
-        self.suppress_tokens = get_suppressed_tokens(self.tokenizer, [-1])
+        self.window_margin_s = window_margin_s
+        self._prompts: dict[DecodeContext, Prompt] = {}
+        self.suppress_tokens = get_suppressed_tokens(self.prompt(self.default).tokenizer, [-1])
+
+    def resolve(self, context: DecodeContext | None) -> DecodeContext:
+        """The context a request is decoded with: its own language when Whisper knows it (else
+        the default: a meeting announced as ``auto`` is decoded in the default language live, its
+        language detected by the final pass), its own vocabulary else the default one."""
+        context = context or self.default
+        language = context.language
+        if language not in self.model.supported_languages:
+            language = self.default.language
+        return DecodeContext(language, context.vocabulary or self.default.vocabulary)
+
+    def prompt(self, context: DecodeContext) -> Prompt:
+        """The tokenizer and prompt of a (resolved) context, built once."""
+        found = self._prompts.get(context)
+        if found is None:
+            tokenizer = Tokenizer(
+                self.model.hf_tokenizer,
+                self.model.model.is_multilingual,
+                task="transcribe",
+                language=context.language,
+            )
+            tokens = self.model.get_prompt(
+                tokenizer,
+                [],
+                without_timestamps=False,  # timestamp mode: Whisper loops less in it
+                hotwords=", ".join(context.vocabulary) if context.vocabulary else None,
+            )
+            found = Prompt(tokenizer, list(tokens))
+            if len(self._prompts) > 1024:  # one per language and vocabulary: bounded
+                self._prompts.clear()
+            self._prompts[context] = found
+        return found
 
     def window_s(self, audio_s: float) -> float:
         """Encoder window of ``audio_s`` seconds of audio."""
-        return live_window_s(audio_s, self.encoder_window_s) or WHISPER_WINDOW_S
+        return (
+            live_window_s(audio_s, self.encoder_window_s, self.window_margin_s) or WHISPER_WINDOW_S
+        )
 
-    def decode(self, audios: Sequence[np.ndarray], *, words: bool = True) -> list[Decoded]:
+    def decode(
+        self,
+        audios: Sequence[np.ndarray],
+        *,
+        words: bool = True,
+        contexts: Sequence[DecodeContext | None] | None = None,
+    ) -> list[Decoded]:
         """Decode each audio (16 kHz, at most 30 s) in batches: those that fit a short window
-        together (on the longest one's window), the others on the full window."""
+        and share a prompt (language and vocabulary: CTranslate2 batches only prompts of one
+        shape) together, on the longest one's window; the others on the full window."""
         out: dict[int, Decoded] = {}
         durations = [len(a) / SAMPLE_RATE for a in audios]
+        resolved = [self.resolve(c) for c in (contexts or [None] * len(audios))]
 
-        def full_window(i: int) -> bool:
-            return self.window_s(durations[i]) >= WHISPER_WINDOW_S
+        def group(i: int) -> tuple[bool, str, tuple[str, ...]]:
+            full = self.window_s(durations[i]) >= WHISPER_WINDOW_S
+            return full, resolved[i].language or "", resolved[i].vocabulary
 
-        order = sorted(range(len(audios)), key=full_window)
-        for _, group in groupby(order, key=full_window):
-            indexes = list(group)
+        order = sorted(range(len(audios)), key=group)
+        for _, members in groupby(order, key=group):
+            indexes = list(members)
+            context = resolved[indexes[0]]
             for k in range(0, len(indexes), MAX_BATCH):
                 batch = indexes[k : k + MAX_BATCH]
-                decoded = self._batch([audios[i] for i in batch], words)
+                decoded = self._batch([audios[i] for i in batch], words, self.prompt(context))
                 out.update(zip(batch, decoded, strict=True))
+            if context.vocabulary:
+                out.update(self._without_vocabulary(audios, indexes, out, words, context))
         return [out[i] for i in range(len(audios))]
 
-    def _batch(self, audios: list[np.ndarray], words: bool) -> list[Decoded]:
-        model, tok = self.model, self.tokenizer
+    def _without_vocabulary(
+        self,
+        audios: Sequence[np.ndarray],
+        indexes: list[int],
+        decoded: dict[int, Decoded],
+        words: bool,
+        context: DecodeContext,
+    ) -> dict[int, Decoded]:
+        """Decodes to keep instead of those a vocabulary prompt failed: Whisper primed with
+        terms unrelated to what is said sometimes gives up on the audio (no text, or a very low
+        log-probability), where the file pass falls back on another temperature. The live pass,
+        which decodes once, decodes those again on the plain prompt and keeps the better."""
+        failed = [
+            i
+            for i in indexes
+            if not decoded[i].text or decoded[i].avg_logprob < self.settings.logprob_threshold
+        ]
+        if not failed:
+            return {}
+        plain = self.prompt(DecodeContext(context.language))
+        better = {}
+        for k in range(0, len(failed), MAX_BATCH):
+            batch = failed[k : k + MAX_BATCH]
+            again = self._batch([audios[i] for i in batch], words, plain)
+            for i, retry in zip(batch, again, strict=True):
+                first = decoded[i]
+                if retry.text and (not first.text or retry.avg_logprob > first.avg_logprob):
+                    better[i] = retry
+        return better
+
+    def _batch(self, audios: list[np.ndarray], words: bool, prompt: Prompt) -> list[Decoded]:
+        model, tok = self.model, prompt.tokenizer
         durations = [min(len(a) / SAMPLE_RATE, WHISPER_WINDOW_S) for a in audios]
         features = np.stack([pad_or_trim(model.feature_extractor(a)[..., :-1]) for a in audios])
         with model.encoder_window(self.window_s(max(durations))):
@@ -153,9 +239,9 @@ class LiveDecoding:
         caps = [token_cap(d) for d in durations]
         results = model.model.generate(
             encoded,
-            [list(self.prompt) for _ in audios],
+            [list(prompt.tokens) for _ in audios],
             beam_size=self.beam_size,
-            max_length=len(self.prompt) + max(caps),
+            max_length=len(prompt.tokens) + max(caps),
             return_scores=True,
             return_no_speech_prob=True,
             suppress_blank=True,
@@ -211,9 +297,10 @@ class LiveDecoding:
             )
         return decoded
 
-    def clean(self, segments: list[Segment]) -> list[Segment]:
+    def clean(self, segments: list[Segment], context: DecodeContext | None = None) -> list[Segment]:
         """The hallucination guards, with the live pass's lenient no-speech threshold (VAD has
-        already found speech here: Whisper's own silence skip drops real but unusual speech)."""
+        already found speech here: Whisper's own silence skip drops real but unusual speech);
+        the context's vocabulary is never taken for a hallucination."""
         s = self.settings
         kept, _ = clean_segments(
             segments,
@@ -221,7 +308,7 @@ class LiveDecoding:
             no_speech_threshold=max(s.no_speech_threshold, LIVE_NO_SPEECH_THRESHOLD),
             logprob_threshold=s.logprob_threshold,
             max_repeats=s.max_repeats,
-            vocabulary=self.vocabulary,
+            vocabulary=list(self.resolve(context).vocabulary),
         )
         return kept
 
@@ -235,19 +322,26 @@ def live_decoder(transcriber: Any, **options: Any) -> DecodeMany:
         out: list[list[Segment]] = [[] for _ in requests]
         audible = [i for i, r in enumerate(requests) if len(r.audio) >= MIN_AUDIO]
         wanted = [requests[i] for i in audible]
-        decoded = live.decode([r.audio for r in wanted], words=any(r.words for r in wanted))
+        decoded = live.decode(
+            [r.audio for r in wanted],
+            words=any(r.words for r in wanted),
+            contexts=[r.context for r in wanted],
+        )
         for i, r, d in zip(audible, wanted, decoded, strict=True):
             seg = d.segment(r.offset)
-            out[i] = live.clean([seg]) if seg is not None else []
+            out[i] = live.clean([seg], r.context) if seg is not None else []
         return out
 
     return decode_many
 
 
-def single_decoder(decode_many: DecodeMany) -> Decode:
-    """A ``Decode`` (one request at a time) on a ``DecodeMany``."""
+def single_decoder(decode_many: DecodeMany, context: DecodeContext | None = None) -> Decode:
+    """A ``Decode`` (one request at a time) on a ``DecodeMany``, for a stream of ``context``."""
 
     def decode(audio: np.ndarray, offset: float, words: bool = True) -> list[Segment]:
-        return decode_many([DecodeRequest(audio=audio, offset=offset, words=words)])[0]
+        request = DecodeRequest(
+            audio=audio, offset=offset, words=words, context=context or DecodeContext()
+        )
+        return decode_many([request])[0]
 
     return decode

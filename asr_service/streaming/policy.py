@@ -85,13 +85,24 @@ class Plan:
     """Must run even under load (commits, forced commits at the buffer bound, backlog)."""
 
 
+@dataclass(frozen=True)
+class DecodeContext:
+    """What a decoder needs to know of the meeting a stream belongs to (hashable: decoders group
+    requests by it). ``None`` / empty: the decoder's defaults."""
+
+    language: str | None = None
+    vocabulary: tuple[str, ...] = ()
+
+
 @dataclass
 class DecodeRequest:
-    """Audio to decode for one step: samples, their meeting-time offset, word timestamps wanted."""
+    """Audio to decode for one step: samples, their meeting-time offset, word timestamps wanted,
+    the meeting's language and vocabulary."""
 
     audio: np.ndarray
     offset: float
     words: bool = True
+    context: DecodeContext = field(default_factory=DecodeContext)
 
     @property
     def seconds(self) -> float:
@@ -187,11 +198,14 @@ class UtteranceStream:
         *,
         start: int = 0,
         speaker: str | None = None,
+        context: DecodeContext | None = None,
     ):
         self.decode = decode
         self.vad = vad
         self.policy = policy or StreamingPolicy()
         self.speaker = speaker
+        self.context = context or DecodeContext()
+        """Stamped on every decode request of the stream (its meeting's language, vocabulary)."""
         self.cursor = start
         """Absolute sample index of ``buffer[0]``: everything before it is committed or dropped."""
         self.buffer = np.zeros(0, dtype=np.float32)
@@ -307,6 +321,7 @@ class UtteranceStream:
             audio=self._snapshot(plan.cut),
             offset=self.cursor / SAMPLE_RATE,
             words=plan.action != "partial",
+            context=self.context,
         )
 
     def requests(self, plan: Plan) -> list[DecodeRequest]:
@@ -318,7 +333,10 @@ class UtteranceStream:
         for cut in plan.cuts:
             out.append(
                 DecodeRequest(
-                    audio=req.audio[start:cut], offset=req.offset + start / SAMPLE_RATE, words=True
+                    audio=req.audio[start:cut],
+                    offset=req.offset + start / SAMPLE_RATE,
+                    words=True,
+                    context=self.context,
                 )
             )
             start = cut

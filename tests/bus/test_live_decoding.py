@@ -3,8 +3,10 @@ gives alone, on the short encoder window of the longest, with words inside their
 
 from __future__ import annotations
 
+import dataclasses
 import threading
 import time
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -12,9 +14,12 @@ import pytest
 from faster_whisper import WhisperModel
 
 from asr_service.audio import SAMPLE_RATE
-from asr_service.streaming import DecodeRequest, LiveDecoding, live_decoder
+from asr_service.bus.schemas import MeetingStarted
+from asr_service.streaming import DecodeContext, DecodeRequest, LiveDecoding, live_decoder
 from tests.conftest import SAMPLE_MAX_CER, cer
 from tests.data.generate_samples import MEETING
+
+from .conftest import bus_settings
 
 SENTENCES = (0, 1, 3)
 """Sample sentences of at most 7 s (the VAD's first, second and fourth regions)."""
@@ -115,3 +120,75 @@ def test_live_decodes_do_not_wait_for_a_whole_file_transcription(
     finally:
         final_pass.join()
     assert segments and cer(script, segments[0].text) < SAMPLE_MAX_CER
+
+
+def test_requests_decode_with_their_meetings_language_and_vocabulary(
+    transcriber: Any, utterances: list[tuple[np.ndarray, str]], encoded_frames: list
+) -> None:
+    """A pass mixing meetings decodes each request with its meeting's prompt: requests sharing
+    one batch together, a meeting with its own vocabulary in its own batch (CTranslate2 batches
+    only prompts of one shape), and an unknown or ``auto`` language on the default language."""
+    live = LiveDecoding(transcriber, language="fr", encoder_window_s=15.0)
+    terms = ("Madame Martin", "numérisation")
+    plain, english = DecodeContext("fr"), DecodeContext("en")
+    assert live.resolve(DecodeContext("auto")) == plain == live.resolve(DecodeContext("xx"))
+    assert live.resolve(None) == plain
+    assert live.resolve(DecodeContext("fr", terms)).vocabulary == terms
+
+    def prompt_text(context: DecodeContext) -> str:
+        prompt = live.prompt(live.resolve(context))
+        return prompt.tokenizer.tokenizer.decode(prompt.tokens, skip_special_tokens=False)
+
+    assert "<|en|>" in prompt_text(english) and "<|fr|>" not in prompt_text(english)
+    assert "Madame Martin" in prompt_text(DecodeContext("fr", terms))
+    assert "Madame" not in prompt_text(plain)
+
+    audios = [audio for audio, _ in utterances]
+    contexts = [plain, DecodeContext("fr", terms), DecodeContext("auto")]
+    encoded_frames.clear()
+    decoded = live.decode(audios, contexts=contexts)
+    # the two plain requests in one batch, the primed one in its own (and once more on the plain
+    # prompt if Whisper gave up on it: the next test)
+    assert sorted(batch for batch, _ in encoded_frames[:2]) == [1, 2]
+    assert [batch for batch, _ in encoded_frames[2:]] in ([], [1])
+    alone = [live.decode([a], contexts=[c])[0] for a, c in zip(audios, contexts, strict=True)]
+    for (_, script), together, one in zip(utterances, decoded, alone, strict=True):
+        assert cer(script, together.text) < SAMPLE_MAX_CER, (script, together.text)
+        assert cer(one.text, together.text) < 0.25, (one.text, together.text)
+
+
+def test_a_decode_the_vocabulary_prompt_fails_is_decoded_again_without_it(
+    transcriber: Any, utterances: list[tuple[np.ndarray, str]], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Whisper primed with terms unrelated to the speech sometimes gives up (no text): the live
+    pass decodes once, so such a request is decoded again on the plain prompt, and only those."""
+    live = LiveDecoding(transcriber, encoder_window_s=15.0)
+    terms = ("prestataire", "bon de commande")
+    primed = live.prompt(live.resolve(DecodeContext("fr", terms)))
+    real_batch = live._batch
+    calls: list[tuple[int, bool]] = []
+
+    def batch(audios: list[np.ndarray], words: bool, prompt: Any) -> list[Any]:
+        calls.append((len(audios), prompt is primed))
+        out = real_batch(audios, words, prompt)
+        if prompt is primed:  # the primed decode gives up on the first audio, not the second
+            out[0] = dataclasses.replace(out[0], text="", words=[])
+            out[1] = dataclasses.replace(out[1], avg_logprob=-0.2)
+        return out
+
+    monkeypatch.setattr(live, "_batch", batch)
+    audios = [audio for audio, _ in utterances[:2]]
+    first, second = live.decode(audios, contexts=[DecodeContext("fr", terms)] * 2)
+    assert calls == [(2, True), (1, False)]  # one batch primed, the failed audio again plain
+    assert cer(utterances[0][1], first.text) < SAMPLE_MAX_CER, first.text
+    assert cer(utterances[1][1], second.text) < SAMPLE_MAX_CER, second.text
+
+
+async def test_a_worker_primes_live_decodes_with_the_meetings_language_and_asked_vocabulary(
+    tmp_path: Path, nats_url: str, start_worker: Any
+) -> None:
+    meta = MeetingStarted(meeting_id="m-1", language="en", vocabulary=["Cerfa", "DINUM"])
+    plain = await start_worker(bus_settings(tmp_path / "plain", nats_url))
+    assert plain.live_context(meta) == DecodeContext("en", ())
+    primed = await start_worker(bus_settings(tmp_path / "primed", nats_url, live_vocabulary=True))
+    assert primed.live_context(meta) == DecodeContext("en", ("Cerfa", "DINUM"))
