@@ -64,10 +64,19 @@ def committed_text(live: LiveDecoding, decoded: Decoded) -> str:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--windows", default="15", help="longest short windows (s) to compare")
+    parser.add_argument(
+        "--margins", default="5", help="padding after the audio in short windows (s) to compare"
+    )
+    parser.add_argument(
+        "--vocabulary",
+        default="",
+        help="comma-separated hotwords: also decode on the first window and margin with them",
+    )
     parser.add_argument("--batch", type=int, default=3, help="batch size of the batched runs")
     parser.add_argument("--eval-dir", default=None, help="evaluation set (default ../shared/eval)")
     args = parser.parse_args()
     windows = [float(w) for w in args.windows.split(",")]
+    margins = [float(m) for m in args.margins.split(",")]
     data = utterances(Path(args.eval_dir) if args.eval_dir else default_eval_dir())
     if not data:
         sys.exit("no French utterances with references found: set --eval-dir")
@@ -75,9 +84,21 @@ def main() -> None:
     # (name, decoding, batch size): the worker's own live decoding (greedy, token cap)
     runs = [("30 s window, one at a time (baseline)", LiveDecoding(transcriber), 1)]
     for w in windows:
-        live = LiveDecoding(transcriber, encoder_window_s=w)
-        runs.append((f"audio + 5 s (≤ {w:g} s), one at a time", live, 1))
-        runs.append((f"audio + 5 s (≤ {w:g} s), batches of {args.batch}", live, args.batch))
+        for m in margins:
+            live = LiveDecoding(transcriber, encoder_window_s=w, window_margin_s=m)
+            runs.append((f"audio + {m:g} s (≤ {w:g} s), one at a time", live, 1))
+            if args.batch > 1:
+                name = f"audio + {m:g} s (≤ {w:g} s), batches of {args.batch}"
+                runs.append((name, live, args.batch))
+    if args.vocabulary:
+        terms = [t.strip() for t in args.vocabulary.split(",") if t.strip()]
+        live = LiveDecoding(
+            transcriber,
+            vocabulary=terms,
+            encoder_window_s=windows[0],
+            window_margin_s=margins[0],
+        )
+        runs.append((f"audio + {margins[0]:g} s, vocabulary of {len(terms)}", live, 1))
     results = {name: {"pairs": [], "seconds": 0.0} for name, _, _ in runs}
     step = max(b for _, _, b in runs)
     for k in range(0, len(data), step):

@@ -144,6 +144,15 @@ def pct(values: list[float], q: float) -> float | None:
     return float(np.quantile(values, q)) if values else None
 
 
+VOCABULARY = ("numérisation", "prestataire", "bon de commande", "Madame Martin")
+
+
+def meeting_vocabulary(i: int) -> tuple[str, ...]:
+    """A vocabulary of its own for meeting ``i`` (so no two meetings share a live prompt: the
+    worst case for batching decodes across meetings)."""
+    return (*VOCABULARY, f"dossier {i + 1}")
+
+
 async def run_level(
     nc: Any, pid: int, recs: list, n: int, args: argparse.Namespace, *, attempt: int = 0
 ) -> dict:
@@ -161,6 +170,7 @@ async def run_level(
             tenant="bench",
             speed=1.0,
             timeout=len(audio) / SAMPLE_RATE * 3 + 120,
+            vocabulary=meeting_vocabulary(i) if args.vocabulary else (),
         )
         return result, ref
 
@@ -272,6 +282,7 @@ async def main_async(args: argparse.Namespace) -> dict:
     return {
         "recordings": [r[0] for r in recs],
         "meeting_seconds": args.seconds,
+        "vocabulary_per_meeting": bool(args.vocabulary),
         "slo_p95_s": args.slo,
         "model": settings.model,
         "compute_type": settings.compute_type,
@@ -316,6 +327,11 @@ def main() -> None:
     parser.add_argument("--stagger", type=float, default=2.0, help="spread of meeting starts (s)")
     parser.add_argument("--keep-going", action="store_true", help="do not stop at the first miss")
     parser.add_argument("--eval-dir", default=None, help="evaluation set (default ../shared/eval)")
+    parser.add_argument(
+        "--vocabulary",
+        action="store_true",
+        help="give each meeting its own vocabulary (live decodes then batch per meeting)",
+    )
     parser.add_argument("--out", default=None, help="write the JSON report here")
     parser.add_argument(
         "--worker-log",
