@@ -178,6 +178,8 @@ async def run_level(
     with Sampler(pid) as sampler, Sampler(os.getpid(), machine=False) as client:
         outcomes = await asyncio.gather(*(one(i) for i in range(n)), return_exceptions=True)
     ok = [o for o in outcomes if not isinstance(o, BaseException)]
+    for failure in (o for o in outcomes if isinstance(o, BaseException)):
+        print(f"meeting failed: {failure!r}", file=sys.stderr)  # counted in "errors"
     lat = [x for r, _ in ok for x in latencies(r)]
     gaps = [g for r, _ in ok for g in partial_gaps(r)]
     done = sum(1 for r, _ in ok if r.done)
