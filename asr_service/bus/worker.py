@@ -764,12 +764,12 @@ class Worker:
         live_language = settings.language if settings.language not in ("auto", "") else "fr"
         live = {
             "language": live_language,
-            "vocabulary": settings.vocabulary,
             "beam_size": settings.live_beam_size,
             "encoder_window_s": settings.live_encoder_window_s,
         }
         self.decode_many = live_decoder(transcriber, **live)
-        self.live_vocabulary = settings.live_vocabulary
+        self.live_vocabulary = tuple(settings.vocabulary) if settings.live_vocabulary else None
+        """The service's vocabulary when live decodes are primed (``ASR_LIVE_VOCABULARY``)."""
         self.vad_probabilities = SileroProbabilities()
         self.vad_threshold = settings.vad_threshold
         self.final_pool = ThreadPoolExecutor(1, "asr-final", initializer=_niced_thread)
@@ -787,7 +787,9 @@ class Worker:
         """What the live decodes of a meeting are primed with: its language (a language Whisper
         does not know, or ``auto``, falls back to the service's) and, with
         ``ASR_LIVE_VOCABULARY``, its vocabulary (the service's when it has none)."""
-        vocabulary = tuple(meta.vocabulary) if self.live_vocabulary else ()
+        vocabulary = ()
+        if self.live_vocabulary is not None:
+            vocabulary = tuple(meta.vocabulary) or self.live_vocabulary
         return DecodeContext(language=meta.language, vocabulary=vocabulary)
 
     async def db_call(self, fn: Any, *args: Any, **kwargs: Any) -> Any:

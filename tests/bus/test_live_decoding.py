@@ -188,7 +188,13 @@ async def test_a_worker_primes_live_decodes_with_the_meetings_language_and_asked
     tmp_path: Path, nats_url: str, start_worker: Any
 ) -> None:
     meta = MeetingStarted(meeting_id="m-1", language="en", vocabulary=["Cerfa", "DINUM"])
-    plain = await start_worker(bus_settings(tmp_path / "plain", nats_url))
+    bare = MeetingStarted(meeting_id="m-2")
+    service_terms = {"vocabulary": ["ANTS"]}
+    plain = await start_worker(bus_settings(tmp_path / "plain", nats_url, **service_terms))
     assert plain.live_context(meta) == DecodeContext("en", ())
-    primed = await start_worker(bus_settings(tmp_path / "primed", nats_url, live_vocabulary=True))
+    assert plain.live_context(bare) == DecodeContext("fr", ())  # not even the service's terms
+    primed = await start_worker(
+        bus_settings(tmp_path / "primed", nats_url, live_vocabulary=True, **service_terms)
+    )
     assert primed.live_context(meta) == DecodeContext("en", ("Cerfa", "DINUM"))
+    assert primed.live_context(bare) == DecodeContext("fr", ("ANTS",))
