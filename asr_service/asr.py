@@ -137,12 +137,12 @@ class Transcriber:
         # transcription at a time keeps latency predictable on small CPUs.
         self.lock = threading.Lock()
 
-    def _load(self, workers: int) -> WindowedWhisperModel:
+    def _load(self, workers: int, threads: int | None = None) -> WindowedWhisperModel:
         return WindowedWhisperModel(
             str(self.model_path),
             device=self.device,
             compute_type=self.compute_type,
-            cpu_threads=self.settings.resolved_cpu_threads,
+            cpu_threads=threads or self.settings.resolved_cpu_threads,
             num_workers=workers,
             local_files_only=True,
         )
@@ -150,12 +150,15 @@ class Transcriber:
     @cached_property
     def live_model(self) -> WindowedWhisperModel:
         """The model of live decodes, loaded on first use (workers only): ``model_workers``
-        replicas that decode side by side, separate from :attr:`model` so that a whole-file pass
-        (an end-of-meeting pass) never makes live decodes wait. Live decodes are greedy (no
+        replicas of ``live_cpu_threads`` threads each (on a CPU, no more threads than cores
+        between them) that decode side by side, separate from :attr:`model` so that a whole-file
+        pass (an end-of-meeting pass) never makes live decodes wait. Live decodes are greedy (no
         sampling), so which replica runs one does not change its result; :attr:`model` keeps one
         replica because its temperature fallback samples, and one replica's seeded generator
         keeps transcripts reproducible."""
-        return self._load(workers=self.settings.model_workers)
+        return self._load(
+            workers=self.settings.model_workers, threads=self.settings.resolved_live_cpu_threads
+        )
 
     @property
     def info(self) -> dict[str, Any]:

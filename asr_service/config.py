@@ -91,6 +91,14 @@ class Settings(BaseSettings):
         "passes never stall live decodes. On 2 cores 2 keeps both busy (one pass's "
         "single-threaded steps overlap the other's); each replica costs the model's memory",
     )
+    live_cpu_threads: int = Field(
+        default=0,
+        ge=0,
+        description="CPU threads of each live-decode replica; 0: the decode threads "
+        "(`cpu_threads`) shared out among the `model_workers` replicas, at least 1, so that "
+        "replicas decoding side by side do not fight over cores (2 cores, 12 meetings: p95 3.7-3.9 "
+        "s instead of 4.7-6.2 s; one meeting alone 1.7 s instead of 1.3 s)",
+    )
     language: str = Field(default="fr", description="ISO code, or 'auto' to detect")
     detect_among: list[str] = Field(
         default_factory=lambda: ["fr", "en", "de", "es", "it", "nl", "pt", "ar", "br", "ca", "eu"],
@@ -259,6 +267,14 @@ class Settings(BaseSettings):
             return len(os.sched_getaffinity(0))
         except AttributeError:  # not on Linux
             return os.cpu_count() or 1
+
+    @property
+    def resolved_live_cpu_threads(self) -> int:
+        """Threads of each live-decode replica: the configured number, else the decode threads
+        shared out among the replicas."""
+        if self.live_cpu_threads > 0:
+            return self.live_cpu_threads
+        return max(1, self.resolved_cpu_threads // self.model_workers)
 
     @property
     def detect_language(self) -> bool:
