@@ -150,12 +150,11 @@ class Transcriber:
     @cached_property
     def live_model(self) -> WindowedWhisperModel:
         """The model of live decodes, loaded on first use (workers only): ``model_workers``
-        replicas of ``live_cpu_threads`` threads each (on a CPU, no more threads than cores
-        between them) that decode side by side, separate from :attr:`model` so that a whole-file
-        pass (an end-of-meeting pass) never makes live decodes wait. Live decodes are greedy (no
-        sampling), so which replica runs one does not change its result; :attr:`model` keeps one
-        replica because its temperature fallback samples, and one replica's seeded generator
-        keeps transcripts reproducible."""
+        replicas of ``live_cpu_threads`` threads each that decode side by side, separate from
+        :attr:`model` so that a whole-file pass (an end-of-meeting pass) never makes live decodes
+        wait. Live decodes are greedy (no sampling), so which replica runs one does not change
+        its result; :attr:`model` keeps one replica because its temperature fallback samples,
+        and one replica's seeded generator keeps transcripts reproducible."""
         return self._load(
             workers=self.settings.model_workers, threads=self.settings.resolved_live_cpu_threads
         )
