@@ -3,11 +3,12 @@
 - ``policy``: :class:`UtteranceStream`, the per-track state machine (VAD-driven segmentation,
   partial hypotheses, commit at utterance end or on LocalAgreement, bounded buffer).
 - ``vad``: :class:`StreamingVad`, Silero VAD scored once per 32 ms window as audio arrives.
-- ``scheduler``: :class:`DecodeScheduler`, one decode thread shared by every stream of a worker
-  (commits before partials; a stream never has two decodes queued; the requests waiting when the
+- ``scheduler``: :class:`DecodeScheduler`, the decode threads shared by every stream of a worker
+  (commits before partials; a stream never has two decodes queued; the requests waiting when a
   thread frees up go in one pass).
 - ``decoding``: the live decoders on the shared :class:`asr_service.asr.Transcriber`: a pass's
-  requests decoded as one batch, each on a short encoder window.
+  requests decoded in batches (one per meeting language and vocabulary), each on a short
+  encoder window.
 """
 
 from asr_service.streaming.decoding import (
