@@ -166,7 +166,9 @@ class Settings(BaseSettings):
         default=2.4, description="above it Whisper retries hotter: the text is likely a loop"
     )
     max_repeats: int = Field(
-        default=3, description="an n-gram repeated more than this in a row is a loop: collapsed"
+        default=3,
+        description="an n-gram repeated more than this in a row is a loop: collapsed to one copy "
+        "(a phrase of 3 words or more: from its third copy)",
     )
 
     # -- HTTP API and clerk pages (asr_service.api) ----------------------------------------------

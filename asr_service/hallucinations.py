@@ -56,10 +56,19 @@ def is_silence_hallucination(
     return seg.no_speech_prob > no_speech_threshold and seg.avg_logprob < logprob_threshold
 
 
+PHRASE_WORDS = 3
+"""From this many words, a repeated n-gram is a phrase rather than a word or two."""
+PHRASE_MAX_REPEATS = 2
+"""A phrase said more than this many times in a row is a loop: people repeat a word or two
+("non, non, non"), not a clause ("le bon de commande de la tranche" thrice is Whisper looping)."""
+
+
 def collapse_repetitions(words: Sequence[Word], max_repeats: int, max_ngram: int = 8) -> list[Word]:
-    """Remove loops: an n-gram repeated more than ``max_repeats`` times in a row keeps one copy."""
+    """Remove loops: an n-gram repeated more than ``max_repeats`` times in a row (a phrase of
+    ``PHRASE_WORDS`` or more: more than ``PHRASE_MAX_REPEATS`` times) keeps one copy."""
     out = list(words)
     for n in range(1, max_ngram + 1):
+        allowed = max_repeats if n < PHRASE_WORDS else min(max_repeats, PHRASE_MAX_REPEATS)
         i = 0
         result: list[Word] = []
         while i < len(out):
@@ -70,7 +79,7 @@ def collapse_repetitions(words: Sequence[Word], max_repeats: int, max_ngram: int
                 and [normalise(w.word) for w in out[i + reps * n : i + (reps + 1) * n]] == gram
             ):
                 reps += 1
-            if reps > max_repeats and len(gram) == n:
+            if reps > allowed and len(gram) == n:
                 result.extend(out[i : i + n])
                 i += reps * n
             else:

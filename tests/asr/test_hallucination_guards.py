@@ -45,6 +45,16 @@ def test_repetition_loops_are_collapsed_to_one_copy():
     # a phrase said twice is normal speech and stays
     twice = _words("oui oui d'accord")
     assert len(collapse_repetitions(twice, max_repeats=3)) == 3
+    # so is a word said three times; a clause said three times in a row is a loop
+    thrice = _words("non non non merci")
+    assert len(collapse_repetitions(thrice, max_repeats=3)) == 4
+    looped = _words(
+        "vous préparez le bon de commande, le bon de commande, le bon de commande. Merci"
+    )
+    kept = collapse_repetitions(looped, max_repeats=3)
+    assert " ".join(w.word.strip() for w in kept) == "vous préparez le bon de commande, Merci"
+    said_twice = _words("la fois d'après la fois d'après ça")
+    assert len(collapse_repetitions(said_twice, max_repeats=3)) == 7
 
 
 def test_high_no_speech_low_confidence_segments_are_dropped_and_ids_renumbered():
