@@ -12,11 +12,14 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from asr_service.bus.schemas import MeetingStarted
 from asr_service.storage import AudioStore
 from asr_service.transcript import Speaker, Transcript
+
+if TYPE_CHECKING:
+    from asr_service.pipeline import PipelineOptions
 
 log = logging.getLogger(__name__)
 
@@ -29,6 +32,24 @@ class FinalResult:
     minutes_detail: str = ""
 
 
+def final_options(meta: MeetingStarted, *, per_track: bool) -> PipelineOptions:
+    """The pipeline options of a meeting's final pass. The participant list bounds the number of
+    speakers diarization may find without fixing it: in a large meeting many participants only
+    listen, and a fixed count would split real speakers to fill their places."""
+    from asr_service.pipeline import PipelineOptions
+
+    return PipelineOptions(
+        language=meta.language,
+        vocabulary=list(meta.vocabulary),
+        diarize=not per_track,
+        participants=[p.name or p.id for p in meta.participants],
+        max_speakers=len(meta.participants) or None,
+        minutes=False,
+        title=meta.title or None,
+        meeting_id=meta.meeting_id,
+    )
+
+
 def run_final_pass(
     pipeline: Any,
     audio_store: AudioStore,
@@ -38,20 +59,11 @@ def run_final_pass(
     minutes: bool = True,
 ) -> FinalResult:
     """Final transcript (and minutes) of a meeting from the audio kept on disk."""
-    from asr_service.pipeline import PipelineOptions, StageUnavailable
+    from asr_service.pipeline import StageUnavailable
 
     tracks = audio_store.tracks(tenant, meta.meeting_id)
-    per_track = meta.per_track or (tracks and tracks != ["mix"])
-    options = PipelineOptions(
-        language=meta.language,
-        vocabulary=list(meta.vocabulary),
-        diarize=not per_track,
-        participants=[p.name or p.id for p in meta.participants],
-        num_speakers=len(meta.participants) or None,
-        minutes=False,
-        title=meta.title or None,
-        meeting_id=meta.meeting_id,
-    )
+    per_track = bool(meta.per_track or (tracks and tracks != ["mix"]))
+    options = final_options(meta, per_track=per_track)
     if not per_track:
         audio = audio_store.read_mix(tenant, meta.meeting_id)
         transcript = pipeline.run(audio, options, source=f"meeting:{meta.meeting_id}").transcript
