@@ -6,13 +6,14 @@ Every option an operator may change lives here, documented, with a safe default 
 
 from __future__ import annotations
 
-import os
 from functools import cached_property
 from pathlib import Path
 from typing import Literal
 
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from asr_service.cpus import usable_cpus
 
 DEFAULT_HALLUCINATIONS = [
     # Subtitle credits and outros Whisper learned from YouTube-style training data (FR + EN).
@@ -79,8 +80,9 @@ class Settings(BaseSettings):
     )
     cpu_threads: int = Field(
         default=0,
-        description="CPU threads per decode; 0: the cores this process may use (CTranslate2's own "
-        "default of 4 oversubscribes small machines and hurts latency)",
+        description="CPU threads per decode; 0: the cores this process may use, bounded by its "
+        "container's CPU quota (Kubernetes limits.cpu; CTranslate2's own default of 4 "
+        "oversubscribes small machines and hurts latency)",
     )
     model_workers: int = Field(
         default=2,
@@ -262,13 +264,11 @@ class Settings(BaseSettings):
 
     @property
     def resolved_cpu_threads(self) -> int:
-        """Threads for CPU decoding: the configured number, else the usable cores."""
+        """Threads for CPU decoding: the configured number, else the usable cores (affinity and
+        container CPU quota: :func:`asr_service.cpus.usable_cpus`)."""
         if self.cpu_threads > 0:
             return self.cpu_threads
-        try:
-            return len(os.sched_getaffinity(0))
-        except AttributeError:  # not on Linux
-            return os.cpu_count() or 1
+        return usable_cpus()
 
     @property
     def resolved_live_cpu_threads(self) -> int:

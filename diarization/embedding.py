@@ -13,6 +13,7 @@ from pathlib import Path
 import numpy as np
 import onnxruntime as ort
 
+from asr_service.cpus import usable_cpus
 from diarization.fbank import FRAME_SHIFT, SAMPLE_RATE, fbank, num_frames
 
 EMBEDDING_DIM = 192
@@ -25,7 +26,8 @@ class SpeakerEmbedder:
 
     def __init__(self, onnx_file: Path, *, threads: int = 0, batch_size: int = 32):
         options = ort.SessionOptions()
-        options.intra_op_num_threads = threads
+        # 0 would let onnxruntime count the node's cores, not the container's CPU quota
+        options.intra_op_num_threads = threads or usable_cpus()
         options.inter_op_num_threads = 1
         options.log_severity_level = 3
         self.session = ort.InferenceSession(

@@ -21,6 +21,7 @@ import time
 from pathlib import Path
 from typing import Any, Protocol, runtime_checkable
 
+from asr_service.cpus import usable_cpus
 from summarizer.settings import LLMSettings
 
 
@@ -54,10 +55,7 @@ def free_cores(sample_s: float = 0.3) -> int:
     Measured over ``sample_s`` from ``/proc/stat`` (the load average lags by a minute and counts
     this process's own past work); falls back to the load average elsewhere.
     """
-    try:
-        cores = len(os.sched_getaffinity(0))
-    except AttributeError:  # pragma: no cover - non-Linux
-        cores = os.cpu_count() or 1
+    cores = usable_cpus()
     try:
         idle0, total0 = _cpu_times()
         time.sleep(sample_s)

@@ -20,6 +20,8 @@ from typing import Any
 
 import psutil
 
+from asr_service.cpus import usable_cpus
+
 LIBRARIES = ("faster-whisper", "ctranslate2", "onnxruntime", "numpy", "xllamacpp", "nats-py")
 
 
@@ -68,10 +70,7 @@ def gpu_inventory() -> list[dict[str, Any]]:
 
 def describe_machine() -> dict[str, Any]:
     """CPU model, logical/physical cores usable here, RAM, GPUs, OS and library versions."""
-    try:
-        usable = len(os.sched_getaffinity(0))
-    except AttributeError:  # pragma: no cover - not Linux
-        usable = os.cpu_count() or 1
+    usable = usable_cpus()
     libs = {}
     for name in LIBRARIES:
         try:
