@@ -6,10 +6,11 @@ window, not the audio in it. The worker encodes each live request on its audio p
 ``ASR_LIVE_ENCODER_WINDOW_S`` (see :func:`asr_service.asr.live_window_s`), and decodes the
 requests waiting together as one batch (:class:`asr_service.streaming.LiveDecoding`). This
 script decodes the same utterances (the turns of ``fr/mixes`` and the French dev clips of at
-most 10 s from ``../shared/eval``) with the worker's own decoding and hallucination guards: on the full window one at a
-time (the baseline), on short windows up to each ``--windows`` value one at a time, and in
-batches of ``--batch``, interleaved in one run, and prints WER and decode time with their ratios
-to the baseline.
+most 10 s from ``../shared/eval``) with the worker's own decoding and hallucination guards: on
+the full window one at a time (the baseline), on short windows up to each ``--windows`` value
+with each ``--margins`` padding one at a time and in batches of ``--batch``, and with a
+``--vocabulary`` prompt, interleaved in one run, and prints WER and decode time with their
+ratios to the baseline.
 
     python benchmarks/bench_live_window.py --windows 15 --batch 3
 """
@@ -57,8 +58,7 @@ def utterances(eval_dir: Path) -> list[tuple[np.ndarray, str]]:
 
 def committed_text(live: LiveDecoding, decoded: Decoded) -> str:
     """What the worker would commit: the decoded text after the hallucination guards."""
-    segment = decoded.segment(0.0)
-    return " ".join(s.text for s in live.clean([segment])) if segment else ""
+    return " ".join(s.text for s in live.committed(decoded, 0.0))
 
 
 def main() -> None:

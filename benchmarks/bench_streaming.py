@@ -154,7 +154,14 @@ def meeting_vocabulary(i: int) -> tuple[str, ...]:
 
 
 async def run_level(
-    nc: Any, pid: int, recs: list, n: int, args: argparse.Namespace, *, attempt: int = 0
+    nc: Any,
+    pid: int,
+    recs: list,
+    n: int,
+    args: argparse.Namespace,
+    *,
+    attempt: int = 0,
+    vocabulary: bool = False,
 ) -> dict:
     """Play ``n`` meetings at once, in real time, through the worker (``attempt`` > 0: a retry of
     the same N, under new meeting IDs so JetStream's duplicate window does not drop it)."""
@@ -170,7 +177,7 @@ async def run_level(
             tenant="bench",
             speed=1.0,
             timeout=len(audio) / SAMPLE_RATE * 3 + 120,
-            vocabulary=meeting_vocabulary(i) if args.vocabulary else (),
+            vocabulary=meeting_vocabulary(i) if vocabulary else (),
         )
         return result, ref
 
@@ -270,7 +277,9 @@ async def main_async(args: argparse.Namespace) -> dict:
                         raise RuntimeError(log_path.read_text()[-2000:]) from None
                     await asyncio.sleep(0.3)
             for rung, n in enumerate(ladder):  # a repeated N gets new meeting IDs
-                level = await run_level(nc, worker.pid, recs, n, args, attempt=rung)
+                level = await run_level(
+                    nc, worker.pid, recs, n, args, attempt=rung, vocabulary=args.vocabulary
+                )
                 levels.append(level)
                 print(json.dumps(level), file=sys.stderr)
                 if not level["held"] and not args.keep_going:

@@ -19,8 +19,8 @@ Flow of one meeting (one-way: bus → streaming/pipeline → storage → bus eve
    takeover is dropped by JetStream's duplicate window.
 4. ``ended``: streams are flushed, the final pass runs (:mod:`asr_service.bus.final_pass`) in a
    low-priority thread on the transcriber's whole-file model (other meetings' live decodes run on
-   the live model and do not wait for it), the final transcript replaces the live one in storage and is announced,
-   then the minutes; ``ended`` and ``started`` are acked and the lease released.
+   the live model and do not wait for it), the final transcript replaces the live one in storage
+   and is announced, then the minutes; ``ended`` and ``started`` are acked and the lease released.
 """
 
 from __future__ import annotations

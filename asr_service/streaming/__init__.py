@@ -26,7 +26,7 @@ from asr_service.streaming.policy import (
     agreed_prefix,
 )
 from asr_service.streaming.scheduler import DecodeScheduler
-from asr_service.streaming.vad import SileroProbabilities, StreamingVad, transcriber_vad
+from asr_service.streaming.vad import SileroProbabilities, StreamingVad
 
 __all__ = [
     "DecodeContext",
@@ -42,5 +42,4 @@ __all__ = [
     "agreed_prefix",
     "live_decoder",
     "single_decoder",
-    "transcriber_vad",
 ]

@@ -192,10 +192,7 @@ class LiveDecoding:
         for _, members in groupby(order, key=group):
             indexes = list(members)
             context = resolved[indexes[0]]
-            for k in range(0, len(indexes), MAX_BATCH):
-                batch = indexes[k : k + MAX_BATCH]
-                decoded = self._batch([audios[i] for i in batch], words, self.prompt(context))
-                out.update(zip(batch, decoded, strict=True))
+            out.update(self._batches(audios, indexes, words, self.prompt(context)))
             if context.vocabulary:
                 out.update(self._without_vocabulary(audios, indexes, out, words, context))
         return [out[i] for i in range(len(audios))]
@@ -219,16 +216,23 @@ class LiveDecoding:
         ]
         if not failed:
             return {}
-        plain = self.prompt(DecodeContext(context.language))
-        better = {}
-        for k in range(0, len(failed), MAX_BATCH):
-            batch = failed[k : k + MAX_BATCH]
-            again = self._batch([audios[i] for i in batch], words, plain)
-            for i, retry in zip(batch, again, strict=True):
-                first = decoded[i]
-                if retry.text and (not first.text or retry.avg_logprob > first.avg_logprob):
-                    better[i] = retry
-        return better
+        again = self._batches(audios, failed, words, self.prompt(DecodeContext(context.language)))
+        return {
+            i: retry
+            for i, retry in again.items()
+            if retry.text and (not decoded[i].text or retry.avg_logprob > decoded[i].avg_logprob)
+        }
+
+    def _batches(
+        self, audios: Sequence[np.ndarray], indexes: list[int], words: bool, prompt: Prompt
+    ) -> dict[int, Decoded]:
+        """The audios at ``indexes`` decoded on one prompt, ``MAX_BATCH`` at a time."""
+        out: dict[int, Decoded] = {}
+        for k in range(0, len(indexes), MAX_BATCH):
+            batch = indexes[k : k + MAX_BATCH]
+            decoded = self._batch([audios[i] for i in batch], words, prompt)
+            out.update(zip(batch, decoded, strict=True))
+        return out
 
     def _batch(self, audios: list[np.ndarray], words: bool, prompt: Prompt) -> list[Decoded]:
         model, tok = self.model, prompt.tokenizer
@@ -297,6 +301,14 @@ class LiveDecoding:
             )
         return decoded
 
+    def committed(
+        self, decoded: Decoded, offset: float, context: DecodeContext | None = None
+    ) -> list[Segment]:
+        """What a live decode commits: its segment in meeting time (``offset``: the audio's first
+        sample), unless the hallucination guards drop it."""
+        segment = decoded.segment(offset)
+        return self.clean([segment], context) if segment is not None else []
+
     def clean(self, segments: list[Segment], context: DecodeContext | None = None) -> list[Segment]:
         """The hallucination guards, with the live pass's lenient no-speech threshold (VAD has
         already found speech here: Whisper's own silence skip drops real but unusual speech);
@@ -328,8 +340,7 @@ def live_decoder(transcriber: Any, **options: Any) -> DecodeMany:
             contexts=[r.context for r in wanted],
         )
         for i, r, d in zip(audible, wanted, decoded, strict=True):
-            seg = d.segment(r.offset)
-            out[i] = live.clean([seg], r.context) if seg is not None else []
+            out[i] = live.committed(d, r.offset, r.context)
         return out
 
     return decode_many

@@ -11,7 +11,6 @@ short blips dropped and ``speech_pad_s`` added on both sides.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
 
 import numpy as np
 from faster_whisper.vad import VadOptions, get_speech_timestamps
@@ -132,9 +131,3 @@ def silero_vad(
         return [(c["start"] / SAMPLE_RATE, c["end"] / SAMPLE_RATE) for c in chunks]
 
     return vad
-
-
-def transcriber_vad(transcriber: Any, *, min_silence_ms: int = 500) -> Vad:
-    """Silero VAD with the transcriber's threshold and the streaming pause length."""
-    threshold = getattr(getattr(transcriber, "settings", None), "vad_threshold", 0.5)
-    return silero_vad(threshold=threshold, min_silence_ms=min_silence_ms)

@@ -194,7 +194,7 @@ async def _ladder(
 ) -> dict[str, Any]:
     from asr_service.bus.connection import connect
 
-    args = argparse.Namespace(seconds=seconds, slo=slo_s, stagger=2.0, vocabulary=False)
+    args = argparse.Namespace(seconds=seconds, slo=slo_s, stagger=2.0)
     server = EmbeddedNats(work_dir / "nats").start()
     worker = WorkerProcess(server.url, work_dir / "worker", worker_env(settings, max(ladder)))
     levels: list[dict[str, Any]] = []
