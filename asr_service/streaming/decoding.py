@@ -206,22 +206,38 @@ class LiveDecoding:
         context: DecodeContext,
     ) -> dict[int, Decoded]:
         """Decodes to keep instead of those a vocabulary prompt failed: Whisper primed with
-        terms unrelated to what is said sometimes gives up on the audio (no text, or a very low
-        log-probability), where the file pass falls back on another temperature. The live pass,
-        which decodes once, decodes those again on the plain prompt and keeps the better."""
-        failed = [
-            i
-            for i in indexes
-            if not decoded[i].text or decoded[i].avg_logprob < self.settings.logprob_threshold
-        ]
+        terms unrelated to what is said sometimes gives up on the audio (no text, a very low
+        log-probability, or a repetition loop), where the file pass falls back on another
+        temperature. The live pass, which decodes once, decodes those again on the plain prompt
+        and keeps the better of the two."""
+        failed = [i for i in indexes if self._gave_up(decoded[i])]
         if not failed:
             return {}
         again = self._batches(audios, failed, words, self.prompt(DecodeContext(context.language)))
-        return {
-            i: retry
-            for i, retry in again.items()
-            if retry.text and (not decoded[i].text or retry.avg_logprob > decoded[i].avg_logprob)
-        }
+        return {i: retry for i, retry in again.items() if self._worse(decoded[i], retry)}
+
+    def _gave_up(self, decoded: Decoded) -> bool:
+        """Whisper's own failure signs (the thresholds its temperature fallback uses)."""
+        s = self.settings
+        return (
+            not decoded.text
+            or decoded.avg_logprob < s.logprob_threshold
+            or decoded.compression_ratio > s.compression_ratio_threshold
+        )
+
+    def _worse(self, first: Decoded, second: Decoded) -> bool:
+        """Whether ``second`` is the better decode: no text is worst, then a repetition loop,
+        then a low log-probability; the log-probability decides between equals."""
+
+        def rank(d: Decoded) -> tuple[bool, bool, bool, float]:
+            return (
+                not d.text,
+                d.compression_ratio > self.settings.compression_ratio_threshold,
+                d.avg_logprob < self.settings.logprob_threshold,
+                -d.avg_logprob,
+            )
+
+        return rank(second) < rank(first)
 
     def _batches(
         self, audios: Sequence[np.ndarray], indexes: list[int], words: bool, prompt: Prompt
