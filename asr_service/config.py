@@ -117,10 +117,16 @@ class Settings(BaseSettings):
         "always 30 s. 0.46x the decode time at +1.8 % relative WER on French utterances "
         "(benchmarks/bench_live_window.py)",
     )
+    meeting_minutes: bool = Field(
+        default=True,
+        description="bus workers write minutes after each meeting's final pass (when the "
+        "summarizer and its model are installed); `--no-minutes` overrides",
+    )
     live_vocabulary: bool = Field(
         default=False,
-        description="also prime live decodes with the meeting's vocabulary (else the service's "
-        "`vocabulary`; the final pass always uses it). Off by default: meetings with distinct "
+        description="also prime live decodes with the meeting's vocabulary (the service's "
+        "`vocabulary` for a meeting without one); off, live decodes get no prompt (the final pass "
+        "always uses the vocabulary). Off by default: meetings with distinct "
         "vocabularies then decode live in separate batches (CTranslate2 batches only prompts of "
         "one shape), and Whisper base primed with terms unrelated to what is said errs more "
         "(measured on 2 cores, one vocabulary per meeting: 6 meetings held instead of 10, live "
@@ -218,7 +224,10 @@ class Settings(BaseSettings):
     nats_tls_cert: Path | None = Field(default=None, description="client certificate (mTLS)")
     nats_tls_key: Path | None = Field(default=None, description="client key (mTLS)")
     bus_max_message_bytes: int = Field(
-        default=1024 * 1024, ge=1024, description="per-message size limit of the JetStream streams"
+        default=1024 * 1024,
+        ge=1024,
+        description="largest message accepted (larger: oversized_message error event); ASR_OUT's "
+        "per-message bound; ASR_IN stores up to 4x this so workers can answer oversized ones",
     )
     bus_max_chunk_s: float = Field(
         default=5.0, gt=0, description="longest audio chunk accepted (longer: error event)"

@@ -112,11 +112,23 @@ def serve(
     if settings.nats_url:
         _run_until_signal(build_worker(settings, settings.nats_url, minutes=minutes))
         return
+    from asr_service.bus.server import NatsServerError
+
+    asked = port
     if not _port_free(port):
         port = free_port()
     server = EmbeddedNats(settings.resolved_data_dir / "nats", port)
-    server.start()
+    try:
+        server.start()
+    except NatsServerError as exc:
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(2) from exc
     typer.echo(f"embedded nats-server (JetStream) at {server.url}, data in {server.store_dir}")
+    if port != asked:
+        typer.echo(
+            f"note: port {asked} was taken; point clients here, e.g. "
+            f"`asr-service simulate FILE --meeting-id demo --nats-url {server.url}`"
+        )
     try:
         _run_until_signal(build_worker(settings, server.url, minutes=minutes))
     finally:
@@ -173,10 +185,10 @@ def simulate(
             if event.markdown:
                 typer.echo(event.markdown)
 
-    async def main() -> None:
+    async def main() -> str:
         nc = await connect(settings, url=url, name="asr-simulator")
         try:
-            await run_simulation(
+            result = await run_simulation(
                 nc,
                 audio,
                 meeting_id=meeting_id,
@@ -190,8 +202,19 @@ def simulate(
             )
         finally:
             await nc.close()
+        return result.statuses[-1].status if result.statuses else "unknown"
 
-    asyncio.run(main())
+    try:
+        status = asyncio.run(main())
+    except TimeoutError as exc:
+        typer.echo(
+            f"error: no final status within {timeout:g} s (is a worker running? see --timeout)",
+            err=True,
+        )
+        raise typer.Exit(1) from exc
+    if status != "done":
+        typer.echo(f"error: the meeting ended with status {status!r}", err=True)
+        raise typer.Exit(1)
 
 
 def main() -> None:  # pragma: no cover - entry point

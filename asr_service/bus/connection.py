@@ -32,6 +32,9 @@ from asr_service.bus import subjects as sub
 log = logging.getLogger(__name__)
 
 
+IN_STORED_FACTOR = 4
+
+
 @dataclass(frozen=True)
 class BusLimits:
     """Retention and size limits of the streams (see ``Settings``)."""
@@ -43,6 +46,13 @@ class BusLimits:
     out_max_bytes: int = 2 * 1024**3
     duplicate_window_s: float = 600.0
     lease_ttl_s: float = 15.0
+
+    @property
+    def in_stored_message_bytes(self) -> int:
+        """``ASR_IN``'s own per-message bound: above the service's limit, so a worker sees an
+        oversized message and answers it with an ``oversized_message`` error event naming the
+        limit; larger still, JetStream (or the server's ``max_payload``) refuses the publish."""
+        return IN_STORED_FACTOR * self.max_message_bytes
 
     @classmethod
     def from_settings(cls, settings: Any) -> BusLimits:
@@ -147,7 +157,7 @@ async def ensure_streams(js: JetStreamContext, limits: BusLimits) -> None:
             storage=StorageType.FILE,
             max_age=limits.in_max_age_s,
             max_bytes=limits.in_max_bytes,
-            max_msg_size=limits.max_message_bytes,
+            max_msg_size=limits.in_stored_message_bytes,
             discard=DiscardPolicy.OLD,
             duplicate_window=120.0,
         ),
@@ -170,25 +180,45 @@ async def ensure_streams(js: JetStreamContext, limits: BusLimits) -> None:
 
 
 async def ensure_lease_bucket(js: JetStreamContext, limits: BusLimits) -> KeyValue:
-    """The KV bucket of meeting leases; a key expires ``lease_ttl_s`` after its last refresh."""
+    """The KV bucket of meeting leases; a key expires ``lease_ttl_s`` after its last refresh.
+
+    An existing bucket whose TTL differs from the setting is updated: workers refresh leases on
+    the setting's period, so a bucket left with a shorter TTL would hand live meetings over."""
     try:
-        return await js.key_value(sub.LEASE_BUCKET)
+        kv = await js.key_value(sub.LEASE_BUCKET)
     except Exception:  # noqa: BLE001 - bucket missing
-        return await js.create_key_value(
-            bucket=sub.LEASE_BUCKET,
-            ttl=limits.lease_ttl_s,
-            history=1,
-            storage=StorageType.FILE,
-            description="owner of each live meeting",
-        )
+        kv = None
+    if kv is not None:
+        info = await js.stream_info(f"KV_{sub.LEASE_BUCKET}")
+        if abs((info.config.max_age or 0) - limits.lease_ttl_s) > 1e-3:
+            log.warning(
+                "lease bucket TTL %.1f s -> %.1f s (ASR_LEASE_TTL_S)",
+                info.config.max_age or 0,
+                limits.lease_ttl_s,
+            )
+            info.config.max_age = limits.lease_ttl_s
+            await js.update_stream(info.config)
+        return kv
+    return await js.create_key_value(
+        bucket=sub.LEASE_BUCKET,
+        ttl=limits.lease_ttl_s,
+        history=1,
+        storage=StorageType.FILE,
+        description="owner of each live meeting",
+    )
 
 
 async def ensure_consumer(js: JetStreamContext, stream: str, config: ConsumerConfig) -> None:
-    """Create a durable consumer, or leave an existing one as it is (keeps its ack floor)."""
+    """Create a durable consumer; an existing one keeps its position (ack floor) and gets the
+    configured ack wait (it follows ``ASR_LEASE_TTL_S`` for the dispatch consumer)."""
     try:
-        await js.consumer_info(stream, config.durable_name or "")
+        info = await js.consumer_info(stream, config.durable_name or "")
     except Exception:  # noqa: BLE001 - not found
         await js.add_consumer(stream, config)
+        return
+    if config.ack_wait is not None and info.config.ack_wait != config.ack_wait:
+        info.config.ack_wait = config.ack_wait
+        await js.add_consumer(stream, info.config)  # create-or-update of an editable field
 
 
 def dispatch_consumer(limits: BusLimits) -> ConsumerConfig:

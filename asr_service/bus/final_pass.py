@@ -101,7 +101,7 @@ def run_final_pass(
     transcript.speakers = [Speaker(id=s, name=s if s in names else None) for s in sorted(seen)]
     result = FinalResult(transcript=transcript)
     if not minutes:
-        result.minutes_detail = "minutes disabled (ASR_MEETING_MINUTES=false)"
+        result.minutes_detail = "minutes disabled (ASR_MEETING_MINUTES=false or --no-minutes)"
         return result
     if not transcript.segments:
         result.minutes_detail = "no speech: no minutes"

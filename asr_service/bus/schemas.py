@@ -81,7 +81,7 @@ class AudioChunk(_Message):
 
     meeting_id: str
     seq: int = Field(ge=0)
-    timestamp: float | None = Field(default=None, ge=0)
+    timestamp: float | None = Field(default=None, ge=0, allow_inf_nan=False)
     track: str = "mix"
     encoding: str = "pcm_s16le"
     sample_rate: int = SAMPLE_RATE

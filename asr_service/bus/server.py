@@ -16,6 +16,10 @@ import sys
 import time
 from pathlib import Path
 
+MAX_PAYLOAD = 5 * 1024 * 1024
+"""The embedded server's message size limit: above ``ASR_IN``'s stored-message bound (4x the
+service's 1 MiB limit), so an oversized chunk reaches a worker and gets an error event."""
+
 
 class NatsServerError(RuntimeError):
     """The embedded server could not be found or started; the message says why."""
@@ -47,7 +51,9 @@ def free_port() -> int:
 class EmbeddedNats:
     """A child ``nats-server -js`` process; use as a context manager or call start/stop."""
 
-    def __init__(self, store_dir: Path | str, port: int | None = None, *, max_payload: int = 0):
+    def __init__(
+        self, store_dir: Path | str, port: int | None = None, *, max_payload: int = MAX_PAYLOAD
+    ):
         self.store_dir = Path(store_dir)
         self.port = port or free_port()
         self.max_payload = max_payload
@@ -73,8 +79,10 @@ class EmbeddedNats:
             "-l",
             str(self.log_path),
         ]
-        if self.max_payload:
-            cmd += ["--max_payload", str(self.max_payload)]
+        if self.max_payload:  # no command-line flag for it: a one-line config file
+            conf = self.store_dir / "nats-server.conf"
+            conf.write_text(f"max_payload: {int(self.max_payload)}\n", encoding="utf-8")
+            cmd += ["-c", str(conf)]
         self.process = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:

@@ -19,6 +19,9 @@ Out (service → backend):
 - ``minutes``    the minutes are ready, ``ASR_OUT``
 
 KV bucket ``ASR_LEASES`` (key ``<tenant>.<meeting_id>``): which worker owns a live meeting.
+
+``asr.errors`` (core NATS): errors about input whose subject names no valid tenant or meeting, so
+they cannot be answered on that meeting's ``error`` subject.
 """
 
 from __future__ import annotations
@@ -36,6 +39,7 @@ STREAM_OUT = "ASR_OUT"
 LEASE_BUCKET = "ASR_LEASES"
 DISPATCH_CONSUMER = "asr-dispatch"
 SENTINEL_CONSUMER = "asr-sentinel"
+SERVICE_ERRORS = "asr.errors"
 
 _ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_\-]{0,127}$")
 
@@ -71,9 +75,10 @@ class Address:
 
 
 def parse(subject_: str) -> Address | None:
-    """The tenant, meeting and kind of a service subject, or ``None`` for anything else."""
+    """The tenant, meeting and kind of a service subject, or ``None`` for anything else
+    (including a subject whose tenant or meeting ID is not a valid ID)."""
     parts = subject_.split(".")
-    if len(parts) != 4 or parts[0] != PREFIX:
+    if len(parts) != 4 or parts[0] != PREFIX or not (valid_id(parts[1]) and valid_id(parts[2])):
         return None
     return Address(parts[1], parts[2], parts[3])
 

@@ -45,6 +45,7 @@ import numpy as np
 from nats.aio.client import Client
 from nats.aio.msg import Msg
 from nats.js import JetStreamContext
+from nats.js.api import DeliverPolicy
 from nats.js.errors import KeyWrongLastSequenceError, NotFoundError
 from nats.js.kv import KeyValue
 from pydantic import BaseModel, ValidationError
@@ -101,6 +102,12 @@ REORDER_MAX = 200
 GAP_FILL_S = 1.0
 """A track whose capture timestamp jumps ahead by more than this is padded with silence."""
 NATS_ERRORS = (nats.errors.Error, OSError, asyncio.TimeoutError)
+LEASE_SAFETY = 0.7
+"""A worker writes and acks a meeting's audio only within this share of the lease TTL after its
+last confirmed refresh: the key cannot expire (so no other worker can take the meeting) before
+then, so two workers never write the same meeting, even when one stalls or is cut off."""
+MAX_START_ATTEMPTS = 5
+"""Deliveries of a ``started`` message that fail before its meeting runs before it is dropped."""
 
 
 class LeaseLost(RuntimeError):
@@ -131,6 +138,8 @@ class Track:
     waiting_partial: bool = False
     last_partial: str = ""
     reported_out_of_order: bool = False
+    progress_at: float = field(default_factory=time.monotonic)
+    """When ``next_seq`` last advanced: a gap is skipped only when reception stalls on it."""
 
 
 class MeetingRunner:
@@ -149,8 +158,12 @@ class MeetingRunner:
         self.ended: MeetingEnded | None = None
         self.ended_at = 0.0
         self.lease_rev: int | None = None
+        self.lease_valid_until = 0.0
         self.lost = False
         self.sub_: Any = None
+        self.redelivered_upto = 0
+        """Stream sequence up to which a takeover redelivers messages an earlier owner already
+        saw: already-stored chunks among them are dropped silently (not the backend's doing)."""
         self.lock = asyncio.Lock()
 
     # ------------------------------------------------------------------ events out
@@ -173,30 +186,55 @@ class MeetingRunner:
         )
 
     # ------------------------------------------------------------------ lease
+    def _confirmed(self, sent_at: float) -> None:
+        """A lease write sent at ``sent_at`` succeeded: the key lives at least a TTL from then."""
+        self.lease_valid_until = sent_at + self.w.limits.lease_ttl_s * LEASE_SAFETY
+
     async def acquire(self) -> bool:
         kv = self.w.kv
         key = sub.lease_key(self.tenant, self.mid)
+        sent_at = time.monotonic()
         try:
             self.lease_rev = await kv.create(key, self.w.id.encode())
+            self._confirmed(sent_at)
             return True
         except KeyWrongLastSequenceError:
             with contextlib.suppress(Exception):
                 entry = await kv.get(key)
                 if entry.value and entry.value.decode() == self.w.id:
-                    self.lease_rev = entry.revision
+                    # Ours from an earlier run under the same --id: refresh it before use.
+                    sent_at = time.monotonic()
+                    self.lease_rev = await kv.update(key, self.w.id.encode(), last=entry.revision)
+                    self._confirmed(sent_at)
                     return True
         return False
+
+    async def hold_lease(self) -> None:
+        """Return once the lease is known to be ours for a while; raise :class:`LeaseLost` if
+        another worker took it. Called before anything a successor would also write (audio,
+        acks, segments, the final transcript): while the lease is unconfirmed (NATS cut off,
+        a stalled loop), this waits for the heartbeat instead."""
+        while True:
+            if self.lost:
+                raise LeaseLost(self.mid)
+            if time.monotonic() < self.lease_valid_until:
+                return
+            await asyncio.sleep(0.05)
 
     async def heartbeat(self) -> None:
         """Refresh the lease and tell JetStream the ``started`` message is still being worked on."""
         kv = self.w.kv
         key = sub.lease_key(self.tenant, self.mid)
-        period = self.w.limits.lease_ttl_s / 3
+        period = self.w.limits.lease_ttl_s / 4
+        delay = period
         while True:
-            await asyncio.sleep(period)
+            await asyncio.sleep(delay)
+            delay = period
+            sent_at = time.monotonic()
             try:
-                await self.start_msg.in_progress()
                 self.lease_rev = await kv.update(key, self.w.id.encode(), last=self.lease_rev)
+                self._confirmed(sent_at)
+                await self.start_msg.in_progress()
             except KeyWrongLastSequenceError:
                 try:
                     entry = await kv.get(key)
@@ -207,17 +245,29 @@ class MeetingRunner:
                 if owner and owner != self.w.id:
                     self.lost = True
                     return
-                with contextlib.suppress(Exception):
-                    self.lease_rev = await kv.create(key, self.w.id.encode())
+                delay = 0.0  # ours (or expired, then re-created below): confirm it at once
+                if not owner:
+                    await self._recreate(key)
             except (NotFoundError, nats.js.errors.KeyNotFoundError):
-                with contextlib.suppress(Exception):
-                    self.lease_rev = await kv.create(key, self.w.id.encode())
+                await self._recreate(key)
             except NATS_ERRORS as exc:
                 log.debug("heartbeat failed (will retry): %s", exc)
+                delay = min(period, 0.5)
+
+    async def _recreate(self, key: str) -> None:
+        """The key expired while nobody else took it: take it again (a CAS create, so a worker
+        that took it meanwhile wins and this one finds out at the next beat)."""
+        sent_at = time.monotonic()
+        with contextlib.suppress(Exception):
+            self.lease_rev = await self.w.kv.create(key, self.w.id.encode())
+            self._confirmed(sent_at)
 
     async def release(self) -> None:
+        """Delete the lease if it is still ours (compare-and-delete on our last revision)."""
+        if self.lost or self.lease_rev is None:
+            return
         with contextlib.suppress(Exception):
-            await self.w.kv.delete(sub.lease_key(self.tenant, self.mid))
+            await self.w.kv.delete(sub.lease_key(self.tenant, self.mid), last=self.lease_rev)
 
     # ------------------------------------------------------------------ life
     async def run(self) -> None:
@@ -240,7 +290,11 @@ class MeetingRunner:
             raise
         except Exception as exc:  # noqa: BLE001 - report, then let another attempt happen
             log.exception("meeting %s/%s failed", self.tenant, self.mid)
-            attempts = self.start_msg.metadata.num_delivered if self.start_msg.metadata else 1
+            try:
+                attempts = await self.w.db_call(repo.count_failure, self.tenant, self.mid)
+            except Exception:  # noqa: BLE001 - failed before it was registered
+                meta = self.start_msg.metadata
+                attempts = meta.num_delivered if meta else 1
             fatal = attempts >= 3
             with contextlib.suppress(Exception):
                 await self.error("processing_failed", f"{type(exc).__name__}: {exc}", fatal=fatal)
@@ -290,9 +344,21 @@ class MeetingRunner:
             return meeting.status, dict(meeting.state or {}), recent, created
 
         status, state, recent, created = await w.db_call(register)
+        seq = self.start_msg.metadata.sequence.stream if self.start_msg.metadata else None
         if status == "done":
-            log.info("meeting %s/%s already done; acking its start", self.tenant, self.mid)
+            if seq is not None and state.get("started_seq") != seq:
+                await self.error(
+                    "invalid_message",
+                    f"meeting {self.mid!r} of tenant {self.tenant!r} already took place and is "
+                    "done: a new meeting needs a new meeting_id; this `started` is ignored",
+                    fatal=True,
+                    subject=self.start_msg.subject,
+                )
+            else:  # our own start, redelivered after the meeting was done: nothing to do
+                log.info("meeting %s/%s already done; acking its start", self.tenant, self.mid)
             return False
+        if created and seq is not None:
+            await w.db_call(repo.save_meeting_state, self.tenant, self.mid, {"started_seq": seq})
         self.next_id = int(state.get("next_segment_id", 0))
         self.cursors = {k: int(v) for k, v in state.get("cursors", {}).items()}
         if not created:
@@ -301,11 +367,33 @@ class MeetingRunner:
         await self.status("live", detail=("started" if created else "resumed") + f" by {w.id}")
         for name in w.audio.tracks(self.tenant, self.mid):
             self.open_track(name)
-        await ensure_consumer(w.js, sub.STREAM_IN, meeting_consumer(self.tenant, self.mid))
+        await self.bind_consumer()
         self.sub_ = await w.js.pull_subscribe_bind(
             sub.meeting_consumer(self.tenant, self.mid), stream=sub.STREAM_IN
         )
         return True
+
+    async def bind_consumer(self) -> None:
+        """Create the meeting's audio consumer, or, on a takeover, restart it just after its ack
+        floor: chunks the previous owner received but never acked come back at once instead of
+        after the ack wait (by then reception would have skipped them as missing)."""
+        js = self.w.js
+        config = meeting_consumer(self.tenant, self.mid)
+        name = config.durable_name or ""
+        try:
+            info = await js.consumer_info(sub.STREAM_IN, name)
+        except NotFoundError:
+            info = None
+        if info is not None:
+            floor = info.ack_floor.stream_seq if info.ack_floor else 0
+            self.redelivered_upto = info.delivered.stream_seq if info.delivered else 0
+            if self.redelivered_upto > floor:
+                await js.delete_consumer(sub.STREAM_IN, name)
+                config.deliver_policy = DeliverPolicy.BY_START_SEQUENCE
+                config.opt_start_seq = floor + 1
+                info = None
+        if info is None:
+            await js.add_consumer(sub.STREAM_IN, config)
 
     def open_track(self, name: str) -> Track:
         """The track's state, recovering audio stored by an earlier owner past the checkpoint."""
@@ -375,10 +463,11 @@ class MeetingRunner:
             try:
                 self.ended = MeetingEnded.model_validate_json(msg.data)
             except ValidationError as exc:
-                await self.error("invalid_message", f"ended: {_summary(exc)}", subject=msg.subject)
+                await self.error(_code(exc), f"ended: {_summary(exc)}", subject=msg.subject)
                 self.ended = MeetingEnded(meeting_id=self.mid)
             self.ended_msg = msg
             self.ended_at = time.monotonic()
+            await self.drop_after_end()
             return
         await self.handle_audio(msg)
 
@@ -459,9 +548,22 @@ class MeetingRunner:
         except ValueError as exc:
             await self.reject(msg, "invalid_message", str(exc), **kw)
             return
+        last = self.ended.last_seq.get(chunk.track) if self.ended is not None else None
+        if last is not None and chunk.seq > last:
+            await self.reject(
+                msg,
+                "invalid_message",
+                f"track {chunk.track!r} chunk {chunk.seq} comes after the last chunk ({last}) "
+                "that `ended` announced; dropped",
+                **kw,
+            )
+            return
         track = self.open_track(chunk.track)
         expected = track.info.next_seq
         if chunk.seq < expected or chunk.seq in track.pending:
+            if msg.metadata and msg.metadata.sequence.stream <= self.redelivered_upto:
+                await w.ack(msg)  # redelivered after a takeover, stored by the earlier owner
+                return
             await self.error(
                 "duplicate_chunk",
                 f"track {chunk.track!r} chunk {chunk.seq} was already received; ignored",
@@ -489,6 +591,7 @@ class MeetingRunner:
         self, track: Track, seq: int, pcm16: bytes, timestamp: float | None, msg: Msg
     ) -> None:
         """Append to disk, then ack, then stream: disk is the truth a successor resumes from."""
+        await self.hold_lease()
         offset = track.info.samples
         if timestamp is not None:
             target = int(round(timestamp * SAMPLE_RATE))
@@ -498,6 +601,7 @@ class MeetingRunner:
         self.w.audio.append(self.tenant, self.mid, track.name, seq, pcm16, offset)
         track.info.samples += len(pcm16) // 2
         track.info.next_seq = seq + 1
+        track.progress_at = time.monotonic()
         await self.w.ack(msg)
         track.stream.push(np.frombuffer(pcm16, dtype="<i2").astype(np.float32) / 32768.0)
 
@@ -508,14 +612,37 @@ class MeetingRunner:
         if not track.pending:
             track.reported_out_of_order = False
 
+    async def drop_after_end(self) -> None:
+        """Held chunks numbered after the last one ``ended`` announced will never be in order:
+        drop them (named in an error event) instead of storing them after a gap."""
+        assert self.ended is not None
+        for name, last in self.ended.last_seq.items():
+            track = self.tracks.get(name)
+            for seq in sorted(s for s in (track.pending if track else {}) if s > last):
+                _, msg, _, _ = track.pending.pop(seq)  # type: ignore[union-attr]
+                await self.reject(
+                    msg,
+                    "invalid_message",
+                    f"track {name!r} chunk {seq} comes after the last chunk ({last}) that "
+                    "`ended` announced; dropped",
+                    track=name,
+                    seq=seq,
+                )
+
     async def resolve_gaps(self, force: bool = False) -> None:
-        """Report and skip chunks that never came (after a wait), so later audio is not held."""
+        """Report and skip chunks that never came, so later audio is not held.
+
+        A gap is skipped when reception has stalled on it for ``REORDER_WAIT_S`` (nothing stored
+        since the oldest held chunk arrived), not merely because a chunk far ahead is held: in-order
+        chunks that keep coming are stored, and one stray ``seq`` cannot make the track skip ahead
+        and drop the real chunks after it."""
         now = time.monotonic()
         for track in self.tracks.values():
             if not track.pending:
                 continue
             oldest = min(v[3] for v in track.pending.values())
-            if force or now - oldest > REORDER_WAIT_S or len(track.pending) > REORDER_MAX:
+            stalled = now - max(oldest, track.progress_at) > REORDER_WAIT_S
+            if force or stalled or len(track.pending) > REORDER_MAX:
                 first = min(track.pending)
                 await self.error(
                     "missing_chunks",
@@ -609,7 +736,7 @@ class MeetingRunner:
 
     async def commit(self, track: Track, segments: list[Segment], cursor: float) -> None:
         async with self.lock:
-            self._check()
+            await self.hold_lease()
             numbered = []
             for seg in segments:
                 numbered.append(seg.model_copy(update={"id": self.next_id}))
@@ -649,7 +776,12 @@ class MeetingRunner:
                 if await self.step(track, final=True) == "none":
                     break
         self._check()
-        await self.status("finalizing", detail="final pass: beam search, vocabulary, speakers")
+        await self.status(
+            "finalizing",
+            detail="final pass: beam search, vocabulary, speakers"
+            if w.final_pass_enabled
+            else "final pass disabled: the live transcript is kept",
+        )
         loop = asyncio.get_running_loop()
         if w.final_pass_enabled:
             result = await loop.run_in_executor(
@@ -662,7 +794,7 @@ class MeetingRunner:
             live = await w.db_call(repo.get_transcript, self.tenant, self.mid, "live")
             live.settings["pass"] = "live"
             result = FinalResult(transcript=live, minutes_detail="final pass disabled")
-        self._check()
+        await self.hold_lease()
         transcript = result.transcript
 
         def save(session: Any) -> None:
@@ -710,6 +842,18 @@ class MeetingRunner:
             await w.ack(self.ended_msg)
         with contextlib.suppress(Exception):
             await w.js.delete_consumer(sub.STREAM_IN, sub.meeting_consumer(self.tenant, self.mid))
+        with contextlib.suppress(Exception):
+            # The audio is on disk (kept ASR_AUDIO_RETENTION_DAYS): free ASR_IN for live meetings.
+            await w.js.purge_stream(sub.STREAM_IN, subject=self.subject("audio"))
+
+
+def _code(exc: ValidationError) -> str:
+    """``malformed_json`` when the message is not JSON at all, else ``invalid_message``."""
+    return (
+        "malformed_json"
+        if any(e["type"] == "json_invalid" for e in exc.errors())
+        else "invalid_message"
+    )
 
 
 def _summary(exc: ValidationError) -> str:
@@ -748,9 +892,7 @@ class Worker:
         self.limits = BusLimits.from_settings(settings)
         self.max_chunk_s = settings.bus_max_chunk_s
         self.max_meetings = max_meetings or settings.worker_max_meetings
-        self.minutes_enabled = (
-            getattr(settings, "meeting_minutes", True) if minutes is None else minutes
-        )
+        self.minutes_enabled = settings.meeting_minutes if minutes is None else minutes
         self.final_pass_enabled = final_pass
         self.policy = policy or StreamingPolicy(
             end_silence_s=settings.stream_end_silence_s,
@@ -844,7 +986,7 @@ class Worker:
                 if len(self.meetings) < self.max_meetings:
                     try:
                         for msg in await dispatch.fetch(1, timeout=0.3):
-                            await self.on_started(msg)
+                            await self.dispatch(msg)
                     except nats.errors.TimeoutError:
                         pass
                     except NATS_ERRORS as exc:
@@ -866,9 +1008,39 @@ class Worker:
             self.final_pool.shutdown(wait=False, cancel_futures=True)
             self.db_pool.shutdown(wait=True)
 
+    async def dispatch(self, msg: Msg) -> None:
+        """Hand a ``started`` message to :meth:`on_started`; an unexpected error there is logged
+        and the message retried later, then dropped after a few deliveries: one bad message
+        never stops the worker (nor, redelivered, every worker in turn)."""
+        try:
+            await self.on_started(msg)
+        except Exception as exc:  # noqa: BLE001 - the worker must outlive any one message
+            log.exception("could not dispatch %s", msg.subject)
+            delivered = msg.metadata.num_delivered if msg.metadata else MAX_START_ATTEMPTS
+            if delivered < MAX_START_ATTEMPTS:
+                with contextlib.suppress(*NATS_ERRORS):
+                    await msg.nak(delay=5.0)
+                return
+            await self.service_error(msg, "processing_failed", f"{type(exc).__name__}: {exc}")
+            await self.ack(msg, term=True)
+
+    async def service_error(self, msg: Msg, code: str, message: str) -> None:
+        """Report a problem with a message that names no valid meeting on ``asr.errors``."""
+        event = ErrorEvent(
+            meeting_id="", code=code, message=message, fatal=True, subject=msg.subject
+        )
+        log.warning("%s: %s: %s", msg.subject, code, message)
+        await self.publish_core(sub.SERVICE_ERRORS, event)
+
     async def on_started(self, msg: Msg) -> None:
         address = sub.parse(msg.subject)
         if address is None:
+            await self.service_error(
+                msg,
+                "invalid_message",
+                "subject must be meetings.<tenant>.<meeting_id>.started, each ID 1-128 letters, "
+                "digits, '_' or '-' starting with a letter or digit; message dropped",
+            )
             await self.ack(msg, term=True)
             return
         key = (address.tenant, address.meeting_id)
@@ -881,16 +1053,11 @@ class Worker:
         try:
             meta = MeetingStarted.model_validate_json(msg.data)
         except ValidationError as exc:
-            code = (
-                "malformed_json"
-                if any(e["type"] == "json_invalid" for e in exc.errors())
-                else "invalid_message"
-            )
             await self.emit(
                 error_subject,
                 ErrorEvent(
                     meeting_id=address.meeting_id,
-                    code=code,
+                    code=_code(exc),
                     message=f"started: {_summary(exc)}",
                     fatal=True,
                     subject=msg.subject,

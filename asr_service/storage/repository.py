@@ -17,7 +17,7 @@ API summary (stable; the HTTP API and the NATS worker both use it):
   ``revoke_api_token``;
 - meetings: ``create_meeting``, ``upsert_meeting``, ``get_meeting``, ``require_meeting``,
   ``list_meetings`` (by status, source, title, creation date), ``meeting_outputs``,
-  ``set_meeting_status``, ``status_history``, ``save_meeting_state``,
+  ``set_meeting_status``, ``status_history``, ``save_meeting_state``, ``count_failure``,
   ``delete_meeting``, ``meetings_with_expired_audio``, ``mark_audio_deleted``;
 - transcripts: ``add_live_segments`` (idempotent), ``live_segments``, ``live_segments_by_track``,
   ``save_transcript``,
@@ -322,10 +322,23 @@ def status_history(session: Session, tenant_id: str, meeting_id: str) -> list[Me
 def save_meeting_state(
     session: Session, tenant_id: str, meeting_id: str, state: dict[str, Any]
 ) -> None:
-    """Store the worker's checkpoint of a live meeting (stream cursors, next segment id)."""
+    """Store the worker's checkpoint of a live meeting (stream cursors, next segment id); keys
+    not in ``state`` (e.g. the failure count) are kept."""
     meeting = require_meeting(session, tenant_id, meeting_id)
-    meeting.state = dict(state)
+    meeting.state = {**(meeting.state or {}), **state}
     session.flush()
+
+
+def count_failure(session: Session, tenant_id: str, meeting_id: str) -> int:
+    """Record one failed processing attempt of a meeting; returns how many there were.
+
+    Kept with the meeting, not taken from the bus's delivery count, which also counts
+    takeovers and lease waits."""
+    meeting = require_meeting(session, tenant_id, meeting_id)
+    failures = int((meeting.state or {}).get("failures", 0)) + 1
+    meeting.state = {**(meeting.state or {}), "failures": failures}
+    session.flush()
+    return failures
 
 
 def delete_meeting(session: Session, tenant_id: str, meeting_id: str) -> bool:
@@ -405,7 +418,7 @@ def add_live_segments(
         )
         added += 1
     if state is not None:
-        meeting.state = dict(state)
+        meeting.state = {**(meeting.state or {}), **state}
     session.flush()
     return added
 

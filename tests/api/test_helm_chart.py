@@ -139,7 +139,11 @@ def test_embedded_nats_postgres_and_existing_claim() -> None:
             }
         )
     )
-    assert ("StatefulSet", "cr-asr-service-nats") in objects
+    nats = objects[("StatefulSet", "cr-asr-service-nats")]["spec"]
+    assert nats["volumeClaimTemplates"][0]["spec"]["resources"]["requests"]["storage"] == "30Gi"
+    assert "-c" in nats["template"]["spec"]["containers"][0]["args"]
+    nats_conf = objects[("ConfigMap", "cr-asr-service-nats-config")]["data"]["nats.conf"]
+    assert nats_conf.strip() == "max_payload: 5242880"  # above ASR_IN's 4 MiB message bound
     assert ("PersistentVolumeClaim", "cr-asr-service-data") not in objects
     config = objects[("ConfigMap", "cr-asr-service-config")]["data"]
     assert config["ASR_NATS_URL"] == "nats://cr-asr-service-nats:4222"

@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import base64
 import json
+import os
 from typing import Any
 
 import nats.errors
@@ -27,6 +28,7 @@ async def test_bad_chunks_are_reported_and_nothing_is_lost(
     await wait_for_streams(js)
     mid, stranger = meeting_id("bad"), meeting_id("nobody")
     errors: list[ErrorEvent] = []
+    service_errors: list[ErrorEvent] = []
     done = asyncio.Event()
 
     async def on_msg(msg: Any) -> None:
@@ -38,17 +40,26 @@ async def test_bad_chunks_are_reported_and_nothing_is_lost(
 
     await nc.subscribe(f"meetings.acme.{mid}.>", cb=on_msg)
     await nc.subscribe(f"meetings.acme.{stranger}.error", cb=on_msg)
+
+    async def on_service_error(msg: Any) -> None:
+        service_errors.append(ErrorEvent.model_validate_json(msg.data))
+
+    await nc.subscribe(sub.SERVICE_ERRORS, cb=on_service_error)
     audio_subject = sub.subject("acme", mid, "audio")
 
     async def send(payload: bytes | dict, subject: str = audio_subject) -> None:
         data = payload if isinstance(payload, bytes) else json.dumps(payload).encode()
         await js.publish(subject, data)
 
+    # a meeting ID that cannot be a subject token: stored by ASR_IN (wildcards match it), refused
+    # by the worker on asr.errors without stopping it
+    await send({"meeting_id": "_bad"}, "meetings.acme._bad.started")
     await send(
         MeetingStarted(meeting_id=mid).model_dump(mode="json"), sub.subject("acme", mid, "started")
     )
     audio = french_speech[: 16000 * 6]
     chunks = [c.model_dump() for c in chunk_payloads(audio, mid, "mix", 0.2)]
+    await send({**chunks[2], "seq": 10_000})  # stray seq far ahead: must not make the track skip
     for c in chunks[:3]:
         await send(c)
     await send(chunks[4])  # out of order: held until 3 arrives
@@ -62,9 +73,15 @@ async def test_bad_chunks_are_reported_and_nothing_is_lost(
     await send({**chunks[5], "data": base64.b64encode(long).decode()})  # 3 s > 2 s limit
     await send({**chunks[5], "meeting_id": "someone-else"})  # body/subject mismatch
     await send({"meeting_id": mid, "seq": -1, "data": ""})  # schema violation
+    await send(b'{"meeting_id": "%s", "seq": 5, "timestamp": Infinity, "data": ""}' % mid.encode())
     await send(chunks[0], sub.subject("acme", stranger, "audio"))  # never started
+    oversized = 2 * 1024 * 1024  # over the service's 1 MiB limit, within ASR_IN's 4 MiB bound
+    reported_oversize = nc.max_payload > oversized + 4096  # the server passes it on
+    assert reported_oversize or os.environ.get("ASR_TEST_NATS_URL")  # embedded: 5 MiB payloads
+    if reported_oversize:
+        await send(b"x" * oversized)
     with pytest.raises((nats.errors.MaxPayloadError, nats.errors.Error)):
-        await js.publish(audio_subject, b"x" * (2 * 1024 * 1024))  # over the stream/server limit
+        await js.publish(audio_subject, b"x" * (4 * 1024 * 1024 + 1))  # refused at publish
     for c in chunks[5:]:
         await send(c)
     await send(
@@ -72,6 +89,14 @@ async def test_bad_chunks_are_reported_and_nothing_is_lost(
         sub.subject("acme", mid, "ended"),
     )
     await asyncio.wait_for(done.wait(), 120)
+    # the backend reuses the ID of the finished meeting: refused, named, the meeting untouched
+    await send(
+        MeetingStarted(meeting_id=mid).model_dump(mode="json"), sub.subject("acme", mid, "started")
+    )
+    for _ in range(100):
+        if any("already took place" in e.message for e in errors):
+            break
+        await asyncio.sleep(0.1)
 
     by_code: dict[str, list[ErrorEvent]] = {}
     for e in errors:
@@ -81,12 +106,21 @@ async def test_bad_chunks_are_reported_and_nothing_is_lost(
     assert "not valid JSON" in by_code["malformed_json"][0].message
     formats = " | ".join(e.message for e in by_code["unsupported_format"])
     assert "44100" in formats and "'opus'" in formats and "whole number" in formats
-    assert "3.00 s of audio" in by_code["oversized_message"][0].message
+    oversize = " | ".join(e.message for e in by_code["oversized_message"])
+    assert "3.00 s of audio" in oversize
+    assert not reported_oversize or f"{oversized} bytes exceeds 1048576 bytes" in oversize
     invalid = " | ".join(e.message for e in by_code["invalid_message"])
     assert "someone-else" in invalid and "seq" in invalid
+    assert "timestamp" in invalid  # Infinity is valid JSON for Python, not a capture time
+    assert f"chunk 10000 comes after the last chunk ({len(chunks) - 1})" in invalid
+    assert not by_code.get("missing_chunks"), by_code.get("missing_chunks")
+    assert [e.subject for e in service_errors] == ["meetings.acme._bad.started"]
+    assert service_errors[0].code == "invalid_message"
     unknown = by_code["unknown_meeting"][0]
     assert unknown.meeting_id == stranger and "never started" in unknown.message
-    assert not any(e.fatal for e in errors)
+    reused = [e for e in errors if "already took place" in e.message]
+    assert len(reused) == 1 and reused[0].fatal and reused[0].code == "invalid_message"
+    assert not any(e.fatal for e in errors if e not in reused)
 
     stored = worker.audio.read("acme", mid, "mix")
     expected = (np.clip(audio, -1, 1) * 32767).astype("<i2").astype(np.float32) / 32768

@@ -6,6 +6,8 @@
   published twice.
 - The NATS server (our own embedded one, not a shared one) restarts mid-meeting: the worker and
   the backend reconnect and the meeting finishes with nothing lost.
+- Chunks an earlier owner received but never acked come back to the new owner at once (not after
+  the consumer's ack wait, by when they would have been skipped as missing).
 """
 
 from __future__ import annotations
@@ -22,9 +24,10 @@ from typing import Any
 import numpy as np
 
 from asr_service.bus import subjects as sub
-from asr_service.bus.connection import connect
+from asr_service.bus.connection import BusLimits, connect, ensure_streams, meeting_consumer
+from asr_service.bus.schemas import ErrorEvent, MeetingEnded, MeetingStarted, StatusEvent
 from asr_service.bus.server import EmbeddedNats, free_port
-from asr_service.bus.simulator import simulate
+from asr_service.bus.simulator import chunk_payloads, simulate
 from asr_service.storage import Database
 from asr_service.storage import repository as repo
 from asr_service.transcript import Segment
@@ -160,3 +163,46 @@ async def test_nats_restart_mid_meeting(
         await nc.close()
     finally:
         server.stop()
+
+
+async def test_chunks_received_but_not_acked_by_a_dead_owner_come_back_at_once(
+    tmp_path, nats_url: str, nc: Any, start_worker: Any, french_speech: np.ndarray
+) -> None:
+    settings = bus_settings(tmp_path, nats_url)
+    js = nc.jetstream()
+    await ensure_streams(js, BusLimits.from_settings(settings))
+    mid = meeting_id("unacked")
+    events: list[Any] = []
+    done = asyncio.Event()
+
+    async def on_event(msg: Any) -> None:
+        kind = sub.parse(msg.subject).kind
+        if kind == "error":
+            events.append(ErrorEvent.model_validate_json(msg.data))
+        elif kind == "status" and StatusEvent.model_validate_json(msg.data).status == "done":
+            done.set()
+
+    await nc.subscribe(f"meetings.acme.{mid}.>", cb=on_event)
+    audio = french_speech[: 16000 * 6]
+    chunks = chunk_payloads(audio, mid, "mix", 0.2)
+    await js.publish(sub.subject("acme", mid, "started"), _json(MeetingStarted(meeting_id=mid)))
+    for c in chunks:
+        await js.publish(sub.subject("acme", mid, "audio"), _json(c))
+    ended = MeetingEnded(meeting_id=mid, last_seq={"mix": len(chunks) - 1})
+    await js.publish(sub.subject("acme", mid, "ended"), _json(ended))
+    # A dead owner: it pulled the first ten chunks and never acked them (30 s ack wait).
+    config = meeting_consumer("acme", mid)
+    await js.add_consumer(sub.STREAM_IN, config)
+    dead = await js.pull_subscribe_bind(config.durable_name, stream=sub.STREAM_IN)
+    assert len(await dead.fetch(10, timeout=5)) == 10
+
+    worker = await start_worker(settings)
+    await asyncio.wait_for(done.wait(), 25)  # well within the 30 s ack wait
+    assert not [e for e in events if e.code in ("missing_chunks", "duplicate_chunk")], events
+    stored = worker.audio.read("acme", mid, "mix")
+    expected = (np.clip(audio, -1, 1) * 32767).astype("<i2").astype(np.float32) / 32768
+    assert np.array_equal(stored, expected)
+
+
+def _json(model: Any) -> bytes:
+    return model.model_dump_json().encode()

@@ -1,0 +1,99 @@
+"""Meeting leases (KV bucket ``ASR_LEASES``): one writer per meeting, whatever stalls or changes.
+
+- A worker stops writing a meeting before its lease can expire, so a successor that takes the
+  expired lease never writes alongside it; the stalled one then finds the lease gone and stops,
+  and its release does not delete the successor's lease.
+- Raising ``ASR_LEASE_TTL_S`` on an existing deployment updates the bucket's TTL and the dispatch
+  consumer's ack wait (else workers refreshing on the new period would lose their meetings).
+"""
+
+from __future__ import annotations
+
+import asyncio
+from types import SimpleNamespace
+from typing import Any
+
+import pytest
+
+from asr_service.bus import subjects as sub
+from asr_service.bus.connection import (
+    BusLimits,
+    connect,
+    dispatch_consumer,
+    ensure_consumer,
+    ensure_lease_bucket,
+    ensure_streams,
+)
+from asr_service.bus.schemas import MeetingStarted
+from asr_service.bus.server import EmbeddedNats
+from asr_service.bus.worker import LeaseLost, MeetingRunner
+
+from .conftest import TEST_STREAM_LIMITS, bus_settings
+
+TTL_S = 1.0
+
+
+class _StartMsg:
+    """The held ``started`` message: only in-progress heartbeats are sent to it here."""
+
+    async def in_progress(self) -> None:
+        return None
+
+
+def _runner(kv: Any, worker_id: str) -> MeetingRunner:
+    worker = SimpleNamespace(kv=kv, id=worker_id, limits=BusLimits(lease_ttl_s=TTL_S))
+    return MeetingRunner(worker, "acme", MeetingStarted(meeting_id="m-lease"), _StartMsg())  # type: ignore[arg-type]
+
+
+async def test_a_stalled_owner_stops_writing_before_a_successor_can_start(tmp_path) -> None:
+    with EmbeddedNats(tmp_path / "nats") as server:
+        nc = await connect(bus_settings(tmp_path, server.url), url=server.url)
+        try:
+            kv = await ensure_lease_bucket(nc.jetstream(), BusLimits(lease_ttl_s=TTL_S))
+            first, second = _runner(kv, "worker-a"), _runner(kv, "worker-b")
+            assert await first.acquire()
+            await asyncio.wait_for(first.hold_lease(), 0.1)  # freshly confirmed: writes go on
+            assert not await second.acquire()  # owned
+
+            await asyncio.sleep(TTL_S * 0.8)  # first stalls: no heartbeat
+            with pytest.raises(asyncio.TimeoutError):  # ... so it holds its writes
+                await asyncio.wait_for(first.hold_lease(), 0.1)
+            for _ in range(60):  # the key expires; the successor takes the meeting
+                if await second.acquire():
+                    break
+                await asyncio.sleep(0.05)
+            else:
+                pytest.fail("the lease never expired")
+
+            beat = asyncio.create_task(first.heartbeat())  # first wakes up
+            with pytest.raises(LeaseLost):
+                await asyncio.wait_for(first.hold_lease(), 5)
+            await beat
+            await first.release()  # must not delete the successor's lease
+            entry = await kv.get(sub.lease_key("acme", "m-lease"))
+            assert entry.value == b"worker-b"
+            await second.release()
+            assert await first.acquire()  # released for real by its owner
+        finally:
+            await nc.close()
+
+
+async def test_a_new_lease_ttl_updates_the_bucket_and_the_dispatch_ack_wait(tmp_path) -> None:
+    with EmbeddedNats(tmp_path / "nats") as server:
+        nc = await connect(bus_settings(tmp_path, server.url), url=server.url)
+        try:
+            js = nc.jetstream()
+            sizes = {
+                "in_max_bytes": TEST_STREAM_LIMITS["bus_in_max_bytes"],
+                "out_max_bytes": TEST_STREAM_LIMITS["bus_out_max_bytes"],
+            }
+            before, after = BusLimits(lease_ttl_s=15, **sizes), BusLimits(lease_ttl_s=60, **sizes)
+            await ensure_streams(js, before)
+            for limits in (before, after):
+                await ensure_lease_bucket(js, limits)
+                await ensure_consumer(js, sub.STREAM_IN, dispatch_consumer(limits))
+            bucket = await js.stream_info(f"KV_{sub.LEASE_BUCKET}")
+            dispatch = await js.consumer_info(sub.STREAM_IN, sub.DISPATCH_CONSUMER)
+            assert bucket.config.max_age == dispatch.config.ack_wait == 60
+        finally:
+            await nc.close()
