@@ -16,7 +16,7 @@ from faster_whisper import WhisperModel
 from asr_service.audio import SAMPLE_RATE
 from asr_service.bus.schemas import MeetingStarted
 from asr_service.streaming import DecodeContext, DecodeRequest, LiveDecoding, live_decoder
-from tests.conftest import SAMPLE_MAX_CER, cer
+from tests.conftest import SENTENCE_MAX_CER, cer
 from tests.data.generate_samples import MEETING
 
 from .conftest import bus_settings
@@ -63,7 +63,7 @@ def test_a_batch_decodes_each_utterance_as_alone_on_one_short_window(
     assert encoded_frames[-1] == (3, 100 * live.window_s(longest))  # one encoder call
     assert live.window_s(longest) < 15.0
     for (audio, script), one, batched in zip(utterances, alone, together, strict=True):
-        assert cer(script, batched.text) < SAMPLE_MAX_CER, (script, batched.text)
+        assert cer(script, batched.text) < SENTENCE_MAX_CER, (script, batched.text)
         assert cer(one.text, batched.text) < 0.25, (one.text, batched.text)
         duration = len(audio) / SAMPLE_RATE
         assert batched.words, batched.text
@@ -119,7 +119,7 @@ def test_live_decodes_do_not_wait_for_a_whole_file_transcription(
         assert final_pass.is_alive()  # the live decode finished first
     finally:
         final_pass.join()
-    assert segments and cer(script, segments[0].text) < SAMPLE_MAX_CER
+    assert segments and cer(script, segments[0].text) < SENTENCE_MAX_CER
 
 
 def test_requests_decode_with_their_meetings_language_and_vocabulary(
@@ -144,7 +144,9 @@ def test_requests_decode_with_their_meetings_language_and_vocabulary(
     assert "Madame" not in prompt_text(plain)
 
     audios = [audio for audio, _ in utterances]
-    contexts = [plain, DecodeContext("fr", terms), DecodeContext("auto")]
+    # the primed request is the sentence that says "numérisation": primed with names it does not
+    # say, Whisper may open a sentence with them ("Madame Martin, …" on the second, CER 0.60)
+    contexts = [DecodeContext("fr", terms), plain, DecodeContext("auto")]
     encoded_frames.clear()
     decoded = live.decode(audios, contexts=contexts)
     # the two plain requests in one batch, the primed one in its own (and once more on the plain
@@ -153,7 +155,7 @@ def test_requests_decode_with_their_meetings_language_and_vocabulary(
     assert [batch for batch, _ in encoded_frames[2:]] in ([], [1])
     alone = [live.decode([a], contexts=[c])[0] for a, c in zip(audios, contexts, strict=True)]
     for (_, script), together, one in zip(utterances, decoded, alone, strict=True):
-        assert cer(script, together.text) < SAMPLE_MAX_CER, (script, together.text)
+        assert cer(script, together.text) < SENTENCE_MAX_CER, (script, together.text)
         assert cer(one.text, together.text) < 0.25, (one.text, together.text)
 
 
@@ -180,8 +182,8 @@ def test_a_decode_the_vocabulary_prompt_fails_is_decoded_again_without_it(
     audios = [audio for audio, _ in utterances[:2]]
     first, second = live.decode(audios, contexts=[DecodeContext("fr", terms)] * 2)
     assert calls == [(2, True), (1, False)]  # one batch primed, the failed audio again plain
-    assert cer(utterances[0][1], first.text) < SAMPLE_MAX_CER, first.text
-    assert cer(utterances[1][1], second.text) < SAMPLE_MAX_CER, second.text
+    assert cer(utterances[0][1], first.text) < SENTENCE_MAX_CER, first.text
+    assert cer(utterances[1][1], second.text) < SENTENCE_MAX_CER, second.text
 
 
 async def test_a_worker_primes_live_decodes_with_the_meetings_language_and_asked_vocabulary(

@@ -1,8 +1,9 @@
 """End to end on a real NATS JetStream server with the real Whisper base model.
 
 The shipped French meeting recording is played as 200 ms PCM16 chunks (faster than real time);
-the test checks partials, committed segments whose text matches an offline transcription of the
-same file, the final transcript stored under the meeting ID, and the end-of-meeting events.
+the test checks partials, committed segments whose concatenated text matches an offline
+transcription of the same file by the same model (and the script the sample speaks), the final
+transcript stored under the meeting ID, and the end-of-meeting events.
 """
 
 from __future__ import annotations
@@ -18,6 +19,8 @@ from tests.conftest import SAMPLE_MAX_CER, cer, sample_script
 from .conftest import assert_covers_sample, bus_settings, meeting_id
 
 SPEED = 3.0
+LIVE_MAX_CER = 0.35
+"""Bound on the CER of the committed text against the offline transcript of the sample."""
 
 
 async def test_french_meeting_streams_commits_and_finalises(
@@ -26,6 +29,7 @@ async def test_french_meeting_streams_commits_and_finalises(
     nc: Any,
     start_worker: Any,
     french_speech: np.ndarray,
+    sample_transcript: Any,
 ) -> None:
     worker = await start_worker(bus_settings(tmp_path, nats_url))
     mid = meeting_id("e2e")
@@ -48,16 +52,22 @@ async def test_french_meeting_streams_commits_and_finalises(
     ordered = sorted(segments, key=lambda s: s.start)
     for a, b in zip(ordered, ordered[1:], strict=False):
         assert a.end <= b.start + 0.5, f"segments overlap: {a} / {b}"
-    # The shipped sample is synthetic (espeak-ng) speech on which Whisper base is unstable (it
-    # falls back to sampling on some windows: two offline runs differ by WER ≈ 0.4), so the live
-    # text is compared with what was said, as loosely as offline runs score (CER 0.39-0.49);
+    # The committed text matches an offline transcription of the same file by the same model
+    # (default settings: beam 5, whole-file windows). Not word for word: the live pass decodes
+    # each utterance alone and greedily, and Whisper base on this synthetic (espeak-ng) speech
+    # is sensitive to that (CER(offline, live) 0.280-0.282 measured over 7 runs, 2 under CPU
+    # load; the former sample's voices scored 0.41). The committed text is also compared with
+    # what was said (CER 0.26 measured, the offline transcript 0.21);
     # benchmarks/bench_streaming.py measures live accuracy on real speech.
-    live_cer = cer(sample_script(), result.committed_text)
-    assert live_cer < SAMPLE_MAX_CER, (live_cer, result.committed_text)
+    offline = sample_transcript.text
+    live_vs_offline = cer(offline, result.committed_text)
+    assert live_vs_offline < LIVE_MAX_CER, (live_vs_offline, offline, result.committed_text)
+    live_vs_script = cer(sample_script(), result.committed_text)
+    assert live_vs_script < SAMPLE_MAX_CER, (live_vs_script, result.committed_text)
 
     # lifecycle and end-of-meeting events
     assert [s.status for s in result.statuses] == ["live", "ending", "finalizing", "done"]
-    assert not [e for e in result.errors if e.code != "out_of_order"], result.errors
+    assert not result.errors, result.errors
     assert result.final is not None and result.final.transcript is not None
     assert result.final.segments == len(result.final.transcript.segments) > 0
     assert result.minutes is not None and not result.minutes.available  # LLM off in this test

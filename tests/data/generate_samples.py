@@ -2,6 +2,14 @@
 
 The audio is synthetic speech produced by espeak-ng from the texts below, which we wrote: no
 third-party recording is shipped. Usage: ``python tests/data/generate_samples.py``.
+
+The meeting (``asr_service/data/sample_meeting_fr.ogg``, 36 s) alternates a male voice (``fr+m2``)
+and a female one (``fr+f3``) at 150 words a minute, 0.7 s apart, as Ogg/Opus 48 kb/s. Among the
+espeak-ng voice pairs tried, this one is the best recognised by Whisper base: its offline
+transcript (default settings) scores CER ≈ 0.21 against the texts, and on greedy decoding
+(temperature 0) alone gives the same text, so runs are stable. The former pair (``fr+m3`` /
+``fr+f4``) scored 0.27-0.41 and fell back to sampling. The two voices are clearly different
+speakers for diarization.
 """
 
 from __future__ import annotations
@@ -20,19 +28,19 @@ ROOT = HERE.parent.parent
 
 MEETING = [
     (
-        "fr+m3",
+        "fr+m2",
         "Bonjour à tous. J'ouvre la réunion du comité de pilotage sur la numérisation des archives municipales.",
     ),
     (
-        "fr+f4",
+        "fr+f3",
         "Merci Monsieur le Maire. Le prestataire a livré la première tranche, soit douze mille pages numérisées.",
     ),
     (
-        "fr+m3",
+        "fr+m2",
         "Très bien. Nous décidons de valider cette première tranche. Madame Martin, pouvez-vous préparer le bon de commande de la deuxième tranche avant le quinze janvier ?",
     ),
-    ("fr+f4", "Oui, je m'en charge. Je préparerai le bon de commande avant le quinze janvier."),
-    ("fr+m3", "Parfait. Le budget reste fixé à quarante mille euros. La séance est levée."),
+    ("fr+f3", "Oui, je m'en charge. Je préparerai le bon de commande avant le quinze janvier."),
+    ("fr+m2", "Parfait. Le budget reste fixé à quarante mille euros. La séance est levée."),
 ]
 
 
@@ -68,7 +76,9 @@ def main() -> None:
     parts = [pause]
     for voice, text in MEETING:
         parts += [speak(voice, text), pause]
-    encode_opus(np.concatenate(parts), ROOT / "asr_service" / "data" / "sample_meeting_fr.ogg")
+    encode_opus(
+        np.concatenate(parts), ROOT / "asr_service" / "data" / "sample_meeting_fr.ogg", 48_000
+    )
 
 
 if __name__ == "__main__":
