@@ -13,12 +13,15 @@ import contextlib
 import os
 import uuid
 from collections.abc import AsyncIterator, Callable, Iterator
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+from asr_service.bus import subjects as sub
 from asr_service.bus.connection import connect
+from asr_service.bus.schemas import ErrorEvent, StatusEvent
 from asr_service.bus.server import EmbeddedNats
 from asr_service.bus.worker import Worker
 from asr_service.config import Settings
@@ -110,3 +113,27 @@ def assert_covers_sample(transcript: Any, duration: float) -> None:
     holes = [b.start - a.end for a, b in zip(segments, segments[1:], strict=False)]
     assert max(holes, default=0.0) < 6.0, holes
     assert cer(sample_script(), transcript.text) < SAMPLE_MAX_CER, transcript.text
+
+
+@dataclass
+class MeetingWatch:
+    """Error events and the ``done`` status of the meetings a test watches."""
+
+    errors: list[ErrorEvent] = field(default_factory=list)
+    done: asyncio.Event = field(default_factory=asyncio.Event)
+
+    async def on_msg(self, msg: Any) -> None:
+        address = sub.parse(msg.subject)
+        kind = address.kind if address else ""
+        if kind == "error":
+            self.errors.append(ErrorEvent.model_validate_json(msg.data))
+        elif kind == "status" and StatusEvent.model_validate_json(msg.data).status == "done":
+            self.done.set()
+
+
+async def watch_meetings(nc: Any, *subjects: str) -> MeetingWatch:
+    """Subscribe to ``subjects`` (e.g. ``meetings.acme.<id>.>``) and collect what comes."""
+    watch = MeetingWatch()
+    for subject in subjects:
+        await nc.subscribe(subject, cb=watch.on_msg)
+    return watch

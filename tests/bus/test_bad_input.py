@@ -14,10 +14,10 @@ import numpy as np
 import pytest
 
 from asr_service.bus import subjects as sub
-from asr_service.bus.schemas import ErrorEvent, MeetingEnded, MeetingStarted, StatusEvent
+from asr_service.bus.schemas import ErrorEvent, MeetingEnded, MeetingStarted
 from asr_service.bus.simulator import chunk_payloads, wait_for_streams
 
-from .conftest import bus_settings, meeting_id
+from .conftest import bus_settings, meeting_id, watch_meetings
 
 
 async def test_bad_chunks_are_reported_and_nothing_is_lost(
@@ -27,19 +27,9 @@ async def test_bad_chunks_are_reported_and_nothing_is_lost(
     js = nc.jetstream()
     await wait_for_streams(js)
     mid, stranger = meeting_id("bad"), meeting_id("nobody")
-    errors: list[ErrorEvent] = []
+    watch = await watch_meetings(nc, f"meetings.acme.{mid}.>", f"meetings.acme.{stranger}.error")
+    errors, done = watch.errors, watch.done
     service_errors: list[ErrorEvent] = []
-    done = asyncio.Event()
-
-    async def on_msg(msg: Any) -> None:
-        kind = sub.parse(msg.subject).kind
-        if kind == "error":
-            errors.append(ErrorEvent.model_validate_json(msg.data))
-        elif kind == "status" and StatusEvent.model_validate_json(msg.data).status == "done":
-            done.set()
-
-    await nc.subscribe(f"meetings.acme.{mid}.>", cb=on_msg)
-    await nc.subscribe(f"meetings.acme.{stranger}.error", cb=on_msg)
 
     async def on_service_error(msg: Any) -> None:
         service_errors.append(ErrorEvent.model_validate_json(msg.data))

@@ -25,7 +25,7 @@ import numpy as np
 
 from asr_service.bus import subjects as sub
 from asr_service.bus.connection import BusLimits, connect, ensure_streams, meeting_consumer
-from asr_service.bus.schemas import ErrorEvent, MeetingEnded, MeetingStarted, StatusEvent
+from asr_service.bus.schemas import MeetingEnded, MeetingStarted
 from asr_service.bus.server import EmbeddedNats, free_port
 from asr_service.bus.simulator import chunk_payloads, simulate
 from asr_service.storage import Database
@@ -38,6 +38,7 @@ from .conftest import (
     assert_covers_sample,
     bus_settings,
     meeting_id,
+    watch_meetings,
 )
 
 
@@ -172,17 +173,7 @@ async def test_chunks_received_but_not_acked_by_a_dead_owner_come_back_at_once(
     js = nc.jetstream()
     await ensure_streams(js, BusLimits.from_settings(settings))
     mid = meeting_id("unacked")
-    events: list[Any] = []
-    done = asyncio.Event()
-
-    async def on_event(msg: Any) -> None:
-        kind = sub.parse(msg.subject).kind
-        if kind == "error":
-            events.append(ErrorEvent.model_validate_json(msg.data))
-        elif kind == "status" and StatusEvent.model_validate_json(msg.data).status == "done":
-            done.set()
-
-    await nc.subscribe(f"meetings.acme.{mid}.>", cb=on_event)
+    watch = await watch_meetings(nc, f"meetings.acme.{mid}.>")
     audio = french_speech[: 16000 * 6]
     chunks = chunk_payloads(audio, mid, "mix", 0.2)
     await js.publish(sub.subject("acme", mid, "started"), _json(MeetingStarted(meeting_id=mid)))
@@ -197,8 +188,8 @@ async def test_chunks_received_but_not_acked_by_a_dead_owner_come_back_at_once(
     assert len(await dead.fetch(10, timeout=5)) == 10
 
     worker = await start_worker(settings)
-    await asyncio.wait_for(done.wait(), 25)  # well within the 30 s ack wait
-    assert not [e for e in events if e.code in ("missing_chunks", "duplicate_chunk")], events
+    await asyncio.wait_for(watch.done.wait(), 25)  # well within the 30 s ack wait
+    assert not [e for e in watch.errors if e.code in ("missing_chunks", "duplicate_chunk")]
     stored = worker.audio.read("acme", mid, "mix")
     expected = (np.clip(audio, -1, 1) * 32767).astype("<i2").astype(np.float32) / 32768
     assert np.array_equal(stored, expected)
