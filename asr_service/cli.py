@@ -15,7 +15,7 @@ from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
 
-from asr_service.api.commands import api_command, tokens_app
+from asr_service.api.commands import api_command, purge_command, tokens_app
 from asr_service.audio import AudioError
 from asr_service.bus import commands as bus_commands
 from asr_service.config import get_settings
@@ -33,6 +33,7 @@ models_app = typer.Typer(help="Model catalogue: list, verify, install (never dow
 app.add_typer(models_app, name="models")
 app.add_typer(tokens_app, name="tokens")
 app.command("api")(api_command)
+app.command("purge")(purge_command)
 app.command("bench")(bench_command)
 app.command("serve")(bus_commands.serve)
 app.command("worker")(bus_commands.worker)

@@ -44,6 +44,28 @@ def api_command(
     )
 
 
+def purge_command() -> None:
+    """Apply the retention rules once and exit: meetings past ASR_MEETING_RETENTION_DAYS (or
+    their tenant's ASR_TENANT_RETENTION_DAYS__<id>), received audio past its deadline
+    (ASR_AUDIO_RETENTION_DAYS). The API process does this every ASR_RETENTION_INTERVAL_S; run this
+    from cron or a CronJob where only bus workers run. Exit 1 if anything failed to delete."""
+    from asr_service.api.retention import purge_expired
+    from asr_service.api.services import storage_locations
+    from asr_service.config import get_settings
+
+    settings = get_settings()
+    audio_store, upload_root = storage_locations(settings)
+    report = purge_expired(_database(), settings, audio_store=audio_store, upload_root=upload_root)
+    console.print(
+        f"retention: {len(report.meetings)} meeting(s) deleted, audio of "
+        f"{len(report.audio)} meeting(s) deleted, {len(report.errors)} error(s)"
+    )
+    for error in report.errors:
+        console.print(f"error: {error}")
+    if report.errors:
+        raise typer.Exit(1)
+
+
 def _database():  # noqa: ANN202 - storage Database
     from asr_service.config import get_settings
     from asr_service.storage import Database

@@ -24,6 +24,16 @@ from asr_service.storage import AudioStore, Database
 ReadinessCheck = Callable[[], tuple[bool, str]]
 
 
+def storage_locations(settings: Settings) -> tuple[AudioStore, Path]:
+    """Where received audio (live tracks) and uploaded recordings live under the data folder."""
+    data_dir = settings.resolved_data_dir
+    audio_store = AudioStore(
+        getattr(settings, "audio_dir", None) or data_dir / "audio",
+        retention_days=getattr(settings, "audio_retention_days", None),
+    )
+    return audio_store, data_dir / "uploads"
+
+
 @dataclass
 class ApiServices:
     """The API's collaborators; one instance per app."""
@@ -46,7 +56,6 @@ class ApiServices:
         model_check: ReadinessCheck | None = None,
     ) -> ApiServices:
         """Wire the services from settings; ``db``/``processor`` override the defaults."""
-        data_dir = settings.resolved_data_dir
         db = db or Database.from_settings(settings)
         metrics = ApiMetrics()
         jobs = JobRunner(
@@ -55,14 +64,12 @@ class ApiServices:
             workers=settings.api_job_workers,
             metrics=metrics,
         )
+        audio_store, upload_root = storage_locations(settings)
         services = cls(
             settings=settings,
             db=db,
-            audio_store=AudioStore(
-                getattr(settings, "audio_dir", None) or data_dir / "audio",
-                retention_days=getattr(settings, "audio_retention_days", None),
-            ),
-            upload_root=data_dir / "uploads",
+            audio_store=audio_store,
+            upload_root=upload_root,
             jobs=jobs,
             metrics=metrics,
         )

@@ -119,3 +119,35 @@ def test_audio_retention_removes_the_uploaded_recording(api: ApiHarness, wav_fil
     assert not recording.exists()
     transcript = api.client.get("/api/v1/meetings/up-1/transcript", headers=api.auth())
     assert transcript.status_code == 200
+
+
+def test_purge_command_applies_retention_where_no_api_runs(tmp_path: Path, monkeypatch) -> None:
+    """`asr-service purge`: the retention job once, for deployments with bus workers only."""
+    from typer.testing import CliRunner
+
+    from asr_service.api.services import storage_locations
+    from asr_service.cli import app
+    from asr_service.storage import Database
+
+    monkeypatch.setenv("ASR_DATA_DIR", str(tmp_path))
+    monkeypatch.delenv("ASR_DATABASE_URL", raising=False)
+    settings = Settings()
+    db = Database.from_settings(settings)
+    db.migrate()
+    audio_store, _ = storage_locations(settings)
+    with db.session() as s:
+        for meeting_id in ("expired", "kept"):
+            repo.create_meeting(s, "mairie", meeting_id, source="live")
+        repo.require_meeting(s, "mairie", "expired").retention_until = utcnow() - timedelta(hours=1)
+    pcm = float_to_pcm16(np.zeros(1600, dtype=np.float32))
+    for meeting_id in ("expired", "kept"):
+        audio_store.append("mairie", meeting_id, "mix", 0, pcm, 0)
+
+    result = CliRunner().invoke(app, ["purge"])
+    assert result.exit_code == 0, result.output
+    assert "audio of 1 meeting(s) deleted" in result.output
+    assert not audio_store.meeting_dir("mairie", "expired").exists()
+    assert audio_store.meeting_dir("mairie", "kept").exists()
+    with db.session() as s:  # the transcript's meeting stays: only its audio expired
+        assert repo.get_meeting(s, "mairie", "expired") is not None
+    db.dispose()
