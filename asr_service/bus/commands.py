@@ -61,12 +61,13 @@ async def _until_signal(worker) -> None:  # noqa: ANN001
 
 
 def _run_until_signal(worker) -> None:  # noqa: ANN001
-    """Serve until SIGINT/SIGTERM; a bus that cannot hold our streams is a clear error, exit 2."""
-    from asr_service.bus.connection import StreamSetupError
+    """Serve until SIGINT/SIGTERM; a bus that refuses us or cannot hold our streams is a clear
+    error, exit 2."""
+    from asr_service.bus.connection import BusConnectError, StreamSetupError
 
     try:
         asyncio.run(_until_signal(worker))
-    except StreamSetupError as exc:
+    except (StreamSetupError, BusConnectError) as exc:
         typer.echo(f"error: {exc}", err=True)
         raise typer.Exit(2) from exc
 
@@ -204,8 +205,13 @@ def simulate(
             await nc.close()
         return result.statuses[-1].status if result.statuses else "unknown"
 
+    from asr_service.bus.connection import BusConnectError
+
     try:
         status = asyncio.run(main())
+    except BusConnectError as exc:
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(2) from exc
     except TimeoutError as exc:
         typer.echo(
             f"error: no final status within {timeout:g} s (is a worker running? see --timeout)",

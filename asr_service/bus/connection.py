@@ -8,6 +8,8 @@ re-published committed segments (after a worker takeover) harmless.
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import logging
 import ssl
 from dataclasses import dataclass
@@ -66,8 +68,23 @@ class BusLimits:
         )
 
 
+class BusConnectError(RuntimeError):
+    """NATS refused the connection for a reason retrying will not fix (credentials, TLS)."""
+
+
+def _refusal(exc: BaseException) -> bool:
+    """An error a retry cannot heal: the server refused our credentials or our certificate."""
+    if isinstance(exc, ssl.SSLError):
+        return True
+    text = str(exc).lower()
+    return "authorization" in text or "authentication" in text or "permissions" in text
+
+
 async def connect(settings: Any, *, url: str | None = None, name: str = "asr-service") -> Client:
-    """Connect with the configured credentials/TLS; reconnects forever after a server restart."""
+    """Connect with the configured credentials/TLS; reconnects forever after a server restart.
+
+    An unreachable server is waited for (it may start after us), but refused credentials or
+    certificates raise :class:`BusConnectError` at once, naming the settings to check."""
     options: dict[str, Any] = {
         "servers": [u.strip() for u in (url or settings.nats_url).split(",")],
         "name": name,
@@ -105,15 +122,39 @@ async def connect(settings: Any, *, url: str | None = None, name: str = "asr-ser
     async def _reconnected() -> None:
         log.warning("NATS reconnected")
 
+    refused: list[BaseException] = []
+
     async def _error(exc: Exception) -> None:
+        if not client.is_connected and _refusal(exc):
+            refused.append(exc)
         log.warning("NATS error: %r", exc)
 
-    await client.connect(
-        **options,
-        disconnected_cb=_disconnected,
-        reconnected_cb=_reconnected,
-        error_cb=_error,
+    connecting = asyncio.ensure_future(
+        client.connect(
+            **options,
+            disconnected_cb=_disconnected,
+            reconnected_cb=_reconnected,
+            error_cb=_error,
+        )
     )
+    while not connecting.done():
+        await asyncio.wait({connecting}, timeout=0.1)
+        if refused and not connecting.done():
+            connecting.cancel()
+            with contextlib.suppress(BaseException):
+                await connecting
+            with contextlib.suppress(Exception):
+                await client.close()
+            raise BusConnectError(
+                f"NATS at {options['servers']} refused the connection ({refused[0]}): check "
+                "ASR_NATS_CREDS / ASR_NATS_NKEY_SEED / ASR_NATS_USER / ASR_NATS_PASSWORD / "
+                "ASR_NATS_TOKEN and ASR_NATS_TLS_CA / ASR_NATS_TLS_CERT / ASR_NATS_TLS_KEY"
+            )
+    exc = connecting.exception()
+    if exc is not None:
+        if _refusal(exc):
+            raise BusConnectError(f"NATS refused the connection: {exc}") from exc
+        raise exc
     return client
 
 
