@@ -203,13 +203,17 @@ def simulate(
             )
         finally:
             await nc.close()
+        fatal = [e for e in result.errors if e.fatal]
+        if fatal:
+            return f"failed ({fatal[-1].code})"
         return result.statuses[-1].status if result.statuses else "unknown"
 
     from asr_service.bus.connection import BusConnectError
+    from asr_service.bus.simulator import MeetingIdInUse
 
     try:
         status = asyncio.run(main())
-    except BusConnectError as exc:
+    except (BusConnectError, MeetingIdInUse) as exc:
         typer.echo(f"error: {exc}", err=True)
         raise typer.Exit(2) from exc
     except TimeoutError as exc:

@@ -19,6 +19,7 @@ from typing import Any
 import nats.errors
 import numpy as np
 from nats.aio.client import Client
+from nats.js.errors import NotFoundError
 
 from asr_service.bus import subjects as sub
 from asr_service.bus.schemas import (
@@ -93,6 +94,24 @@ async def publish_retry(
             await asyncio.sleep(0.25)
 
 
+class MeetingIdInUse(ValueError):
+    """The bus already holds a ``started`` for this meeting ID: a new meeting needs a new ID."""
+
+
+async def refuse_used_id(js: Any, tenant: str, meeting_id: str) -> None:
+    """Raise :class:`MeetingIdInUse` if ``ASR_IN`` already holds this meeting's ``started``:
+    replayed within the duplicate window it would be silently dropped, and after it the service
+    refuses a finished meeting's ID; either way the simulation would wait for nothing."""
+    try:
+        await js.get_last_msg(sub.STREAM_IN, sub.subject(tenant, meeting_id, "started"))
+    except NotFoundError:
+        return
+    raise MeetingIdInUse(
+        f"meeting {meeting_id!r} of tenant {tenant!r} was already started on this bus: "
+        "use a new --meeting-id"
+    )
+
+
 async def wait_for_streams(js: Any, timeout: float = 60.0) -> None:
     """Wait until a worker has declared the input stream (else publishes would go nowhere)."""
     deadline = time.monotonic() + timeout
@@ -164,6 +183,8 @@ async def simulate(
                 done.set()
         elif address.kind == "error":
             result.errors.append(event)
+            if event.fatal:  # the service gave up on (or refused) this meeting
+                done.set()
         elif address.kind == "final":
             result.final = event
         elif address.kind == "minutes":
@@ -172,6 +193,7 @@ async def simulate(
             on_event(address.kind, event)
 
     await wait_for_streams(js, timeout=min(timeout, 60.0))
+    await refuse_used_id(js, tenant, meeting_id)
     subscription = await nc.subscribe(f"{sub.PREFIX}.{tenant}.{meeting_id}.>", cb=on_msg)
     per_track = list(tracks) != ["mix"]
     if participants is None:

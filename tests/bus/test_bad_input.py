@@ -15,7 +15,7 @@ import pytest
 
 from asr_service.bus import subjects as sub
 from asr_service.bus.schemas import ErrorEvent, MeetingEnded, MeetingStarted
-from asr_service.bus.simulator import chunk_payloads, wait_for_streams
+from asr_service.bus.simulator import MeetingIdInUse, chunk_payloads, simulate, wait_for_streams
 
 from .conftest import bus_settings, meeting_id, watch_meetings
 
@@ -108,6 +108,8 @@ async def test_bad_chunks_are_reported_and_nothing_is_lost(
     assert service_errors[0].code == "invalid_message"
     unknown = by_code["unknown_meeting"][0]
     assert unknown.meeting_id == stranger and "never started" in unknown.message
+    with pytest.raises(MeetingIdInUse, match="new --meeting-id"):  # the simulator says it first
+        await simulate(nc, {"mix": audio[:16000]}, meeting_id=mid, tenant="acme", timeout=5)
     reused = [e for e in errors if "already took place" in e.message]
     assert len(reused) == 1 and reused[0].fatal and reused[0].code == "invalid_message"
     assert not any(e.fatal for e in errors if e not in reused)
