@@ -118,7 +118,12 @@ def serve(
     asked = port
     if not _port_free(port):
         port = free_port()
-    server = EmbeddedNats(settings.resolved_data_dir / "nats", port)
+    from asr_service.bus.connection import BusLimits
+
+    # Payloads up to ASR_IN's stored bound (+ headers) reach a worker, which answers oversized
+    # ones with an error event, whatever ASR_BUS_MAX_MESSAGE_BYTES is.
+    payload = BusLimits.from_settings(settings).in_stored_message_bytes + 64 * 1024
+    server = EmbeddedNats(settings.resolved_data_dir / "nats", port, max_payload=payload)
     try:
         server.start()
     except NatsServerError as exc:

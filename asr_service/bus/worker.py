@@ -323,6 +323,7 @@ class MeetingRunner:
         w = self.w
         meta = self.meta
         folder = w.audio.meeting_dir(self.tenant, self.mid)
+        seq = self.start_msg.metadata.sequence.stream if self.start_msg.metadata else None
 
         def register(
             session: Any,
@@ -340,11 +341,12 @@ class MeetingRunner:
                 audio_path=str(folder),
                 retention_until=w.audio.retention_until(),
             )
+            if created and seq is not None:  # tells a redelivered start from a reused ID
+                repo.save_meeting_state(session, self.tenant, self.mid, {"started_seq": seq})
             recent = repo.live_segments_by_track(session, self.tenant, self.mid)[-20:]
             return meeting.status, dict(meeting.state or {}), recent, created
 
         status, state, recent, created = await w.db_call(register)
-        seq = self.start_msg.metadata.sequence.stream if self.start_msg.metadata else None
         if status == "done":
             if seq is not None and state.get("started_seq") != seq:
                 await self.error(
@@ -357,8 +359,6 @@ class MeetingRunner:
             else:  # our own start, redelivered after the meeting was done: nothing to do
                 log.info("meeting %s/%s already done; acking its start", self.tenant, self.mid)
             return False
-        if created and seq is not None:
-            await w.db_call(repo.save_meeting_state, self.tenant, self.mid, {"started_seq": seq})
         self.next_id = int(state.get("next_segment_id", 0))
         self.cursors = {k: int(v) for k, v in state.get("cursors", {}).items()}
         if not created:
@@ -550,13 +550,7 @@ class MeetingRunner:
             return
         last = self.ended.last_seq.get(chunk.track) if self.ended is not None else None
         if last is not None and chunk.seq > last:
-            await self.reject(
-                msg,
-                "invalid_message",
-                f"track {chunk.track!r} chunk {chunk.seq} comes after the last chunk ({last}) "
-                "that `ended` announced; dropped",
-                **kw,
-            )
+            await self.reject_after_end(msg, chunk.track, chunk.seq, last)
             return
         track = self.open_track(chunk.track)
         expected = track.info.next_seq
@@ -620,14 +614,17 @@ class MeetingRunner:
             track = self.tracks.get(name)
             for seq in sorted(s for s in (track.pending if track else {}) if s > last):
                 _, msg, _, _ = track.pending.pop(seq)  # type: ignore[union-attr]
-                await self.reject(
-                    msg,
-                    "invalid_message",
-                    f"track {name!r} chunk {seq} comes after the last chunk ({last}) that "
-                    "`ended` announced; dropped",
-                    track=name,
-                    seq=seq,
-                )
+                await self.reject_after_end(msg, name, seq, last)
+
+    async def reject_after_end(self, msg: Msg, track: str, seq: int, last: int) -> None:
+        await self.reject(
+            msg,
+            "invalid_message",
+            f"track {track!r} chunk {seq} comes after the last chunk ({last}) that `ended` "
+            "announced; dropped",
+            track=track,
+            seq=seq,
+        )
 
     async def resolve_gaps(self, force: bool = False) -> None:
         """Report and skip chunks that never came, so later audio is not held.

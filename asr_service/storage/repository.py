@@ -324,9 +324,13 @@ def save_meeting_state(
 ) -> None:
     """Store the worker's checkpoint of a live meeting (stream cursors, next segment id); keys
     not in ``state`` (e.g. the failure count) are kept."""
-    meeting = require_meeting(session, tenant_id, meeting_id)
-    meeting.state = {**(meeting.state or {}), **state}
+    _merge_state(require_meeting(session, tenant_id, meeting_id), state)
     session.flush()
+
+
+def _merge_state(meeting: Meeting, updates: dict[str, Any]) -> None:
+    """Update some keys of a meeting's worker state, keeping the others."""
+    meeting.state = {**(meeting.state or {}), **updates}
 
 
 def count_failure(session: Session, tenant_id: str, meeting_id: str) -> int:
@@ -336,7 +340,7 @@ def count_failure(session: Session, tenant_id: str, meeting_id: str) -> int:
     takeovers and lease waits."""
     meeting = require_meeting(session, tenant_id, meeting_id)
     failures = int((meeting.state or {}).get("failures", 0)) + 1
-    meeting.state = {**(meeting.state or {}), "failures": failures}
+    _merge_state(meeting, {"failures": failures})
     session.flush()
     return failures
 
@@ -418,7 +422,7 @@ def add_live_segments(
         )
         added += 1
     if state is not None:
-        meeting.state = {**(meeting.state or {}), **state}
+        _merge_state(meeting, state)
     session.flush()
     return added
 

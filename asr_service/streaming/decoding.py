@@ -214,7 +214,7 @@ class LiveDecoding:
         if not failed:
             return {}
         again = self._batches(audios, failed, words, self.prompt(DecodeContext(context.language)))
-        return {i: retry for i, retry in again.items() if self._worse(decoded[i], retry)}
+        return {i: retry for i, retry in again.items() if self._better(retry, than=decoded[i])}
 
     def _gave_up(self, decoded: Decoded) -> bool:
         """Whisper's own failure signs (the thresholds its temperature fallback uses)."""
@@ -225,9 +225,10 @@ class LiveDecoding:
             or decoded.compression_ratio > s.compression_ratio_threshold
         )
 
-    def _worse(self, first: Decoded, second: Decoded) -> bool:
-        """Whether ``second`` is the better decode: no text is worst, then a repetition loop,
-        then a low log-probability; the log-probability decides between equals."""
+    def _better(self, second: Decoded, *, than: Decoded) -> bool:
+        """Whether ``second`` is a better decode than ``than``: no text is worst, then a
+        repetition loop, then a low log-probability; the log-probability decides between
+        equals."""
 
         def rank(d: Decoded) -> tuple[bool, bool, bool, float]:
             return (
@@ -237,7 +238,7 @@ class LiveDecoding:
                 -d.avg_logprob,
             )
 
-        return rank(second) < rank(first)
+        return rank(second) < rank(than)
 
     def _batches(
         self, audios: Sequence[np.ndarray], indexes: list[int], words: bool, prompt: Prompt
