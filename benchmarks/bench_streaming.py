@@ -215,17 +215,30 @@ async def run_level(
     }
 
 
+BASELINE_RUNS = 3
+"""The baseline is timed this many times and the fastest kept: on a shared host one run was seen
+at RTF 0.153-0.158 where three more minutes later gave 0.096-0.103."""
+
+
 def offline_baseline(recs: list, settings: Settings) -> dict:
-    """Plain faster-whisper greedy on the first recording: RTF and the implied stream bound."""
+    """Plain faster-whisper greedy on the first recording: RTF (fastest of ``BASELINE_RUNS``)
+    and the implied stream bound."""
     from asr_service.asr import Transcriber
 
     model = Transcriber(settings).model
     audio = recs[0][1][: int(60 * SAMPLE_RATE)]
-    t0 = time.perf_counter()
-    segments, _ = model.transcribe(audio, language="fr", beam_size=1)
-    list(segments)
-    rtf = (time.perf_counter() - t0) / (len(audio) / SAMPLE_RATE)
-    return {"rtf_greedy": rtf, "streams_bound": 1 / rtf}
+    times = []
+    for _ in range(BASELINE_RUNS):
+        t0 = time.perf_counter()
+        segments, _ = model.transcribe(audio, language="fr", beam_size=1)
+        list(segments)
+        times.append(time.perf_counter() - t0)
+    rtf = min(times) / (len(audio) / SAMPLE_RATE)
+    return {
+        "rtf_greedy": rtf,
+        "rtf_greedy_runs": [t / (len(audio) / SAMPLE_RATE) for t in times],
+        "streams_bound": 1 / rtf,
+    }
 
 
 async def main_async(args: argparse.Namespace) -> dict:
