@@ -24,6 +24,7 @@ from faster_whisper.vad import VadOptions, get_speech_timestamps
 from asr_service.audio import SAMPLE_RATE
 from asr_service.config import Settings
 from asr_service.hallucinations import clean_segments
+from asr_service.languages import AUTO, normalize_language
 from asr_service.transcript import Segment, Transcript, Word
 from models import ModelError, ModelStore
 from models.catalogue import list_specs
@@ -208,7 +209,12 @@ class Transcriber:
         """Transcribe 16 kHz mono float32 ``audio``; times are shifted by ``offset`` seconds."""
         s = self.settings
         lang = language if language is not None else s.language
-        lang_arg = None if lang.lower() in {"auto", "detect", ""} else lang
+        lang_arg: str | None = normalize_language(lang)
+        if lang_arg == AUTO:
+            lang_arg = None
+        elif lang_arg not in self.model.supported_languages:
+            log.warning("language %r unknown to the model: detecting it instead", lang)
+            lang_arg = None
         vocab = list(vocabulary if vocabulary is not None else s.vocabulary)
         duration = len(audio) / SAMPLE_RATE
         use_vad = s.vad if vad is None else vad

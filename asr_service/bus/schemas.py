@@ -15,6 +15,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from asr_service.bus.subjects import valid_id
+from asr_service.languages import normalize_language
 from asr_service.transcript import Segment, Transcript, Word
 
 SUPPORTED_ENCODINGS = {"pcm_s16le": 2, "pcm_f32le": 4}
@@ -50,6 +51,7 @@ class MeetingStarted(_Message):
     meeting_id: str
     title: str = ""
     language: str = "fr"
+    """Whisper code or BCP 47 tag (``fr``, ``fr-FR``); ``auto`` detects it from the audio."""
     participants: list[Participant] = Field(default_factory=list)
     vocabulary: list[str] = Field(default_factory=list)
     per_track: bool = False
@@ -62,6 +64,11 @@ class MeetingStarted(_Message):
         if not valid_id(v):
             raise ValueError("meeting_id must be 1-128 letters, digits, '_' or '-'")
         return v
+
+    @field_validator("language")
+    @classmethod
+    def _normalize_language(cls, v: str) -> str:
+        return normalize_language(v)
 
     def speaker_for(self, track: str) -> str:
         """The display name of the participant on ``track`` (the track ID when unknown)."""

@@ -44,9 +44,9 @@ async def test_bad_chunks_are_reported_and_nothing_is_lost(
     # a meeting ID that cannot be a subject token: stored by ASR_IN (wildcards match it), refused
     # by the worker on asr.errors without stopping it
     await send({"meeting_id": "_bad"}, "meetings.acme._bad.started")
-    await send(
-        MeetingStarted(meeting_id=mid).model_dump(mode="json"), sub.subject("acme", mid, "started")
-    )
+    # a language tag Whisper does not know: named, then detected instead (the meeting goes on)
+    started = MeetingStarted(meeting_id=mid).model_dump(mode="json") | {"language": "xx-YY"}
+    await send(started, sub.subject("acme", mid, "started"))
     audio = french_speech[: 16000 * 6]
     chunks = [c.model_dump() for c in chunk_payloads(audio, mid, "mix", 0.2)]
     await send({**chunks[2], "seq": 10_000})  # stray seq far ahead: must not make the track skip
@@ -101,6 +101,7 @@ async def test_bad_chunks_are_reported_and_nothing_is_lost(
     assert not reported_oversize or f"{oversized} bytes exceeds 1048576 bytes" in oversize
     invalid = " | ".join(e.message for e in by_code["invalid_message"])
     assert "someone-else" in invalid and "seq" in invalid
+    assert "language 'xx' is not a language code Whisper knows" in invalid
     assert "timestamp" in invalid  # Infinity is valid JSON for Python, not a capture time
     assert f"chunk 10000 comes after the last chunk ({len(chunks) - 1})" in invalid
     assert not by_code.get("missing_chunks"), by_code.get("missing_chunks")
@@ -122,4 +123,5 @@ async def test_bad_chunks_are_reported_and_nothing_is_lost(
         from asr_service.storage import repository as repo
 
         assert repo.get_meeting(s, "acme", mid).status == "done"
-        assert repo.get_transcript(s, "acme", mid, "final") is not None
+        final = repo.get_transcript(s, "acme", mid, "final")
+        assert final is not None and final.language == "fr"  # detected from the French speech

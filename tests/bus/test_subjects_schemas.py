@@ -11,6 +11,7 @@ from pydantic import ValidationError
 from asr_service.bus import subjects as sub
 from asr_service.bus.schemas import AudioChunk, MeetingStarted, Participant
 from asr_service.bus.simulator import chunk_payloads
+from asr_service.languages import is_known
 
 
 def test_subjects_go_from_general_to_specific() -> None:
@@ -36,6 +37,14 @@ def test_started_validates_ids_and_maps_tracks_to_speakers() -> None:
     assert started.speaker_for("t9") == "t9"
     with pytest.raises(ValidationError, match="meeting_id"):
         MeetingStarted(meeting_id="a.b")
+
+
+def test_started_takes_language_tags_as_whisper_codes() -> None:
+    assert MeetingStarted(meeting_id="m", language="fr-FR").language == "fr"
+    assert MeetingStarted(meeting_id="m", language="FR_ca").language == "fr"
+    assert MeetingStarted(meeting_id="m", language="").language == "auto"
+    assert MeetingStarted(meeting_id="m", language="yue").language == "yue"
+    assert is_known("yue") and is_known("auto") and not is_known("xx")
 
 
 def test_chunks_round_trip_pcm16() -> None:
