@@ -75,6 +75,7 @@ from asr_service.bus.schemas import (
     PartialEvent,
     StatusEvent,
 )
+from asr_service.languages import AUTO, is_known
 from asr_service.storage import AudioStore, Database, TrackInfo, safe_name
 from asr_service.storage import repository as repo
 from asr_service.streaming import (
@@ -102,6 +103,10 @@ REORDER_MAX = 200
 GAP_FILL_S = 1.0
 """A track whose capture timestamp jumps ahead by more than this is padded with silence."""
 NATS_ERRORS = (nats.errors.Error, OSError, asyncio.TimeoutError)
+BACKLOG_WINDOW = 2
+"""A stream behind the stored audio is fed this many buffer bounds (``max_buffer_s``) at once."""
+CHECKPOINT_SILENCE_S = 30.0
+"""Dropped silence is saved as the resume point once it moved this far (seconds of audio)."""
 LEASE_SAFETY = 0.7
 """A worker writes and acks a meeting's audio only within this share of the lease TTL after its
 last confirmed refresh: the key cannot expire (so no other worker can take the meeting) before
@@ -321,6 +326,15 @@ class MeetingRunner:
     async def prepare(self) -> bool:
         """Register the meeting, recover what earlier owners stored, bind the audio consumer."""
         w = self.w
+        if not is_known(self.meta.language):
+            await self.error(
+                "invalid_message",
+                f"language {self.meta.language!r} is not a language code Whisper knows (ISO 639-1 "
+                "such as 'fr', or a tag such as 'fr-FR'); the meeting is transcribed with "
+                "language detection instead",
+                subject=self.start_msg.subject,
+            )
+            self.meta = self.meta.model_copy(update={"language": AUTO})
         meta = self.meta
         folder = w.audio.meeting_dir(self.tenant, self.mid)
         seq = self.start_msg.metadata.sequence.stream if self.start_msg.metadata else None
@@ -361,9 +375,11 @@ class MeetingRunner:
             return False
         self.next_id = int(state.get("next_segment_id", 0))
         self.cursors = {k: int(v) for k, v in state.get("cursors", {}).items()}
-        if not created:
-            for track, seg in recent:  # the previous owner may have died before publishing
-                await self.publish_committed(seg, track or "mix")
+        if not created:  # the previous owner may have died between storing and publishing
+            published = await self.last_published_segment()
+            for track, seg in recent:
+                if seg.id > published:
+                    await self.publish_committed(seg, track or "mix")
         await self.status("live", detail=("started" if created else "resumed") + f" by {w.id}")
         for name in w.audio.tracks(self.tenant, self.mid):
             self.open_track(name)
@@ -372,6 +388,16 @@ class MeetingRunner:
             sub.meeting_consumer(self.tenant, self.mid), stream=sub.STREAM_IN
         )
         return True
+
+    async def last_published_segment(self) -> int:
+        """The id of the last committed segment in ASR_OUT (-1: none). Segments are published in
+        id order, so every id up to it reached the bus: a takeover re-publishes only later ones
+        (core-NATS subscribers would otherwise see them twice; JetStream alone de-duplicates)."""
+        try:
+            msg = await self.w.js.get_last_msg(sub.STREAM_OUT, self.subject("committed"))
+            return CommittedEvent.model_validate_json(msg.data).segment.id
+        except (NotFoundError, ValidationError, *NATS_ERRORS):
+            return -1
 
     async def bind_consumer(self) -> None:
         """Create the meeting's audio consumer, or, on a takeover, restart it just after its ack
@@ -421,12 +447,27 @@ class MeetingRunner:
             speaker=speaker,
             context=context,
         )
-        if info.samples > cursor:
-            stream.push(w.audio.read(self.tenant, self.mid, name, cursor, info.samples))
         track = Track(name=name, speaker=speaker, info=info, stream=stream)
         self.tracks[name] = track
         self.cursors.setdefault(name, cursor)
+        self.feed(track)
         return track
+
+    def feed(self, track: Track) -> None:
+        """Top up a stream that is behind the stored audio (a takeover's backlog) from disk, a
+        window at a time: the buffer, and so each step's cost, stays bounded whatever the length
+        of the backlog (hours of a silent participant's track after a crash)."""
+        stream = track.stream
+        end = stream.end
+        missing = track.info.samples - end
+        room = int(BACKLOG_WINDOW * self.w.policy.max_buffer_s * SAMPLE_RATE) - len(stream.buffer)
+        if missing > 0 and room > 0:
+            stream.push(self.w.audio.read(self.tenant, self.mid, track.name, end, end + room))
+
+    def behind(self, track: Track) -> bool:
+        """The track's stream has audio to work through without waiting for new chunks."""
+        stream = track.stream
+        return stream.end < track.info.samples or stream.buffered_s > self.w.policy.max_buffer_s
 
     # ------------------------------------------------------------------ reception
     async def receive(self) -> None:
@@ -592,12 +633,19 @@ class MeetingRunner:
             gap = target - offset
             if GAP_FILL_S * SAMPLE_RATE < gap < 3600 * SAMPLE_RATE:
                 pcm16 = bytes(2 * gap) + pcm16
-        self.w.audio.append(self.tenant, self.mid, track.name, seq, pcm16, offset)
+        caught_up = track.stream.end == offset
+        # synced to disk off the event loop: a slow (network) volume must not stall the leases
+        await asyncio.to_thread(
+            self.w.audio.append, self.tenant, self.mid, track.name, seq, pcm16, offset
+        )
         track.info.samples += len(pcm16) // 2
         track.info.next_seq = seq + 1
         track.progress_at = time.monotonic()
         await self.w.ack(msg)
-        track.stream.push(np.frombuffer(pcm16, dtype="<i2").astype(np.float32) / 32768.0)
+        if caught_up:
+            track.stream.push(np.frombuffer(pcm16, dtype="<i2").astype(np.float32) / 32768.0)
+        else:  # still working through a backlog: the chunk is read back from disk in its turn
+            self.feed(track)
 
     async def drain(self, track: Track) -> None:
         while track.info.next_seq in track.pending:
@@ -663,7 +711,7 @@ class MeetingRunner:
                     raise task.exception()  # type: ignore[misc]
             idle = track.probe is None or track.probe.done()
             if track.task is None or track.task.done():
-                if idle and track.stream.wants_plan():
+                if idle and (track.stream.wants_plan() or self.behind(track)):
                     track.task = asyncio.create_task(self.step(track))
             elif track.waiting_partial and idle and track.stream.wants_plan():
                 track.probe = asyncio.create_task(self.step(track, urgent_only=True))
@@ -671,6 +719,7 @@ class MeetingRunner:
     async def step(self, track: Track, *, final: bool = False, urgent_only: bool = False) -> str:
         """One plan/execute round of a track; publishes partials, stores and publishes commits."""
         stream = track.stream
+        self.feed(track)
         plan = await self.w.scheduler.vad(lambda: stream.plan(final=final))
         if urgent_only and not plan.urgent:
             return "none"
@@ -688,6 +737,12 @@ class MeetingRunner:
             return "none"
         if plan.action == "drop":
             stream.execute(plan)
+            # Silence moves the resume point too (a silent participant's track would otherwise
+            # make a successor re-read the whole meeting), saved once per CHECKPOINT_SILENCE_S.
+            cursor = max(stream.cursor / SAMPLE_RATE, stream.committed_until)
+            saved = self.cursors.get(track.name, 0) / SAMPLE_RATE
+            if cursor - saved >= CHECKPOINT_SILENCE_S:
+                await self.commit(track, [], cursor)
             return "drop"
         scheduler = self.w.scheduler
         if not plan.urgent and (
@@ -748,9 +803,11 @@ class MeetingRunner:
                 track=track.name,
                 state=state,
             )
+            # Published under the lock, so in id order across tracks: a successor then knows
+            # every id up to the last one on the bus was published (``last_published_segment``).
+            for seg in numbered:
+                await self.publish_committed(seg, track.name)
         track.last_partial = ""
-        for seg in numbered:
-            await self.publish_committed(seg, track.name)
 
     async def publish_committed(self, seg: Segment, track: str) -> None:
         await self.w.emit(
@@ -769,7 +826,10 @@ class MeetingRunner:
                 if task is not None:
                     with contextlib.suppress(Exception):
                         await task
-            for _ in range(1000):
+            # Each step advances the stream (a backlog by up to max_buffer_s): bounded by the
+            # audio left, with room for steps that only drop silence or re-plan.
+            left_s = (track.info.samples - track.stream.cursor) / SAMPLE_RATE
+            for _ in range(1000 + 2 * int(left_s)):
                 if await self.step(track, final=True) == "none":
                     break
         self._check()

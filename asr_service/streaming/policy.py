@@ -231,7 +231,8 @@ class UtteranceStream:
     @property
     def end(self) -> int:
         """Absolute sample index just past the received audio."""
-        return self.cursor + len(self.buffer)
+        with self._lock:  # the decode thread moves cursor and buffer together
+            return self.cursor + len(self.buffer)
 
     @property
     def buffered_s(self) -> float:

@@ -3,7 +3,7 @@
 - A worker process is killed (SIGKILL) mid-meeting and another one started: the second takes the
   lease once it expires, resumes from the last acked audio and finishes. The stored audio is
   exactly the recording, the final transcript covers all of it, and no live segment is stored or
-  published twice.
+  published twice (a core-NATS subscriber receives each once).
 - The NATS server (our own embedded one, not a shared one) restarts mid-meeting: the worker and
   the backend reconnect and the meeting finishes with nothing lost.
 - Chunks an earlier owner received but never acked come back to the new owner at once (not after
@@ -25,7 +25,7 @@ import numpy as np
 
 from asr_service.bus import subjects as sub
 from asr_service.bus.connection import BusLimits, connect, ensure_streams, meeting_consumer
-from asr_service.bus.schemas import MeetingEnded, MeetingStarted
+from asr_service.bus.schemas import CommittedEvent, MeetingEnded, MeetingStarted
 from asr_service.bus.server import EmbeddedNats, free_port
 from asr_service.bus.simulator import chunk_payloads, simulate
 from asr_service.storage import Database
@@ -86,6 +86,12 @@ async def test_killed_worker_is_replaced_without_loss_or_duplicates(
     try:
         await wait_for_log(logs[0], "ready")
         mid = meeting_id("failover")
+        received: list[int] = []  # what a core-NATS subscriber of the backend sees
+
+        async def on_committed(msg: Any) -> None:
+            received.append(CommittedEvent.model_validate_json(msg.data).segment.id)
+
+        await nc.subscribe(sub.subject("acme", mid, "committed"), cb=on_committed)
         play = asyncio.create_task(
             simulate(
                 nc, {"mix": french_speech}, meeting_id=mid, tenant="acme", speed=2.0, timeout=300
@@ -114,6 +120,7 @@ async def test_killed_worker_is_replaced_without_loss_or_duplicates(
         assert any("started by worker-a" in d for d in details), details
         assert_no_duplicates(live)
         assert await committed_messages(nc.jetstream(), "acme", mid) == len(live)
+        assert sorted(received) == sorted(s.id for s in live)  # each once, none missing
         assert final.settings["pass"] == "final"
         from asr_service.storage import AudioStore
 
