@@ -24,6 +24,10 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 
+MAX_NAME_HOTWORDS = 20
+"""Participant names added to the final pass's vocabulary (Whisper's prompt is short)."""
+
+
 @dataclass
 class FinalResult:
     transcript: Transcript
@@ -38,9 +42,12 @@ def final_options(meta: MeetingStarted, *, per_track: bool) -> PipelineOptions:
     listen, and a fixed count would split real speakers to fill their places."""
     from asr_service.pipeline import PipelineOptions
 
+    vocabulary = list(meta.vocabulary)
+    names = [p.name for p in meta.participants if p.name and p.name not in vocabulary]
     return PipelineOptions(
         language=meta.language,
-        vocabulary=list(meta.vocabulary),
+        # participants' names are the words a meeting model most often misspells
+        vocabulary=vocabulary + list(dict.fromkeys(names))[:MAX_NAME_HOTWORDS],
         diarize=not per_track,
         participants=[p.name or p.id for p in meta.participants],
         max_speakers=len(meta.participants) or None,
@@ -70,11 +77,14 @@ def run_final_pass(
     else:
         segments = []
         duration = 0.0
+        language = meta.language
         for track in tracks:
             audio = audio_store.read(tenant, meta.meeting_id, track)
             duration = max(duration, len(audio) / 16000)
             speaker = meta.speaker_for(track)
             part = pipeline.transcribe(audio, options)
+            if language == "auto" and part.segments:  # detected on the first track that spoke
+                language = part.language
             for seg in part.segments:
                 segments.append(
                     seg.model_copy(
@@ -88,7 +98,7 @@ def run_final_pass(
         segments = [s.model_copy(update={"id": i}) for i, s in enumerate(segments)]
         transcript = Transcript(
             source=f"meeting:{meta.meeting_id}",
-            language=meta.language,
+            language=language,
             duration=duration,
             segments=segments,
             model=pipeline.transcriber.info,

@@ -80,6 +80,9 @@ async def test_french_meeting_streams_commits_and_finalises(
         history = [e.status for e in repo.status_history(s, "acme", mid)]
         meeting = repo.get_meeting(s, "acme", mid)
     assert stored is not None and stored.settings.get("pass") == "final"
+    # the mixed track's final pass attributed speech to the sample's two voices (diarization)
+    assert stored.settings["stages"]["diarization"] == "done", stored.settings
+    assert len({seg.speaker for seg in stored.segments}) >= 2, stored.speakers
     assert stored.text == result.final.transcript.text
     assert [x.id for x in live.segments] == sorted(s.id for s in segments)
     assert history[-1] == "done" and "finalizing" in history
