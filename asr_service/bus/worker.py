@@ -111,6 +111,8 @@ LEASE_SAFETY = 0.7
 """A worker writes and acks a meeting's audio only within this share of the lease TTL after its
 last confirmed refresh: the key cannot expire (so no other worker can take the meeting) before
 then, so two workers never write the same meeting, even when one stalls or is cut off."""
+SEEN_MEETINGS_MAX = 10_000
+"""Meetings a worker remembers as started (or reported unknown) before forgetting them all."""
 MAX_START_ATTEMPTS = 5
 """Deliveries of a ``started`` message that fail before its meeting runs before it is dropped."""
 
@@ -1147,6 +1149,9 @@ class Worker:
             return
         except NATS_ERRORS:
             return
+        for seen in (self.known, self.reported_unknown):
+            if len(seen) > SEEN_MEETINGS_MAX:  # a long-lived worker: forget, at worst re-check
+                seen.clear()
         for msg in msgs:
             address = sub.parse(msg.subject)
             if address is None:
