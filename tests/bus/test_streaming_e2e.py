@@ -21,6 +21,8 @@ from .conftest import assert_covers_sample, bus_settings, meeting_id
 SPEED = 3.0
 LIVE_MAX_CER = 0.35
 """Bound on the CER of the committed text against the offline transcript of the sample."""
+LIVE_EXTRA_CER = 0.1
+"""Bound on how much further from the spoken script the live text may be than the offline one."""
 
 
 async def test_french_meeting_streams_commits_and_finalises(
@@ -64,6 +66,10 @@ async def test_french_meeting_streams_commits_and_finalises(
     assert live_vs_offline < LIVE_MAX_CER, (live_vs_offline, offline, result.committed_text)
     live_vs_script = cer(sample_script(), result.committed_text)
     assert live_vs_script < SAMPLE_MAX_CER, (live_vs_script, result.committed_text)
+    # Against what was said, the live text is nearly as good as the offline transcript (CER
+    # 0.26-0.28 and 0.22 measured): the two differ mostly where both are wrong.
+    offline_vs_script = cer(sample_script(), offline)
+    assert live_vs_script - offline_vs_script < LIVE_EXTRA_CER, (live_vs_script, offline_vs_script)
 
     # lifecycle and end-of-meeting events
     assert [s.status for s in result.statuses] == ["live", "ending", "finalizing", "done"]
