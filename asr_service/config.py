@@ -233,9 +233,17 @@ class Settings(BaseSettings):
         default=5.0, gt=0, description="longest audio chunk accepted (longer: error event)"
     )
     bus_in_max_age_h: float = Field(default=48.0, gt=0, description="retention of ASR_IN")
-    bus_in_max_bytes: int = Field(default=20 * 1024**3, description="size bound of ASR_IN")
+    bus_in_max_bytes: int = Field(
+        default=20 * 1024**3,
+        description="size bound of ASR_IN (JetStream reserves it on its store at stream "
+        "creation); unset, `serve`'s embedded server takes at most 50 % of its free disk",
+    )
     bus_out_max_age_h: float = Field(default=168.0, gt=0, description="retention of ASR_OUT")
-    bus_out_max_bytes: int = Field(default=2 * 1024**3, description="size bound of ASR_OUT")
+    bus_out_max_bytes: int = Field(
+        default=2 * 1024**3,
+        description="size bound of ASR_OUT (reserved likewise); unset, `serve`'s embedded "
+        "server takes at most 5 % of its free disk",
+    )
     lease_ttl_s: float = Field(
         default=15.0, gt=0, description="a dead worker's meetings move to another after this"
     )

@@ -9,9 +9,11 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import shutil
 import signal
 import socket
 from pathlib import Path
+from typing import Any
 
 import typer
 
@@ -51,18 +53,27 @@ def build_worker(
     )
 
 
+STOP_SIGNALS = tuple(
+    sig
+    for sig in (signal.SIGINT, signal.SIGTERM, getattr(signal, "SIGHUP", None))
+    if sig is not None
+)
+"""Signals that stop a worker cleanly (SIGHUP: its terminal closed; ``serve``'s nats-server,
+in its own process group, does not get it and is stopped by ``serve``)."""
+
+
 async def _until_signal(worker) -> None:  # noqa: ANN001
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
-    for sig in (signal.SIGINT, signal.SIGTERM):
+    for sig in STOP_SIGNALS:
         with contextlib.suppress(NotImplementedError):
             loop.add_signal_handler(sig, stop.set)
     await worker.run(stop)
 
 
 def _run_until_signal(worker) -> None:  # noqa: ANN001
-    """Serve until SIGINT/SIGTERM; a bus that refuses us or cannot hold our streams is a clear
-    error, exit 2."""
+    """Serve until SIGINT/SIGTERM/SIGHUP; a bus that refuses us or cannot hold our streams is a
+    clear error, exit 2."""
     from asr_service.bus.connection import BusConnectError, StreamSetupError
 
     try:
@@ -70,6 +81,58 @@ def _run_until_signal(worker) -> None:  # noqa: ANN001
     except (StreamSetupError, BusConnectError) as exc:
         typer.echo(f"error: {exc}", err=True)
         raise typer.Exit(2) from exc
+
+
+def _size(n: int) -> str:
+    return f"{n / 1024**3:.1f} GiB" if n >= 1024**3 else f"{n / 1024**2:.0f} MiB"
+
+
+STREAM_FLOOR_MESSAGES = 16
+"""Fewest largest-possible messages a disk-sized stream bound still holds."""
+
+
+def size_streams_to_disk(settings: Any, store_dir: Path) -> tuple[Any, str | None]:
+    """Settings whose stream bounds the operator left unset are sized to the free disk under the
+    embedded server's ``store_dir``, and the line that says so (None: nothing was sized).
+
+    JetStream reserves each stream's ``max_bytes`` on its store when the stream is created, and
+    the embedded server may use 75 % of the free disk: the production defaults (20 GiB + 2 GiB)
+    make a first ``serve`` fail on a laptop with little free space. So ``ASR_IN`` gets at most
+    ``IN_DISK_SHARE`` of it and ``ASR_OUT`` ``OUT_DISK_SHARE``, never more than the defaults;
+    ``ASR_BUS_IN_MAX_BYTES`` / ``ASR_BUS_OUT_MAX_BYTES`` (environment or .env) are kept as set."""
+    from asr_service.bus.connection import BusLimits
+    from asr_service.bus.server import IN_DISK_SHARE, OUT_DISK_SHARE, disk_sized_bound
+
+    limits = BusLimits.from_settings(settings)
+    free = shutil.disk_usage(store_dir).free
+    wanted = {
+        "bus_in_max_bytes": (
+            IN_DISK_SHARE,
+            STREAM_FLOOR_MESSAGES * limits.in_stored_message_bytes,
+            "ASR_IN",
+        ),
+        "bus_out_max_bytes": (
+            OUT_DISK_SHARE,
+            STREAM_FLOOR_MESSAGES * limits.max_message_bytes,
+            "ASR_OUT",
+        ),
+    }
+    update: dict[str, int] = {}
+    shown: list[str] = []
+    overrides: list[str] = []
+    for field, (share, floor, stream) in wanted.items():
+        if field in settings.model_fields_set:
+            continue
+        update[field] = disk_sized_bound(getattr(settings, field), free, share, floor)
+        shown.append(f"{stream} {_size(update[field])}")
+        overrides.append(f"ASR_{field.upper()}")
+    if not update:
+        return settings, None
+    line = (
+        f"stream bounds sized to the {_size(free)} free under {store_dir}: {', '.join(shown)} "
+        f"(set {' / '.join(overrides)} to choose)"
+    )
+    return settings.model_copy(update=update), line
 
 
 def _port_free(port: int) -> bool:
@@ -123,49 +186,111 @@ def serve(
     # Payloads up to ASR_IN's stored bound (+ headers) reach a worker, which answers oversized
     # ones with an error event, whatever ASR_BUS_MAX_MESSAGE_BYTES is.
     payload = BusLimits.from_settings(settings).in_stored_message_bytes + 64 * 1024
-    server = EmbeddedNats(settings.resolved_data_dir / "nats", port, max_payload=payload)
+    server = EmbeddedNats(
+        settings.resolved_data_dir / "nats", port, max_payload=payload, own_process_group=True
+    )
+    # Until the worker's loop handles them, SIGTERM and SIGHUP unwind like Ctrl-C, so that the
+    # `finally` below stops the child server (their default action, e.g. while the model loads,
+    # would leave an orphan nats-server holding the port and the store).
+    for sig in STOP_SIGNALS:
+        if sig != signal.SIGINT:  # SIGINT already raises KeyboardInterrupt
+            signal.signal(sig, _interrupt)
     try:
-        server.start()
-    except NatsServerError as exc:
-        typer.echo(f"error: {exc}", err=True)
-        raise typer.Exit(2) from exc
-    typer.echo(f"embedded nats-server (JetStream) at {server.url}, data in {server.store_dir}")
-    if port != asked:
-        typer.echo(
-            f"note: port {asked} was taken; point clients here, e.g. "
-            f"`asr-service simulate FILE --meeting-id demo --nats-url {server.url}`"
-        )
-    try:
+        try:
+            server.start()
+        except NatsServerError as exc:
+            typer.echo(f"error: {exc}", err=True)
+            raise typer.Exit(2) from exc
+        typer.echo(f"embedded nats-server (JetStream) at {server.url}, data in {server.store_dir}")
+        settings, sized = size_streams_to_disk(settings, server.store_dir)
+        if sized:
+            typer.echo(sized)
+        if port != asked:
+            typer.echo(
+                f"note: port {asked} was taken; point clients here, e.g. "
+                f"`asr-service simulate FILE --meeting-id demo --nats-url {server.url}`"
+            )
         _run_until_signal(build_worker(settings, server.url, minutes=minutes))
     finally:
         server.stop()
 
 
+def _interrupt(signum: int, frame: object) -> None:
+    """Signal handler: unwind (and run ``finally`` blocks) as Ctrl-C does."""
+    raise KeyboardInterrupt
+
+
+CONNECT_WITHIN_S = 10.0
+"""How long ``simulate`` waits for an unreachable NATS server (one that is starting) before it
+exits with one line, instead of retrying forever."""
+
+
+def _positive_speed(value: float) -> float:
+    if not value > 0:  # also refuses NaN
+        raise typer.BadParameter(
+            f"must be > 0 (1 = real time, 4 = four times faster, inf = no pauses), got {value}"
+        )
+    return value
+
+
+def _track_names(value: str | None) -> str | None:
+    if value is not None and not value.strip():
+        raise typer.BadParameter("empty: give one name per file, comma-separated")
+    return value
+
+
 @app.command()
 def simulate(
     files: list[Path] = typer.Argument(
-        ..., exists=True, help="recording(s); several = one track each"
+        ..., exists=True, dir_okay=False, help="recording(s); several = one track each"
     ),
     meeting_id: str = typer.Option(..., "--meeting-id", help="meeting ID (letters, digits, _ -)"),
     tenant: str = typer.Option("default", help="tenant ID"),
-    speed: float = typer.Option(1.0, help="1.0 = real time; 4 = four times faster"),
-    tracks: str = typer.Option(None, help="comma-separated track/participant names, one per file"),
+    speed: float = typer.Option(
+        1.0,
+        callback=_positive_speed,
+        help="playback rate, > 0: 1 = real time, 4 = four times faster than real time, "
+        "inf = as fast as possible (no pauses between chunks)",
+    ),
+    tracks: str = typer.Option(
+        None,
+        callback=_track_names,
+        help="comma-separated track/participant names, one per file",
+    ),
     title: str = typer.Option("", help="meeting title"),
     vocabulary: str = typer.Option("", help="comma-separated terms to favour"),
-    chunk_ms: int = typer.Option(200, help="chunk length in milliseconds"),
+    chunk_ms: int = typer.Option(200, min=1, help="chunk length in milliseconds"),
     nats_url: str = typer.Option(None, "--nats-url", help="overrides ASR_NATS_URL"),
-    timeout: float = typer.Option(1800, help="seconds to wait for the final transcript"),
+    timeout: float = typer.Option(
+        1800, help="seconds to wait for the final transcript once all the audio is sent"
+    ),
 ) -> None:
-    """Play a recording into the bus as the backend would; print partials, commits, final."""
-    from asr_service.bus.connection import connect
-    from asr_service.bus.simulator import load_tracks
+    """Play a recording into the bus as the backend would; print partials, commits, final.
+
+    A bus that cannot be reached within 10 s, or that no worker has started on (no ASR_IN
+    stream), is reported at once in one line, exit 2; no final status within --timeout: exit 1."""
+    import nats.errors
+
+    from asr_service.bus.connection import BusConnectError, BusUnreachableError, connect
+    from asr_service.bus.simulator import (
+        FinalStatusTimeout,
+        MeetingIdInUse,
+        StreamsMissing,
+        check_track_names,
+        load_tracks,
+        wait_for_streams,
+    )
     from asr_service.bus.simulator import simulate as run_simulation
     from asr_service.config import get_settings
 
     settings = get_settings()
     url = nats_url or settings.nats_url or "nats://127.0.0.1:4222"
     names = [t.strip() for t in tracks.split(",")] if tracks else None
-    audio = load_tracks(files, names)
+    if names is not None or len(files) > 1:  # several files: tracks named after their stems
+        try:
+            check_track_names(len(files), names or [f.stem for f in files])
+        except ValueError as exc:
+            raise typer.BadParameter(str(exc), param_hint="'--tracks'") from exc
 
     def show(kind: str, event) -> None:  # noqa: ANN001
         if kind == "partial":
@@ -192,8 +317,11 @@ def simulate(
                 typer.echo(event.markdown)
 
     async def main() -> str:
-        nc = await connect(settings, url=url, name="asr-simulator")
+        nc = await connect(settings, url=url, name="asr-simulator", reach_within=CONNECT_WITHIN_S)
         try:
+            # before decoding the recording: a bus no worker serves is reported at once
+            await wait_for_streams(nc.jetstream(), timeout=0)
+            audio = load_tracks(files, names)
             result = await run_simulation(
                 nc,
                 audio,
@@ -204,6 +332,7 @@ def simulate(
                 vocabulary=[v.strip() for v in vocabulary.split(",") if v.strip()],
                 chunk_s=chunk_ms / 1000,
                 timeout=timeout,
+                streams_timeout=0,
                 on_event=show,
             )
         finally:
@@ -213,19 +342,22 @@ def simulate(
             return f"failed ({fatal[-1].code})"
         return result.statuses[-1].status if result.statuses else "unknown"
 
-    from asr_service.bus.connection import BusConnectError
-    from asr_service.bus.simulator import MeetingIdInUse
-
     try:
         status = asyncio.run(main())
-    except (BusConnectError, MeetingIdInUse) as exc:
-        typer.echo(f"error: {exc}", err=True)
-        raise typer.Exit(2) from exc
-    except TimeoutError as exc:
+    except BusUnreachableError as exc:
         typer.echo(
-            f"error: no final status within {timeout:g} s (is a worker running? see --timeout)",
+            f"error: {exc} (is `asr-service serve` running? set ASR_NATS_URL or pass --nats-url)",
             err=True,
         )
+        raise typer.Exit(2) from exc
+    except (BusConnectError, MeetingIdInUse, StreamsMissing) as exc:
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(2) from exc
+    except FinalStatusTimeout as exc:
+        typer.echo(f"error: {exc} (is the worker still running? see --timeout)", err=True)
+        raise typer.Exit(1) from exc
+    except (TimeoutError, nats.errors.Error, OSError) as exc:  # publish_retry gave up
+        typer.echo(f"error: the bus stopped accepting the meeting's messages: {exc!r}", err=True)
         raise typer.Exit(1) from exc
     if status != "done":
         typer.echo(f"error: the meeting ended with status {status!r}", err=True)

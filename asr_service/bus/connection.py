@@ -11,7 +11,9 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import socket
 import ssl
+import time
 from dataclasses import dataclass
 from typing import Any
 
@@ -26,7 +28,7 @@ from nats.js.api import (
     StorageType,
     StreamConfig,
 )
-from nats.js.errors import APIError, BadRequestError
+from nats.js.errors import APIError, BadRequestError, NotFoundError
 from nats.js.kv import KeyValue
 
 from asr_service.bus import subjects as sub
@@ -72,6 +74,29 @@ class BusConnectError(RuntimeError):
     """NATS refused the connection for a reason retrying will not fix (credentials, TLS)."""
 
 
+class BusUnreachableError(BusConnectError):
+    """No NATS server answered within a client's ``reach_within`` (see :func:`connect`).
+
+    ``servers`` are the URLs tried and ``reason`` the last failure in words ("connection
+    refused"), so a command line can add its own hint to one clear line."""
+
+    def __init__(self, servers: list[str], reason: str):
+        self.servers = servers
+        self.reason = reason
+        super().__init__(f"cannot reach NATS at {', '.join(servers)}: {reason}")
+
+
+def _unreachable_reason(exc: BaseException | None, waited: float) -> str:
+    """The last connection failure in a few words (the OS's wording is cryptic)."""
+    if isinstance(exc, ConnectionRefusedError):
+        return "connection refused"
+    if isinstance(exc, socket.gaierror):
+        return "unknown host"
+    if exc is None or isinstance(exc, TimeoutError):
+        return f"no answer within {waited:g} s"
+    return str(exc) or type(exc).__name__
+
+
 def _refusal(exc: BaseException) -> bool:
     """An error a retry cannot heal: the server refused our credentials or our certificate."""
     if isinstance(exc, ssl.SSLError):
@@ -80,11 +105,22 @@ def _refusal(exc: BaseException) -> bool:
     return "authorization" in text or "authentication" in text or "permissions" in text
 
 
-async def connect(settings: Any, *, url: str | None = None, name: str = "asr-service") -> Client:
+async def connect(
+    settings: Any,
+    *,
+    url: str | None = None,
+    name: str = "asr-service",
+    reach_within: float | None = None,
+) -> Client:
     """Connect with the configured credentials/TLS; reconnects forever after a server restart.
 
     An unreachable server is waited for (it may start after us), but refused credentials or
-    certificates raise :class:`BusConnectError` at once, naming the settings to check."""
+    certificates raise :class:`BusConnectError` at once, naming the settings to check.
+
+    ``reach_within``: for short-lived clients (``asr-service simulate``), give up the *first*
+    connection after this many seconds of an unreachable server with
+    :class:`BusUnreachableError`, its failed attempts logged at debug level only, instead of
+    waiting (and warning twice a second) forever; once connected, it reconnects forever too."""
     options: dict[str, Any] = {
         "servers": [u.strip() for u in (url or settings.nats_url).split(",")],
         "name": name,
@@ -123,10 +159,16 @@ async def connect(settings: Any, *, url: str | None = None, name: str = "asr-ser
         log.warning("NATS reconnected")
 
     refused: list[BaseException] = []
+    failed: list[BaseException] = []  # failed first-connection attempts, with reach_within
+    first = [True]
 
     async def _error(exc: Exception) -> None:
         if not client.is_connected and _refusal(exc):
             refused.append(exc)
+        if first[0] and reach_within is not None:
+            failed.append(exc)  # reported once, by BusUnreachableError, if it lasts
+            log.debug("NATS error: %r", exc)
+            return
         log.warning("NATS error: %r", exc)
 
     connecting = asyncio.ensure_future(
@@ -137,19 +179,31 @@ async def connect(settings: Any, *, url: str | None = None, name: str = "asr-ser
             error_cb=_error,
         )
     )
+
+    async def _abandon() -> None:
+        connecting.cancel()
+        with contextlib.suppress(BaseException):
+            await connecting
+        with contextlib.suppress(Exception):
+            await client.close()
+
+    deadline = None if reach_within is None else time.monotonic() + reach_within
     while not connecting.done():
         await asyncio.wait({connecting}, timeout=0.1)
         if refused and not connecting.done():
-            connecting.cancel()
-            with contextlib.suppress(BaseException):
-                await connecting
-            with contextlib.suppress(Exception):
-                await client.close()
+            await _abandon()
             raise BusConnectError(
                 f"NATS at {options['servers']} refused the connection ({refused[0]}): check "
                 "ASR_NATS_CREDS / ASR_NATS_NKEY_SEED / ASR_NATS_USER / ASR_NATS_PASSWORD / "
                 "ASR_NATS_TOKEN and ASR_NATS_TLS_CA / ASR_NATS_TLS_CERT / ASR_NATS_TLS_KEY"
             )
+        if deadline is not None and time.monotonic() > deadline and not connecting.done():
+            await _abandon()
+            raise BusUnreachableError(
+                options["servers"],
+                _unreachable_reason(failed[-1] if failed else None, reach_within or 0),
+            )
+    first[0] = False
     exc = connecting.exception()
     if exc is not None:
         if _refusal(exc):
@@ -166,11 +220,26 @@ class StreamSetupError(RuntimeError):
     """A JetStream stream the service needs cannot be declared; the message names the fix."""
 
 
+def _differs(existing: StreamConfig, wanted: StreamConfig) -> bool:
+    """Whether a declared stream lacks any of the settings ``wanted`` sets."""
+    have = existing.as_dict()
+    return any(have.get(key) != value for key, value in wanted.as_dict().items())
+
+
 async def _ensure_stream(js: JetStreamContext, config: StreamConfig) -> None:
+    """Create the stream, or update it when its settings differ; an existing stream is never
+    re-created: JetStream checks a create's reservation before it sees that the stream exists,
+    counting its ``max_bytes`` twice, so a restart would fail where the first start fitted."""
     try:
         try:
-            await js.add_stream(config)
-        except BadRequestError:
+            info = await js.stream_info(config.name)
+        except NotFoundError:
+            try:
+                await js.add_stream(config)
+                return
+            except BadRequestError:  # created meanwhile, by another worker, otherwise
+                info = await js.stream_info(config.name)
+        if _differs(info.config, config):
             await js.update_stream(config)
     except APIError as exc:
         if exc.err_code != JS_INSUFFICIENT_STORAGE:

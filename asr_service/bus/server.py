@@ -21,6 +21,25 @@ MAX_PAYLOAD = 5 * 1024 * 1024
 service's 1 MiB limit), so an oversized chunk reaches a worker and gets an error event."""
 
 
+IN_DISK_SHARE = 0.5
+"""Share of the free disk under the embedded server's store that ``serve`` lets ``ASR_IN`` reserve
+when ``ASR_BUS_IN_MAX_BYTES`` is not set: JetStream reserves a stream's ``max_bytes`` when it is
+created, within the server's store limit (by default 75 % of the free disk when it starts)."""
+OUT_DISK_SHARE = 0.05
+"""The same for ``ASR_OUT`` (``ASR_BUS_OUT_MAX_BYTES``): events are small beside audio."""
+
+
+def disk_sized_bound(default: int, free_bytes: int, share: float, floor: int) -> int:
+    """A stream's size bound for a disk with ``free_bytes`` free: ``min(default, share × free)``,
+    at least ``floor`` (a few largest messages), rounded down to whole GiB above 1 GiB (else to
+    64 MiB) so that a restart after the free space moved a little declares the same bound."""
+    bound = min(default, int(free_bytes * share))
+    step = 1024**3 if bound >= 1024**3 else 64 * 1024**2
+    if bound < default:
+        bound -= bound % step
+    return max(floor, bound)
+
+
 class NatsServerError(RuntimeError):
     """The embedded server could not be found or started; the message says why."""
 
@@ -52,11 +71,21 @@ class EmbeddedNats:
     """A child ``nats-server -js`` process; use as a context manager or call start/stop."""
 
     def __init__(
-        self, store_dir: Path | str, port: int | None = None, *, max_payload: int = MAX_PAYLOAD
+        self,
+        store_dir: Path | str,
+        port: int | None = None,
+        *,
+        max_payload: int = MAX_PAYLOAD,
+        own_process_group: bool = False,
     ):
+        """``own_process_group``: start the server outside our process group, so that a
+        terminal's Ctrl-C (sent to the whole foreground group) reaches only us, and we stop it
+        after our clients (``serve``: the worker first, then the server; else the worker would
+        see its server vanish mid-shutdown and log reconnection errors)."""
         self.store_dir = Path(store_dir)
         self.port = port or free_port()
         self.max_payload = max_payload
+        self.own_process_group = own_process_group
         self.process: subprocess.Popen[bytes] | None = None
         self.log_path = self.store_dir / "nats-server.log"
 
@@ -83,7 +112,12 @@ class EmbeddedNats:
             conf = self.store_dir / "nats-server.conf"
             conf.write_text(f"max_payload: {int(self.max_payload)}\n", encoding="utf-8")
             cmd += ["-c", str(conf)]
-        self.process = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        self.process = subprocess.Popen(
+            cmd,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            start_new_session=self.own_process_group,
+        )
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.process.poll() is not None:

@@ -19,7 +19,7 @@ from typing import Any
 import nats.errors
 import numpy as np
 from nats.aio.client import Client
-from nats.js.errors import NotFoundError
+from nats.js.errors import NotFoundError, ServiceUnavailableError
 
 from asr_service.bus import subjects as sub
 from asr_service.bus.schemas import (
@@ -112,20 +112,42 @@ async def refuse_used_id(js: Any, tenant: str, meeting_id: str) -> None:
     )
 
 
+class StreamsMissing(TimeoutError):
+    """The bus has no ``ASR_IN`` stream (no worker ever started on it) or no JetStream at all:
+    anything published would go nowhere. The message names the fix."""
+
+
 async def wait_for_streams(js: Any, timeout: float = 60.0) -> None:
-    """Wait until a worker has declared the input stream (else publishes would go nowhere)."""
+    """Wait until a worker has declared the input stream (else publishes would go nowhere);
+    raise :class:`StreamsMissing` naming the cause after ``timeout`` (0: look once)."""
     deadline = time.monotonic() + timeout
     while True:
         try:
             await js.stream_info(sub.STREAM_IN)
             return
         except Exception as exc:  # noqa: BLE001 - not there yet
-            if time.monotonic() > deadline:
-                raise TimeoutError(
-                    f"stream {sub.STREAM_IN} not found: is a worker running "
-                    "(`asr-service serve` or `asr-service worker`)?"
-                ) from exc
+            if time.monotonic() >= deadline:
+                raise StreamsMissing(_missing_stream_cause(exc)) from exc
             await asyncio.sleep(0.2)
+
+
+def _missing_stream_cause(exc: BaseException) -> str:
+    """Why ``ASR_IN`` could not be looked up, with the fix."""
+    if isinstance(exc, NotFoundError):
+        return (
+            f"the bus has no {sub.STREAM_IN} stream: no worker has started on it yet; start "
+            "`asr-service serve` or `asr-service worker` first (and wait for its 'ready' line)"
+        )
+    if isinstance(exc, ServiceUnavailableError | nats.errors.NoRespondersError):
+        return (
+            "the NATS server has no JetStream: start it with JetStream enabled (`-js`), or use "
+            "`asr-service serve`, which starts one"
+        )
+    return f"cannot look up stream {sub.STREAM_IN} on the bus: {exc!r}"
+
+
+class FinalStatusTimeout(TimeoutError):
+    """No ``done``/``failed`` status (nor fatal error) came within ``timeout`` after the audio."""
 
 
 def chunk_payloads(
@@ -159,9 +181,18 @@ async def simulate(
     speed: float = 1.0,
     chunk_s: float = 0.2,
     timeout: float = 600.0,
+    streams_timeout: float | None = None,
     on_event: Callable[[str, Any], None] | None = None,
 ) -> SimulationResult:
-    """Play ``tracks`` (name → audio) as one meeting; returns what the service sent back."""
+    """Play ``tracks`` (name → audio) as one meeting; returns what the service sent back.
+
+    ``speed``: playback rate, > 0 (1 = real time, 4 = four times faster, ``inf``: no pauses).
+    ``timeout``: seconds to wait, after the last chunk, for the meeting's end
+    (:class:`FinalStatusTimeout`). ``streams_timeout``: how long to wait for a worker to declare
+    the input stream (default ``min(timeout, 60)``; a worker may be starting beside us), then
+    :class:`StreamsMissing`."""
+    if not speed > 0:  # also refuses NaN
+        raise ValueError(f"speed must be > 0 (1 = real time), got {speed}")
     js = nc.jetstream()
     result = SimulationResult(meeting_id=meeting_id)
     done = asyncio.Event()
@@ -192,7 +223,9 @@ async def simulate(
         if on_event:
             on_event(address.kind, event)
 
-    await wait_for_streams(js, timeout=min(timeout, 60.0))
+    await wait_for_streams(
+        js, timeout=min(timeout, 60.0) if streams_timeout is None else streams_timeout
+    )
     await refuse_used_id(js, tenant, meeting_id)
     subscription = await nc.subscribe(f"{sub.PREFIX}.{tenant}.{meeting_id}.>", cb=on_msg)
     per_track = list(tracks) != ["mix"]
@@ -234,7 +267,12 @@ async def simulate(
         js, sub.subject(tenant, meeting_id, "ended"), ended.model_dump_json().encode()
     )
     try:
-        await asyncio.wait_for(done.wait(), timeout)
+        try:
+            await asyncio.wait_for(done.wait(), timeout)
+        except TimeoutError as exc:
+            raise FinalStatusTimeout(
+                f"no final status within {timeout:g} s after the end of the audio"
+            ) from exc
         await asyncio.sleep(0.2)  # let the minutes event that precedes "done" be processed
     finally:
         await subscription.unsubscribe()
@@ -242,12 +280,28 @@ async def simulate(
 
 
 def load_tracks(files: Sequence[Path], names: Sequence[str] | None = None) -> dict[str, np.ndarray]:
-    """One file: the mixed track ``mix``; several: one track each, named by ``names`` or stems."""
+    """One file: the mixed track ``mix``; several: one track each, named by ``names`` or stems.
+
+    Raises ``ValueError`` (before decoding anything) unless there is one distinct, non-empty
+    name per file: :func:`check_track_names`."""
     from asr_service.audio import decode_audio
 
     if len(files) == 1 and not names:
         return {"mix": decode_audio(files[0])}
     names = list(names or [Path(f).stem for f in files])
-    if len(names) != len(files):
-        raise ValueError(f"{len(files)} files but {len(names)} track names")
+    check_track_names(len(files), names)
     return {name: decode_audio(f) for name, f in zip(names, files, strict=True)}
+
+
+def check_track_names(n_files: int, names: Sequence[str]) -> None:
+    """Raise ``ValueError`` unless ``names`` gives each of ``n_files`` files its own non-empty
+    track name: a missing one has no track, a repeated one would merge two recordings."""
+    if len(names) != n_files:
+        raise ValueError(
+            f"{n_files} file(s) but {len(names)} track name(s): give one name per file"
+        )
+    if any(not n for n in names):
+        raise ValueError("empty track name")
+    repeated = sorted({n for n in names if list(names).count(n) > 1})
+    if repeated:
+        raise ValueError(f"track name(s) {', '.join(repeated)} given twice: one name per file")
