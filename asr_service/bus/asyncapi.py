@@ -109,9 +109,9 @@ ERROR_CODES: dict[str, str] = {
     "missing_chunks": f"a gap in `seq` that reception stalled on for {REORDER_WAIT_S:g} s, or "
     "still open at the end: the worker continues after it",
     "processing_failed": "an internal error: retried (possibly on another worker); fatal, with "
-    f"status `failed`, after {MAX_FAILED_ATTEMPTS} failed attempts. Also on `asr.errors` (fatal, "
-    f'`meeting_id` "") when a `started` could not be taken on after {MAX_START_ATTEMPTS} '
-    "deliveries",
+    f"status `failed`, after {MAX_FAILED_ATTEMPTS} failed attempts. Also fatal, on the meeting's "
+    f"`error` subject and on `asr.errors`, when a `started` could not be taken on after "
+    f"{MAX_START_ATTEMPTS} deliveries",
 }
 
 FIELD_NOTES: dict[str, dict[str, str]] = {
@@ -700,9 +700,10 @@ from 0 per track without gaps. One mixed track is `mix`; with one track per part
   the live pass; the `final` transcript replaces the live one.
 - Missed events (e.g. after a backend restart) can be read back from ASR_OUT with a consumer
   filtered on `{sub.PREFIX}.<tenant>.<meeting_id>.>`; `partial` events cannot.
-- **`{sub.SERVICE_ERRORS}`** carries `ErrorEvent`s about messages whose subject names no valid
-  tenant or meeting ID, so they cannot be answered on a meeting's `error` subject: their
-  `meeting_id` is `""` and `subject` names the offending subject (of any tenant).
+- **`{sub.SERVICE_ERRORS}`** carries the fatal `ErrorEvent`s operators watch: messages whose
+  subject names no valid tenant or meeting ID, so they cannot be answered on a meeting's `error`
+  subject (`meeting_id` `""`), and `started` messages no worker could take on (also sent on the
+  meeting's `error` subject); `subject` names the offending subject (of any tenant).
 
 ## Results over HTTP
 
@@ -848,7 +849,8 @@ def asyncapi_document() -> dict[str, Any]:
         SERVICE_ERROR_MESSAGE,
         ErrorEvent,
         "service_errors",
-        ' On `asr.errors`: `meeting_id` is empty ("") and `subject` names the offending subject.',
+        ' On `asr.errors`: `subject` names the offending subject; `meeting_id` is empty ("") when '
+        "it names no valid meeting.",
     )
     channels["serviceErrors"] = {
         "address": sub.SERVICE_ERRORS,

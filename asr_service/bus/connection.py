@@ -307,6 +307,9 @@ async def ensure_lease_bucket(js: JetStreamContext, limits: BusLimits) -> KeyVal
                 limits.lease_ttl_s,
             )
             info.config.max_age = limits.lease_ttl_s
+            # the duplicate window may not exceed max age (JetStream error 10052 on a lower TTL)
+            if info.config.duplicate_window and info.config.duplicate_window > limits.lease_ttl_s:
+                info.config.duplicate_window = limits.lease_ttl_s
             await js.update_stream(info.config)
         return kv
     return await js.create_key_value(

@@ -478,7 +478,7 @@ class MeetingRunner:
             self._check()
             try:
                 msgs = await self.sub_.fetch(64, timeout=0.25)
-            except nats.errors.TimeoutError:
+            except TimeoutError:  # nats' own, or asyncio's (nats-py raises both): nothing came
                 msgs = []
             except NATS_ERRORS as exc:
                 log.debug("fetch failed (reconnecting?): %s", exc)
@@ -1046,7 +1046,7 @@ class Worker:
                     try:
                         for msg in await dispatch.fetch(1, timeout=0.3):
                             await self.dispatch(msg)
-                    except nats.errors.TimeoutError:
+                    except TimeoutError:  # nats' or asyncio's: no meeting waiting
                         pass
                     except NATS_ERRORS as exc:
                         log.debug("dispatch fetch failed: %s", exc)
@@ -1080,16 +1080,26 @@ class Worker:
                 with contextlib.suppress(*NATS_ERRORS):
                     await msg.nak(delay=5.0)
                 return
-            await self.service_error(msg, "processing_failed", f"{type(exc).__name__}: {exc}")
+            await self.service_error(
+                msg,
+                "processing_failed",
+                f"the meeting could not be started ({delivered} attempts): "
+                f"{type(exc).__name__}: {exc}",
+            )
             await self.ack(msg, term=True)
 
     async def service_error(self, msg: Msg, code: str, message: str) -> None:
-        """Report a problem with a message that names no valid meeting on ``asr.errors``."""
+        """Report a fatal problem with a message on ``asr.errors`` (for operators), and on its
+        meeting's ``error`` subject too when the subject names one (for its backend)."""
+        address = sub.parse(msg.subject)
+        mid = address.meeting_id if address else ""
         event = ErrorEvent(
-            meeting_id="", code=code, message=message, fatal=True, subject=msg.subject
+            meeting_id=mid, code=code, message=message, fatal=True, subject=msg.subject
         )
         log.warning("%s: %s: %s", msg.subject, code, message)
         await self.publish_core(sub.SERVICE_ERRORS, event)
+        if address is not None:
+            await self.emit(sub.subject(address.tenant, mid, "error"), event)
 
     async def on_started(self, msg: Msg) -> None:
         address = sub.parse(msg.subject)
@@ -1145,9 +1155,7 @@ class Worker:
         """Report audio for meetings that were never started (headers-only consumer, cheap)."""
         try:
             msgs = await sentinel.fetch(256, timeout=0.05)
-        except nats.errors.TimeoutError:
-            return
-        except NATS_ERRORS:
+        except NATS_ERRORS:  # including a timeout: nothing new
             return
         for seen in (self.known, self.reported_unknown):
             if len(seen) > SEEN_MEETINGS_MAX:  # a long-lived worker: forget, at worst re-check

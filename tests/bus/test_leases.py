@@ -78,7 +78,9 @@ async def test_a_stalled_owner_stops_writing_before_a_successor_can_start(tmp_pa
             await nc.close()
 
 
-async def test_a_new_lease_ttl_updates_the_bucket_and_the_dispatch_ack_wait(tmp_path) -> None:
+async def test_a_new_lease_ttl_raised_or_lowered_updates_the_bucket_and_the_dispatch_ack_wait(
+    tmp_path,
+) -> None:
     with EmbeddedNats(tmp_path / "nats") as server:
         nc = await connect(bus_settings(tmp_path, server.url), url=server.url)
         try:
@@ -87,13 +89,14 @@ async def test_a_new_lease_ttl_updates_the_bucket_and_the_dispatch_ack_wait(tmp_
                 "in_max_bytes": TEST_STREAM_LIMITS["bus_in_max_bytes"],
                 "out_max_bytes": TEST_STREAM_LIMITS["bus_out_max_bytes"],
             }
-            before, after = BusLimits(lease_ttl_s=15, **sizes), BusLimits(lease_ttl_s=60, **sizes)
-            await ensure_streams(js, before)
-            for limits in (before, after):
+            ttls = [BusLimits(lease_ttl_s=ttl, **sizes) for ttl in (15, 60, 10)]
+            await ensure_streams(js, ttls[0])
+            for limits in ttls:  # raised, then lowered below the bucket's first duplicate window
                 await ensure_lease_bucket(js, limits)
                 await ensure_consumer(js, sub.STREAM_IN, dispatch_consumer(limits))
-            bucket = await js.stream_info(f"KV_{sub.LEASE_BUCKET}")
-            dispatch = await js.consumer_info(sub.STREAM_IN, sub.DISPATCH_CONSUMER)
-            assert bucket.config.max_age == dispatch.config.ack_wait == 60
+                bucket = await js.stream_info(f"KV_{sub.LEASE_BUCKET}")
+                dispatch = await js.consumer_info(sub.STREAM_IN, sub.DISPATCH_CONSUMER)
+                ttl = limits.lease_ttl_s
+                assert bucket.config.max_age == dispatch.config.ack_wait == ttl
         finally:
             await nc.close()
