@@ -533,7 +533,7 @@ def nats_permissions(tenant: str = "<tenant>") -> dict[str, dict[str, list[str]]
                 f"{js}.STREAM.INFO.{sub.STREAM_IN}",
                 f"{js}.STREAM.MSG.GET.{sub.STREAM_IN}",
             ],
-            "subscribe": [f"{sub.PREFIX}.{tenant}.*.>", inbox],
+            "subscribe": [inbox],
         },
         "worker": {
             "publish": [
@@ -564,7 +564,7 @@ PERMISSION_ROLES: dict[str, str] = {
     "events name other tenants' subjects: for operators and single-tenant backends.",
     "simulate": "**`simulate`** (added to `backend` for `asr-service simulate`, a test tool): it "
     "checks that ASR_IN exists and that the meeting ID is unused (this reads any tenant's ASR_IN "
-    "messages) and subscribes to `meetings.<tenant>.<meeting_id>.>`.",
+    "messages); it subscribes to the output subjects only, like `backend`.",
     "worker": "**`worker`** (`asr-service worker` and `serve`): it declares the streams, "
     "consumers and lease bucket itself.",
 }

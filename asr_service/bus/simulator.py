@@ -227,7 +227,11 @@ async def simulate(
         js, timeout=min(timeout, 60.0) if streams_timeout is None else streams_timeout
     )
     await refuse_used_id(js, tenant, meeting_id)
-    subscription = await nc.subscribe(f"{sub.PREFIX}.{tenant}.{meeting_id}.>", cb=on_msg)
+    # the output subjects only, as a backend should: not our own started/audio/ended back
+    subscriptions = [
+        await nc.subscribe(sub.subject(tenant, meeting_id, kind), cb=on_msg)
+        for kind in sub.OUT_KINDS
+    ]
     per_track = list(tracks) != ["mix"]
     if participants is None:
         participants = [Participant(id=name, name=name) for name in tracks] if per_track else []
@@ -275,7 +279,8 @@ async def simulate(
             ) from exc
         await asyncio.sleep(0.2)  # let the minutes event that precedes "done" be processed
     finally:
-        await subscription.unsubscribe()
+        for subscription in subscriptions:
+            await subscription.unsubscribe()
     return result
 
 
