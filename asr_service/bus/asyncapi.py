@@ -857,7 +857,9 @@ def asyncapi_document() -> dict[str, Any]:
         "title": "Errors about no valid meeting",
         "description": "service → backend, core NATS only. Messages whose subject names no valid "
         "tenant or meeting ID cannot be answered on a meeting's `error` subject: they are "
-        'reported here, service-wide (any tenant), with `meeting_id` "".',
+        'reported here, service-wide (any tenant), with `meeting_id` "" (a `started` each time, '
+        "audio once per subject); so is a `started` no worker could take on (with its "
+        "`meeting_id`, also on the meeting's `error` subject).",
         "messages": {
             SERVICE_ERROR_MESSAGE: {"$ref": f"#/components/messages/{SERVICE_ERROR_MESSAGE}"}
         },

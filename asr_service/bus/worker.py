@@ -981,7 +981,8 @@ class Worker:
         self.kv: KeyValue
         self.meetings: dict[tuple[str, str], asyncio.Task] = {}
         self.known: set[tuple[str, str]] = set()
-        self.reported_unknown: set[tuple[str, str]] = set()
+        self.reported_unknown: set[tuple[str, str] | str] = set()
+        """Meetings (tenant, ID) reported as never started, and invalid audio subjects."""
 
     # ------------------------------------------------------------------ helpers
     def live_context(self, meta: MeetingStarted) -> DecodeContext:
@@ -1162,7 +1163,16 @@ class Worker:
                 seen.clear()
         for msg in msgs:
             address = sub.parse(msg.subject)
-            if address is None:
+            if address is None:  # no valid meeting to answer on: operators hear of it once
+                if msg.subject not in self.reported_unknown:
+                    self.reported_unknown.add(msg.subject)
+                    await self.service_error(
+                        msg,
+                        "invalid_message",
+                        "audio on a subject naming no valid tenant or meeting ID (each 1-128 "
+                        "letters, digits, '_' or '-', starting with a letter or digit): it is "
+                        "never transcribed",
+                    )
                 continue
             key = (address.tenant, address.meeting_id)
             if key in self.known or key in self.reported_unknown:

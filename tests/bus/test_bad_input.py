@@ -42,8 +42,9 @@ async def test_bad_chunks_are_reported_and_nothing_is_lost(
         await js.publish(subject, data)
 
     # a meeting ID that cannot be a subject token: stored by ASR_IN (wildcards match it), refused
-    # by the worker on asr.errors without stopping it
+    # by the worker on asr.errors without stopping it (its start and its audio)
     await send({"meeting_id": "_bad"}, "meetings.acme._bad.started")
+    await send({"meeting_id": "_bad", "seq": 0, "data": ""}, "meetings.acme._bad.audio")
     # a language tag Whisper does not know: named, then detected instead (the meeting goes on)
     started = MeetingStarted(meeting_id=mid).model_dump(mode="json") | {"language": "xx-YY"}
     await send(started, sub.subject("acme", mid, "started"))
@@ -105,8 +106,11 @@ async def test_bad_chunks_are_reported_and_nothing_is_lost(
     assert "timestamp" in invalid  # Infinity is valid JSON for Python, not a capture time
     assert f"chunk 10000 comes after the last chunk ({len(chunks) - 1})" in invalid
     assert not by_code.get("missing_chunks"), by_code.get("missing_chunks")
-    assert [e.subject for e in service_errors] == ["meetings.acme._bad.started"]
-    assert service_errors[0].code == "invalid_message"
+    assert sorted(e.subject for e in service_errors) == [
+        "meetings.acme._bad.audio",
+        "meetings.acme._bad.started",
+    ]
+    assert {e.code for e in service_errors} == {"invalid_message"}
     unknown = by_code["unknown_meeting"][0]
     assert unknown.meeting_id == stranger and "never started" in unknown.message
     with pytest.raises(MeetingIdInUse, match="new --meeting-id"):  # the simulator says it first
