@@ -691,11 +691,11 @@ from 0 per track without gaps. One mixed track is `mix`; with one track per part
 
 ## Delivery rules
 
-- **De-duplicate `committed` events by `segment.id`.** After a worker takeover the new owner
-  re-publishes the meeting's last committed segments. JetStream de-duplicates the stored copies
-  in ASR_OUT by `Nats-Msg-Id` (`<tenant>.<meeting_id>.segment.<id>`, within its
-  {limits.duplicate_window_s:g} s window), but core-NATS subscribers receive every publish and
-  can see a segment twice.
+- **De-duplicate `committed` events by `segment.id`.** Segments are published in id order;
+  after a worker takeover the new owner re-publishes those its predecessor stored but had not
+  yet published. A publish retried after a lost answer reaches the server twice: JetStream
+  keeps one copy in ASR_OUT (`Nats-Msg-Id` `<tenant>.<meeting_id>.segment.<id>`, within its
+  {limits.duplicate_window_s:g} s window), but core-NATS subscribers receive both.
 - `partial` events are not stored and replace one another; `committed` segments are final for
   the live pass; the `final` transcript replaces the live one.
 - Missed events (e.g. after a backend restart) can be read back from ASR_OUT with a consumer

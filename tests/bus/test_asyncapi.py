@@ -8,7 +8,7 @@
   stand-in worker makes the worker's NATS calls (``connection.py``'s declarations, the lease,
   the per-meeting consumer, the events) as the ``worker`` user; docs/bus.md's minimal backend,
   run as it is written, streams a meeting as the ``backend`` user and must print each committed
-  segment once although core NATS delivers the takeover re-publish twice.
+  segment once although core NATS delivers a twice-published segment twice.
 """
 
 from __future__ import annotations
@@ -298,7 +298,7 @@ class StandInWorker:
     """The worker's NATS calls without the speech model: it declares what a worker declares,
     takes each meeting from ``asr-dispatch`` with its lease, reads the audio through the
     meeting's consumer (re-created as on a takeover), then answers with a fixed set of events,
-    publishing the committed segment twice as a takeover does."""
+    publishing the committed segment twice as a publish retried after a lost answer does."""
 
     url: str
     errors: list[Exception] = field(default_factory=list)
@@ -372,7 +372,7 @@ class StandInWorker:
         partial = PartialEvent(meeting_id=mid, track="mix", start=0.0, end=0.3, text=" Bonjour")
         await nc.publish(sub.subject(tenant, mid, "partial"), partial.model_dump_json().encode())
         segment = Segment(id=0, start=0.0, end=0.4, text=" Bonjour à tous.")
-        for _ in range(2):  # the second as a successor re-publishes the last segments
+        for _ in range(2):  # the second as a publish retried after its answer was lost
             ack = await emit(
                 "committed",
                 CommittedEvent(meeting_id=mid, track="mix", segment=segment),
@@ -463,7 +463,7 @@ async def test_minimal_backend_streams_a_meeting_with_the_backend_permissions(
         await watcher.close()
     out = capsys.readouterr().out
     assert worker.served == [(TENANT, meeting, 2)]
-    # core NATS delivers the re-published segment twice; JetStream stored it once
+    # core NATS delivers the twice-published segment twice; JetStream stored it once
     assert len(committed) == 2 and worker.duplicate_acks == [False, True]
     assert out.count("Bonjour à tous.") == 1, out  # the example de-duplicates by segment.id
     assert "final: 1 segments (inline)" in out and "minutes: ready" in out, out
