@@ -253,6 +253,13 @@ class Settings(BaseSettings):
     stream_partial_interval_s: float = Field(
         default=1.0, gt=0, description="new audio between two partial hypotheses of a stream"
     )
+    stream_partial_max_gap_s: float = Field(
+        default=3.0,
+        ge=0,
+        description="under load partials are shed to keep commits fast, but a speaking stream "
+        "still gets one when it has shown nothing (partial or commit) for this long (0: shed "
+        "freely)",
+    )
     stream_end_silence_s: float = Field(
         default=0.5, gt=0, description="pause that ends an utterance (commit)"
     )

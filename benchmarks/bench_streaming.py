@@ -8,7 +8,8 @@ little apart and rotated so they do not speak in unison. For each N it reports:
 
 - committed-segment latency: arrival of ``committed`` minus the wall time at which the audio up to
   the segment's end had been sent (end of utterance → committed), p50 / p95;
-- partial cadence: median gap between two partial hypotheses of a meeting while it speaks;
+- partial cadence: partials per meeting-minute, the median gap between two partials, and the
+  gaps between two new texts shown (a partial or a commit) while the audio is sent, p50 / p95;
 - the worker process's CPU (100 % = one core) and peak resident memory; the machine's load;
 - live WER against the references (French normalisation of ``benchmarks.scoring``);
 - held: every meeting completed and p95 ≤ the SLO (3 s). The capacity is the largest N held.
@@ -143,6 +144,16 @@ def partial_gaps(result: SimulationResult) -> list[float]:
     return [b - a for a, b in zip(times, times[1:], strict=False) if b - a < 5.0]
 
 
+def update_gaps(result: SimulationResult) -> list[float]:
+    """Gaps between two new texts shown for a meeting (a partial or a commit) while its audio is
+    being sent: how long a reader of the live caption waits (pauses in the speech included)."""
+    if not result.sent_until:
+        return []
+    start, end = result.started, result.sent_until[-1][1]
+    times = sorted(t for t, _ in [*result.partials, *result.committed] if start <= t <= end)
+    return [b - a for a, b in zip(times, times[1:], strict=False)]
+
+
 def pct(values: list[float], q: float) -> float | None:
     return float(np.quantile(values, q)) if values else None
 
@@ -192,6 +203,7 @@ async def run_level(
         print(f"meeting failed: {failure!r}", file=sys.stderr)  # counted in "errors"
     lat = [x for r, _ in ok for x in latencies(r)]
     gaps = [g for r, _ in ok for g in partial_gaps(r)]
+    shown = [g for r, _ in ok for g in update_gaps(r)]
     done = sum(1 for r, _ in ok if r.done)
     scored = [(ref, r.committed_text) for r, ref in ok if ref]
     p95 = pct(lat, 0.95)
@@ -205,6 +217,8 @@ async def run_level(
         "latency_p95_s": p95,
         "latency_max_s": max(lat) if lat else None,
         "partial_gap_p50_s": statistics.median(gaps) if gaps else None,
+        "update_gap_p50_s": pct(shown, 0.5),
+        "update_gap_p95_s": pct(shown, 0.95),
         "partials_per_meeting_min": (
             statistics.mean(len(r.partials) for r, _ in ok) / (args.seconds / 60) if ok else 0
         ),
@@ -327,14 +341,15 @@ def table(report: dict) -> str:
         return "-" if x is None else fmt.format(x)
 
     rows = [
-        "| N | done | committed | p50 (s) | p95 (s) | partial gap p50 (s) | worker CPU % "
-        "| worker RSS MiB | machine CPU % | load before | live WER | held |",
-        "|---|---|---|---|---|---|---|---|---|---|---|---|",
+        "| N | done | committed | p50 (s) | p95 (s) | partials /min | update gap p50/p95 (s) "
+        "| worker CPU % | worker RSS MiB | machine CPU % | load before | live WER | held |",
+        "|---|---|---|---|---|---|---|---|---|---|---|---|---|",
     ]
     for lv in report["levels"]:
         rows.append(
             f"| {lv['n']} | {lv['meetings_done']} | {lv['committed']} | {f(lv['latency_p50_s'])} "
-            f"| {f(lv['latency_p95_s'])} | {f(lv['partial_gap_p50_s'])} "
+            f"| {f(lv['latency_p95_s'])} | {lv['partials_per_meeting_min']:.1f} "
+            f"| {f(lv.get('update_gap_p50_s'), '{:.1f}')}/{f(lv.get('update_gap_p95_s'), '{:.1f}')} "
             f"| {lv['worker_cpu_percent']:.0f} | {lv['worker_rss_mib_peak']:.0f} "
             f"| {lv['machine_cpu_percent']:.0f} | {lv['load_avg_before']:.1f} "
             f"| {f(lv['live_wer'], '{:.3f}')} | {'yes' if lv['held'] else 'no'} |"

@@ -144,6 +144,8 @@ class Track:
     probe: asyncio.Task | None = None
     waiting_partial: bool = False
     last_partial: str = ""
+    shown_at: float = field(default_factory=time.monotonic)
+    """When the track last showed its backend something new: a partial, a commit, or silence."""
     reported_out_of_order: bool = False
     progress_at: float = field(default_factory=time.monotonic)
     """When ``next_seq`` last advanced: a gap is skipped only when reception stalls on it."""
@@ -739,6 +741,7 @@ class MeetingRunner:
             return "none"
         if plan.action == "drop":
             stream.execute(plan)
+            track.shown_at = time.monotonic()  # silence: nothing is waiting to be shown
             # Silence moves the resume point too (a silent participant's track would otherwise
             # make a successor re-read the whole meeting), saved once per CHECKPOINT_SILENCE_S.
             cursor = max(stream.cursor / SAMPLE_RATE, stream.committed_until)
@@ -747,13 +750,19 @@ class MeetingRunner:
                 await self.commit(track, [], cursor)
             return "drop"
         scheduler = self.w.scheduler
-        if not plan.urgent and (
-            not scheduler.idle or scheduler.pending or scheduler.load() > PARTIAL_MAX_LOAD
+        max_gap = self.w.settings.stream_partial_max_gap_s
+        starved = max_gap > 0 and time.monotonic() - track.shown_at >= max_gap
+        if (
+            not plan.urgent
+            and not starved
+            and (not scheduler.idle or scheduler.pending or scheduler.load() > PARTIAL_MAX_LOAD)
         ):
             # Load shedding: partials only start when no decode runs, and only while the decoders
             # have headroom (a commit arriving then takes the other decode thread), so under load
             # their cadence degrades while commits (utterance and phrase ends, the buffer bound)
-            # keep the decoder to themselves and the worker never falls behind real time.
+            # keep the decoder to themselves and the worker never falls behind real time. A
+            # stream that has shown nothing for ASR_STREAM_PARTIAL_MAX_GAP_S while someone speaks
+            # gets its partial anyway, queued behind the commits.
             return "none"
         priority = PRIORITY_COMMIT if plan.urgent else PRIORITY_PARTIAL
         decoded = await asyncio.gather(
@@ -773,8 +782,11 @@ class MeetingRunner:
         )
         if result.committed or result.action in ("commit", "agree", "final"):
             await self.commit(track, result.committed, result.cursor)
+            if result.committed:
+                track.shown_at = time.monotonic()
         if result.partial is not None and result.partial.text != track.last_partial:
             track.last_partial = result.partial.text
+            track.shown_at = time.monotonic()
             await self.w.publish_core(
                 self.subject("partial"),
                 PartialEvent(
