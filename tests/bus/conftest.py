@@ -11,6 +11,9 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import os
+import socket
+import subprocess
+import time
 import uuid
 from collections.abc import AsyncIterator, Callable, Iterator
 from dataclasses import dataclass, field
@@ -22,7 +25,7 @@ import pytest
 from asr_service.bus import subjects as sub
 from asr_service.bus.connection import connect
 from asr_service.bus.schemas import ErrorEvent, StatusEvent
-from asr_service.bus.server import EmbeddedNats
+from asr_service.bus.server import EmbeddedNats, find_nats_server
 from asr_service.bus.worker import Worker
 from asr_service.config import Settings
 from asr_service.pipeline import Pipeline
@@ -44,6 +47,29 @@ def nats_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     server = EmbeddedNats(tmp_path_factory.mktemp("nats")).start()
     yield server.url
     server.stop()
+
+
+@contextlib.contextmanager
+def nats_process(port: int, *args: str) -> Iterator[subprocess.Popen]:
+    """A ``nats-server`` run with ``args`` (which make it listen on ``port``), yielded once it
+    accepts connections, stopped afterwards: for servers the embedded one cannot be (permissions,
+    TLS, no JetStream)."""
+    proc = subprocess.Popen(
+        [str(find_nats_server()), *args], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    )
+    try:
+        deadline = time.monotonic() + 10
+        while True:
+            try:
+                with socket.create_connection(("127.0.0.1", port), timeout=0.2):
+                    break
+            except OSError:
+                assert time.monotonic() < deadline and proc.poll() is None, "server did not start"
+                time.sleep(0.05)
+        yield proc
+    finally:
+        proc.terminate()
+        proc.wait(10)
 
 
 def bus_settings(data_dir: Path, nats_url: str, **overrides: Any) -> Settings:

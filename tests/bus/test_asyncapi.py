@@ -18,8 +18,6 @@ import contextlib
 import json
 import logging
 import re
-import socket
-import subprocess
 import time
 import uuid
 from collections.abc import Iterator
@@ -58,8 +56,10 @@ from asr_service.bus.schemas import (
     PartialEvent,
     StatusEvent,
 )
-from asr_service.bus.server import find_nats_server, free_port
+from asr_service.bus.server import free_port
 from asr_service.transcript import Segment, Transcript
+
+from .conftest import nats_process
 
 ROOT = Path(__file__).resolve().parents[2]
 DOC = ROOT / "docs" / "asyncapi.yaml"
@@ -275,22 +275,8 @@ def bus(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Bus]:
         ),
         encoding="utf-8",
     )
-    proc = subprocess.Popen(
-        [str(find_nats_server()), "-c", str(conf), "-l", str(folder / "nats.log")]
-    )
-    try:
-        deadline = time.monotonic() + 10
-        while True:
-            try:
-                with socket.create_connection(("127.0.0.1", port), timeout=0.2):
-                    break
-            except OSError:
-                assert time.monotonic() < deadline and proc.poll() is None, "server did not start"
-                time.sleep(0.05)
+    with nats_process(port, "-c", str(conf), "-l", str(folder / "nats.log")):
         yield Bus(port)
-    finally:
-        proc.terminate()
-        proc.wait(10)
 
 
 @dataclass

@@ -15,7 +15,6 @@ import os
 import re
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -28,11 +27,11 @@ import pytest
 
 from asr_service.bus import commands
 from asr_service.bus.connection import BusLimits, connect, ensure_streams
-from asr_service.bus.server import EmbeddedNats, disk_sized_bound, find_nats_server, free_port
+from asr_service.bus.server import EmbeddedNats, disk_sized_bound, free_port
 from asr_service.config import Settings
 from tests.conftest import SAMPLE_KEYWORDS, SAMPLE_MEETING
 
-from .conftest import bus_settings, meeting_id
+from .conftest import bus_settings, meeting_id, nats_process
 
 CLI = Path(sys.executable).parent / "asr-service"
 GiB = 1024**3
@@ -143,25 +142,8 @@ async def test_simulate_timeout_names_the_configured_timeout(tmp_path: Path) -> 
 @contextmanager
 def nats_without_jetstream() -> Iterator[str]:
     port = free_port()
-    proc = subprocess.Popen(
-        [str(find_nats_server()), "-a", "127.0.0.1", "-p", str(port)],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    try:
-        deadline = time.monotonic() + 10
-        while not _listening(port):
-            assert time.monotonic() < deadline and proc.poll() is None, "server did not start"
-            time.sleep(0.05)
+    with nats_process(port, "-a", "127.0.0.1", "-p", str(port)):
         yield f"nats://127.0.0.1:{port}"
-    finally:
-        proc.terminate()
-        proc.wait(10)
-
-
-def _listening(port: int) -> bool:
-    with socket.socket() as sock:
-        return sock.connect_ex(("127.0.0.1", port)) == 0
 
 
 def test_simulate_on_a_server_without_jetstream_says_so(tmp_path: Path) -> None:

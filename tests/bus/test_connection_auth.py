@@ -8,9 +8,7 @@ ones fail at once with an error naming the settings to check (instead of retryin
 from __future__ import annotations
 
 import shutil
-import socket
 import subprocess
-import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -18,30 +16,18 @@ from pathlib import Path
 import pytest
 
 from asr_service.bus.connection import BusConnectError, BusLimits, connect, ensure_streams
-from asr_service.bus.server import find_nats_server, free_port
+from asr_service.bus.server import free_port
 
-from .conftest import bus_settings
+from .conftest import bus_settings, nats_process
 
 
 @contextmanager
 def nats_server(tmp_path: Path, *args: str) -> Iterator[str]:
     """A JetStream ``nats-server`` with extra flags; yields its URL."""
     port = free_port()
-    cmd = [str(find_nats_server()), "-a", "127.0.0.1", "-p", str(port), "-js"]
-    proc = subprocess.Popen([*cmd, "-sd", str(tmp_path / "js"), *args])
-    try:
-        deadline = time.monotonic() + 10
-        while True:
-            try:
-                with socket.create_connection(("127.0.0.1", port), timeout=0.2):
-                    break
-            except OSError:
-                assert time.monotonic() < deadline and proc.poll() is None, "server did not start"
-                time.sleep(0.05)
+    flags = ["-a", "127.0.0.1", "-p", str(port), "-js", "-sd", str(tmp_path / "js"), *args]
+    with nats_process(port, *flags):
         yield f"nats://127.0.0.1:{port}"
-    finally:
-        proc.terminate()
-        proc.wait(10)
 
 
 async def joins(tmp_path: Path, url: str, **auth: object) -> None:
