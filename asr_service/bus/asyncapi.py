@@ -25,8 +25,10 @@ from pydantic import BaseModel
 
 from asr_service import __version__
 from asr_service.bus import subjects as sub
-from asr_service.bus.connection import IN_STORED_FACTOR, BusLimits
+from asr_service.bus.connection import IN_DUPLICATE_WINDOW_S, IN_STORED_FACTOR, BusLimits
 from asr_service.bus.schemas import (
+    IN_MESSAGES,
+    OUT_MESSAGES,
     SAMPLE_RATE,
     SUPPORTED_ENCODINGS,
     AudioChunk,
@@ -41,37 +43,23 @@ from asr_service.bus.schemas import (
     Participant,
     StatusEvent,
 )
-from asr_service.bus.worker import GAP_FILL_S, MAX_START_ATTEMPTS, REORDER_WAIT_S
+from asr_service.bus.worker import (
+    GAP_FILL_S,
+    MAX_FAILED_ATTEMPTS,
+    MAX_START_ATTEMPTS,
+    REORDER_WAIT_S,
+)
 from asr_service.config import Settings
 from asr_service.transcript import Segment, Speaker, Transcript, Word
 
 ASYNCAPI_VERSION = "3.0.0"
 NATS_SERVER_MIN = "2.10"
 """The per-meeting consumer filters on two subjects (``filter_subjects``): nats-server >= 2.10."""
-IN_DUPLICATE_WINDOW_S = 120
-"""``ASR_IN``'s duplicate window (``connection.ensure_streams``)."""
-MAX_FAILED_ATTEMPTS = 3
-"""A meeting whose processing failed this many times is ``failed`` (``MeetingRunner.run``)."""
 TRANSCRIPT_URL = "GET /api/v1/meetings/{meeting_id}/transcript?format=json"
 MINUTES_URL = "GET /api/v1/meetings/{meeting_id}/minutes?format=md"
 
 REF = "#/components/schemas/{model}"
 
-IN_MESSAGES: dict[str, type[BaseModel]] = {
-    "started": MeetingStarted,
-    "audio": AudioChunk,
-    "ended": MeetingEnded,
-}
-"""Input kind → model: what the backend publishes (schemas in validation mode: what is accepted)."""
-OUT_MESSAGES: dict[str, type[BaseModel]] = {
-    "partial": PartialEvent,
-    "committed": CommittedEvent,
-    "status": StatusEvent,
-    "error": ErrorEvent,
-    "final": FinalEvent,
-    "minutes": MinutesEvent,
-}
-"""Output kind → model: what the service publishes (serialization mode: every field is sent)."""
 SERVICE_ERROR_MESSAGE = "ServiceError"
 """The message of ``asr.errors``: an :class:`ErrorEvent` about no valid meeting."""
 

@@ -36,6 +36,9 @@ from asr_service.bus import subjects as sub
 log = logging.getLogger(__name__)
 
 
+IN_DUPLICATE_WINDOW_S = 120
+"""Seconds in which ``ASR_IN`` drops a re-sent message (same ``Nats-Msg-Id``): a backend's retried
+publish is harmless."""
 IN_STORED_FACTOR = 4
 
 
@@ -160,12 +163,11 @@ async def connect(
 
     refused: list[BaseException] = []
     failed: list[BaseException] = []  # failed first-connection attempts, with reach_within
-    first = [True]
 
     async def _error(exc: Exception) -> None:
         if not client.is_connected and _refusal(exc):
             refused.append(exc)
-        if first[0] and reach_within is not None:
+        if reach_within is not None and not connecting.done():  # still the first connection
             failed.append(exc)  # reported once, by BusUnreachableError, if it lasts
             log.debug("NATS error: %r", exc)
             return
@@ -203,7 +205,6 @@ async def connect(
                 options["servers"],
                 _unreachable_reason(failed[-1] if failed else None, reach_within or 0),
             )
-    first[0] = False
     exc = connecting.exception()
     if exc is not None:
         if _refusal(exc):
@@ -269,7 +270,7 @@ async def ensure_streams(js: JetStreamContext, limits: BusLimits) -> None:
             max_bytes=limits.in_max_bytes,
             max_msg_size=limits.in_stored_message_bytes,
             discard=DiscardPolicy.OLD,
-            duplicate_window=120.0,
+            duplicate_window=IN_DUPLICATE_WINDOW_S,
         ),
     )
     await _ensure_stream(

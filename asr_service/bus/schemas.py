@@ -194,7 +194,26 @@ class MinutesEvent(_Message):
     sent_at: datetime = Field(default_factory=_now)
 
 
+IN_MESSAGES: dict[str, type[BaseModel]] = {
+    "started": MeetingStarted,
+    "audio": AudioChunk,
+    "ended": MeetingEnded,
+}
+"""Input kind (``subjects.IN_KINDS``) → model: what the backend publishes."""
+OUT_MESSAGES: dict[str, type[BaseModel]] = {
+    "partial": PartialEvent,
+    "committed": CommittedEvent,
+    "status": StatusEvent,
+    "error": ErrorEvent,
+    "final": FinalEvent,
+    "minutes": MinutesEvent,
+}
+"""Output kind (``subjects.OUT_KINDS``) → model: what the service publishes."""
+
+
 __all__ = [
+    "IN_MESSAGES",
+    "OUT_MESSAGES",
     "AudioChunk",
     "CommittedEvent",
     "ErrorEvent",

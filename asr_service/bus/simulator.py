@@ -23,6 +23,7 @@ from nats.js.errors import NotFoundError, ServiceUnavailableError
 
 from asr_service.bus import subjects as sub
 from asr_service.bus.schemas import (
+    OUT_MESSAGES,
     AudioChunk,
     CommittedEvent,
     ErrorEvent,
@@ -34,15 +35,6 @@ from asr_service.bus.schemas import (
     Participant,
     StatusEvent,
 )
-
-EVENT_TYPES: dict[str, type] = {
-    "partial": PartialEvent,
-    "committed": CommittedEvent,
-    "status": StatusEvent,
-    "error": ErrorEvent,
-    "final": FinalEvent,
-    "minutes": MinutesEvent,
-}
 
 
 @dataclass
@@ -199,9 +191,9 @@ async def simulate(
 
     async def on_msg(msg: Any) -> None:
         address = sub.parse(msg.subject)
-        if address is None or address.kind not in EVENT_TYPES:
+        if address is None or address.kind not in OUT_MESSAGES:
             return
-        event = EVENT_TYPES[address.kind].model_validate_json(msg.data)
+        event: Any = OUT_MESSAGES[address.kind].model_validate_json(msg.data)
         now = time.monotonic()
         if address.kind == "partial":
             result.partials.append((now, event))

@@ -113,6 +113,8 @@ last confirmed refresh: the key cannot expire (so no other worker can take the m
 then, so two workers never write the same meeting, even when one stalls or is cut off."""
 SEEN_MEETINGS_MAX = 10_000
 """Meetings a worker remembers as started (or reported unknown) before forgetting them all."""
+MAX_FAILED_ATTEMPTS = 3
+"""A meeting whose processing failed this many times (across workers) is ``failed``."""
 MAX_START_ATTEMPTS = 5
 """Deliveries of a ``started`` message that fail before its meeting runs before it is dropped."""
 
@@ -304,7 +306,7 @@ class MeetingRunner:
             except Exception:  # noqa: BLE001 - failed before it was registered
                 meta = self.start_msg.metadata
                 attempts = meta.num_delivered if meta else 1
-            fatal = attempts >= 3
+            fatal = attempts >= MAX_FAILED_ATTEMPTS
             with contextlib.suppress(Exception):
                 await self.error("processing_failed", f"{type(exc).__name__}: {exc}", fatal=fatal)
                 if fatal:

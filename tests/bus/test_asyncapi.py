@@ -48,6 +48,8 @@ from asr_service.bus.connection import (
     sentinel_consumer,
 )
 from asr_service.bus.schemas import (
+    IN_MESSAGES,
+    OUT_MESSAGES,
     AudioChunk,
     CommittedEvent,
     ErrorEvent,
@@ -67,7 +69,7 @@ BUS_MD = ROOT / "docs" / "bus.md"
 REGENERATE = "python -m asr_service.bus.asyncapi > docs/asyncapi.yaml"
 
 MODELS: dict[str, type[BaseModel]] = {
-    **{m.__name__: m for m in (*asyncapi.IN_MESSAGES.values(), *asyncapi.OUT_MESSAGES.values())},
+    **{m.__name__: m for m in (*IN_MESSAGES.values(), *OUT_MESSAGES.values())},
     asyncapi.SERVICE_ERROR_MESSAGE: ErrorEvent,
 }
 """Message name in the document → the model its payload is."""

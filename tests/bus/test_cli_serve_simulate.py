@@ -66,6 +66,15 @@ def run_cli(*args: str, cwd: Path, timeout: float = 60, **env: str) -> tuple[int
     return proc.returncode, proc.stdout + proc.stderr, time.monotonic() - start
 
 
+def simulate_sample(
+    url: str, *options: str, cwd: Path, meeting: str = "m1", timeout: float = 60
+) -> tuple[int, str, float]:
+    """``asr-service simulate`` of the shipped sample on ``url`` (see :func:`run_cli`)."""
+    sample = str(SAMPLE_MEETING)
+    args = ["simulate", sample, "--meeting-id", meeting, "--nats-url", url, *options]
+    return run_cli(*args, cwd=cwd, timeout=timeout)
+
+
 def one_line(output: str) -> str:
     """Output with rich's box drawing and line wrapping undone, for substring checks."""
     return " ".join(re.sub(r"[│╭╮╰╯─]", " ", output).split())
@@ -76,9 +85,7 @@ def one_line(output: str) -> str:
 
 def test_simulate_without_a_bus_exits_2_promptly_in_one_line(tmp_path: Path) -> None:
     url = f"nats://127.0.0.1:{free_port()}"  # nothing listens there
-    code, out, took = run_cli(
-        "simulate", str(SAMPLE_MEETING), "--meeting-id", "m1", "--nats-url", url, cwd=tmp_path
-    )
+    code, out, took = simulate_sample(url, cwd=tmp_path)
     assert code == 2, out
     assert took < 20, took
     assert f"error: cannot reach NATS at {url}: connection refused" in out, out
@@ -89,17 +96,7 @@ def test_simulate_without_a_bus_exits_2_promptly_in_one_line(tmp_path: Path) -> 
 
 def test_simulate_on_a_bus_no_worker_started_names_the_missing_stream(tmp_path: Path) -> None:
     with EmbeddedNats(tmp_path / "nats") as server:  # JetStream, but no ASR_IN: no worker yet
-        code, out, took = run_cli(
-            "simulate",
-            str(SAMPLE_MEETING),
-            "--meeting-id",
-            "m1",
-            "--nats-url",
-            server.url,
-            "--timeout",
-            "3",
-            cwd=tmp_path,
-        )
+        code, out, took = simulate_sample(server.url, "--timeout", "3", cwd=tmp_path)
     assert code == 2, out
     assert took < 15, took
     assert "error: the bus has no ASR_IN stream: no worker has started on it yet" in out, out
@@ -148,9 +145,7 @@ def nats_without_jetstream() -> Iterator[str]:
 
 def test_simulate_on_a_server_without_jetstream_says_so(tmp_path: Path) -> None:
     with nats_without_jetstream() as url:
-        code, out, _ = run_cli(
-            "simulate", str(SAMPLE_MEETING), "--meeting-id", "m1", "--nats-url", url, cwd=tmp_path
-        )
+        code, out, _ = simulate_sample(url, cwd=tmp_path)
     assert code == 2, out
     assert "has no JetStream" in out, out
 
@@ -173,16 +168,7 @@ def test_simulate_refuses_bad_options_before_connecting(
 ) -> None:
     options = [str(SAMPLE_MEETING) if o == "SECOND" else o for o in options]
     url = f"nats://127.0.0.1:{free_port()}"  # were it tried, this would take 10 s and say so
-    code, out, took = run_cli(
-        "simulate",
-        str(SAMPLE_MEETING),
-        "--meeting-id",
-        "m1",
-        "--nats-url",
-        url,
-        *options,
-        cwd=tmp_path,
-    )
+    code, out, took = simulate_sample(url, *options, cwd=tmp_path)
     assert code == 2, out
     assert expected in one_line(out), out
     assert "cannot reach NATS" not in out and "Traceback" not in out, out
@@ -280,17 +266,8 @@ def test_serve_then_simulate_the_sample_then_ctrl_c(tmp_path: Path) -> None:
         assert len(children) == 1, children
         nats_pid = children[0].pid
 
-        code, out, took = run_cli(
-            "simulate",
-            str(SAMPLE_MEETING),
-            "--meeting-id",
-            meeting_id("cli"),
-            "--speed",
-            "4",
-            "--nats-url",
-            url.group(1),
-            cwd=tmp_path,
-            timeout=120,
+        code, out, took = simulate_sample(
+            url.group(1), "--speed", "4", cwd=tmp_path, meeting=meeting_id("cli"), timeout=120
         )
         assert code == 0, out
         committed = re.findall(r"^\[\s*\d+\.\d+-\s*\d+\.\d+\] .+$", out, flags=re.MULTILINE)
