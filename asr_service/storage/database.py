@@ -6,6 +6,12 @@
 ``Database.migrate()`` applies the Alembic migrations of ``asr_service/migrations`` up to head; the
 service calls it at start-up, so a fresh or an older database is always brought to the current
 schema. ``Database.session()`` is a context manager that commits on success and rolls back on error.
+
+Any number of processes may start at once (API replicas, workers, the chart's migration Job):
+``migrate()`` holds a lock for the whole upgrade, so one process migrates while the others wait and
+then find the schema at head. On PostgreSQL it is a transaction-level advisory lock (released at
+commit or when the connection drops, so a killed process never leaves it held); on SQLite, an OS
+file lock (``fcntl``, through ``filelock``) on ``<database>.migrate.lock`` beside the file.
 """
 
 from __future__ import annotations
@@ -17,10 +23,25 @@ from typing import Any
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import Engine, create_engine, event
+from filelock import FileLock, Timeout
+from sqlalchemy import Connection, Engine, create_engine, event, text
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
+from asr_service.redaction import reveal
+
 MIGRATIONS_DIR = Path(__file__).resolve().parent.parent / "migrations"
+
+MIGRATION_LOCK_KEY = 0x6173725F6D696772
+"""PostgreSQL advisory lock key of the migrations (``asr_migr`` in ASCII; a signed 64-bit value).
+Every release of the service uses this key, so old and new pods exclude each other too."""
+
+MIGRATION_LOCK_TIMEOUT_S = 900.0
+"""How long a process waits for another one's migration before giving up with a clear error."""
+
+
+class MigrationLockTimeout(RuntimeError):
+    """Another process held the migration lock for longer than the wait allowed."""
 
 
 def default_database_url(data_dir: Path | str) -> str:
@@ -67,7 +88,7 @@ class Database:
     def from_settings(cls, settings: Any) -> Database:
         """Build from the service settings: ``database_url`` or the SQLite file of ``data_dir``."""
         url = getattr(settings, "database_url", None) or default_database_url(settings.data_dir)
-        return cls(url)
+        return cls(reveal(url))  # a SecretUrl setting: the real URL, password included
 
     def alembic_config(self) -> Config:
         """An Alembic config pointing at the packaged migrations and this database."""
@@ -76,12 +97,54 @@ class Database:
         cfg.set_main_option("sqlalchemy.url", self.url.replace("%", "%%"))
         return cfg
 
-    def migrate(self, revision: str = "head") -> None:
-        """Apply the migrations up to ``revision`` (idempotent; safe at every start-up)."""
+    def migrate(
+        self, revision: str = "head", *, timeout_s: float = MIGRATION_LOCK_TIMEOUT_S
+    ) -> None:
+        """Apply the migrations up to ``revision`` under the migration lock (idempotent; safe at
+        every start-up, from any number of processes at once).
+
+        Raises :class:`MigrationLockTimeout` when another process kept the lock for
+        ``timeout_s`` seconds (a migration that long, or a stuck one: the message says which lock).
+        """
         cfg = self.alembic_config()
-        with self.engine.begin() as conn:
+        with self._sqlite_lock(timeout_s), self.engine.begin() as conn:
+            self._postgres_lock(conn, timeout_s)
             cfg.attributes["connection"] = conn
             command.upgrade(cfg, revision)
+
+    @contextmanager
+    def _sqlite_lock(self, timeout_s: float) -> Iterator[None]:
+        """Hold the file lock of an SQLite database file (nothing for other databases)."""
+        path = self.url.split("///", 1)[-1] if self.url.startswith("sqlite") else ""
+        if not path or path == ":memory:" or path.startswith("file:"):
+            yield
+            return
+        lock = FileLock(f"{path}.migrate.lock", timeout=timeout_s, mode=0o600)
+        try:
+            lock.acquire()
+        except Timeout as exc:
+            raise MigrationLockTimeout(
+                f"another process has held the migration lock {lock.lock_file} for "
+                f"{timeout_s:.0f} s; is a migration still running?"
+            ) from exc
+        try:
+            yield
+        finally:
+            lock.release()
+
+    def _postgres_lock(self, conn: Connection, timeout_s: float) -> None:
+        """Take the migrations' advisory lock in ``conn``'s transaction (released at its end)."""
+        if conn.dialect.name != "postgresql":
+            return
+        conn.execute(text(f"SET LOCAL lock_timeout = '{int(timeout_s * 1000)}ms'"))
+        try:
+            conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": MIGRATION_LOCK_KEY})
+        except OperationalError as exc:
+            raise MigrationLockTimeout(
+                f"another process has held the migration advisory lock ({MIGRATION_LOCK_KEY}) "
+                f"for {timeout_s:.0f} s; is a migration still running? (pg_locks shows it)"
+            ) from exc
+        conn.execute(text("SET LOCAL lock_timeout = 0"))
 
     @contextmanager
     def session(self) -> Iterator[Session]:
