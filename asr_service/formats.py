@@ -1,25 +1,31 @@
 """Transcript renderers: JSON (complete), TXT (readable), SRT and WebVTT (subtitles).
 
 Speakers appear when the transcript has them: ``Name: text`` in TXT/SRT, ``<v Name>`` voice
-spans in WebVTT. Renderers return strings so HTTP downloads and files share one code path.
+spans in WebVTT, anonymous ones as "Intervenant N" (:mod:`asr_service.speakers`). SRT is written
+by the ``srt`` library and WebVTT by ``webvtt-py``; this module only decides what a cue says and
+makes it safe: a cue is one line, "-->" (the cue timing separator) becomes "→", and WebVTT text
+and voice names have ``&``, ``<``, ``>`` escaped, so every cue parses back as written.
+Renderers return strings so HTTP downloads and files share one code path.
 """
 
 from __future__ import annotations
 
+import html
 from collections.abc import Callable
+from datetime import timedelta
 from pathlib import Path
 
+import srt
+import webvtt
+
+from asr_service.speakers import speaker_display
 from asr_service.transcript import Segment, Transcript
 
 FORMATS = ("json", "txt", "srt", "vtt")
 
 
-def _clock(seconds: float, sep: str) -> str:
-    ms = max(0, round(seconds * 1000))
-    h, rem = divmod(ms, 3_600_000)
-    m, rem = divmod(rem, 60_000)
-    s, ms = divmod(rem, 1000)
-    return f"{h:02d}:{m:02d}:{s:02d}{sep}{ms:03d}"
+def _delta(seconds: float) -> timedelta:
+    return timedelta(milliseconds=max(0, round(seconds * 1000)))
 
 
 def _hms(seconds: float) -> str:
@@ -28,7 +34,12 @@ def _hms(seconds: float) -> str:
 
 
 def _label(transcript: Transcript, seg: Segment) -> str | None:
-    return transcript.speaker_name(seg.speaker)
+    return speaker_display(transcript, seg.speaker)
+
+
+def _cue_text(text: str) -> str:
+    """One line, without a cue timing separator: what a subtitle cue may safely hold."""
+    return " ".join(text.replace("-->", "→").split())
 
 
 def render_json(transcript: Transcript) -> str:
@@ -47,25 +58,31 @@ def render_txt(transcript: Transcript) -> str:
 
 
 def render_srt(transcript: Transcript) -> str:
-    """SubRip subtitles, one cue per segment."""
+    """SubRip subtitles, one cue per segment (written by the ``srt`` library)."""
     cues = []
     for i, seg in enumerate(transcript.segments, start=1):
         who = _label(transcript, seg)
-        text = (f"{who}: " if who else "") + seg.text.strip()
-        cues.append(f"{i}\n{_clock(seg.start, ',')} --> {_clock(seg.end, ',')}\n{text}\n")
-    return "\n".join(cues)
+        text = _cue_text((f"{who}: " if who else "") + seg.text)
+        cues.append(
+            srt.Subtitle(index=i, start=_delta(seg.start), end=_delta(seg.end), content=text)
+        )
+    return srt.compose(cues, reindex=False)
 
 
 def render_vtt(transcript: Transcript) -> str:
-    """WebVTT subtitles with voice spans for speakers."""
-    out = ["WEBVTT", ""]
+    """WebVTT subtitles with voice spans for speakers (written by ``webvtt-py``)."""
+    vtt = webvtt.WebVTT()
     for seg in transcript.segments:
         who = _label(transcript, seg)
-        text = seg.text.strip().replace("-->", "→")
+        text = html.escape(_cue_text(seg.text), quote=False)
         if who:
-            text = f"<v {who}>{text}"
-        out += [f"{_clock(seg.start, '.')} --> {_clock(seg.end, '.')}", text, ""]
-    return "\n".join(out)
+            text = f"<v {html.escape(_cue_text(who), quote=False)}>{text}"
+        vtt.captions.append(webvtt.Caption(_vtt_time(seg.start), _vtt_time(seg.end), text))
+    return vtt.content
+
+
+def _vtt_time(seconds: float) -> str:
+    return srt.timedelta_to_srt_timestamp(_delta(seconds)).replace(",", ".")
 
 
 RENDERERS: dict[str, Callable[[Transcript], str]] = {

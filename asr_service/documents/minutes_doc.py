@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from asr_service.documents.layout import Document, Paragraph, Run
 from asr_service.documents.transcript_doc import clock
+from asr_service.speakers import humanise_minutes
 from summarizer.schema import Minutes, SourceRef
 
 SECTION_PARTICIPANTS = "Participants"
@@ -26,7 +27,11 @@ def cite(sources: list[SourceRef]) -> str:
 
 
 def minutes_document(minutes: Minutes, *, meeting_title: str | None = None) -> Document:
-    """The minutes as a :class:`Document` ready for any renderer."""
+    """The minutes as a :class:`Document` ready for any renderer.
+
+    Anonymous speakers read "Intervenant N" (:func:`asr_service.speakers.humanise_minutes`).
+    """
+    minutes = humanise_minutes(minutes)
     title = minutes.title or meeting_title or "Compte rendu de réunion"
     doc = Document(title=title, subject="Compte rendu de réunion", language="fr-FR")
     doc.heading(title, level=1)

@@ -8,7 +8,6 @@ their closest Latin-1 equivalent rather than failing the download.
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 from fpdf import FPDF
@@ -29,7 +28,9 @@ HEADING_SIZES = {1: 18, 2: 14, 3: 12}
 
 
 def _unicode_font() -> Path | None:
-    configured = os.environ.get("ASR_PDF_FONT")
+    from asr_service.config import get_settings
+
+    configured = get_settings().pdf_font  # ASR_PDF_FONT
     for candidate in ([configured] if configured else []) + list(FONT_CANDIDATES):
         path = Path(candidate)
         if path.is_file():
@@ -69,17 +70,18 @@ class _Writer:
         self.pdf.set_font(self.family, style, size)
 
     def paragraph(self, para: Paragraph, indent: str = "") -> None:
+        """Runs written one after the other with their emphasis, wrapped at the margin.
+
+        ``FPDF.write`` prints text as given: no markdown, so "--", "~~", "**" or "[x](y)" in a
+        transcript or in minutes print as written (fpdf2's markdown mode ate them).
+        """
         self.font(10.5)
-        # fpdf2 "markdown" mode keeps runs' emphasis without splitting lines by hand.
-        parts = [indent]
+        if indent:
+            self.pdf.write(5.5, indent)
         for run in para.runs:
-            text = self.text(run.text).replace("**", "* *").replace("__", "_ _")
-            marker = ("**" if run.bold else "") + ("__" if run.italic else "")
-            parts.append(f"{marker}{text}{marker[::-1]}" if marker and text.strip() else text)
-        self.pdf.multi_cell(
-            0, 5.5, "".join(parts), markdown=True, align="L", new_x=XPos.LMARGIN, new_y=YPos.NEXT
-        )
-        self.pdf.ln(1.5)
+            self.font(10.5, ("B" if run.bold else "") + ("I" if run.italic else ""))
+            self.pdf.write(5.5, self.text(run.text))
+        self.pdf.ln(5.5 + 1.5)
 
 
 def render_pdf(document: Document) -> bytes:

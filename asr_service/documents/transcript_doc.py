@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from asr_service.documents.layout import Document, Paragraph, Run
+from asr_service.speakers import ANONYMOUS_LABEL, display_name, speaker_display
 from asr_service.transcript import Transcript
 
 
@@ -30,13 +31,17 @@ class Turn:
 
 
 def speaker_turns(transcript: Transcript) -> list[Turn]:
-    """Merge consecutive segments of the same speaker; unknown speakers read "Intervenant"."""
+    """Merge consecutive segments of the same speaker.
+
+    Speakers read as :func:`asr_service.speakers.display_name` writes them ("Intervenant 2" for
+    ``SPEAKER_01``); a segment without any speaker reads "Intervenant".
+    """
     turns: list[Turn] = []
     for seg in transcript.segments:
         text = seg.text.strip()
         if not text:
             continue
-        name = transcript.speaker_name(seg.speaker) or "Intervenant"
+        name = speaker_display(transcript, seg.speaker) or ANONYMOUS_LABEL
         if turns and turns[-1].speaker == name:
             turns[-1].text += " " + text
             turns[-1].end = seg.end
@@ -52,7 +57,7 @@ def transcript_document(transcript: Transcript, *, title: str | None = None) -> 
     doc = Document(title=heading, subject="Transcription de réunion", language="fr-FR")
     doc.heading(heading, level=1)
     facts = [f"Durée : {clock(transcript.duration)}", f"Langue : {transcript.language}"]
-    speakers = [s.display for s in transcript.speakers]
+    speakers = [display_name(s.id, s.name) or s.id for s in transcript.speakers]
     if speakers:
         facts.append("Intervenants : " + ", ".join(speakers))
     doc.paragraph(Run(" — ".join(facts), italic=True))
