@@ -17,9 +17,10 @@ import json
 import os
 import re
 import threading
-import time
 from pathlib import Path
 from typing import Any, Protocol, runtime_checkable
+
+import psutil
 
 from asr_service.cpus import usable_cpus
 from summarizer.settings import LLMSettings
@@ -43,27 +44,16 @@ class LLMBackend(Protocol):
         ...
 
 
-def _cpu_times() -> tuple[int, int]:
-    with open("/proc/stat", encoding="ascii") as fh:
-        fields = [int(x) for x in fh.readline().split()[1:]]
-    return fields[3] + fields[4], sum(fields[:8])  # idle + iowait, total
-
-
 def free_cores(sample_s: float = 0.3) -> int:
     """Cores usable by this process that are idle right now (at least 1).
 
-    Measured over ``sample_s`` from ``/proc/stat`` (the load average lags by a minute and counts
-    this process's own past work); falls back to the load average elsewhere.
+    Measured over ``sample_s`` by psutil (idle + I/O wait share of all CPUs; the load average
+    lags by a minute and counts this process's own past work).
     """
     cores = usable_cpus()
-    try:
-        idle0, total0 = _cpu_times()
-        time.sleep(sample_s)
-        idle1, total1 = _cpu_times()
-        idle_share = (idle1 - idle0) / max(1, total1 - total0)
-        free = round(idle_share * (os.cpu_count() or cores))
-    except (OSError, ValueError, IndexError):  # pragma: no cover - no /proc
-        free = cores - round(os.getloadavg()[0])
+    times = psutil.cpu_times_percent(interval=sample_s)
+    idle_share = (times.idle + getattr(times, "iowait", 0.0)) / 100.0
+    free = round(idle_share * (psutil.cpu_count() or cores))
     return max(1, min(cores, free))
 
 

@@ -20,6 +20,7 @@ import nats.errors
 import numpy as np
 from nats.aio.client import Client
 from nats.js.errors import NotFoundError, ServiceUnavailableError
+from tenacity import AsyncRetrying, retry_if_exception, stop_before_delay, wait_exponential_jitter
 
 from asr_service.bus import subjects as sub
 from asr_service.bus.schemas import (
@@ -69,21 +70,38 @@ class SimulationResult:
         return self.sent_until[-1][1] if self.sent_until else self.started
 
 
+PUBLISH_TRANSIENT = (TimeoutError, nats.errors.Error, OSError)
+"""What a server restart or a lost connection raises on publish: worth trying again."""
+PUBLISH_PERMANENT = (nats.errors.MaxPayloadError,)
+"""What no retry can fix (a message over the server's payload limit): raised at once."""
+PUBLISH_WAIT = wait_exponential_jitter(multiplier=0.25, max=5.0)
+"""0.25 s, 0.5 s, 1 s... capped at 5 s, each plus up to 1 s of random jitter, so simulators that
+lost the same server do not all come back in the same instant."""
+
+
+def _publish_failure_is_transient(exc: BaseException) -> bool:
+    return isinstance(exc, PUBLISH_TRANSIENT) and not isinstance(exc, PUBLISH_PERMANENT)
+
+
 async def publish_retry(
     js: Any, subject: str, data: bytes, *, msg_id: str | None = None, patience: float = 60.0
 ) -> None:
     """Publish to JetStream, retrying through a server restart as a real backend should; the
-    ``Nats-Msg-Id`` makes a retry of a publish that did land harmless (duplicate window)."""
+    ``Nats-Msg-Id`` makes a retry of a publish that did land harmless (duplicate window).
+
+    Transient failures (:data:`PUBLISH_TRANSIENT`) are retried with exponential backoff and
+    jitter (:data:`PUBLISH_WAIT`, tenacity) until ``patience`` seconds have passed, then the last
+    error is raised; anything else is raised at once."""
     headers = {"Nats-Msg-Id": msg_id} if msg_id else None
-    deadline = time.monotonic() + patience
-    while True:
-        try:
+    retrying = AsyncRetrying(
+        retry=retry_if_exception(_publish_failure_is_transient),
+        stop=stop_before_delay(patience),
+        wait=PUBLISH_WAIT,
+        reraise=True,
+    )
+    async for attempt in retrying:
+        with attempt:
             await js.publish(subject, data, headers=headers, timeout=2.0)
-            return
-        except (TimeoutError, nats.errors.Error, OSError):
-            if time.monotonic() > deadline:
-                raise
-            await asyncio.sleep(0.25)
 
 
 class MeetingIdInUse(ValueError):
