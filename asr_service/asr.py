@@ -19,13 +19,15 @@ from typing import Any
 import ctranslate2
 import numpy as np
 from faster_whisper import WhisperModel
-from faster_whisper.vad import VadOptions, get_speech_timestamps
+from faster_whisper.transcribe import restore_speech_timestamps
+from faster_whisper.vad import VadOptions, collect_chunks, get_speech_timestamps
 
 from asr_service.audio import SAMPLE_RATE
 from asr_service.config import Settings
 from asr_service.hallucinations import clean_segments
 from asr_service.languages import AUTO, normalize_language
-from asr_service.transcript import Segment, Transcript, Word
+from asr_service.speech import level_for_vad, rejected_with_energy
+from asr_service.transcript import DroppedSpan, Segment, Transcript, Word
 from models import ModelError, ModelStore
 from models.catalogue import list_specs
 
@@ -64,6 +66,9 @@ def choose_device(device: str, compute_type: str) -> tuple[str, str]:
         compute_type = "float16" if device == "cuda" else "int8"
     return device, compute_type
 
+
+SECOND_LOOK_MIN_LOGPROB = -0.8
+"""A segment decoded where the VAD found no speech is kept from this average log-probability."""
 
 FRAMES_PER_SECOND = 100
 """Mel frames per second of audio (Whisper's 10 ms hop)."""
@@ -174,14 +179,90 @@ class Transcriber:
         s = self.settings
         return VadOptions(
             threshold=s.vad_threshold,
+            # Silero's own hysteresis: once in speech, stay there until the probability falls
+            # under threshold - 0.15 (quiet word endings and far voices dip in and out)
+            neg_threshold=max(0.01, s.vad_threshold - 0.15),
             min_silence_duration_ms=s.vad_min_silence_ms,
             speech_pad_ms=s.vad_speech_pad_ms,
         )
 
+    def speech_chunks(self, audio: np.ndarray) -> list[dict[str, int]]:
+        """Silero VAD speech chunks (samples) of ``audio``, found on a loudness-levelled copy so
+        that a quiet voice next to a loud one is detected as well (Whisper hears the original)."""
+        return get_speech_timestamps(
+            level_for_vad(audio), self.vad_options(), sampling_rate=SAMPLE_RATE
+        )
+
     def vad_regions(self, audio: np.ndarray) -> list[tuple[float, float]]:
         """Speech regions (seconds) found by Silero VAD."""
-        chunks = get_speech_timestamps(audio, self.vad_options(), sampling_rate=SAMPLE_RATE)
-        return [(c["start"] / SAMPLE_RATE, c["end"] / SAMPLE_RATE) for c in chunks]
+        return [
+            (c["start"] / SAMPLE_RATE, c["end"] / SAMPLE_RATE) for c in self.speech_chunks(audio)
+        ]
+
+    def _decode_chunks(
+        self,
+        audio: np.ndarray,
+        chunks: list[dict[str, int]],
+        options: dict[str, Any],
+        offset: float,
+        progress: ProgressFn | None = None,
+    ) -> tuple[list[Segment], Any]:
+        """Decode only ``chunks`` of ``audio`` (concatenated, as faster-whisper's VAD filter
+        does), with times mapped back to the original audio and shifted by ``offset``."""
+        duration = len(audio) / SAMPLE_RATE
+        pieces, _ = collect_chunks(audio, chunks, sampling_rate=SAMPLE_RATE)
+        speech = np.concatenate(pieces).astype(np.float32, copy=False)
+        segments, info = self.model.transcribe(speech, vad_filter=False, **options)
+        out: list[Segment] = []
+        for seg in restore_speech_timestamps(segments, chunks, SAMPLE_RATE):
+            out.append(to_segment(seg, len(out), offset))
+            if progress:
+                progress(min(seg.end, duration), duration)
+        return out, info
+
+    def _second_look(
+        self,
+        audio: np.ndarray,
+        chunks: list[dict[str, int]],
+        options: dict[str, Any],
+        offset: float,
+    ) -> tuple[list[Segment], list[DroppedSpan]]:
+        """Regions the VAD rejected although they carry energy, decoded again: confident
+        segments are kept, the rest is returned as ``vad_rejected`` spans (with any text)."""
+        regions = rejected_with_energy(audio, chunks)
+        if not regions:
+            return [], []
+        s = self.settings
+        rescued, _ = self._decode_chunks(
+            audio, [{"start": a, "end": b} for a, b in regions], options, offset
+        )
+        kept: list[Segment] = []
+        dropped: list[DroppedSpan] = []
+        claimed: list[tuple[float, float]] = []
+        for seg in rescued:
+            if (
+                seg.text
+                and (seg.avg_logprob or -99) >= SECOND_LOOK_MIN_LOGPROB
+                and (seg.no_speech_prob or 0.0) < s.no_speech_threshold
+            ):
+                kept.append(seg)
+            else:
+                dropped.append(
+                    DroppedSpan(
+                        start=seg.start,
+                        end=seg.end,
+                        reason="vad_rejected",
+                        text=seg.text or None,
+                        avg_logprob=seg.avg_logprob,
+                        no_speech_prob=seg.no_speech_prob,
+                    )
+                )
+            claimed.append((seg.start, seg.end))
+        for a, b in regions:  # energy with nothing decoded at all is listed too
+            start, end = round(offset + a / SAMPLE_RATE, 3), round(offset + b / SAMPLE_RATE, 3)
+            if not any(cs < end and start < ce for cs, ce in claimed):
+                dropped.append(DroppedSpan(start=start, end=end, reason="vad_rejected"))
+        return kept, dropped
 
     def detect_language(self, audio: np.ndarray) -> tuple[str, float]:
         """Most probable language of the speech in ``audio`` among ``settings.detect_among``."""
@@ -235,20 +316,40 @@ class Transcriber:
             "compression_ratio_threshold": s.compression_ratio_threshold,
         }
         raw: list[Segment] = []
+        dropped: list[DroppedSpan] = []
         language_probability = None
         detected = lang_arg or "fr"
+        decode_options = {
+            k: v for k, v in options.items() if k not in ("vad_filter", "vad_parameters")
+        }
         if duration > 0:
             with self.lock:
                 if lang_arg is None:
-                    options["language"], language_probability = self.detect_language(audio)
-                segments, info = self.model.transcribe(audio, **options)
-                detected = info.language
-                if language_probability is None:
-                    language_probability = info.language_probability
-                for seg in segments:
-                    raw.append(to_segment(seg, len(raw), offset))
-                    if progress:
-                        progress(min(seg.end, duration), duration)
+                    decode_options["language"], language_probability = self.detect_language(audio)
+                if use_vad:
+                    chunks = self.speech_chunks(audio)
+                    info = None
+                    if chunks:
+                        raw, info = self._decode_chunks(
+                            audio, chunks, decode_options, offset, progress
+                        )
+                    if s.vad_second_look:
+                        rescued, dropped = self._second_look(audio, chunks, decode_options, offset)
+                        raw = sorted(raw + rescued, key=lambda seg: (seg.start, seg.end))
+                else:
+                    segments, info = self.model.transcribe(
+                        audio, vad_filter=False, **decode_options
+                    )
+                    for seg in segments:
+                        raw.append(to_segment(seg, len(raw), offset))
+                        if progress:
+                            progress(min(seg.end, duration), duration)
+                if info is not None:
+                    detected = info.language
+                    if language_probability is None:
+                        language_probability = info.language_probability
+                else:
+                    detected = decode_options["language"] or detected
         kept, removed = clean_segments(
             raw,
             phrases=s.hallucination_phrases,
@@ -260,13 +361,16 @@ class Transcriber:
         if progress:
             progress(duration, duration)
         settings_used = {k: v for k, v in options.items() if k != "vad_parameters"}
+        settings_used["language"] = decode_options["language"]
         settings_used["vad_parameters"] = self.vad_options().__dict__ if use_vad else None
-        settings_used["hallucinations_removed"] = removed
+        settings_used["vad_second_look"] = s.vad_second_look if use_vad else None
+        dropped = sorted(dropped + removed, key=lambda d: (d.start, d.end))
         return Transcript(
             language=detected,
             language_probability=language_probability,
             duration=offset + duration,
             segments=kept,
+            dropped=dropped,
             model=self.info,
             settings=settings_used,
         )

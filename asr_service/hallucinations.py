@@ -11,7 +11,7 @@ import re
 import unicodedata
 from collections.abc import Iterable, Sequence
 
-from asr_service.transcript import Segment, Word
+from asr_service.transcript import DroppedSpan, Segment, Word
 
 _PUNCT = re.compile(r"[^\w\s']+", re.UNICODE)
 _SPACES = re.compile(r"\s+")
@@ -97,6 +97,23 @@ def collapse_text_repetitions(text: str, max_repeats: int) -> str:
     return " ".join(w.word for w in kept) if len(kept) < len(tokens) else text
 
 
+def _removed_words(before: Sequence[Word], after: Sequence[Word]) -> list[Word]:
+    """The words of ``before`` that ``collapse_repetitions`` left out of ``after`` (in order)."""
+    kept = {id(w) for w in after}
+    return [w for w in before if id(w) not in kept]
+
+
+def _dropped(seg: Segment, reason: str, text: str | None = None) -> DroppedSpan:
+    return DroppedSpan(
+        start=seg.start,
+        end=seg.end,
+        reason=reason,
+        text=seg.text if text is None else text,
+        avg_logprob=seg.avg_logprob,
+        no_speech_prob=seg.no_speech_prob,
+    )
+
+
 def clean_segments(
     segments: Iterable[Segment],
     *,
@@ -105,30 +122,42 @@ def clean_segments(
     logprob_threshold: float,
     max_repeats: int,
     vocabulary: Sequence[str] = (),
-) -> tuple[list[Segment], list[dict]]:
-    """Apply every guard; returns the kept segments (renumbered) and a log of what was removed."""
+) -> tuple[list[Segment], list[DroppedSpan]]:
+    """Apply every guard; returns the kept segments (renumbered) and what was removed, as
+    :class:`DroppedSpan` entries with their time span, reason and text (for the transcript's
+    ``dropped`` list: nothing disappears silently)."""
     kept: list[Segment] = []
-    removed: list[dict] = []
+    removed: list[DroppedSpan] = []
     for seg in segments:
         if is_silence_hallucination(seg, no_speech_threshold, logprob_threshold):
-            removed.append({"reason": "no_speech", "start": seg.start, "text": seg.text})
+            removed.append(_dropped(seg, "no_speech"))
             continue
         if is_blocklisted(seg.text, phrases):
-            removed.append({"reason": "blocklisted", "start": seg.start, "text": seg.text})
+            removed.append(_dropped(seg, "blocklisted"))
             continue
         if is_prompt_echo(seg.text, vocabulary):
-            removed.append({"reason": "vocabulary_echo", "start": seg.start, "text": seg.text})
+            removed.append(_dropped(seg, "vocabulary_echo"))
             continue
         if seg.words:
             words = collapse_repetitions(seg.words, max_repeats)
             if len(words) < len(seg.words):
-                removed.append({"reason": "repetition", "start": seg.start, "text": seg.text})
+                gone = _removed_words(seg.words, words)
+                removed.append(
+                    DroppedSpan(
+                        start=gone[0].start,
+                        end=gone[-1].end,
+                        reason="repetition",
+                        text="".join(w.word for w in gone).strip(),
+                        avg_logprob=seg.avg_logprob,
+                        no_speech_prob=seg.no_speech_prob,
+                    )
+                )
                 text = "".join(w.word for w in words).strip()
                 seg = seg.model_copy(update={"words": words, "text": text, "end": words[-1].end})
         else:
             text = collapse_text_repetitions(seg.text, max_repeats)
             if text != seg.text:
-                removed.append({"reason": "repetition", "start": seg.start, "text": seg.text})
+                removed.append(_dropped(seg, "repetition"))
                 seg = seg.model_copy(update={"text": text})
         kept.append(seg.model_copy(update={"id": len(kept)}))
     return kept, removed

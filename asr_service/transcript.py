@@ -39,6 +39,25 @@ class Segment(BaseModel):
     compression_ratio: float | None = None
 
 
+class DroppedSpan(BaseModel):
+    """Audio the pipeline heard but left out of the transcript, and why (nothing goes silently).
+
+    ``reason`` names the stage that removed it: ``vad_rejected`` (the voice-activity detector
+    found no speech there although the audio has energy, and a second decode found nothing
+    confident), ``no_speech`` (Whisper's no-speech/log-probability guard), ``blocklisted``
+    (a known subtitle-credit hallucination), ``vocabulary_echo`` (the hotword list recited),
+    ``repetition`` (repeated copies of a loop). ``text`` is what was decoded there, when anything
+    was.
+    """
+
+    start: float
+    end: float
+    reason: str
+    text: str | None = None
+    avg_logprob: float | None = None
+    no_speech_prob: float | None = None
+
+
 class Speaker(BaseModel):
     """A speaker label and, when known, the participant's display name."""
 
@@ -61,6 +80,9 @@ class Transcript(BaseModel):
     duration: float = 0.0
     segments: list[Segment] = Field(default_factory=list)
     speakers: list[Speaker] = Field(default_factory=list)
+    dropped: list[DroppedSpan] = Field(
+        default_factory=list, description="what VAD and the guards removed, with the reason"
+    )
     model: dict[str, Any] = Field(default_factory=dict)
     settings: dict[str, Any] = Field(default_factory=dict)
     created_at: datetime = Field(default_factory=lambda: datetime.now(UTC))

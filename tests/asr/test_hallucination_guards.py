@@ -71,7 +71,11 @@ def test_high_no_speech_low_confidence_segments_are_dropped_and_ids_renumbered()
     kept, removed = _clean(segs)
     assert [s.text for s in kept] == ["Bonjour à tous.", "La séance est levée."]
     assert [s.id for s in kept] == [0, 1]
-    assert {r["reason"] for r in removed} == {"no_speech", "blocklisted"}
+    assert {r.reason for r in removed} == {"no_speech", "blocklisted"}
+    assert [(r.start, r.end, r.text) for r in removed] == [
+        (2, 4, "Merci."),
+        (4, 6, "Sous-titrage ST' 501"),
+    ]
 
 
 def test_vocabulary_echo_is_removed():
