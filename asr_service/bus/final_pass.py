@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 from asr_service.bus.schemas import MeetingStarted
 from asr_service.storage import AudioStore
-from asr_service.transcript import Speaker, Transcript
+from asr_service.transcript import DroppedSpan, Speaker, Transcript
 
 if TYPE_CHECKING:
     from asr_service.pipeline import PipelineOptions
@@ -76,6 +76,7 @@ def run_final_pass(
         transcript = pipeline.run(audio, options, source=f"meeting:{meta.meeting_id}").transcript
     else:
         segments = []
+        dropped: list[DroppedSpan] = []
         duration = 0.0
         language = meta.language
         for track in tracks:
@@ -83,6 +84,7 @@ def run_final_pass(
             duration = max(duration, len(audio) / 16000)
             speaker = meta.speaker_for(track)
             part = pipeline.transcribe(audio, options)
+            dropped += part.dropped  # what VAD and guards removed, per track
             if language == "auto" and part.segments:  # detected on the first track that spoke
                 language = part.language
             for seg in part.segments:
@@ -101,6 +103,7 @@ def run_final_pass(
             language=language,
             duration=duration,
             segments=segments,
+            dropped=sorted(dropped, key=lambda d: (d.start, d.end)),
             model=pipeline.transcriber.info,
             settings={"stages": {"diarization": "per-track speakers"}},
         )
