@@ -17,12 +17,12 @@ ratios to the baseline.
 
 from __future__ import annotations
 
-import argparse
 import sys
 import time
 from pathlib import Path
 
 import numpy as np
+import typer
 
 ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
@@ -61,52 +61,51 @@ def committed_text(live: LiveDecoding, decoded: Decoded) -> str:
     return " ".join(s.text for s in live.committed(decoded, 0.0))
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--windows", default="15", help="longest short windows (s) to compare")
-    parser.add_argument(
-        "--margins", default="5", help="padding after the audio in short windows (s) to compare"
-    )
-    parser.add_argument(
-        "--vocabulary",
-        default="",
-        help="comma-separated hotwords: also decode on the first window and margin with them",
-    )
-    parser.add_argument("--batch", type=int, default=3, help="batch size of the batched runs")
-    parser.add_argument("--eval-dir", default=None, help="evaluation set (default ../shared/eval)")
-    args = parser.parse_args()
-    windows = [float(w) for w in args.windows.split(",")]
-    margins = [float(m) for m in args.margins.split(",")]
-    data = utterances(Path(args.eval_dir) if args.eval_dir else default_eval_dir())
+def main(
+    windows: str = typer.Option("15", help="longest short windows (s) to compare"),
+    margins: str = typer.Option(
+        "5", help="padding after the audio in short windows (s) to compare"
+    ),
+    vocabulary: str = typer.Option(
+        "", help="comma-separated hotwords: also decode on the first window and margin with them"
+    ),
+    batch: int = typer.Option(3, help="batch size of the batched runs"),
+    eval_dir: str | None = typer.Option(None, help="evaluation set (default ../shared/eval)"),
+) -> None:
+    """Live decoding: WER and decode time of short encoder windows and of batches, against one
+    request at a time on Whisper's full 30 s window."""
+    window_list = [float(w) for w in windows.split(",")]
+    margin_list = [float(m) for m in margins.split(",")]
+    data = utterances(Path(eval_dir) if eval_dir else default_eval_dir())
     if not data:
         sys.exit("no French utterances with references found: set --eval-dir")
     transcriber = Transcriber(Settings())
     # (name, decoding, batch size): the worker's own live decoding (greedy, token cap)
     runs = [("30 s window, one at a time (baseline)", LiveDecoding(transcriber), 1)]
-    for w in windows:
-        for m in margins:
+    for w in window_list:
+        for m in margin_list:
             live = LiveDecoding(transcriber, encoder_window_s=w, window_margin_s=m)
             runs.append((f"audio + {m:g} s (≤ {w:g} s), one at a time", live, 1))
-            if args.batch > 1:
-                name = f"audio + {m:g} s (≤ {w:g} s), batches of {args.batch}"
-                runs.append((name, live, args.batch))
-    if args.vocabulary:
-        terms = [t.strip() for t in args.vocabulary.split(",") if t.strip()]
+            if batch > 1:
+                name = f"audio + {m:g} s (≤ {w:g} s), batches of {batch}"
+                runs.append((name, live, batch))
+    if vocabulary:
+        terms = [t.strip() for t in vocabulary.split(",") if t.strip()]
         live = LiveDecoding(
             transcriber,
             vocabulary=terms,
-            encoder_window_s=windows[0],
-            window_margin_s=margins[0],
+            encoder_window_s=window_list[0],
+            window_margin_s=margin_list[0],
         )
-        runs.append((f"audio + {margins[0]:g} s, vocabulary of {len(terms)}", live, 1))
+        runs.append((f"audio + {margin_list[0]:g} s, vocabulary of {len(terms)}", live, 1))
     results = {name: {"pairs": [], "seconds": 0.0} for name, _, _ in runs}
     step = max(b for _, _, b in runs)
     for k in range(0, len(data), step):
         group = data[k : k + step]
-        for name, live, batch in runs:  # interleaved: machine noise hits all alike
+        for name, live, size in runs:  # interleaved: machine noise hits all alike
             t0 = time.perf_counter()
-            for i in range(0, len(group), batch):
-                part = group[i : i + batch]
+            for i in range(0, len(group), size):
+                part = group[i : i + size]
                 decoded = live.decode([audio for audio, _ in part])
                 results[name]["pairs"] += [
                     (ref, committed_text(live, d))
@@ -128,4 +127,4 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    main()
+    typer.run(main)

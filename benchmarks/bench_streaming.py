@@ -26,7 +26,6 @@ capacity. ``--final-pass`` runs it in the same worker as in production; with ``-
 
 from __future__ import annotations
 
-import argparse
 import asyncio
 import json
 import os
@@ -36,11 +35,13 @@ import sys
 import tempfile
 import threading
 import time
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import psutil
+import typer
 
 ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
@@ -167,12 +168,36 @@ def meeting_vocabulary(i: int) -> tuple[str, ...]:
     return (*VOCABULARY, f"dossier {i + 1}")
 
 
+@dataclass(frozen=True)
+class LevelOptions:
+    """How each rung of the ladder plays its meetings."""
+
+    seconds: float
+    """Length of each meeting (s)."""
+    slo: float
+    """p95 latency target (s): a rung is held when its p95 is within it."""
+    stagger: float = 2.0
+    """Spread of the meetings' starts (s)."""
+
+
+@dataclass(frozen=True)
+class BenchOptions(LevelOptions):
+    """The whole benchmark's options (the command line of :func:`main`)."""
+
+    ladder: str = "1,2,4,6,8"
+    keep_going: bool = False
+    eval_dir: str | None = None
+    vocabulary: bool = False
+    final_pass: bool = False
+    worker_log: str | None = None
+
+
 async def run_level(
     nc: Any,
     pid: int,
     recs: list,
     n: int,
-    args: argparse.Namespace,
+    args: LevelOptions,
     *,
     attempt: int = 0,
     vocabulary: bool = False,
@@ -258,7 +283,7 @@ def offline_baseline(recs: list, settings: Settings) -> dict:
     }
 
 
-async def main_async(args: argparse.Namespace) -> dict:
+async def main_async(args: BenchOptions) -> dict:
     settings = Settings()
     recs = recordings(Path(args.eval_dir) if args.eval_dir else default_eval_dir())
     baseline = offline_baseline(recs, settings)
@@ -363,37 +388,47 @@ def table(report: dict) -> str:
     return "\n".join(rows)
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--ladder", default="1,2,4,6,8", help="numbers of simultaneous meetings")
-    parser.add_argument("--seconds", type=float, default=60.0, help="length of each meeting")
-    parser.add_argument("--slo", type=float, default=3.0, help="p95 latency target (s)")
-    parser.add_argument("--stagger", type=float, default=2.0, help="spread of meeting starts (s)")
-    parser.add_argument("--keep-going", action="store_true", help="do not stop at the first miss")
-    parser.add_argument("--eval-dir", default=None, help="evaluation set (default ../shared/eval)")
-    parser.add_argument(
+def main(
+    ladder: str = typer.Option("1,2,4,6,8", help="numbers of simultaneous meetings"),
+    seconds: float = typer.Option(60.0, help="length of each meeting"),
+    slo: float = typer.Option(3.0, help="p95 latency target (s)"),
+    stagger: float = typer.Option(2.0, help="spread of meeting starts (s)"),
+    keep_going: bool = typer.Option(False, "--keep-going", help="do not stop at the first miss"),
+    eval_dir: str | None = typer.Option(None, help="evaluation set (default ../shared/eval)"),
+    vocabulary: bool = typer.Option(
+        False,
         "--vocabulary",
-        action="store_true",
         help="give each meeting its own vocabulary (live decodes then batch per meeting)",
-    )
-    parser.add_argument(
+    ),
+    final_pass: bool = typer.Option(
+        False,
         "--final-pass",
-        action="store_true",
         help="run each meeting's final pass (beam search + diarization) in the same worker, as "
         "in production; with --stagger close to --seconds, meetings end while others stream",
+    ),
+    out: str | None = typer.Option(None, help="write the JSON report here"),
+    worker_log: str | None = typer.Option(
+        None, help="keep the worker's log here (with ASR_LOG_LEVEL=DEBUG: every decode pass)"
+    ),
+) -> None:
+    """Live streaming capacity of one worker: N simultaneous real-time meetings → latency,
+    cadence, CPU."""
+    options = BenchOptions(
+        seconds=seconds,
+        slo=slo,
+        stagger=stagger,
+        ladder=ladder,
+        keep_going=keep_going,
+        eval_dir=eval_dir,
+        vocabulary=vocabulary,
+        final_pass=final_pass,
+        worker_log=worker_log,
     )
-    parser.add_argument("--out", default=None, help="write the JSON report here")
-    parser.add_argument(
-        "--worker-log",
-        default=None,
-        help="keep the worker's log here (with ASR_LOG_LEVEL=DEBUG: every decode pass)",
-    )
-    args = parser.parse_args()
-    report = asyncio.run(main_async(args))
-    if args.out:
-        Path(args.out).write_text(json.dumps(report, indent=2))
+    report = asyncio.run(main_async(options))
+    if out:
+        Path(out).write_text(json.dumps(report, indent=2))
     print(table(report))
 
 
 if __name__ == "__main__":
-    main()
+    typer.run(main)

@@ -24,12 +24,13 @@ from a saved report.
 
 from __future__ import annotations
 
-import argparse
 import json
 import math
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
+
+import typer
 
 
 @dataclass(frozen=True)
@@ -174,24 +175,47 @@ def inputs_from_report(report: dict[str, Any], **assumptions: Any) -> SizingInpu
     return SizingInputs(**values)
 
 
-def main(argv: list[str] | None = None) -> SizingPlan:
+def recompute(
+    report: Path = typer.Argument(..., help="sizing.json written by `asr-service bench`"),
+    users: int = typer.Option(..., help="users of the service"),
+    concurrency: float | None = typer.Option(None, help="share of users in a meeting at the peak"),
+    participants: float | None = typer.Option(None, help="participants per meeting"),
+    meeting_minutes: float | None = typer.Option(None, help="length of a meeting"),
+    streams_per_meeting: float | None = typer.Option(None, help="live streams per meeting"),
+    headroom: float | None = typer.Option(None, help="share of capacity kept free"),
+    capacity: float | None = typer.Option(None, help="override measured"),
+    final_rtf: float | None = typer.Option(None, help="override the measured end-of-meeting RTF"),
+) -> SizingPlan:
     """Recompute a plan from a saved ``sizing.json`` with other assumptions; prints it as JSON."""
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("report", type=Path, help="sizing.json written by `asr-service bench`")
-    parser.add_argument("--users", type=int, required=True)
-    parser.add_argument("--concurrency", type=float)
-    parser.add_argument("--participants", type=float, dest="participants_per_meeting")
-    parser.add_argument("--meeting-minutes", type=float)
-    parser.add_argument("--streams-per-meeting", type=float)
-    parser.add_argument("--headroom", type=float)
-    parser.add_argument("--capacity", type=float, dest="live_capacity", help="override measured")
-    parser.add_argument("--final-rtf", type=float, help="override the measured end-of-meeting RTF")
-    args = vars(parser.parse_args(argv))
-    report = json.loads(Path(args.pop("report")).read_text(encoding="utf-8"))
-    result = plan(inputs_from_report(report, **args))
+    saved = json.loads(report.read_text(encoding="utf-8"))
+    result = plan(
+        inputs_from_report(
+            saved,
+            users=users,
+            concurrency=concurrency,
+            participants_per_meeting=participants,
+            meeting_minutes=meeting_minutes,
+            streams_per_meeting=streams_per_meeting,
+            headroom=headroom,
+            live_capacity=capacity,
+            final_rtf=final_rtf,
+        )
+    )
     print(json.dumps(result.as_dict(), indent=2, ensure_ascii=False))
     return result
 
 
+app = typer.Typer(add_completion=False)
+app.command(help=__doc__.split("\n\n")[0])(recompute)
+
+
+def main(argv: list[str] | None = None) -> SizingPlan:
+    """Run the command line on ``argv`` (default: ``sys.argv``) and return the plan it printed."""
+    command = typer.main.get_command(app)
+    return command.main(
+        args=argv, prog_name="python -m benchmarks.sizing.calculator", standalone_mode=False
+    )
+
+
 if __name__ == "__main__":
-    main()
+    app(prog_name="python -m benchmarks.sizing.calculator")

@@ -24,7 +24,6 @@ audio and weights, whose ``1/RTF`` is the compute bound on streams per worker.
 
 from __future__ import annotations
 
-import argparse
 import asyncio
 import contextlib
 import os
@@ -194,7 +193,7 @@ async def _ladder(
 ) -> dict[str, Any]:
     from asr_service.bus.connection import connect
 
-    args = argparse.Namespace(seconds=seconds, slo=slo_s, stagger=2.0)
+    args = bench_streaming.LevelOptions(seconds=seconds, slo=slo_s, stagger=2.0)
     server = EmbeddedNats(work_dir / "nats").start()
     worker = WorkerProcess(server.url, work_dir / "worker", worker_env(settings, max(ladder)))
     levels: list[dict[str, Any]] = []
