@@ -236,14 +236,17 @@ def run_bench(
         report["live"] = {"state": "skipped: --no-live"}
 
     if config.quality:
-        from benchmarks.sizing.quality import measure_quality
 
-        report["quality"] = _part(
-            report,
-            "quality (WER)",
-            lambda: measure_quality(settings, limit_seconds=config.quality_seconds),
-            say,
-        )
+        def quality() -> Any:
+            try:
+                from benchmarks.sizing.quality import measure_quality
+            except ImportError as exc:  # jiwer / num2words come with the `bench` extra
+                raise RuntimeError(
+                    f"WER scoring needs the bench extra (pip install 'asr-service[bench]'): {exc}"
+                ) from exc
+            return measure_quality(settings, limit_seconds=config.quality_seconds)
+
+        report["quality"] = _part(report, "quality (WER)", quality, say)
     else:
         report["quality"] = {"state": "skipped: --no-quality"}
 
