@@ -7,8 +7,10 @@ Consecutive segments of the same speaker are merged into one turn, so the clerk 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import tzinfo
 
 from asr_service.documents.layout import Document, Paragraph, Run
+from asr_service.localtime import DEFAULT_TIMEZONE, format_datetime_long
 from asr_service.speakers import ANONYMOUS_LABEL, display_name, speaker_display
 from asr_service.transcript import Transcript
 
@@ -51,12 +53,22 @@ def speaker_turns(transcript: Transcript) -> list[Turn]:
     return turns
 
 
-def transcript_document(transcript: Transcript, *, title: str | None = None) -> Document:
-    """The transcript as a :class:`Document` ready for any renderer."""
+def transcript_document(
+    transcript: Transcript, *, title: str | None = None, tz: str | tzinfo = DEFAULT_TIMEZONE
+) -> Document:
+    """The transcript as a :class:`Document` ready for any renderer.
+
+    Its date ("Transcrit le 06/12/2026 à 10:15") is in ``tz``, the operator's time zone
+    (``Settings.timezone``).
+    """
     heading = title or "Transcription"
     doc = Document(title=heading, subject="Transcription de réunion", language="fr-FR")
     doc.heading(heading, level=1)
-    facts = [f"Durée : {clock(transcript.duration)}", f"Langue : {transcript.language}"]
+    facts = [
+        f"Transcrit le {format_datetime_long(transcript.created_at, tz)}",
+        f"Durée : {clock(transcript.duration)}",
+        f"Langue : {transcript.language}",
+    ]
     speakers = [display_name(s.id, s.name) or s.id for s in transcript.speakers]
     if speakers:
         facts.append("Intervenants : " + ", ".join(speakers))
