@@ -8,8 +8,11 @@ Each decision and action cites its transcript timestamps so it can be checked.
 
 from __future__ import annotations
 
+from datetime import tzinfo
+
 from asr_service.documents.layout import Document, Paragraph, Run
 from asr_service.documents.transcript_doc import clock
+from asr_service.localtime import DEFAULT_TIMEZONE, format_datetime_long
 from asr_service.speakers import humanise_minutes
 from summarizer.schema import Minutes, SourceRef
 
@@ -26,15 +29,28 @@ def cite(sources: list[SourceRef]) -> str:
     return "[" + ", ".join(clock(s.start) for s in sources) + "]" if sources else ""
 
 
-def minutes_document(minutes: Minutes, *, meeting_title: str | None = None) -> Document:
+def minutes_document(
+    minutes: Minutes,
+    *,
+    meeting_title: str | None = None,
+    review_status: str | None = None,
+    tz: str | tzinfo = DEFAULT_TIMEZONE,
+) -> Document:
     """The minutes as a :class:`Document` ready for any renderer.
 
-    Anonymous speakers read "Intervenant N" (:func:`asr_service.speakers.humanise_minutes`).
+    Anonymous speakers read "Intervenant N" (:func:`asr_service.speakers.humanise_minutes`);
+    the date the minutes were generated is in ``tz``, the operator's time zone
+    (``Settings.timezone``).
+    ``review_status`` is printed in bold under the title: "Projet …" until a clerk validated the
+    minutes, "Validé par <clerk> le <date>" after (see ``api/minutes_review.py``).
     """
     minutes = humanise_minutes(minutes)
     title = minutes.title or meeting_title or "Compte rendu de réunion"
-    doc = Document(title=title, subject="Compte rendu de réunion", language="fr-FR")
+    subject = "Compte rendu de réunion" + (f" — {review_status}" if review_status else "")
+    doc = Document(title=title, subject=subject, language="fr-FR")
     doc.heading(title, level=1)
+    if review_status:
+        doc.paragraph(Run(review_status, bold=True))
     facts = []
     if meeting_title and meeting_title != title:
         facts.append(f"Réunion : {meeting_title}")
@@ -42,6 +58,7 @@ def minutes_document(minutes: Minutes, *, meeting_title: str | None = None) -> D
         facts.append(f"Date : {minutes.date}")
     if minutes.duration:
         facts.append(f"Durée enregistrée : {clock(minutes.duration)}")
+    facts.append(f"Généré le {format_datetime_long(minutes.generation.created_at, tz)}")
     if facts:
         doc.paragraph(Run(" — ".join(facts), italic=True))
     if minutes.status == "empty":
