@@ -324,6 +324,13 @@ class Settings(BaseSettings):
     worker_max_meetings: int = Field(
         default=8, ge=1, description="live meetings one worker takes at once"
     )
+    health_port: int = Field(
+        default=0,
+        ge=0,
+        le=65535,
+        description="port (all interfaces) of the health and Prometheus metrics server of "
+        "`worker`/`serve`: /healthz, /readyz, /metrics; 0: no server (the Helm chart sets 9090)",
+    )
     stream_partial_interval_s: float = Field(
         default=1.0, gt=0, description="new audio between two partial hypotheses of a stream"
     )
