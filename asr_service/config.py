@@ -266,6 +266,68 @@ class Settings(BaseSettings):
     cookie_secure: bool = Field(
         default=False, description="mark the clerk-page session cookie Secure (behind HTTPS)"
     )
+    # clerk sign-in: OpenID Connect (ProConnect...), server-side sessions, throttling
+    oidc_issuer: str | None = Field(
+        default=None,
+        description="OpenID Connect issuer URL (e.g. ProConnect's); set, the sign-in page offers "
+        "sign-in with it (authorization code + PKCE)",
+    )
+    oidc_client_id: str | None = Field(default=None, description="client ID at the OIDC provider")
+    oidc_client_secret: SecretStr | None = Field(
+        default=None, description="client secret at the OIDC provider"
+    )
+    oidc_scopes: str = Field(
+        default="openid email given_name usual_name siret",
+        description="scopes asked for (space-separated; ProConnect's defaults)",
+    )
+    oidc_redirect_url: str | None = Field(
+        default=None,
+        description="callback URL registered at the provider; None: <this server>/connexion/oidc/retour",
+    )
+    oidc_tenant_claim: str = Field(
+        default="siret", description="claim (ID token or userinfo) that names the tenant"
+    )
+    oidc_tenants: dict[str, str] = Field(
+        default_factory=dict,
+        description="claim value → tenant ID, e.g. ASR_OIDC_TENANTS__21690123100019=mairie-lyon; "
+        "empty: the claim value is the tenant ID; a value not listed is refused",
+    )
+    oidc_role_claim: str | None = Field(
+        default=None, description="claim giving the role (a string or a list, e.g. groups)"
+    )
+    oidc_roles: dict[str, str] = Field(
+        default_factory=dict,
+        description="role-claim value → clerk|backend|admin, e.g. ASR_OIDC_ROLES__greffe-admin=admin",
+    )
+    oidc_default_role: Literal["clerk", "backend", "admin"] | None = Field(
+        default="clerk", description="role when no role-claim value is mapped; None refuses"
+    )
+    token_sign_in: bool = Field(
+        default=True,
+        description="the sign-in page also accepts an API token (fallback); Bearer tokens for "
+        "machines always work",
+    )
+    session_hours: float = Field(
+        default=12.0, gt=0, le=24 * 30, description="lifetime of a clerk's sign-in session"
+    )
+    public_url: str | None = Field(
+        default=None,
+        description="this service's external URL (https://...) behind a proxy: origin accepted "
+        "on state-changing requests made with the session cookie",
+    )
+    sign_in_rate_limit: str = Field(
+        default="30/minute", description="sign-in attempts per client IP (limits notation)"
+    )
+    auth_failure_rate_limit: str = Field(
+        default="20/minute",
+        description="failed authentications per client IP and per token prefix; over it: 429",
+    )
+    api_header_timeout_s: float = Field(
+        default=10.0, gt=0, description="a connection must send its request headers within this"
+    )
+    api_body_timeout_s: float = Field(
+        default=60.0, gt=0, description="longest pause while a request body is being received"
+    )
     pdf_font: Path | None = Field(
         default=None,
         description="TrueType font of PDF downloads (its -Bold/-Oblique siblings are used when "
@@ -363,8 +425,9 @@ class Settings(BaseSettings):
 
     @cached_property
     def resolved_data_dir(self) -> Path:
-        """The data folder, created on first use."""
-        self.data_dir.mkdir(parents=True, exist_ok=True)
+        """The data folder, created on first use, readable by this user only (0700)."""
+        self.data_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
+        self.data_dir.chmod(0o700)  # transcripts and audio are never for other local users
         return self.data_dir
 
     @property

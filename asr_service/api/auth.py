@@ -3,17 +3,15 @@
 Design
 ------
 Every request is resolved to a :class:`Principal` (tenant, role, subject) by an authenticator;
-routes only ever see the principal, never the credential. Today one authenticator exists: opaque
-API tokens (``asr_<43 url-safe chars>``, 256 bits of randomness) stored as their SHA-256 digest
-(``storage.repository.create_api_token`` / ``authenticate_token``), so a leaked database yields no
-usable token. A slow password hash (bcrypt/argon2) buys nothing for
-256-bit random secrets and would make every request pay ~100 ms.
+routes only ever see the principal, never the credential. Two authenticators exist:
 
-ProConnect (the French State's OIDC federation for agents) plugs in as a second authenticator: the
-web page redirects to the IdP, the callback validates the ID token (issuer, audience, signature
-against the IdP's JWKS, expiry), and a claim mapping turns it into the same :class:`Principal`,
-e.g. the ``siret``/``organizational_unit`` claim to a tenant and a group claim to a role (see
-docs/api.md). Nothing in the routes changes.
+- **API tokens** (machines, ``Authorization: Bearer``): opaque ``asr_<43 url-safe chars>``
+  (256 bits of randomness) stored as their SHA-256 digest (``storage.repository``), so a leaked
+  database yields no usable token. A slow password hash buys nothing for 256-bit random secrets.
+- **Sign-in sessions** (clerks' browsers, the ``asr_session`` cookie): server-side sessions
+  (:mod:`asr_service.api.sessions`) opened by OpenID Connect (ProConnect...: authorization code
+  + PKCE, :mod:`asr_service.api.oidc`, whose claim mapping yields the tenant and role) or, as a
+  fallback an operator may switch off (``ASR_TOKEN_SIGN_IN=false``), by pasting an API token.
 
 Roles are ordered: ``clerk`` reads (lists, views, downloads), ``backend`` also writes (uploads,
 deletions), ``admin`` also manages tokens and tenant settings such as retention.
@@ -47,8 +45,14 @@ class Principal:
 
     tenant_id: str
     role: Role
-    subject: str  # token id, or the OIDC ``sub`` once ProConnect is wired
-    method: str = "token"
+    subject: str  # ``token:<id>``, or ``oidc:<issuer sub>`` for a clerk signed in with OIDC
+    method: str = "token"  # token (Bearer), session:oidc or session:token (cookie)
+    name: str = ""  # what the pages show (the OIDC user's name or e-mail)
+
+    @property
+    def by_cookie(self) -> bool:
+        """True when the request was authenticated by the session cookie (CSRF applies)."""
+        return self.method.startswith("session")
 
 
 def principal_from_token(token: object) -> Principal:

@@ -22,6 +22,7 @@ from typing import Any, Protocol
 
 from sqlalchemy import select
 
+from asr_service.api.errors import public_error
 from asr_service.api.metrics import ApiMetrics
 from asr_service.config import Settings
 from asr_service.storage import Database
@@ -215,7 +216,7 @@ class JobRunner:
             log.exception("job %s failed", job_id)
             self.metrics.jobs.labels("failed").inc()
             self.metrics.errors.labels("job").inc()
-            message = f"{exc.__class__.__name__}: {exc}"[:2000]
+            message = public_error(exc)  # shown to clients: no server path
             try:
                 with self.db.session() as session:
                     repo.update_job(session, tenant_id, job_id, status="failed", error=message)

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from asr_service.storage.models import ApiToken, Job, Meeting, MeetingStatusEvent
 
@@ -169,7 +169,22 @@ class TokenCreate(BaseModel):
 
     role: str = Field(pattern="^(clerk|backend|admin)$")
     name: str = Field(default="", max_length=200)
-    expires_at: datetime | None = None
+    expires_at: datetime | None = Field(
+        default=None,
+        ge=datetime(1970, 1, 2, tzinfo=UTC),
+        le=datetime(9999, 12, 30, tzinfo=UTC),
+        description="expiry (UTC when no zone is given); none: never expires",
+    )
+
+    @field_validator("expires_at", mode="before")
+    @classmethod
+    def _utc(cls, value: object) -> object:
+        """A naive time is UTC (as stored), so it compares with the aware bounds."""
+        if isinstance(value, str):
+            value = datetime.fromisoformat(value.replace("Z", "+00:00"))
+        if isinstance(value, datetime) and value.tzinfo is None:
+            value = value.replace(tzinfo=UTC)
+        return value
 
 
 class TokenOut(BaseModel):

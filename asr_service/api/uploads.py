@@ -24,6 +24,7 @@ from python_multipart.exceptions import MultipartParseError
 from python_multipart.multipart import MultipartParser, parse_options_header
 
 from asr_service.audio import AudioError
+from asr_service.storage.audio_store import private_dir, private_opener
 
 MAX_FIELD_BYTES = 4096  # title, language...: small text fields only
 ALLOWED_EXTENSIONS = {
@@ -31,6 +32,14 @@ ALLOWED_EXTENSIONS = {
     ".wma", ".amr", ".3gp", ".mov",
 }  # fmt: skip
 _SAFE_CHARS = re.compile(r"[^\w.\- ()]+", re.UNICODE)
+_ENCODED_CONTROL = re.compile(r"%(?:[01][0-9A-Fa-f]|7[Ff])")
+"""A control character as browsers and HTTP clients send it in a multipart file name (HTML's
+form encoding writes ``\\n`` as ``%0A``, NUL as ``%00``): refused like the raw character."""
+PROBE_SECONDS = 30.0
+"""Audio decoded by the upload probe. FFmpeg's MP3 demuxer finds frame syncs in any binary and
+decodes a few frames of it (an executable renamed ``.mp3`` gave 3 frames): decoding up to 30 s
+(or the whole file when shorter) meets the garbage. 300 programs of /usr/bin renamed ``.mp3`` were
+all refused; the cost is a few milliseconds per upload."""
 
 
 class UploadError(Exception):
@@ -52,7 +61,7 @@ def check_filename(name: str | None) -> str:
         raise UploadError(400, "Le fichier envoyé n'a pas de nom.")
     if any(sep in name for sep in ("/", "\\")) or name.strip().startswith(".") or ".." in name:
         raise UploadError(400, f"Nom de fichier refusé (ressemble à un chemin) : {name!r}")
-    if any(unicodedata.category(c) == "Cc" for c in name):
+    if any(unicodedata.category(c) == "Cc" for c in name) or _ENCODED_CONTROL.search(name):
         raise UploadError(400, "Nom de fichier refusé (caractères de contrôle).")
     clean = _SAFE_CHARS.sub("_", unicodedata.normalize("NFC", name)).strip()
     if len(clean) > 200:
@@ -73,29 +82,28 @@ def audio_extension(name: str) -> str:
     return ext
 
 
-def probe_audio(path: Path) -> float:
-    """Duration in seconds of the first audio stream; AudioError when the file is not audio.
+def probe_audio(path: Path, seconds: float = PROBE_SECONDS) -> float:
+    """Seconds of audio decoded from the start of the file (up to ``seconds``); AudioError when
+    the file is not audio.
 
-    Opens the container and decodes the first frames only (fast even for hours of audio); the
-    full decode happens in the batch job, which reports a corrupt tail as a job error.
+    Decodes the first ``seconds`` of the first audio stream, or all of it when shorter: any decode
+    error there means the content is not a recording, whatever its extension says. The full
+    decode happens in the batch job. Messages name no path (clients see them).
     """
     try:
         with av.open(str(path), mode="r") as container:
             if not container.streams.audio:
                 raise AudioError("le fichier ne contient pas de piste audio")
             stream = container.streams.audio[0]
-            decoded = 0
-            for _frame in container.decode(stream):
-                decoded += 1
-                if decoded >= 3:
+            rate = stream.rate or stream.codec_context.sample_rate or 16000
+            samples = 0
+            for frame in container.decode(stream):
+                samples += frame.samples
+                if samples >= seconds * rate:
                     break
-            if decoded == 0:
+            if samples == 0:
                 raise AudioError("aucun échantillon audio n'a pu être décodé")
-            if stream.duration is not None and stream.time_base is not None:
-                return float(stream.duration * stream.time_base)
-            if container.duration is not None:
-                return container.duration / av.time_base
-            return 0.0
+            return samples / rate
     except AudioError:
         raise
     except (av.error.FFmpegError, OSError, ValueError, UnicodeDecodeError) as exc:
@@ -165,7 +173,7 @@ class _StreamingForm:
             )
             ext = audio_extension(self.filename)
             self.path = self.folder / f"recording{ext}"
-            self._out = self.path.open("wb")
+            self._out = open(self.path, "xb", opener=private_opener)  # noqa: SIM115 - closed in _part_end/close
 
     def _part_data(self, data: bytes, start: int, end: int) -> None:
         if self._out is not None and self._name in ("file", ""):
@@ -207,7 +215,9 @@ async def receive_upload(request: Request, folder: Path, max_bytes: int) -> Rece
         raise UploadError(
             415, "Envoyez le fichier en multipart/form-data, dans un champ nommé « file »."
         )
-    folder.mkdir(parents=True, exist_ok=False)
+    if folder.exists():
+        raise FileExistsError(folder.name)
+    private_dir(folder)
     form = _StreamingForm(folder, max_bytes)
     try:
         parser = MultipartParser(params[b"boundary"], form.callbacks())  # type: ignore[arg-type]

@@ -29,6 +29,25 @@ SAMPLE_RATE = 16000
 _SAFE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_\-]{0,127}$")
 
 
+def private_dir(path: Path) -> Path:
+    """Create ``path`` (and missing parents) readable by this user only (0700): received audio
+    and uploads hold what was said in meetings, never for other local users."""
+    missing = []
+    for folder in (path, *path.parents):
+        if folder.exists():
+            break
+        missing.append(folder)
+    for folder in reversed(missing):
+        folder.mkdir(mode=0o700, exist_ok=True)
+    os.chmod(path, 0o700)
+    return path
+
+
+def private_opener(path: str, flags: int) -> int:
+    """``open(..., opener=private_opener)``: a file created by it is 0600 (owner only)."""
+    return os.open(path, flags, 0o600)
+
+
 def safe_name(value: str, what: str = "name") -> str:
     """``value`` when it is a safe single path component (letters, digits, ``_``, ``-``)."""
     if not _SAFE.match(value or ""):
@@ -103,8 +122,8 @@ class AudioStore:
         acked chunk must survive a host crash, not only a killed process (0.2 ms per sync on a
         VM disk, measured)."""
         pcm, idx = self._paths(tenant_id, meeting_id, track)
-        pcm.parent.mkdir(parents=True, exist_ok=True)
-        with pcm.open("ab") as fh:
+        private_dir(pcm.parent)
+        with open(pcm, "ab", opener=private_opener) as fh:
             if fh.tell() != offset * 2:
                 fh.truncate(offset * 2)
                 fh.seek(offset * 2)
@@ -112,7 +131,7 @@ class AudioStore:
             fh.flush()
             os.fdatasync(fh.fileno())
         line = json.dumps({"seq": seq, "offset": offset, "samples": len(pcm16) // 2})
-        with idx.open("a") as fh:
+        with open(idx, "a", opener=private_opener) as fh:
             fh.write(line + "\n")
             fh.flush()
             os.fdatasync(fh.fileno())

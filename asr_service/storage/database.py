@@ -16,6 +16,7 @@ file lock (``fcntl``, through ``filelock``) on ``<database>.migrate.lock`` besid
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -76,6 +77,8 @@ class Database:
             path = self.url.split("///", 1)[-1]
             if path and path != ":memory:":
                 Path(path).parent.mkdir(parents=True, exist_ok=True)
+                # owner-only (0600) before SQLite creates it; its -wal/-shm files copy this mode
+                os.close(os.open(path, os.O_CREAT | os.O_WRONLY, 0o600))
             kwargs["connect_args"] = {"check_same_thread": False, "timeout": 10}
         else:
             kwargs["pool_pre_ping"] = True

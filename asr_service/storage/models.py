@@ -15,6 +15,8 @@ One relational schema serves both the NATS worker (issue 7) and the HTTP API (is
 - ``minutes``: the minutes of a meeting as JSON plus their Markdown rendering.
 - ``jobs``: file-upload processing jobs (status, progress, error).
 - ``audit_log``: who did what, when (append-only).
+- ``sign_in_sessions`` / ``sign_in_requests``: clerks' server-side sessions and OpenID Connect
+  sign-ins under way (migration 0002).
 
 The schema is created and upgraded by the Alembic migrations in ``asr_service/migrations``; keep
 the two in step (a test compares them).
@@ -98,6 +100,42 @@ class ApiToken(Base):
     expires_at: Mapped[datetime | None] = mapped_column(default=None)
     revoked_at: Mapped[datetime | None] = mapped_column(default=None)
     last_used_at: Mapped[datetime | None] = mapped_column(default=None)
+
+
+class SignInSession(Base):
+    """A clerk's server-side sign-in session (OIDC or token sign-in on the pages).
+
+    The browser holds only an opaque random id in a cookie; this row holds its SHA-256, so a
+    leaked table yields no usable cookie. Logout deletes the row: the cookie is dead everywhere.
+    A session opened with an API token (``token_id``) also dies with that token.
+    """
+
+    __tablename__ = "sign_in_sessions"
+
+    id_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    tenant_id: Mapped[str] = mapped_column(ForeignKey("tenants.id", ondelete="CASCADE"), index=True)
+    role: Mapped[str] = mapped_column(String(16))
+    subject: Mapped[str] = mapped_column(String(300))
+    name: Mapped[str] = mapped_column(String(200), default="")
+    method: Mapped[str] = mapped_column(String(16))  # oidc | token
+    token_id: Mapped[int | None] = mapped_column(
+        ForeignKey("api_tokens.id", ondelete="CASCADE"), default=None
+    )
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(index=True)
+
+
+class SignInRequest(Base):
+    """An OpenID Connect sign-in under way: the browser went to the provider and comes back with
+    ``state``; this row (keyed by the state's SHA-256) keeps the PKCE verifier and the nonce."""
+
+    __tablename__ = "sign_in_requests"
+
+    state_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    nonce: Mapped[str] = mapped_column(String(128))
+    code_verifier: Mapped[str] = mapped_column(String(128))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(index=True)
 
 
 class Meeting(Base):

@@ -46,16 +46,23 @@ def test_sign_in_list_and_meeting_page(api: ApiHarness) -> None:
     assert login.status_code == 200 and "Jeton d'accès" in login.text
     audit_page(login.text)
 
-    bad = c.post("/connexion", data={"token": "asr_faux"}, follow_redirects=False)
+    same_origin = {"Origin": "http://testserver"}  # what a browser sends with the form
+    bad = c.post(
+        "/connexion", data={"token": "asr_faux"}, headers=same_origin, follow_redirects=False
+    )
     assert bad.status_code == 401 and "Jeton inconnu" in bad.text
     assert 'aria-invalid="true"' in bad.text
 
     ok = c.post(
-        "/connexion", data={"token": api.tokens[("mairie", "clerk")]}, follow_redirects=False
+        "/connexion",
+        data={"token": api.tokens[("mairie", "clerk")]},
+        headers=same_origin,
+        follow_redirects=False,
     )
     assert ok.status_code == 303 and ok.headers["location"] == "/reunions"
     cookie = ok.headers["set-cookie"]
-    assert "HttpOnly" in cookie and "SameSite=strict" in cookie
+    assert "HttpOnly" in cookie and "SameSite=lax" in cookie
+    assert api.tokens[("mairie", "clerk")] not in cookie  # an opaque session id, not the token
 
     listing = c.get("/reunions")
     assert listing.status_code == 200
@@ -81,7 +88,7 @@ def test_sign_in_list_and_meeting_page(api: ApiHarness) -> None:
     docx = c.get("/api/v1/meetings/cm-1/minutes?format=docx")
     assert docx.status_code == 200 and docx.content[:2] == b"PK"
 
-    out = c.post("/deconnexion", follow_redirects=False)
+    out = c.post("/deconnexion", headers=same_origin, follow_redirects=False)
     assert out.headers["location"] == "/connexion"
     c.cookies.clear()
     assert c.get("/reunions", follow_redirects=False).status_code == 303

@@ -8,7 +8,16 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 
 from asr_service.api.deletion import delete_meeting_everywhere
-from asr_service.api.deps import BackendDep, ClerkDep, ServicesDep, SessionDep, meeting_not_found
+from asr_service.api.deps import (
+    DB_INT_MAX,
+    FIRST_DAY,
+    LAST_DAY,
+    BackendDep,
+    ClerkDep,
+    ServicesDep,
+    SessionDep,
+    meeting_not_found,
+)
 from asr_service.api.exports import MinutesFormat, TranscriptFormat
 from asr_service.api.schemas import (
     DeletionOut,
@@ -38,10 +47,16 @@ def list_meetings(
     ] = None,
     status: Annotated[str | None, Query(pattern="^(" + "|".join(MEETING_STATUSES) + ")$")] = None,
     source: Annotated[str | None, Query(pattern="^(live|upload)$")] = None,
-    date_from: Annotated[date | None, Query(description="created on or after this day")] = None,
-    date_to: Annotated[date | None, Query(description="created on or before this day")] = None,
+    date_from: Annotated[
+        date | None,
+        Query(ge=FIRST_DAY, le=LAST_DAY, description="created on or after this day"),
+    ] = None,
+    date_to: Annotated[
+        date | None,
+        Query(ge=FIRST_DAY, le=LAST_DAY, description="created on or before this day"),
+    ] = None,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Annotated[int, Query(ge=0, le=DB_INT_MAX)] = 0,
 ) -> MeetingList:
     """Newest first; only the caller's tenant is ever searched."""
     meetings = repo.list_meetings(

@@ -57,6 +57,24 @@ UPLOAD_BODY = {
 }
 
 
+TRUE_WORDS = ("true", "1", "oui", "yes", "on")
+FALSE_WORDS = ("false", "0", "non", "no", "off")
+
+
+def _flag(value: str | None, name: str, *, default: bool) -> bool:
+    """A yes/no form field; UploadError(422) for anything else (``maybe`` is not a boolean)."""
+    if value is None or value == "":
+        return default
+    word = value.strip().lower()
+    if word in TRUE_WORDS:
+        return True
+    if word in FALSE_WORDS:
+        return False
+    raise UploadError(
+        422, f"Requête invalide ({name}) : {value[:50]!r} n'est pas un booléen (true ou false)."
+    )
+
+
 def _register(
     services: ApiServices, who: Principal, job_id: str, upload: ReceivedUpload
 ) -> UploadAccepted:
@@ -74,7 +92,7 @@ def _register(
     title = fields.get("title") or upload.filename
     if len(title) > 500:
         raise UploadError(400, "Titre trop long (500 caractères au plus).")
-    minutes = fields.get("minutes", "true").lower() not in ("false", "0", "non", "no")
+    minutes = _flag(fields.get("minutes"), "minutes", default=True)
     with services.db.session() as session:
         try:
             meeting = repo.create_meeting(

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, HTTPException, status
+from typing import Annotated
 
-from asr_service.api.deps import AdminDep, SessionDep
+from fastapi import APIRouter, HTTPException, Path, status
+
+from asr_service.api.deps import DB_INT_MAX, AdminDep, SessionDep
 from asr_service.api.schemas import TokenCreate, TokenCreated, TokenOut
 from asr_service.storage import repository as repo
 
@@ -43,7 +45,9 @@ def list_tokens(session: SessionDep, who: AdminDep) -> list[TokenOut]:
     summary="Revoke a token",
     responses={404: {"description": "Unknown token, or a token of another tenant"}},
 )
-def revoke_token(token_id: int, session: SessionDep, who: AdminDep) -> TokenOut:
+def revoke_token(
+    token_id: Annotated[int, Path(ge=1, le=DB_INT_MAX)], session: SessionDep, who: AdminDep
+) -> TokenOut:
     try:
         record = repo.revoke_api_token(session, who.tenant_id, token_id)
     except repo.NotFound:

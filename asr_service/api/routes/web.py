@@ -1,13 +1,16 @@
 """The clerks' web pages (French, server-rendered): sign in, meeting list, transcript, minutes.
 
-No front-end build: Jinja2 templates and one stylesheet. Signing in checks the token and stores it
-in an HttpOnly, SameSite=Strict cookie; the download buttons are plain links to the API, which
-accepts that cookie. Pages never show another tenant's data: they call the same tenant-scoped
+No front-end build: Jinja2 templates and one stylesheet. Clerks sign in with their organisation's
+OpenID Connect provider (``/connexion/oidc``, see ``api/oidc.py``) or, where the operator keeps it,
+by pasting an API token; either opens a server-side session whose opaque id is the cookie
+(``api/sessions.py``). The download buttons are plain links to the API, which accepts that
+cookie. Pages never show another tenant's data: they call the same tenant-scoped
 repository functions as the API.
 """
 
 from __future__ import annotations
 
+import secrets
 from datetime import date
 from pathlib import Path
 from typing import Annotated
@@ -17,9 +20,32 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 
 from asr_service.api.auth import Principal
-from asr_service.api.deps import SESSION_COOKIE, ServicesDep, resolve_principal
+from asr_service.api.deps import (
+    FIRST_DAY,
+    LAST_DAY,
+    SESSION_COOKIE,
+    ServicesDep,
+    authenticate,
+    resolve_principal,
+)
 from asr_service.api.exports import MinutesFormat, TranscriptFormat
+from asr_service.api.oidc import OidcClient, OidcError
 from asr_service.api.routes.meetings import list_meetings, meeting_detail
+from asr_service.api.security import (
+    SAFE_METHODS,
+    AuthThrottle,
+    check_same_origin,
+    client_ip,
+    token_prefix,
+)
+from asr_service.api.services import ApiServices
+from asr_service.api.sessions import (
+    SIGN_IN_REQUEST_TTL,
+    begin_sign_in,
+    close_session,
+    open_session,
+    take_sign_in,
+)
 from asr_service.documents.transcript_doc import clock, speaker_turns
 from asr_service.storage import repository as repo
 from asr_service.storage.models import MEETING_STATUSES
@@ -41,17 +67,75 @@ TEMPLATES.env.filters["datetime_fr"] = lambda d: d.strftime("%d/%m/%Y %H:%M UTC"
 
 router = APIRouter(include_in_schema=False)
 
+OIDC_PATH = "/connexion/oidc"
+STATE_COOKIE = "asr_oidc_state"
+
 
 def page_principal(request: Request, services: ServicesDep) -> Principal | None:
-    token = request.cookies.get(SESSION_COOKIE)
-    if not token:
+    """The signed-in clerk of a page request (session cookie), or None (→ sign-in page).
+
+    A state-changing page request (a form POST) must come from this service's own origin: 403
+    otherwise (CSRF)."""
+    if not request.cookies.get(SESSION_COOKIE):
         return None
-    with services.db.session() as session:
-        return resolve_principal(session, token)
+    principal, _ = authenticate(request, services, None)
+    if principal is not None and request.method not in SAFE_METHODS:
+        check_same_origin(request, services.settings.public_url)
+    return principal
 
 
 def _to_login() -> RedirectResponse:
     return RedirectResponse("/connexion", status_code=status.HTTP_303_SEE_OTHER)
+
+
+def _oidc(request: Request) -> OidcClient | None:
+    return request.app.state.oidc
+
+
+def _login_page(
+    request: Request, services: ApiServices, error: str | None = None, status_code: int = 200
+) -> Response:
+    return TEMPLATES.TemplateResponse(
+        request,
+        "login.html",
+        {
+            "error": error,
+            "oidc": _oidc(request) is not None,
+            "token_sign_in": services.settings.token_sign_in,
+        },
+        status_code=status_code,
+    )
+
+
+def _signed_in(
+    request: Request, services: ApiServices, cookie_value: str, *, clear_state: bool = False
+) -> Response:
+    """Redirect to the meetings with the new session cookie."""
+    response = RedirectResponse("/reunions", status_code=status.HTTP_303_SEE_OTHER)
+    response.set_cookie(
+        SESSION_COOKIE,
+        cookie_value,
+        httponly=True,
+        samesite="lax",  # Strict would drop it on the redirect chain back from the provider
+        secure=_secure(request, services),
+        max_age=int(services.settings.session_hours * 3600),
+    )
+    if clear_state:
+        response.delete_cookie(STATE_COOKIE, path=OIDC_PATH)
+    return response
+
+
+def _secure(request: Request, services: ApiServices) -> bool:
+    return services.settings.cookie_secure or request.url.scheme == "https"
+
+
+def _callback_url(request: Request, services: ApiServices) -> str:
+    settings = services.settings
+    if settings.oidc_redirect_url:
+        return settings.oidc_redirect_url
+    if settings.public_url:
+        return settings.public_url.rstrip("/") + OIDC_PATH + "/retour"
+    return str(request.url_for("oidc_callback"))
 
 
 @router.get("/")
@@ -62,40 +146,172 @@ def home(request: Request, services: ServicesDep) -> Response:
 
 
 @router.get("/connexion", response_class=HTMLResponse)
-def login_form(request: Request) -> Response:
-    return TEMPLATES.TemplateResponse(request, "login.html", {"error": None})
+def login_form(request: Request, services: ServicesDep) -> Response:
+    return _login_page(request, services)
 
 
 @router.post("/connexion", response_class=HTMLResponse)
 def login(
     request: Request, services: ServicesDep, token: Annotated[str, Form(max_length=200)] = ""
 ) -> Response:
-    with services.db.session() as session:
-        principal = resolve_principal(session, token.strip())
-    if principal is None:
-        return TEMPLATES.TemplateResponse(
+    """Token sign-in (the fallback): the token opens a server-side session; the cookie holds the
+    session's id, never the token."""
+    if not services.settings.token_sign_in:
+        return _login_page(
             request,
-            "login.html",
-            {"error": "Jeton inconnu, révoqué ou expiré. Vérifiez-le et réessayez."},
-            status_code=status.HTTP_401_UNAUTHORIZED,
+            services,
+            "La connexion par jeton est désactivée : utilisez le bouton de connexion.",
+            status.HTTP_403_FORBIDDEN,
         )
-    response = RedirectResponse("/reunions", status_code=status.HTTP_303_SEE_OTHER)
+    check_same_origin(request, services.settings.public_url)  # no sign-in planted by another site
+    throttle: AuthThrottle = request.app.state.throttle
+    ip, token = client_ip(request), token.strip()
+    throttle.sign_in_attempt(ip)
+    throttle.check(ip, token_prefix(token))
+    with services.db.session() as session:
+        principal = resolve_principal(session, token)
+        cookie_value = None
+        if principal is not None:
+            cookie_value = open_session(
+                session,
+                tenant_id=principal.tenant_id,
+                role=principal.role,
+                subject=principal.subject,
+                method="token",
+                hours=services.settings.session_hours,
+                token_id=int(principal.subject.split(":", 1)[1]),
+                replaces=request.cookies.get(SESSION_COOKIE),
+            )
+            repo.audit(
+                session,
+                "session.opened",
+                tenant_id=principal.tenant_id,
+                actor=principal.subject,
+                detail={"method": "token"},
+            )
+    if cookie_value is None:
+        throttle.failed(ip, token_prefix(token))
+        return _login_page(
+            request,
+            services,
+            "Jeton inconnu, révoqué ou expiré. Vérifiez-le et réessayez.",
+            status.HTTP_401_UNAUTHORIZED,
+        )
+    return _signed_in(request, services, cookie_value)
+
+
+@router.get(OIDC_PATH)
+def oidc_start(request: Request, services: ServicesDep) -> Response:
+    """Start an OpenID Connect sign-in: remember state, nonce and PKCE verifier, go to the
+    provider."""
+    client = _oidc(request)
+    if client is None:
+        return _to_login()
+    request.app.state.throttle.sign_in_attempt(client_ip(request))
+    with services.db.session() as session:
+        pending = begin_sign_in(session)
+    try:
+        url = client.authorization_url(
+            _callback_url(request, services),
+            state=pending.state,
+            nonce=pending.nonce,
+            code_verifier=pending.code_verifier,
+        )
+    except OidcError as exc:
+        return _login_page(request, services, exc.message, exc.status)
+    response = RedirectResponse(url, status_code=status.HTTP_303_SEE_OTHER)
     response.set_cookie(
-        SESSION_COOKIE,
-        token.strip(),
+        STATE_COOKIE,
+        pending.state,
         httponly=True,
-        samesite="strict",
-        secure=services.settings.cookie_secure,
-        max_age=12 * 3600,
+        samesite="lax",  # sent on the provider's top-level redirect back to us
+        secure=_secure(request, services),
+        max_age=int(SIGN_IN_REQUEST_TTL.total_seconds()),
+        path=OIDC_PATH,
     )
     return response
 
 
+@router.get(OIDC_PATH + "/retour", name="oidc_callback")
+def oidc_callback(
+    request: Request,
+    services: ServicesDep,
+    code: Annotated[str | None, Query(max_length=2000)] = None,
+    state: Annotated[str | None, Query(max_length=200)] = None,
+    error: Annotated[str | None, Query(max_length=200)] = None,
+) -> Response:
+    """The provider sends the browser back: check state, exchange the code, open a session."""
+    client = _oidc(request)
+    if client is None:
+        return _to_login()
+    throttle: AuthThrottle = request.app.state.throttle
+    ip = client_ip(request)
+    throttle.sign_in_attempt(ip)
+    throttle.check(ip, None)
+    expected = request.cookies.get(STATE_COOKIE) or ""
+    with services.db.session() as session:
+        pending = take_sign_in(session, state)
+    try:
+        if error:
+            raise OidcError("Connexion annulée ou refusée par le fournisseur d'identité.")
+        if (
+            not state
+            or not code
+            or pending is None
+            or not secrets.compare_digest(expected.encode(), state.encode())
+        ):
+            raise OidcError("Connexion expirée ou commencée ailleurs : recommencez.")
+        identity = client.finish(
+            _callback_url(request, services),
+            code=code,
+            nonce=pending.nonce,
+            code_verifier=pending.code_verifier,
+        )
+    except OidcError as exc:
+        throttle.failed(ip, None)
+        return _login_page(request, services, exc.message, exc.status)
+    with services.db.session() as session:
+        cookie_value = open_session(
+            session,
+            tenant_id=identity.tenant_id,
+            role=identity.role,
+            subject=identity.subject,
+            name=identity.name,
+            method="oidc",
+            hours=services.settings.session_hours,
+            replaces=request.cookies.get(SESSION_COOKIE),
+        )
+        repo.audit(
+            session,
+            "session.opened",
+            tenant_id=identity.tenant_id,
+            actor=identity.subject,
+            detail={"method": "oidc", "role": str(identity.role)},
+        )
+    return _signed_in(request, services, cookie_value, clear_state=True)
+
+
 @router.post("/deconnexion")
-def logout() -> Response:
+def logout(request: Request, services: ServicesDep) -> Response:
+    """End the session on the server (the cookie is dead everywhere), then in the browser."""
+    value = request.cookies.get(SESSION_COOKIE)
+    if value:
+        check_same_origin(request, services.settings.public_url)
+        with services.db.session() as session:
+            close_session(session, value)
     response = _to_login()
     response.delete_cookie(SESSION_COOKIE)
     return response
+
+
+def _page_date(value: str | None) -> date | None:
+    """A day typed in the search form; ValueError when malformed or outside the API's bounds."""
+    if not value:
+        return None
+    day = date.fromisoformat(value)
+    if not FIRST_DAY <= day <= LAST_DAY:
+        raise ValueError(value)
+    return day
 
 
 @router.get("/reunions", response_class=HTMLResponse)
@@ -112,11 +328,11 @@ def meetings_page(
         return _to_login()
     error = None
     try:
-        date_from = date.fromisoformat(du) if du else None
-        date_to = date.fromisoformat(au) if au else None
+        date_from = _page_date(du)
+        date_to = _page_date(au)
     except ValueError:
         date_from = date_to = None
-        error = "Date invalide : utilisez le format AAAA-MM-JJ."
+        error = "Date invalide : utilisez le format AAAA-MM-JJ (entre 1970 et 9999)."
     status_filter = statut if statut in MEETING_STATUSES else None
     with services.db.session() as session:
         listing = list_meetings(
