@@ -64,8 +64,9 @@ def anonymous_transcript(lines: list[str], source: str) -> Transcript:
     """ASR-like lines → a transcript whose speakers have a label and no name (as diarization
     gives them)."""
     named = parse_clerk_text("\n".join(lines), source=source)
+    label = {sp.id: sp.name or sp.id for sp in named.speakers}
     segments = [
-        Segment(id=s.id, start=s.start, end=s.end, text=s.text, speaker=s.speaker.upper())
+        Segment(id=s.id, start=s.start, end=s.end, text=s.text, speaker=label[s.speaker])
         for s in named.segments
         if s.speaker
     ]

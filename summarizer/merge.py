@@ -46,13 +46,22 @@ def _adjacent_same_numbers(a: Decision, b: Decision) -> bool:
     return near and bool(_numbers(a.text) & _numbers(b.text))
 
 
+def _neighbours_alike(text_a: str, src_a: list[SourceRef], text_b: str, src_b: list[SourceRef]):
+    """Consecutive turns saying the same thing: a request and its acceptance, a proposal and
+    the vote on it, each asked about on its own."""
+    near = any(abs(x - y) <= 1 for x in _ids(src_a) for y in _ids(src_b))
+    return near and similarity(text_a, text_b) >= SAME_WITH_SHARED_SOURCE
+
+
 def merge_decisions(items: list[Decision]) -> list[Decision]:
     """Decisions without duplicates, in order of first citation."""
     out: list[Decision] = []
     for item in items:
         for i, kept in enumerate(out):
-            if _same(kept.text, kept.sources, item.text, item.sources) or _adjacent_same_numbers(
-                kept, item
+            if (
+                _same(kept.text, kept.sources, item.text, item.sources)
+                or _adjacent_same_numbers(kept, item)
+                or _neighbours_alike(kept.text, kept.sources, item.text, item.sources)
             ):
                 best = item if len(item.text) > len(kept.text) else kept
                 out[i] = best.model_copy(update={"sources": _union(kept.sources, item.sources)})
@@ -71,7 +80,9 @@ def merge_actions(items: list[Action]) -> list[Action]:
     out: list[Action] = []
     for item in items:
         for i, kept in enumerate(out):
-            if _same(kept.task, kept.sources, item.task, item.sources):
+            if _same(kept.task, kept.sources, item.task, item.sources) or _neighbours_alike(
+                kept.task, kept.sources, item.task, item.sources
+            ):
                 best = item if _richness(item) > _richness(kept) else kept
                 out[i] = best.model_copy(update={"sources": _union(kept.sources, item.sources)})
                 break

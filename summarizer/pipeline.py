@@ -1,10 +1,17 @@
 """Transcript → :class:`~summarizer.schema.Minutes`: the minutes step of the pipeline.
 
-For each time window (map): four small extraction steps (decisions, actions, topics, open
-questions), each checked in code against the transcript (:mod:`summarizer.verify`). Then the
-windows are merged without duplicates (reduce, :mod:`summarizer.merge`). Participants come from the
-transcript's speakers; the meeting date only when it is said. An empty transcript returns an
-"empty" result at once, without calling the LLM.
+* Decisions and actions: a French lexicon of decision and commitment cues ("adopté", "c'est
+  validé", "on part là-dessus", "je m'en charge", "d'ici vendredi", "Claire, tu peux…") picks
+  candidate turns over the whole transcript; the model is asked about each candidate with two
+  turns before and one after (does it decide / give a task? phrase it); every answer is then
+  checked in code against the transcript (:mod:`summarizer.verify`), owners and deadlines only
+  as said.
+* Topics, title and open questions: one step each per time window (map), merged without
+  duplicates (reduce, :mod:`summarizer.merge`).
+
+Participants come from the transcript's speakers ("Intervenant N" when anonymous); the meeting
+date only when it is said. An empty transcript returns an "empty" result at once, without
+calling the LLM.
 """
 
 from __future__ import annotations
@@ -15,6 +22,7 @@ from collections.abc import Callable
 from functools import lru_cache
 from typing import Any
 
+from asr_service.speakers import speaker_display
 from asr_service.transcript import Segment, Transcript
 from summarizer import prompts
 from summarizer.backends import LLMBackend, LLMError, backend_from_settings
@@ -30,7 +38,16 @@ from summarizer.schema import (
     Unverified,
 )
 from summarizer.settings import LLMSettings
-from summarizer.text import normalize, tokens
+from summarizer.text import (
+    addressee,
+    commits_self,
+    is_acceptance,
+    is_request,
+    normalize,
+    similarity,
+    stated_deadlines,
+    tokens,
+)
 from summarizer.verify import (
     NEGATED_RE,
     STRONG_DECISION_RE,
@@ -52,13 +69,23 @@ DATE_RE = re.compile(
     re.IGNORECASE,
 )
 
-# A task given or taken: first-person future ("transmettrai"), "je m'en charge", requests.
+# A task given or taken: first-person future ("transmettrai"), "je m'en charge", requests,
+# a third person's future ("les services techniques passeront"), "il faudra".
 COMMITMENT_RE = re.compile(
     r"\b(\w{2,}(?:rai|ras)|je m en (?:charge|occupe)|je (?:vais|prepare|m occupe)|il faudra|d ici|"
     r"pouvez vous|pourriez vous|vous pourriez|peux tu|pourrais tu|tu (?:peux|pourras|vas)|"
-    r"vous (?:pourrez|allez)|"
-    r"charge de|se charge)\b"
+    r"vous (?:pourrez|allez)|est ce que (?:tu|vous) (?:peux|pouvez|pourrais|pourriez)|"
+    r"charge de|se charge|\w{3,}(?:era|ira|dra|ront)|(?:tu|vous) (?:\w+ )?\w+(?:es|ez))\b"
 )
+# Futures that announce no task ("ce sera", "on verra", "il faudra voir" stays a cue).
+_NOT_TASK_FUTURES = {"sera", "seront", "aura", "auront", "pourra", "pourront", "verra", "verront"}
+# A reply this short right after a candidate adds nothing to ask about: its context is seen
+# with the turn before ("D'accord.", "Oui, je m'en occupe.").
+SHORT_FOLLOW_UP_WORDS = 10
+CANDIDATE_CONTEXT_BEFORE = 2
+CANDIDATE_CONTEXT_AFTER = 1
+CANDIDATE_MAX_TOKENS = 160
+STEPS = ("topics", "questions", "decisions", "actions")
 
 Progress = Callable[[str], None]
 
@@ -75,6 +102,9 @@ def shared_backend(settings: LLMSettings | None = None) -> LLMBackend:
 
 def _call(backend: LLMBackend, block: str, task: str, schema: dict, max_tokens: int) -> dict:
     return backend.complete_json(prompts.build_messages(block, task), schema, max_tokens=max_tokens)
+
+
+SAME_AS_ACCEPTED = 70.0
 
 
 def _items(answer: dict[str, Any], key: str) -> list[dict[str, Any]]:
@@ -94,49 +124,71 @@ def _dedupe(items: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return out
 
 
+def _follow_up(seg: Segment, previous: Segment | None, previous_is_candidate: bool) -> bool:
+    """A short reply to the candidate just before that adds nothing of its own ("D'accord.",
+    "Oui, je m'en occupe."): seen as that candidate's context, not asked about again."""
+    return (
+        previous is not None
+        and previous_is_candidate
+        and previous.speaker != seg.speaker
+        and is_request(previous.text)
+        and len(normalize(seg.text).split()) <= SHORT_FOLLOW_UP_WORDS
+        and not stated_deadlines(seg.text)
+        and (is_acceptance(seg.text) or not commits_self(seg.text))
+    )
+
+
+def _is_commitment(text: str) -> bool:
+    norm = normalize(text)
+    cues = {m.group(0) for m in COMMITMENT_RE.finditer(norm)} - _NOT_TASK_FUTURES
+    return bool(cues or stated_deadlines(text) or addressee(text) or commits_self(text))
+
+
+def _is_decision(text: str) -> bool:
+    return bool(STRONG_DECISION_RE.search(NEGATED_RE.sub(" ", normalize(text))))
+
+
+def _candidates(segments: list[Segment], cue: Callable[[str], bool]) -> list[Segment]:
+    out: list[Segment] = []
+    previous: Segment | None = None
+    previous_is_candidate = False
+    for seg in segments:
+        hit = cue(seg.text)
+        if hit and not _follow_up(seg, previous, previous_is_candidate):
+            out.append(seg)
+        previous, previous_is_candidate = seg, hit
+    return out
+
+
 def commitment_segments(segments: list[Segment]) -> list[Segment]:
-    """Turns that sound like a task being given or taken ("je transmettrai", "pouvez-vous")."""
-    return [s for s in segments if COMMITMENT_RE.search(normalize(s.text))]
+    """Turns that sound like a task being given or taken ("je transmettrai", "pouvez-vous",
+    "Claire, tu…", a deadline said), short replies to such a turn excepted."""
+    return _candidates(segments, _is_commitment)
 
 
 def decision_segments(segments: list[Segment]) -> list[Segment]:
-    """Turns that use decision words ("adopté", "c'est validé"), negations removed."""
-    return [
-        s for s in segments if STRONG_DECISION_RE.search(NEGATED_RE.sub(" ", normalize(s.text)))
-    ]
+    """Turns that use decision words ("adopté", "c'est validé", "va pour"), negations removed,
+    short replies to such a turn excepted."""
+    return _candidates(segments, _is_decision)
 
 
-def uncited(candidates: list[Segment], proposals: list[dict[str, Any]]) -> list[Segment]:
-    """Candidates that no proposal cites (nor their neighbour turns)."""
-    cited = {i for p in proposals for i in p.get("segments") or [] if isinstance(i, int)}
-    return [s for s in candidates if not {s.id - 1, s.id, s.id + 1} & cited]
+Ask = Callable[[list[dict[str, str]], dict, int], dict]
 
 
-Ask = Callable[[str, str, dict, int], dict]
-
-
-def _check_turn(
+def ask_about_turn(
     ask: Ask, transcript: Transcript, index: TranscriptIndex, sid: int, decision: bool
 ) -> dict[str, Any] | None:
-    """Ask about one turn (with two turns before and one after) whether it takes a decision
-    (``decision``) or assigns a task; the proposal it returns cites that turn."""
-    context = index.around([sid], before=2, after=1)
-    block = prompts.format_segments(context, transcript)
+    """Ask whether turn ``sid`` (shown with its context) takes a decision (``decision``) or
+    gives a task; the proposal returned cites that turn, ``None`` when the answer is no."""
+    context = index.around([sid], before=CANDIDATE_CONTEXT_BEFORE, after=CANDIDATE_CONTEXT_AFTER)
+    excerpt = prompts.format_excerpt(context, transcript, sid)
     if decision:
-        task, schema, flag, key = (
-            prompts.DECISION_CHECK_TASK,
-            prompts.DECISION_CHECK_SCHEMA,
-            "is_decision",
-            "decision",
-        )
+        task, schema = prompts.DECISION_CANDIDATE_TASK, prompts.DECISION_CANDIDATE_SCHEMA
+        flag, key = "is_decision", "decision"
     else:
-        task, schema, flag, key = (
-            prompts.ACTION_CHECK_TASK,
-            prompts.ACTION_CHECK_SCHEMA,
-            "is_action",
-            "task",
-        )
-    answer = ask(block, task.format(sid=sid), schema, 250)
+        task, schema = prompts.ACTION_CANDIDATE_TASK, prompts.ACTION_CANDIDATE_SCHEMA
+        flag, key = "is_action", "task"
+    answer = ask(prompts.build_candidate_messages(task, excerpt), schema, CANDIDATE_MAX_TOKENS)
     if answer.get(flag) is not True or not str(answer.get(key) or "").strip():
         return None
     return {**answer, "segments": [sid]}
@@ -155,7 +207,7 @@ def _participants(transcript: Transcript, roles: dict[str, str]) -> list[Partici
     seen: dict[str, Participant] = {}
     speaking = [s.speaker for s in transcript.segments if s.speaker]
     for sid in dict.fromkeys(speaking + [sp.id for sp in transcript.speakers]):
-        name = transcript.speaker_name(sid) or sid
+        name = speaker_display(transcript, sid) or sid
         role = None
         for who, r in roles.items():
             if set(tokens(who)) & set(tokens(name)) - {"m", "mme"}:
@@ -191,14 +243,20 @@ def summarize(
     window_tokens: int | None = None,
     title: str | None = None,
     progress: Progress | None = None,
+    steps: tuple[str, ...] = STEPS,
 ) -> Minutes:
     """Write the minutes of ``transcript``.
 
     ``backend``: an :class:`~summarizer.backends.LLMBackend`; by default built from ``settings``
     (``ASR_LLM_*``: the embedded model, loaded once per process and reused). ``title`` replaces
     the title the model proposes. ``verify=False`` keeps the model's proposals unchecked (only for
-    benchmarks). Raises :class:`~summarizer.backends.LLMError` when the LLM fails.
+    benchmarks). ``steps`` selects among ``topics``, ``questions``, ``decisions``, ``actions``
+    (all by default; the benchmark of the relevé runs only the last two). Raises
+    :class:`~summarizer.backends.LLMError` when the LLM fails.
     """
+    unknown = set(steps) - set(STEPS)
+    if unknown:
+        raise ValueError(f"unknown minutes steps: {sorted(unknown)}; known: {list(STEPS)}")
     if not any(s.text.strip() for s in transcript.segments):
         return _empty(transcript)
     settings = settings or LLMSettings()
@@ -221,91 +279,96 @@ def summarize(
     proposed_title = ""
     calls = 0
     errors: list[str] = []
+    uncited_dropped = 0
 
-    def settle(items: list[dict], check: Any, unchecked: Any, sink: list) -> list[dict]:
+    def settle(items: list[dict], check: Any, unchecked: Any, sink: list) -> None:
         """Verify proposals (``check``, or ``unchecked`` when verification is off): verified
-        items go to ``sink``, failures to ``rejected``; returns the accepted proposals."""
-        accepted = []
+        items go to ``sink``, failures to ``rejected``."""
         for item in _dedupe(items):
             result = check(item, index) if verify else unchecked(item, index)
             if isinstance(result, Unverified):
                 rejected.append(result)
             elif result is not None:
                 sink.append(result)
-                accepted.append(item)
-        return accepted
 
-    def ask(block: str, task: str, schema: dict, max_tokens: int) -> dict:
+    def ask(messages: list[dict[str, str]], schema: dict, max_tokens: int) -> dict:
         """One LLM step; a failed step is recorded and skipped (its items are missing, never
         made up); when every step fails the LLM is unusable and the error is raised."""
         nonlocal calls
         calls += 1
         try:
-            return _call(backend, block, task, schema, max_tokens)
+            return backend.complete_json(messages, schema, max_tokens=max_tokens)
         except LLMError as exc:
             errors.append(str(exc)[:300])
             return {}
 
     windows = 0
-    for window in split_windows(segments, budget):
-        windows += 1
-        say(f"fenêtre {windows} : segments {window[0].id}–{window[-1].id}")
-        block = prompts.format_segments(window, transcript)
-        in_window = {s.id for s in window}
-
-        answer = ask(block, prompts.DECISIONS_TASK, prompts.DECISIONS_SCHEMA, 900)
-        decision_proposals = _items(answer, "decisions")
-
-        answer = ask(block, prompts.ACTIONS_TASK, prompts.ACTIONS_SCHEMA, 1200)
-        proposals = _items(answer, "actions")
-
-        answer = ask(block, prompts.TOPICS_TASK, prompts.TOPICS_SCHEMA, 900)
-        proposed_title = proposed_title or str(answer.get("title") or "").strip()
-        for r in _items(answer, "roles"):
-            name, role = str(r.get("name") or ""), str(r.get("role") or "")
-            if name and role and (not verify or _verified_role(role, spoken)):
-                roles.setdefault(name, role)
-        for t in _items(answer, "topics"):
-            ids = [i for i in index.existing(t.get("segments") or []) if i in in_window]
-            if not str(t.get("title") or "").strip():
-                continue
-            topics.append(
-                Topic(
-                    title=str(t["title"]).strip(),
-                    summary=str(t.get("summary") or "").strip(),
-                    segment_ids=ids,
-                    start=index.by_id[ids[0]].start if ids else window[0].start,
-                    end=index.by_id[ids[-1]].end if ids else window[-1].end,
+    if "topics" in steps or "questions" in steps:
+        for window in split_windows(segments, budget):
+            windows += 1
+            say(f"fenêtre {windows} : segments {window[0].id}–{window[-1].id}")
+            block = prompts.format_segments(window, transcript)
+            in_window = {s.id for s in window}
+            if "topics" in steps:
+                answer = ask(
+                    prompts.build_messages(block, prompts.TOPICS_TASK), prompts.TOPICS_SCHEMA, 900
                 )
-            )
+                proposed_title = proposed_title or str(answer.get("title") or "").strip()
+                for r in _items(answer, "roles"):
+                    name, role = str(r.get("name") or ""), str(r.get("role") or "")
+                    if name and role and (not verify or _verified_role(role, spoken)):
+                        roles.setdefault(name, role)
+                for t in _items(answer, "topics"):
+                    ids = [i for i in index.existing(t.get("segments") or []) if i in in_window]
+                    if not str(t.get("title") or "").strip():
+                        continue
+                    topics.append(
+                        Topic(
+                            title=str(t["title"]).strip(),
+                            summary=str(t.get("summary") or "").strip(),
+                            segment_ids=ids,
+                            start=index.by_id[ids[0]].start if ids else window[0].start,
+                            end=index.by_id[ids[-1]].end if ids else window[-1].end,
+                        )
+                    )
+            if "questions" in steps:
+                answer = ask(
+                    prompts.build_messages(block, prompts.QUESTIONS_TASK),
+                    prompts.QUESTIONS_SCHEMA,
+                    500,
+                )
+                for item in _items(answer, "questions"):
+                    q = check_question(item, index)
+                    if isinstance(q, Unverified):
+                        if not q.segment_ids:
+                            uncited_dropped += 1  # cites nothing that exists: nothing to check
+                        elif verify:
+                            rejected.append(q)
+                    else:
+                        questions.append(q)
 
-        answer = ask(block, prompts.QUESTIONS_TASK, prompts.QUESTIONS_SCHEMA, 500)
-        for item in _items(answer, "questions"):
-            q = check_question(item, index)
-            if isinstance(q, Unverified):
-                if verify:
-                    rejected.append(q)
-            else:
-                questions.append(q)
-
-        # Last, so the steps above share the window's KV cache: turns that sound like a decision
-        # or a task given or taken, but that no accepted item cites, are asked about one by one
-        # with a little context, and the answers verified the same way.
-        accepted = settle(decision_proposals, check_decision, unchecked_decision, decisions)
-        second = [
-            _check_turn(ask, transcript, index, seg.id, decision=True)
-            for seg in uncited(decision_segments(window), accepted)
-        ]
-        settle([i for i in second if i], check_decision, unchecked_decision, decisions)
-        accepted = settle(proposals, check_action, unchecked_action, actions)
-        second = [
-            _check_turn(ask, transcript, index, seg.id, decision=False)
-            for seg in uncited(commitment_segments(window), accepted)
-        ]
-        settle([i for i in second if i], check_action, unchecked_action, actions)
+    # Decisions and actions: each candidate turn of the whole transcript, asked about with its
+    # context; the answers are verified like any proposal.
+    if "decisions" in steps:
+        candidates = decision_segments(segments)
+        say(f"décisions : {len(candidates)} interventions candidates")
+        proposals = [ask_about_turn(ask, transcript, index, seg.id, True) for seg in candidates]
+        settle([p for p in proposals if p], check_decision, unchecked_decision, decisions)
+    if "actions" in steps:
+        candidates = commitment_segments(segments)
+        say(f"actions : {len(candidates)} interventions candidates")
+        proposals = [ask_about_turn(ask, transcript, index, seg.id, False) for seg in candidates]
+        settle([p for p in proposals if p], check_action, unchecked_action, actions)
 
     if errors and len(errors) == calls:
         raise LLMError(f"every LLM step failed; first error: {errors[0]}")
+    decisions, actions = merge_decisions(decisions), merge_actions(actions)
+    to_check = _points_to_check(rejected, decisions, actions)
+    extra: dict[str, Any] = {}
+    if errors:
+        extra["failed_steps"] = errors
+    if uncited_dropped:
+        extra["proposals_citing_nothing"] = uncited_dropped
     return Minutes(
         meeting_id=transcript.meeting_id,
         title=title or proposed_title or "Compte rendu de réunion",
@@ -314,10 +377,10 @@ def summarize(
         language=transcript.language,
         participants=_participants(transcript, roles),
         topics=merge_topics(topics),
-        decisions=merge_decisions(decisions),
-        actions=merge_actions(actions),
+        decisions=decisions,
+        actions=actions,
         open_questions=merge_questions(questions),
-        to_check=list({(u.kind, u.text, tuple(u.segment_ids)): u for u in rejected}.values()),
+        to_check=to_check,
         generation=GenerationInfo(
             backend=backend.name,
             model=getattr(backend, "model_path", None) and str(backend.model_path.name) or "",
@@ -325,9 +388,30 @@ def summarize(
             llm_calls=calls,
             seconds=round(time.monotonic() - started, 1),
             verified=verify,
-            extra={"failed_steps": errors} if errors else {},
+            extra=extra,
         ),
     )
+
+
+def _points_to_check(
+    rejected: list[Unverified], decisions: list[Decision], actions: list[Action]
+) -> list[Unverified]:
+    """The "points à vérifier": failed proposals that cite a turn of this meeting, once each,
+    and not a restatement of an item already in the relevé (a neighbour turn of an accepted
+    decision often yields the same decision in other words)."""
+    kept: dict[tuple[str, str, tuple[int, ...]], Unverified] = {}
+    for u in rejected:
+        if not u.segment_ids:
+            continue
+        accepted = decisions if u.kind == "decision" else actions if u.kind == "action" else []
+        same = any(
+            similarity(u.text, a.text if isinstance(a, Decision) else a.task) >= SAME_AS_ACCEPTED
+            and any(abs(r.segment_id - i) <= 1 for r in a.sources for i in u.segment_ids)
+            for a in accepted
+        )
+        if not same:
+            kept.setdefault((u.kind, u.text, tuple(u.segment_ids)), u)
+    return list(kept.values())
 
 
 def summarize_single_prompt(transcript: Transcript, *, backend: LLMBackend) -> Minutes:

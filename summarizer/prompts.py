@@ -1,14 +1,24 @@
 """Prompts and output schemas of the extraction steps (shared by every backend).
 
-Each step asks one small, well-defined question, with a definition, counter-examples and the
-supporting segment numbers; the transcript comes first and is identical across steps so a local
-llama.cpp reuses its KV cache (only the short task text is new at each step).
+Two kinds of steps:
+
+* per window (topics, open questions): the transcript comes first and is identical across steps,
+  so a local llama.cpp reuses its KV cache (only the short task text is new at each step);
+* per candidate turn (decisions, actions): a turn that the French cue lexicon flags is shown with
+  a few turns of context, marked ``>>``, and the model says whether it takes a decision or gives a
+  task, and phrases it. The fixed instructions come first so their KV cache is reused from one
+  candidate to the next.
+
+No prompt contains an example answer with content (a task, a name, a date): a small model copies
+such examples into its answers, and an example once showed up as the same phantom action in
+every meeting's "points à vérifier". Instructions describe fields, never sample values.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
+from asr_service.speakers import speaker_display
 from asr_service.transcript import Segment, Transcript
 
 SYSTEM = (
@@ -30,9 +40,26 @@ def format_segments(segments: list[Segment], transcript: Transcript) -> str:
     """One line per segment: ``[id] (HH:MM:SS) Speaker : text``."""
     lines = []
     for seg in segments:
-        who = transcript.speaker_name(seg.speaker) or "Intervenant"
+        who = speaker_display(transcript, seg.speaker) or "Intervenant"
         lines.append(f"[{seg.id}] ({clock(seg.start)}) {who} : {seg.text.strip()}")
     return "\n".join(lines)
+
+
+def format_excerpt(segments: list[Segment], transcript: Transcript, marked: int) -> str:
+    """The lines of :func:`format_segments`, the turn ``marked`` prefixed with ``>>``."""
+    lines = format_segments(segments, transcript).splitlines()
+    return "\n".join(
+        (">> " if seg.id == marked else "   ") + line
+        for seg, line in zip(segments, lines, strict=True)
+    )
+
+
+def build_candidate_messages(task: str, excerpt: str) -> list[dict[str, str]]:
+    """System + user message for one candidate turn; the fixed task precedes the excerpt."""
+    return [
+        {"role": "system", "content": SYSTEM},
+        {"role": "user", "content": f"{task}\n\nEXTRAIT :\n{excerpt}"},
+    ]
 
 
 def build_messages(transcript_block: str, task: str) -> list[dict[str, str]]:
@@ -70,67 +97,33 @@ def _object(props: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-DECISIONS_TASK = """TÂCHE : relever les DÉCISIONS prises par la réunion.
-Définition : une décision est un choix arrêté par les participants : vote, adoption, validation,
-accord explicite (« adopté à l'unanimité », « c'est décidé », « on valide », « nous retenons »).
-Ce ne sont PAS des décisions :
-- une idée ou une proposition restée sans accord (« on pourrait… », « je propose… » sans réponse) ;
-- un sujet reporté, à étudier, ou sur lequel rien n'est tranché (« on en reparlera », « à voir ») ;
-- une tâche confiée à une personne (c'est une action, pas une décision) ;
-- une information, un constat ou un avis.
-Pour chaque décision : "decision" = une phrase impersonnelle qui reprend fidèlement ce qui est
-décidé, avec les montants et dates cités ; "segments" = numéros des interventions où la décision
-est prise. Aucune décision : liste vide."""
+DECISION_CANDIDATE_TASK = """TÂCHE : dans l'extrait de réunion ci-dessous, l'intervention
+marquée >> arrête-t-elle une DÉCISION de la réunion ?
+Une décision est un choix arrêté par les participants : vote, adoption, validation, accord de
+tous, y compris dit simplement (« c'est décidé », « on valide », « on part là-dessus »,
+« va pour… », « unanimité »).
+Ce n'est PAS une décision : une idée ou une proposition restée sans accord ; un point reporté,
+ajourné, renvoyé ou à étudier ; un refus de trancher ; une question ; une information ; un avis
+ou un vote annoncé par une seule personne ; une tâche confiée à quelqu'un.
+Réponds "is_decision" (true ou false) et "decision" : si true, une phrase impersonnelle qui dit
+ce qui est décidé, avec les montants et les dates cités dans l'extrait ; si false, "". """
 
-DECISIONS_SCHEMA = _object(
-    {"decisions": _array({"decision": _TEXT, "segments": _SEGMENTS}, ["decision", "segments"], 10)}
-)
+DECISION_CANDIDATE_SCHEMA = _object({"is_decision": {"type": "boolean"}, "decision": _TEXT})
 
-# Second pass on single turns that use decision words but that the first pass did not cite.
-DECISION_CHECK_TASK = """TÂCHE : dans l'intervention [{sid}], la réunion prend-elle une décision (vote,
-adoption, validation, accord explicite) ? "is_decision" : true ou false (false pour une idée, une
-proposition sans accord, un report, une information, une tâche confiée à une personne).
-Si oui : "decision" = une phrase impersonnelle qui reprend fidèlement ce qui est décidé."""
-
-DECISION_CHECK_SCHEMA = _object({"is_decision": {"type": "boolean"}, "decision": _TEXT})
-
-ACTIONS_TASK = """TÂCHE : dresser la liste de TOUTES les actions à mener après la réunion : chaque
-fois qu'une personne est chargée de faire quelque chose ou annonce qu'elle le fera (« je m'en
-charge », « je transmettrai », « pouvez-vous… », « il faudra que… »).
-Ce ne sont PAS des actions : une décision de principe, une idée sans engagement, une information.
-Pour chaque action : "task" = la tâche à l'infinitif, reprise fidèlement ; "owner" = le nom de la
-personne chargée (l'orateur s'il dit « je ») ou "" si personne n'est désigné ; "due" = l'échéance
-exactement comme elle est dite, ou "" si aucune échéance n'est dite (ne jamais en inventer) ;
-"segments" = numéros des interventions.
-Exemple (hors de cette réunion) : [8] (00:03:00) Paul Martin : Je rédigerai la note avant le 3 juin.
-→ {"task": "Rédiger la note", "owner": "Paul Martin", "due": "avant le 3 juin", "segments": [8]}"""
+ACTION_CANDIDATE_TASK = """TÂCHE : dans l'extrait de réunion ci-dessous, l'intervention marquée
+>> confie-t-elle à quelqu'un une tâche à faire après la réunion, ou l'orateur s'engage-t-il à la
+faire (« je m'en charge », « je transmettrai », « pouvez-vous… », « il faudra que… ») ?
+Ce n'est PAS une action : une idée ou un souhait sans engagement, ce qui est déjà fait, une
+information, une décision de principe, une question, un vote.
+Réponds "is_action" (true ou false). Si true : "task" = la tâche, à l'infinitif, avec les mots
+de l'intervention ; "owner" = qui la fera, tel que c'est dit (l'orateur s'il dit « je », la
+personne à qui l'on s'adresse), "" si personne n'est désigné ; "due" = l'échéance exactement
+comme elle est dite dans l'extrait, "" si aucune n'est dite. Si false : "task", "owner" et
+"due" valent "". """
 
 _SHORT_OR_EMPTY = {"type": "string", "maxLength": 120}
 
-ACTIONS_SCHEMA = _object(
-    {
-        "actions": _array(
-            {
-                "task": _TEXT,
-                "owner": _SHORT_OR_EMPTY,
-                "due": _SHORT_OR_EMPTY,
-                "segments": _SEGMENTS,
-            },
-            ["task", "owner", "due", "segments"],
-            12,
-        )
-    }
-)
-
-# Second pass on single turns that sound like a commitment but that the first pass missed.
-ACTION_CHECK_TASK = """TÂCHE : dans l'intervention [{sid}], une personne est-elle chargée d'une tâche à
-faire après la réunion, ou s'engage-t-elle à la faire ? "is_action" : true ou false (false pour une
-idée, une information, une décision de principe, une question).
-Si oui : "task" = la tâche à l'infinitif, reprise fidèlement ; "owner" = le nom de la personne qui
-fera la tâche (l'orateur s'il dit « je » ; la personne à qui l'on s'adresse si on le lui demande),
-"" si personne ; "due" = l'échéance exactement comme elle est dite dans ces lignes, "" sinon."""
-
-ACTION_CHECK_SCHEMA = _object(
+ACTION_CANDIDATE_SCHEMA = _object(
     {
         "is_action": {"type": "boolean"},
         "task": _TEXT,
@@ -140,8 +133,8 @@ ACTION_CHECK_SCHEMA = _object(
 )
 
 TOPICS_TASK = """TÂCHE : établir l'ordre du jour traité.
-- "title" : titre court de la réunion (instance et objet, ex. « Conseil municipal de Saint-Aubin »).
-- "roles" : fonction des participants SEULEMENT si elle est dite (« adjointe aux finances ») ;
+- "title" : titre court de la réunion : l'instance et l'objet, avec les mots de la transcription.
+- "roles" : la fonction de chaque participant SEULEMENT si elle est dite dans la transcription ;
   liste vide sinon.
 - "topics" : les sujets abordés, dans l'ordre ; pour chacun "title" (quelques mots), "summary"
   (deux ou trois phrases impersonnelles à la troisième personne, sans rien ajouter à ce qui est
@@ -179,7 +172,18 @@ BASELINE_TASK = """Rédige le compte rendu de cette réunion en JSON : "title", 
 BASELINE_SCHEMA = _object(
     {
         "title": {"type": "string", "maxLength": 120},
-        "decisions": DECISIONS_SCHEMA["properties"]["decisions"],
-        "actions": ACTIONS_SCHEMA["properties"]["actions"],
+        "decisions": _array(
+            {"decision": _TEXT, "segments": _SEGMENTS}, ["decision", "segments"], 10
+        ),
+        "actions": _array(
+            {
+                "task": _TEXT,
+                "owner": _SHORT_OR_EMPTY,
+                "due": _SHORT_OR_EMPTY,
+                "segments": _SEGMENTS,
+            },
+            ["task", "owner", "due", "segments"],
+            12,
+        ),
     }
 )

@@ -5,6 +5,7 @@ segments that support it (``§id`` with timestamp) so a clerk can check it again
 
 from __future__ import annotations
 
+from asr_service.speakers import humanise_minutes
 from summarizer.schema import Minutes, SourceRef
 
 
@@ -30,7 +31,9 @@ def _refs(sources: list[SourceRef]) -> str:
 
 
 def render_markdown(minutes: Minutes) -> str:
-    """The minutes as a Markdown document (French)."""
+    """The minutes as a Markdown document (French); anonymous speakers read "Intervenant N"
+    (:func:`asr_service.speakers.humanise_minutes`; minutes.json keeps the stable IDs)."""
+    minutes = humanise_minutes(minutes)
     out: list[str] = [f"# {minutes.title}", ""]
     if minutes.status == "empty":
         out += [f"> {minutes.notice or 'Rien à résumer.'}", ""]

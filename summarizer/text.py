@@ -70,6 +70,11 @@ TIME_WORDS = (
         "quinzaine",
         "heures",
         "h",
+        "matin",
+        "matinee",
+        "soir",
+        "journee",
+        "midi",
     }
 )
 CIVILITIES = {
@@ -248,18 +253,216 @@ _MONTH = (
     r"d[ée]cembre)"
 )
 _DAY = r"(?:lundi|mardi|mercredi|jeudi|vendredi|samedi|dimanche)"
-_DATE = rf"(?:\d{{1,2}}(?:er)?\s+{_MONTH}(?:\s+\d{{4}})?|(?:fin|d[ée]but|mi-?)\s*{_MONTH}|{_DAY})"
+_APOS = r"['’ ]"
+# What a deadline points at, article included. Said alone, these are deadlines ("jeudi",
+# "le 12 mai", "cette semaine"); the others need "avant", "d'ici", "pour"... ("avant l'été").
+_BARE_TARGET = (
+    rf"(?:le\s+|au\s+)?\d{{1,2}}(?:er)?\s+{_MONTH}(?:\s+\d{{4}})?"
+    rf"|(?:la\s+)?(?:fin|d[ée]but|mi-?)\s*{_MONTH}"
+    rf"|(?:le\s+)?{_DAY}(?:\s+(?:prochain|matin|soir))?"
+    rf"|demain(?:\s+(?:matin|soir))?|ce\s+soir|cette\s+semaine"
+    rf"|la\s+semaine\s+(?:prochaine|du\s+\d{{1,2}}(?:er)?\s+{_MONTH})"
+)
+_TARGET = (
+    rf"{_BARE_TARGET}"
+    rf"|(?:la|le)\s+prochaine?\s+(?:s[ée]ance|r[ée]union(?:\s+de\s+\w+)?|commission|conseil|"
+    rf"directoire|comit[ée](?:\s+de\s+pilotage)?|bureau|assembl[ée]e)"
+    rf"|la\s+fin\s+(?:du\s+mois|de\s+la\s+semaine|de\s+l{_APOS}?ann[ée]e|d{_APOS}?ann[ée]e)"
+    rf"|les\s+vacances(?:\s+(?:de\s+\w+|d{_APOS}?[ée]t[ée]))?|l{_APOS}?[ée]t[ée]|la\s+rentr[ée]e"
+    rf"|(?:le\s+)?(?:conseil|comit[ée]|bureau)\s+(?:de|du)\s+{_MONTH}"
+)
 # A deadline as people say it: "d'ici le 1er juin", "avant le 15 avril", "cette semaine",
-# "la semaine prochaine", "la semaine du 7 avril", "dès demain", "pour le conseil de juin".
+# "la semaine prochaine", "la semaine du 7 avril", "dès demain", "pour le conseil de juin",
+# "avant les vacances", "d'ici la fin du mois", "dans la semaine", "en septembre", "jeudi".
 DEADLINE_RE = re.compile(
-    rf"(?:d['’]ici|avant|au plus tard|dès|jusqu['’]au|jusqu['’]à)\s+(?:le\s+|la\s+|l['’])?{_DATE}"
-    rf"|(?:dès\s+)?demain|cette\s+semaine|la\s+semaine\s+(?:prochaine|du\s+\d{{1,2}}(?:er)?\s+{_MONTH})"
-    rf"|pour\s+le\s+(?:conseil|comité|bureau|séance|réunion)\s+(?:de|du)\s+{_MONTH}"
-    rf"|\bfin\s+{_MONTH}",
+    rf"(?:d{_APOS}ici|avant|au\s+plus\s+tard|d[èe]s|jusqu{_APOS}?(?:au|[àa])|pour)\s+(?:{_TARGET})\b"
+    rf"|dans\s+la\s+(?:semaine|journ[ée]e|matin[ée]e)"
+    rf"|\ben\s+{_MONTH}|\b(?:{_BARE_TARGET})\b",
     re.IGNORECASE,
 )
 
 
 def stated_deadlines(text: str) -> list[str]:
     """Deadline expressions said in ``text``, as said (see :data:`DEADLINE_RE`)."""
-    return [m.group(0) for m in DEADLINE_RE.finditer(text)]
+    return [m.group(0).strip() for m in DEADLINE_RE.finditer(text)]
+
+
+# Words that start a turn or a sentence but are not names ("Alors, vous…", "Bon, tu…").
+_NOT_NAMES = {
+    "oui",
+    "non",
+    "alors",
+    "donc",
+    "bon",
+    "bien",
+    "mais",
+    "merci",
+    "allez",
+    "ok",
+    "puis",
+    "ensuite",
+    "enfin",
+    "sinon",
+    "voila",
+    "ca",
+    "parfait",
+    "entendu",
+    "tres",
+    "maintenant",
+    "bref",
+    "ah",
+    "oh",
+    "euh",
+    "ben",
+    "eh",
+    "si",
+    "comme",
+    "moi",
+    "toi",
+    "nous",
+    "vous",
+    "tu",
+    "je",
+    "on",
+    "il",
+    "elle",
+    "que",
+    "qui",
+    "quand",
+    "ou",
+    "au",
+    "et",
+    "est",
+    "ce",
+    "cela",
+    "question",
+    "remarque",
+    "attention",
+    "justement",
+    "aussi",
+    "pourquoi",
+    "comment",
+    "dites",
+    "dis",
+    "pardon",
+    "excusez",
+    "madame",
+    "monsieur",
+    "messieurs",
+    "mesdames",
+    "tous",
+    "toutes",
+}
+ADDRESS_RE = re.compile(
+    r"(?:^|[.?!:;]\s+|\bet\s+|\balors\s+|\bdonc\s+)(?:(?:m\.?|mme|monsieur|madame)\s+)?"
+    r"([A-Za-zÀ-ÿ][\w\-]{2,})\s*,?\s+(?=(?:tu|vous|il\s+(?:nous\s+)?faudra|est[\s-]ce\s+que|"
+    r"pouvez|pourriez|peux|pourrais|pourras|pourrez)\b)",
+    re.IGNORECASE,
+)
+
+
+def addressee(text: str) -> str | None:
+    """The person a turn speaks to by name ("Claire, tu peux réserver…" → ``"Claire"``), as
+    said; ``None`` when the turn addresses nobody by name. Works on ASR text (no commas, lower
+    case) too: a word right before "tu"/"vous" at the start of a sentence."""
+    for m in ADDRESS_RE.finditer(text):
+        word = m.group(1)
+        if normalize(word) not in _NOT_NAMES and normalize(word) not in STOPWORDS:
+            return word[:1].upper() + word[1:]
+    return None
+
+
+# The speaker commits in the first person: "je m'en charge", "je transmettrai", "je vais
+# appeler", or a present tense with a deadline ("je lance la revue dès lundi"). Opinions,
+# proposals and chairing ("je pense", "je propose", "je mets aux voix") are not commitments.
+_NOT_COMMITMENTS = {
+    "pense",
+    "propose",
+    "crois",
+    "trouve",
+    "prefere",
+    "comprends",
+    "suis",
+    "sais",
+    "veux",
+    "voudrais",
+    "regrette",
+    "souhaite",
+    "note",
+    "penche",
+    "rappelle",
+    "declare",
+    "laisse",
+    "soumets",
+    "mets",
+    "quitte",
+    "leve",
+    "ouvre",
+    "vois",
+    "dis",
+    "peux",
+    "dois",
+    "reviens",
+    "serai",
+    "aurai",
+    "voterai",
+    "pourrai",
+    "ai",
+    "avais",
+    "etais",
+}
+_CLITICS = r"(?:(?:te|vous|lui|leur|l|la|le|les|en|y|m|me|t|s)\s+)*"
+_FIRST_PERSON_RE = re.compile(rf"\b(?:je|j)\s+{_CLITICS}(\w+)")
+
+
+def commits_self(text: str) -> bool:
+    """Whether the speaker takes on a task in the first person (see the comment above)."""
+    norm = normalize(text)
+    if re.search(r"\bje m en (?:charge|occupe)\b|\bje vais \w+", norm):
+        return True
+    # a present tense commits when a deadline is said or when it answers a request ("Ok, je
+    # l'ajoute au backlog")
+    present_commits = bool(stated_deadlines(text)) or is_acceptance(text)
+    for m in _FIRST_PERSON_RE.finditer(norm):
+        verb = m.group(1)
+        if verb in _NOT_COMMITMENTS:
+            continue
+        if verb.endswith("rai") or (present_commits and verb.endswith(("e", "s", "x"))):
+            return True
+    return False
+
+
+_REQUEST_RE = re.compile(
+    r"\b(tu|vous|il (?:nous )?faudra|il faut|pourr\w+|peux|pouvez|peut on|est ce que)\b"
+)
+
+
+def is_request(text: str) -> bool:
+    """A turn that asks someone to do something (a question, "tu"/"vous", "il faudra")."""
+    return "?" in text or bool(_REQUEST_RE.search(normalize(text)))
+
+
+_PREFIXED = re.compile(r"^(?:d['’ ]ici|avant|au\s+plus\s+tard|d[èe]s|jusqu|pour)\b", re.I)
+
+
+def deadline_of(text: str) -> str | None:
+    """The one deadline ``text`` says, as said; when it says several, the one introduced by
+    "avant", "d'ici", "pour", "dès"... if only one is; else ``None`` (ambiguous)."""
+    said = list(dict.fromkeys(stated_deadlines(text)))
+    if len(said) == 1:
+        return said[0]
+    prefixed = [d for d in said if _PREFIXED.match(d)]
+    return prefixed[0] if len(prefixed) == 1 else None
+
+
+_ACCEPT_RE = re.compile(
+    r"^(?:oui|d accord|entendu|ok|okay|ca marche|bien sur|c est note|sans probleme|"
+    r"pas de probleme|tres bien|parfait|volontiers|pas de souci|aucun probleme|je m en)\b"
+)
+SHORT_REPLY_WORDS = 15
+
+
+def is_acceptance(text: str) -> bool:
+    """A short reply that accepts a request ("Entendu, je m'en charge.", "Oui, sans problème.")."""
+    norm = normalize(text)
+    return len(norm.split()) <= SHORT_REPLY_WORDS and bool(_ACCEPT_RE.search(norm))

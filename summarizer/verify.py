@@ -21,38 +21,54 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
+from asr_service.speakers import speaker_display
 from asr_service.transcript import Segment, Transcript
 from summarizer.schema import Action, Decision, OpenQuestion, SourceRef, Unverified
 from summarizer.text import (
     CIVILITIES,
     STOPWORDS,
+    addressee,
+    commits_self,
     coverage,
+    deadline_of,
     has_time_expression,
+    is_acceptance,
+    is_request,
     name_tokens,
     normalize,
-    stated_deadlines,
     time_tokens,
     tokens,
 )
 
-# Words that state a decision, on accent-free lower-case text.
+# Words that state a decision, on accent-free lower-case text: votes, adoptions, validations,
+# agreements, and the hedged ways meetings settle things ("on part là-dessus", "va pour le 2 juin").
+_DECIDE = (
+    r"decid\w*|adopt\w*|approuv\w*|valid\w*|vot(?:e|ee|es|ees|ons|ez)|retenu\w*|retien\w*|"
+    r"acte|actee|actons|arret(?:e|ee|es|ons)|enterin\w*|unanimit\w*|accord\w*|favorable|"
+    r"tranch\w*|convenu\w*|accept\w*|fixe|fixee|fixes|fixees|decal(?:e|ons|ee)|"
+    r"on part (?:sur|la dessus|la dessus)|on lance|on garde|on maintient|on fait comme ca|"
+    r"c est parti|allons y|va pour|ca (?:nous|me) va|on le met|on les met|mets aux voix|"
+    r"soumets au vote|qui est pour"
+)
 DECISION_RE = re.compile(
-    r"\b(decid\w*|adopt\w*|approuv\w*|valid\w*|vot(?:e|ee|es|ees|ons|ez)|retenu\w*|retien\w*|acte|actee|actons|"
-    r"arret\w*|enterin\w*|unanimit\w*|accord|favorable|tranch\w*|entendu|convenu\w*|"
-    r"on part sur|on lance|on garde|on maintient|on fait comme ca|c est parti|allons y|"
-    r"abstention\w*|qui est (?:pour|contre)|voix (?:pour|contre))\b"
+    rf"\b({_DECIDE}|entendu|abstention\w*|qui est (?:pour|contre)|voix (?:pour|contre))\b"
 )
-STRONG_DECISION_RE = re.compile(
-    r"\b(decid\w*|adopt\w*|approuv\w*|valid\w*|vot(?:e|ee|es|ees|ons|ez)|retenu\w*|retien\w*|acte|actee|actons|"
-    r"arret\w*|enterin\w*|unanimit\w*|accord|favorable|tranch\w*|convenu\w*|"
-    r"on part sur|on lance|on garde|on maintient|on fait comme ca|c est parti|allons y)\b"
-)
+STRONG_DECISION_RE = re.compile(rf"\b({_DECIDE})\b")
 # Negated or deferred statements that must not count as decisions: "rien n'est décidé",
-# "pas encore validé", "on ne tranche pas", "n'a pas été voté".
+# "pas encore validé", "on ne tranche pas", "n'a pas été voté", and as speech and ASR drop the
+# "ne": "on tranche pas", "rien est décidé".
 _VERBS = r"(decid\w*|tranch\w*|valid\w*|vot\w*|adopt\w*|arret\w*|acte\w*|decision\w*|accord)"
 NEGATED_RE = re.compile(
     rf"\b(pas|rien|aucune?|jamais|ni)\b(\s+\w+){{0,3}}\s+{_VERBS}"
     rf"|\b(ne|n)\s+(\w+\s+){{0,2}}{_VERBS}\s+(pas|rien|jamais|plus)\b"
+    rf"|\b(on|nous|je)\s+(\w+\s+)?{_VERBS}\s+(pas|rien|jamais)\b"
+)
+# A point put off to a later meeting or study, without a date: not a decision ("le dossier est
+# ajourné", "reporté à la prochaine séance", "on en reparlera", "à étudier").
+DEFERRAL_RE = re.compile(
+    r"\b(ajourn\w*|report\w*|renvoy\w*|on en reparle\w*|a etudier|a l etude|on verra|"
+    r"plus tard|mis en attente|met en attente|en suspens|prochaine? (?:seance|reunion|commission|"
+    r"conseil|directoire|comite))\b"
 )
 QUESTION_RE = re.compile(
     r"\?|\b(reste|restent|suspens|pas encore|a voir|on verra|report\w*|a etudier|a revoir|"
@@ -87,9 +103,11 @@ class TranscriptIndex:
         self.speaker_names = {}
         for seg in segs:
             if seg.speaker:
-                self.speaker_names[seg.speaker] = self.transcript.speaker_name(seg.speaker) or ""
+                self.speaker_names[seg.speaker] = (
+                    speaker_display(self.transcript, seg.speaker) or ""
+                )
         for sp in self.transcript.speakers:
-            self.speaker_names.setdefault(sp.id, sp.display)
+            self.speaker_names.setdefault(sp.id, speaker_display(self.transcript, sp.id) or sp.id)
         self.names_said = set()
         for seg in segs:
             self.names_said |= name_tokens(seg.text)
@@ -118,7 +136,7 @@ class TranscriptIndex:
                     segment_id=sid,
                     start=seg.start,
                     end=seg.end,
-                    speaker=self.transcript.speaker_name(seg.speaker),
+                    speaker=speaker_display(self.transcript, seg.speaker),
                     text=seg.text.strip(),
                 )
             )
@@ -183,6 +201,13 @@ def check_decision(item: dict[str, Any], index: TranscriptIndex) -> Decision | U
             reason="le passage cité n'énonce pas de décision (idée, proposition ou report)",
             segment_ids=ids,
         )
+    if DEFERRAL_RE.search(normalize(text)) and not time_tokens(text) - {"prochain", "prochaine"}:
+        return Unverified(
+            kind="decision",
+            text=text,
+            reason="point reporté ou renvoyé sans date : pas une décision",
+            segment_ids=ids,
+        )
     wide = index.around(ids, before=WINDOW_BEFORE, after=WINDOW_AFTER)
     if coverage(text, _text(wide)) < MIN_DECISION_COVERAGE:
         return Unverified(
@@ -229,19 +254,9 @@ def check_owner(owner: str, ids: list[int], index: TranscriptIndex) -> tuple[str
         name_words = set(_owner_words(name))
         if name_words and set(words) <= name_words:
             return name, ""
-    # A person named near the citation, known as participant or named in the transcript.
-    known = set(index.names_said)
-    for name in index.speaker_names.values():
-        known |= set(_owner_words(name))
-    capitalised = name_tokens(owner)
-    if (
-        capitalised
-        and capitalised <= known
-        and capitalised <= near_words | {w for n in near_speakers for w in _owner_words(n)}
-    ):
-        return owner, ""
-    # A service or group named verbatim near the citation.
-    if not capitalised and set(words) <= near_words and normalize(owner) in normalize(_text(near)):
+    # A person, service or group named near the citation (ASR text has no capitals, so what
+    # counts is that the owner's words are said there).
+    if set(words) <= near_words:
         return owner, ""
     return None, f"responsable « {owner} » non retrouvé près du passage cité"
 
@@ -260,6 +275,98 @@ def check_due(due: str, ids: list[int], index: TranscriptIndex) -> tuple[str | N
     if not wanted or not wanted <= said:
         return None, f"échéance « {due} » non dite près du passage cité"
     return due, ""
+
+
+def _paired_turn(seg: Segment, index: TranscriptIndex) -> tuple[Segment | None, str]:
+    """The turn that completes a request or an acceptance: the short reply accepting ``seg``
+    (``"reply"``), or the request that ``seg`` accepts (``"request"``); else ``(None, "")``."""
+    segs = index.transcript.segments
+    p = index.position[seg.id]
+    if p + 1 < len(segs) and is_request(seg.text):
+        nxt = segs[p + 1]
+        if nxt.speaker != seg.speaker and (is_acceptance(nxt.text) or commits_self(nxt.text)):
+            return nxt, "reply"
+    if p > 0 and (is_acceptance(seg.text) or commits_self(seg.text)):
+        prev = segs[p - 1]
+        if prev.speaker != seg.speaker and is_request(prev.text):
+            return prev, "request"
+    return None, ""
+
+
+def _participant_named(word: str, index: TranscriptIndex) -> str | None:
+    """The participant whose name contains ``word`` ("Claire" → "Claire Vidal"), if one."""
+    found = {n for n in index.speaker_names.values() if normalize(word) in tokens(n)}
+    return found.pop() if len(found) == 1 else None
+
+
+def resolve_owner(
+    proposed: str | None, ids: list[int], index: TranscriptIndex, notes: list[str]
+) -> str | None:
+    """Who does the task, only as the transcript says it (never a guess).
+
+    In the first cited turn, in this order: the person addressed by name ("Claire, tu peux…");
+    the speaker when committing in the first person ("je m'en charge", "je transmettrai");
+    the speaker of a short acceptance right after ("Oui, je m'en occupe"), or of the acceptance
+    cited when the request is just before; else the model's owner, kept only when
+    :func:`check_owner` finds it near the citation. Replacements and rejections go to ``notes``.
+    """
+    seg = index.by_id[ids[0]]
+    pair, role = _paired_turn(seg, index)
+    said: str | None = None
+    named = addressee(seg.text)
+    if role == "request" or (commits_self(seg.text) and not named):
+        said = index.speaker_display(seg) or None
+    elif named:
+        said = _participant_named(named, index) or named
+    elif commits_self(seg.text):
+        said = index.speaker_display(seg) or None
+    elif pair is not None:
+        said = index.speaker_display(pair) or None
+    if said:
+        if proposed and not set(_owner_words(proposed)) & set(_owner_words(said)):
+            notes.append(f"responsable « {proposed} » remplacé par celui que dit la transcription")
+        return said
+    if not proposed:
+        return None
+    owner, why = check_owner(proposed, ids, index)
+    if why:
+        notes.append(why)
+    return owner
+
+
+def resolve_due(
+    proposed: str | None, ids: list[int], index: TranscriptIndex, notes: list[str]
+) -> str | None:
+    """The deadline as said in the cited turn or the turn that pairs with it, never computed.
+
+    When the owner's acceptance says its own deadline ("d'ici mercredi soir" after "avant
+    jeudi ?"), the owner's word wins. A deadline the model gives is kept only when its time
+    words are said in those turns, in the fullest form said ("la semaine du 7 avril").
+    """
+    cited = [index.by_id[i] for i in ids]
+    pair, role = _paired_turn(cited[0], index)
+    turns = [*cited, pair] if pair is not None else cited
+    in_cited = [d for s in cited if (d := deadline_of(s.text))]
+    in_pair = [d for d in [deadline_of(pair.text)] if d] if pair is not None else []
+    said_here = in_pair if role == "reply" and in_pair else in_cited or in_pair
+    said_words = time_tokens(_text(turns))
+    if proposed:
+        wanted = time_tokens(proposed)
+        if not has_time_expression(proposed) or not wanted or not wanted <= said_words:
+            notes.append(f"échéance « {proposed} » non dite dans le passage cité")
+            proposed = None
+    if proposed:
+        fuller = [d for d in said_here if time_tokens(proposed) <= time_tokens(d)]
+        if len(said_here) == 1 and not fuller:
+            # the turn says one deadline and the model another one said nearby: take the turn's
+            notes.append(f"échéance « {proposed} » remplacée par celle dite dans l'intervention")
+            return said_here[0]
+        return fuller[0] if fuller else proposed
+    if len(said_here) == 1:
+        if notes and "échéance" in notes[-1]:
+            notes.append(f"échéance reprise telle que dite : « {said_here[0]} »")
+        return said_here[0]
+    return None
 
 
 def check_action(item: dict[str, Any], index: TranscriptIndex) -> Action | Unverified:
@@ -285,33 +392,8 @@ def check_action(item: dict[str, Any], index: TranscriptIndex) -> Action | Unver
             segment_ids=ids,
         )
     notes: list[str] = []
-    owner = (item.get("owner") or "").strip() or None
-    if owner:
-        owner, why = check_owner(owner, ids, index)
-        if why:
-            notes.append(why)
-    due = (item.get("due") or "").strip() or None
-    if due:
-        due, why = check_due(due, ids, index)
-        if why:
-            notes.append(why)
-    if due:
-        # Prefer the whole phrase as said ("la semaine du 7 avril", not "7 avril").
-        wider = {
-            d
-            for i in ids
-            for d in stated_deadlines(index.by_id[i].text)
-            if time_tokens(due) < time_tokens(d)
-        }
-        if len(wider) == 1:
-            due = wider.pop()
-    if due is None:
-        # The model missed (or garbled) a deadline said in the cited turn itself: take it as
-        # said, when there is exactly one ("d'ici le 1er juin", "cette semaine").
-        said = {d for i in ids for d in stated_deadlines(index.by_id[i].text)}
-        if len(said) == 1:
-            due = said.pop()
-            notes.append(f"échéance reprise telle que dite dans l'intervention citée : « {due} »")
+    owner = resolve_owner(str(item.get("owner") or "").strip() or None, ids, index, notes)
+    due = resolve_due(str(item.get("due") or "").strip() or None, ids, index, notes)
     return Action(task=task, owner=owner, due=due, sources=index.refs(ids), notes=notes)
 
 

@@ -24,8 +24,9 @@ from summarizer import (
     summarize,
 )
 from summarizer.backends import LLMError, _with_retry, backend_from_settings
-from summarizer.pipeline import commitment_segments, decision_segments, uncited
+from summarizer.pipeline import STEPS, commitment_segments, decision_segments
 from summarizer.settings import LLMSettings
+from summarizer.text import addressee, commits_self, stated_deadlines
 from summarizer.verify import TranscriptIndex, check_action, check_decision
 from summarizer.windows import split_windows
 
@@ -64,6 +65,27 @@ def council() -> Transcript:
     return parse_clerk_text(COUNCIL)
 
 
+def marked_turn(messages: list[dict[str, str]]) -> tuple[int, str]:
+    """The id and text of the candidate turn (``>>``) a per-turn prompt asks about."""
+    m = re.search(r"^>> \[(\d+)\] \([\d:]+\) [^:]+ : (.*)$", messages[-1]["content"], re.M)
+    assert m, "a per-turn prompt marks its turn"
+    return int(m.group(1)), m.group(2)
+
+
+def scripted(decisions: dict[int, str], actions: dict[int, dict[str, str]]):
+    """A fake model's answer to each per-turn question: ``decisions``/``actions`` by turn id."""
+
+    def answer(messages: list[dict[str, str]]) -> dict[str, Any]:
+        sid, _ = marked_turn(messages)
+        if "is_decision" in json.dumps(messages) or "DÉCISION" in messages[-1]["content"]:
+            text = decisions.get(sid, "")
+            return {"is_decision": bool(text), "decision": text}
+        item = actions.get(sid)
+        return {"is_action": True, **item} if item else {"is_action": False, "task": ""}
+
+    return answer
+
+
 # -- loading ---------------------------------------------------------------------------------
 
 
@@ -95,6 +117,23 @@ def test_bad_transcripts_give_clear_errors(tmp_path):
     broken.write_text('{"segments": [', encoding="utf-8")
     with pytest.raises(TranscriptFormatError, match="invalid JSON"):
         load_transcript(broken)
+
+
+def test_evaluation_set_is_split_once_and_annotations_point_at_turns():
+    from benchmarks.minutes_data import load_meetings
+
+    meetings = load_meetings()
+    new = {m.name: m for m in meetings if m.group in ("tuning", "heldout")}
+    assert len(new) >= 15
+    assert {m.group for m in new.values()} == {"tuning", "heldout"}
+    for m in meetings:
+        starts = {prompts.clock(s.start) for s in m.transcript.segments}
+        for item in m.gold["decisions"] + m.gold["actions"] + m.gold.get("not_decisions", []):
+            assert set(item["at"]) <= starts, (m.name, m.variant, item)
+        if m.variant == "asr":  # anonymous, lower case, no punctuation
+            assert all(sp.name is None for sp in m.transcript.speakers)
+            assert m.transcript.text == m.transcript.text.lower()
+            assert not re.search(r"[.,;:?!]", m.transcript.text)
 
 
 def test_gold_transcripts_parse():
@@ -145,10 +184,10 @@ def test_action_owner_and_due_are_verified():
         },
         index,
     )
-    assert invented.owner is None
-    # the invented date is dropped; the deadline said in the cited turn is taken as said
-    assert invented.due == "avant le 15 avril"
-    assert len(invented.notes) == 3
+    # the invented owner and date are replaced by those the transcript says, and noted
+    assert invented.owner == "Odile Perrin" and invented.due == "avant le 15 avril"
+    assert any("Dupont" in n for n in invented.notes)
+    assert any("30 juin" in n for n in invented.notes)
     rewritten = check_action(
         {"task": "Réorganiser l'informatique", "owner": None, "due": None, "segments": [1]},
         index,
@@ -170,24 +209,16 @@ def test_empty_transcript_says_nothing_to_summarise_without_llm():
 
 
 def test_pipeline_keeps_verified_items_and_sets_aside_the_rest():
+    answer = scripted(
+        decisions={0: "Le budget 2025 est adopté à l'unanimité."},
+        actions={
+            1: {"task": "Transmettre le budget à la préfecture", "owner": "", "due": ""},
+            4: {"task": "Rédiger la note de synthèse", "owner": "Paul Martin", "due": "3 juin"},
+        },
+    )
     llm = FakeLLM(
         {
-            "DÉCISIONS": {
-                "decisions": [
-                    {"decision": "Le budget 2025 est adopté à l'unanimité.", "segments": [0]},
-                    {"decision": "Des panneaux solaires seront installés.", "segments": [3]},
-                ]
-            },
-            "actions à mener": {
-                "actions": [
-                    {
-                        "task": "Transmettre le budget à la préfecture",
-                        "owner": "Odile Perrin",
-                        "due": "avant le 15 avril",
-                        "segments": [1, 2],
-                    }
-                ]
-            },
+            "TÂCHE : dans l'extrait": answer,
             "ordre du jour": {
                 "title": "Conseil municipal",
                 "roles": [{"name": "Hélène Marchand", "role": "présidente du Sénat"}],
@@ -195,12 +226,16 @@ def test_pipeline_keeps_verified_items_and_sets_aside_the_rest():
             },
         }
     )
-    unchecked = summarize(council(), backend=llm, verify=False)
-    assert len(unchecked.decisions) == 2 and unchecked.to_check == []
     minutes = summarize(council(), backend=llm)
     assert [d.text for d in minutes.decisions] == ["Le budget 2025 est adopté à l'unanimité."]
-    assert [u.kind for u in minutes.to_check] == ["decision"]
-    assert minutes.actions[0].owner == "Odile Perrin"
+    assert len(minutes.actions) == 1
+    action = minutes.actions[0]
+    # owner and deadline as said: Odile is addressed by name and accepts; the date is hers
+    assert (action.owner, action.due) == ("Odile Perrin", "avant le 15 avril")
+    # the task the turn does not say is set aside, never printed as an action
+    assert [(u.kind, u.text) for u in minutes.to_check] == [
+        ("action", "Rédiger la note de synthèse")
+    ]
     assert all(p.role is None for p in minutes.participants)  # role never said: dropped
     assert minutes.cited_segment_ids() <= {s.id for s in council().segments}
     Minutes.model_validate_json(minutes.model_dump_json())
@@ -208,6 +243,54 @@ def test_pipeline_keeps_verified_items_and_sets_aside_the_rest():
     assert md == render_markdown(minutes)  # deterministic
     assert "| 1 | Le budget 2025 est adopté à l'unanimité. | §0 (00:00:05) |" in md
     assert "Points à vérifier" in md
+    unchecked = summarize(council(), backend=llm, verify=False)
+    assert len(unchecked.actions) == 2 and unchecked.to_check == []
+
+
+def test_prompts_hold_no_example_a_model_could_copy():
+    """A small model copies example answers: every prompt describes fields, none shows values."""
+    texts = [v for k, v in vars(prompts).items() if k.endswith("_TASK") or k == "SYSTEM"]
+    for text in texts:
+        assert not re.search(r"\{\s*\"(task|decision|owner|due|question)\"\s*:", text), text
+        assert "→" not in text and "Exemple" not in text and "ex." not in text
+
+
+def test_a_meeting_without_action_gets_no_phantom_point():
+    """The model that copied the prompt's example ("Rédiger la note", segment 8) into every
+    meeting: with no example in the prompts nothing is copied, and a proposal citing no turn
+    of the meeting is not a point for the clerk to check."""
+
+    class Copycat(FakeLLM):
+        """Answers with whatever example the prompt shows (as the 1.5B model did)."""
+
+        def complete_json(self, messages, schema, *, max_tokens):
+            self.calls.append(messages)
+            text = messages[-1]["content"]
+            example = re.search(r"→\s*(\{.*\})", text)
+            if example:
+                return {
+                    "actions": [json.loads(example.group(1))],
+                    "is_action": True,
+                    **json.loads(example.group(1)),
+                }
+            if "QUESTIONS EN SUSPENS" in text:
+                return {"questions": [{"question": "Rédiger la note", "segments": [8]}]}
+            return {
+                "is_action": False,
+                "is_decision": False,
+                "task": "",
+                "decision": "",
+                "topics": [],
+                "roles": [],
+                "title": "",
+            }
+
+    no_action = load_transcript(DATA / "sans_decision.txt")
+    minutes = summarize(no_action, backend=Copycat())
+    assert minutes.actions == [] and minutes.decisions == []
+    assert minutes.to_check == []
+    assert "Rédiger la note" not in render_markdown(minutes)
+    assert minutes.generation.extra["proposals_citing_nothing"] == 1
 
 
 def _long_transcript(minutes: int = 120) -> Transcript:
@@ -226,46 +309,44 @@ def _long_transcript(minutes: int = 120) -> Transcript:
     return Transcript(segments=segs, speakers=speakers, duration=minutes * 60.0)
 
 
-def _answer_from_window(messages):
-    """A fake model that reads its window and reports what is in it (twice, to test dedupe)."""
-    block = messages[-1]["content"]
-    decisions, actions = [], []
-    for sid, text in re.findall(r"^\[(\d+)\] \([\d:]+\) [^:]+ : (.*)$", block, re.M):
-        if "adopté" in text:
-            decisions += [{"decision": text, "segments": [int(sid)]}] * 2
-        if "enverra" in text:
-            n = re.search(r"numéro (\d+)", text).group(1)
-            actions.append(
-                {
-                    "task": f"Envoyer le dossier numéro {n}",
-                    "owner": "Paul Mercier",
-                    "due": "avant le 15 mars",
-                    "segments": [int(sid)],
-                }
-            )
-    return {"decisions": decisions, "actions": actions}
+def _answer_about_turn(messages):
+    """A fake model that reports what the marked turn says (decision or task)."""
+    sid, text = marked_turn(messages)
+    if "DÉCISION" in messages[-1]["content"]:
+        return {"is_decision": "adopté" in text, "decision": text if "adopté" in text else ""}
+    if "enverra" in text:
+        n = re.search(r"numéro (\d+)", text).group(1)
+        return {"is_action": True, "task": f"Envoyer le dossier numéro {n}", "owner": "", "due": ""}
+    return {"is_action": False, "task": "", "owner": "", "due": ""}
 
 
-def test_map_reduce_over_long_meeting_has_no_duplicates():
+def test_long_meeting_topics_by_window_and_every_candidate_turn_asked_once():
     t = _long_transcript()
     windows = list(split_windows(t.segments, budget=1500))
     assert len(windows) > 3
     covered = {s.id for w in windows for s in w}
     assert covered == {s.id for s in t.segments}
-    llm = FakeLLM({"DÉCISIONS": _answer_from_window, "actions à mener": _answer_from_window})
+    llm = FakeLLM({"TÂCHE : dans l'extrait": _answer_about_turn})
     minutes = summarize(t, backend=llm, window_tokens=1500)
     assert minutes.generation.windows == len(windows)
-    assert len(llm.calls) == 4 * len(windows)
+    candidates = len(decision_segments(t.segments)) + len(commitment_segments(t.segments))
+    assert len(llm.calls) == 2 * len(windows) + candidates
     expected_decisions = sum(1 for s in t.segments if "adopté" in s.text)
     expected_actions = sum(1 for s in t.segments if "enverra" in s.text)
-    assert len(minutes.decisions) == expected_decisions  # overlap + doubles merged
+    assert len(minutes.decisions) == expected_decisions
     assert len(minutes.actions) == expected_actions
-    assert all(a.owner == "Paul Mercier" and a.due == "avant le 15 mars" for a in minutes.actions)
+    # owner and date from the transcript, as said ("Paul Mercier enverra ... avant le 15 mars")
+    assert all(a.due == "avant le 15 mars" for a in minutes.actions)
     starts = [d.sources[0].start for d in minutes.decisions]
     assert starts == sorted(starts)
-    # every prompt fits the budget: no window sends the whole meeting
+    # no prompt sends the whole meeting
     longest = max(len(m[-1]["content"]) for m in llm.calls)
     assert longest < len(prompts.format_segments(t.segments, t)) / 3
+    relevé = summarize(t, backend=FakeLLM(), steps=("decisions",))
+    assert relevé.generation.windows == 0 and relevé.topics == []
+    with pytest.raises(ValueError, match="unknown minutes steps"):
+        summarize(t, backend=FakeLLM(), steps=("décisions",))
+    assert set(STEPS) == {"topics", "questions", "decisions", "actions"}
 
 
 # -- OpenAI-compatible backend ------------------------------------------------------------------
@@ -313,18 +394,82 @@ def test_backend_factory_names_what_is_missing(tmp_path, monkeypatch):
     assert isinstance(backend, OpenAIBackend) and backend.name == "openai:qwen2.5-7b-instruct"
 
 
-def test_second_look_candidates_skip_negations_and_cited_turns():
+def test_candidate_turns_skip_negations_and_bare_acceptances():
     t = council()
     assert [s.id for s in decision_segments(t.segments)] == [0]  # "rien n'est décidé" is not
-    assert [s.id for s in commitment_segments(t.segments)] == [1, 2]
-    cited = [{"segments": [1]}]
-    assert uncited(commitment_segments(t.segments), cited) == []
+    # "Entendu, je m'en charge." is read as the context of the request just before it; a turn
+    # that says a deadline ("ce soir") is asked about, the model and the checks decide
+    assert [s.id for s in commitment_segments(t.segments)] == [1, 4]
+    asr = parse_clerk_text(
+        "[00:00:01] SPEAKER_00: on tranche pas aujourd'hui rien est décidé\n"
+        "[00:00:09] SPEAKER_00: bon on part là dessus va pour le 2 juin\n"
+        "[00:00:15] SPEAKER_01: ok je l'ajoute au backlog\n"
+    )
+    assert [s.id for s in decision_segments(asr.segments)] == [1]  # negation without "ne"
+    assert [s.id for s in commitment_segments(asr.segments)] == [1, 2]
+
+
+def test_cues_for_owners_and_deadlines_as_said():
+    assert addressee("Claire, tu peux réserver le car d'ici vendredi ?") == "Claire"
+    assert addressee("et sonia tu m'envoies la synthèse") == "Sonia"  # ASR: no commas
+    assert addressee("Alors, vous en pensez quoi ?") is None
+    assert commits_self("Je transmettrai la pétition dès demain.")
+    assert commits_self("Ok, je l'ajoute au backlog.")
+    assert not commits_self("Je pense qu'on devrait ouvrir la zone aux commerces.")
+    assert not commits_self("Je mets aux voix le budget avant le 15 avril.")
+    said = "Il manque trois infirmiers en juillet. J'établirai le planning avant le 30 avril."
+    assert stated_deadlines(said) == ["en juillet", "avant le 30 avril"]
+    for phrase in [
+        "d'ici la fin du mois",
+        "avant les vacances",
+        "la semaine prochaine",
+        "dans la matinée",
+        "pour le prochain directoire",
+        "dès lundi",
+    ]:
+        assert stated_deadlines(f"je le fais {phrase}") == [phrase]
+
+
+def test_owner_is_the_anonymous_speaker_who_commits():
+    from benchmarks.minutes_data import anonymous_transcript
+
+    t = anonymous_transcript(
+        [
+            "[00:00:01] SPEAKER_00: est ce que tu peux corriger l'export avant jeudi",
+            "[00:00:05] SPEAKER_01: oui je corrige ça d'ici mercredi soir",
+            "[00:00:09] SPEAKER_02: je pense qu'on pourrait traduire le portail",
+        ],
+        source="test",
+    )
+    index = TranscriptIndex(t)
+    proposal = {"task": "Corriger l'export", "owner": "Kevin", "due": "jeudi", "segments": [0]}
+    action = check_action(proposal, index)
+    # the owner's own words win: who answered ("Intervenant 2"), and the deadline given
+    assert action.owner == "Intervenant 2"
+    assert action.due == "d'ici mercredi soir"
+    assert any("Kevin" in n for n in action.notes)
+    assert "SPEAKER_01" not in prompts.format_segments(t.segments, t)
+
+
+def test_postponed_points_are_not_decisions():
+    t = parse_clerk_text(
+        "[00:00:01] Henri Blanchard: Sans cet avis, on ne peut pas statuer. "
+        "Le dossier est ajourné à la prochaine commission.\n"
+        "[00:00:20] Nadia Chevalier: C'est décidé : la mise en production est reportée au 2 juin.\n"
+    )
+    index = TranscriptIndex(t)
+    ajourne = check_decision({"decision": "Le dossier est ajourné.", "segments": [0]}, index)
+    assert ajourne.__class__.__name__ == "Unverified"
+    reporte = check_decision(
+        {"decision": "La mise en production est reportée au 2 juin.", "segments": [1]}, index
+    )
+    assert reporte.__class__.__name__ == "Decision"
 
 
 def test_failed_steps_are_skipped_but_a_dead_llm_is_an_error():
     class Flaky(FakeLLM):
         def complete_json(self, messages, schema, *, max_tokens):
-            if "DÉCISIONS" in messages[-1]["content"]:
+            if "DÉCISION" in messages[-1]["content"]:
                 raise LLMError("timeout")
             return super().complete_json(messages, schema, max_tokens=max_tokens)
 
