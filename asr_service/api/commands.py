@@ -12,6 +12,10 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from asr_service.api.auth import Role
+from asr_service.cli_support import fail
+from asr_service.exit_codes import ExitCode
+
 console = Console(stderr=True)
 tokens_app = typer.Typer(
     help="API tokens: create (shown once), list, revoke.", no_args_is_help=True
@@ -39,8 +43,15 @@ def api_command(
         f"API on http://{settings.api_host}:{settings.api_port} "
         f"(docs: /docs, clerk pages: /connexion, data: {settings.data_dir})"
     )
+    # log_config=None: uvicorn's records go through the service's formatter (ASR_LOG_FORMAT,
+    # secrets masked); the request middleware logs one line per request, with its request_id.
     uvicorn.run(
-        app, host=settings.api_host, port=settings.api_port, log_level=settings.log_level.lower()
+        app,
+        host=settings.api_host,
+        port=settings.api_port,
+        log_level=settings.log_level.lower(),
+        log_config=None,
+        access_log=False,
     )
 
 
@@ -67,18 +78,25 @@ def purge_command() -> None:
 
 
 def _database():  # noqa: ANN202 - storage Database
+    """The migrated database; exit 5 when it cannot be reached."""
+    from sqlalchemy.exc import OperationalError
+
     from asr_service.config import get_settings
     from asr_service.storage import Database
 
     db = Database.from_settings(get_settings())
-    db.migrate()
+    try:
+        db.migrate()
+    except OperationalError as exc:
+        db.dispose()
+        fail(f"the database is unavailable: {exc.orig or exc}", ExitCode.UNAVAILABLE)
     return db
 
 
 @tokens_app.command("create")
 def tokens_create(
     tenant: str = typer.Option(..., help="tenant ID (created when new)"),
-    role: str = typer.Option(..., help=ROLE_HELP),
+    role: Role = typer.Option(..., help=ROLE_HELP),
     name: str = typer.Option("", help="what the token is for, e.g. 'greffe poste 2'"),
     days: float | None = typer.Option(None, help="expires after this many days"),
 ) -> None:
@@ -89,21 +107,19 @@ def tokens_create(
     try:
         safe_name(tenant, "tenant id")
     except ValueError as exc:
-        console.print(f"[bold red]error:[/] {exc}")
-        raise typer.Exit(2) from None
+        fail(str(exc), ExitCode.BAD_INPUT)
     expires = datetime.now(UTC) + timedelta(days=days) if days else None
     db = _database()
     try:
         with db.session() as session:
             record, secret = repo.create_api_token(
-                session, tenant, role, name=name, expires_at=expires
+                session, tenant, role.value, name=name, expires_at=expires
             )
             repo.audit(session, "token.created", tenant_id=tenant, actor="cli",
-                       target=f"token:{record.id}", detail={"role": role, "name": name})  # fmt: skip
+                       target=f"token:{record.id}", detail={"role": role.value, "name": name})  # fmt: skip
             token_id = record.id
     except ValueError as exc:
-        console.print(f"[bold red]error:[/] {exc}")
-        raise typer.Exit(2) from None
+        fail(str(exc), ExitCode.BAD_INPUT)
     finally:
         db.dispose()
     console.print(
@@ -147,8 +163,7 @@ def tokens_revoke(
             repo.audit(session, "token.revoked", tenant_id=tenant, actor="cli",
                        target=f"token:{token_id}")  # fmt: skip
     except repo.NotFound as exc:
-        console.print(f"[bold red]error:[/] {exc}")
-        raise typer.Exit(2) from None
+        fail(str(exc), ExitCode.BAD_INPUT)
     finally:
         db.dispose()
     console.print(f"token {token_id} revoked")

@@ -110,6 +110,7 @@ def get_principal(
         )
     if principal.by_cookie:
         check_same_origin(request, services.settings.public_url)
+    request.state.tenant = principal.tenant_id  # the logs of the rest of the request name it
     return principal
 
 

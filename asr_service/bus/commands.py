@@ -18,6 +18,8 @@ from typing import Any
 import typer
 
 from asr_service.bus.server import EmbeddedNats
+from asr_service.cli_support import fail, split_list
+from asr_service.exit_codes import ExitCode
 
 log = logging.getLogger(__name__)
 
@@ -33,12 +35,18 @@ def build_worker(
     final_pass: bool = True,
 ):  # noqa: ANN001, ANN201
     """A ready :class:`Worker`: migrated database, audio store, pipeline (model loaded once)."""
+    from sqlalchemy.exc import OperationalError
+
     from asr_service.bus.worker import Worker
     from asr_service.pipeline import Pipeline
     from asr_service.storage import AudioStore, Database
 
     db = Database.from_settings(settings)
-    db.migrate()
+    try:
+        db.migrate()
+    except OperationalError as exc:  # e.g. PostgreSQL down: one line, exit 5, password masked
+        db.dispose()
+        fail(f"the database is unavailable: {exc.orig or exc}", ExitCode.UNAVAILABLE)
     audio = AudioStore(settings.resolved_data_dir / "audio", settings.audio_retention_days)
     pipeline = Pipeline(settings)
     return Worker(
@@ -73,7 +81,7 @@ async def _until_signal(worker) -> None:  # noqa: ANN001
 
 def _run_until_signal(worker) -> None:  # noqa: ANN001
     """Serve until SIGINT/SIGTERM/SIGHUP; a bus that refuses us or cannot hold our streams is a
-    clear error, exit 2."""
+    clear error, exit 5 (service unavailable)."""
     from asr_service.bus.connection import BusConnectError, StreamSetupError
     from asr_service.bus.health import HealthPortError, serve_health
 
@@ -82,8 +90,7 @@ def _run_until_signal(worker) -> None:  # noqa: ANN001
         with serve_health(worker) as health:
             asyncio.run(health.watch(_until_signal(worker)))
     except (StreamSetupError, BusConnectError, HealthPortError) as exc:
-        typer.echo(f"error: {exc}", err=True)
-        raise typer.Exit(2) from exc
+        fail(str(exc), ExitCode.UNAVAILABLE)
 
 
 def _size(n: int) -> str:
@@ -158,8 +165,7 @@ def worker(
     settings = get_settings()
     url = nats_url or settings.nats_url
     if not url:
-        typer.echo("no NATS URL: set ASR_NATS_URL or pass --nats-url (or use `serve`)", err=True)
-        raise typer.Exit(2)
+        fail("no NATS URL: set ASR_NATS_URL or pass --nats-url (or use `serve`)", ExitCode.USAGE)
     worker_ = build_worker(
         settings, url, worker_id=worker_id, minutes=minutes, final_pass=final_pass
     )
@@ -202,8 +208,7 @@ def serve(
         try:
             server.start()
         except NatsServerError as exc:
-            typer.echo(f"error: {exc}", err=True)
-            raise typer.Exit(2) from exc
+            fail(str(exc), ExitCode.UNAVAILABLE)
         typer.echo(f"embedded nats-server (JetStream) at {server.url}, data in {server.store_dir}")
         settings, sized = size_streams_to_disk(settings, server.store_dir)
         if sized:
@@ -261,7 +266,9 @@ def simulate(
         help="comma-separated track/participant names, one per file",
     ),
     title: str = typer.Option("", help="meeting title"),
-    vocabulary: str = typer.Option("", help="comma-separated terms to favour"),
+    vocabulary: list[str] | None = typer.Option(
+        None, "--vocabulary", help="names/terms to favour (repeatable, commas accepted)"
+    ),
     chunk_ms: int = typer.Option(200, min=1, help="chunk length in milliseconds"),
     nats_url: str = typer.Option(None, "--nats-url", help="overrides ASR_NATS_URL"),
     timeout: float = typer.Option(
@@ -271,7 +278,8 @@ def simulate(
     """Play a recording into the bus as the backend would; print partials, commits, final.
 
     A bus that cannot be reached within 10 s, or that no worker has started on (no ASR_IN
-    stream), is reported at once in one line, exit 2; no final status within --timeout: exit 1."""
+    stream), is reported at once in one line, exit 5; a meeting ID already in use: exit 3; no
+    final status within --timeout, or a meeting that did not end done: exit 1."""
     import nats.errors
 
     from asr_service.bus.connection import BusConnectError, BusUnreachableError, connect
@@ -332,7 +340,7 @@ def simulate(
                 tenant=tenant,
                 title=title,
                 speed=speed,
-                vocabulary=[v.strip() for v in vocabulary.split(",") if v.strip()],
+                vocabulary=split_list(vocabulary),
                 chunk_s=chunk_ms / 1000,
                 timeout=timeout,
                 streams_timeout=0,
@@ -348,29 +356,34 @@ def simulate(
     try:
         status = asyncio.run(main())
     except BusUnreachableError as exc:
-        typer.echo(
-            f"error: {exc} (is `asr-service serve` running? set ASR_NATS_URL or pass --nats-url)",
-            err=True,
+        fail(
+            f"{exc} (is `asr-service serve` running? set ASR_NATS_URL or pass --nats-url)",
+            ExitCode.UNAVAILABLE,
         )
-        raise typer.Exit(2) from exc
-    except (BusConnectError, MeetingIdInUse, StreamsMissing) as exc:
-        typer.echo(f"error: {exc}", err=True)
-        raise typer.Exit(2) from exc
+    except (BusConnectError, StreamsMissing) as exc:
+        fail(str(exc), ExitCode.UNAVAILABLE)
+    except MeetingIdInUse as exc:
+        fail(str(exc), ExitCode.BAD_INPUT)
     except FinalStatusTimeout as exc:
-        typer.echo(f"error: {exc} (is the worker still running? see --timeout)", err=True)
-        raise typer.Exit(1) from exc
+        fail(f"{exc} (is the worker still running? see --timeout)", ExitCode.FAILED)
     except (TimeoutError, nats.errors.Error, OSError) as exc:  # publish_retry gave up
-        typer.echo(f"error: the bus stopped accepting the meeting's messages: {exc!r}", err=True)
-        raise typer.Exit(1) from exc
+        fail(f"the bus stopped accepting the meeting's messages: {exc!r}", ExitCode.FAILED)
     if status != "done":
-        typer.echo(f"error: the meeting ended with status {status!r}", err=True)
-        raise typer.Exit(1)
+        fail(f"the meeting ended with status {status!r}", ExitCode.FAILED)
 
 
 def main() -> None:  # pragma: no cover - entry point
-    from asr_service.config import get_settings
+    """``python -m asr_service.bus``: the bus commands with the service's logging (ASR_LOG_*)
+    and secret masking; a bad setting is one line, exit 3."""
+    from asr_service.config import SettingsError, get_settings
+    from asr_service.logging import configure_logging
+    from asr_service.redaction import register_secrets
 
-    logging.basicConfig(
-        level=get_settings().log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
-    )
+    try:
+        settings = get_settings()
+    except SettingsError as exc:
+        typer.echo(f"error: {exc}", err=True)
+        raise SystemExit(ExitCode.BAD_INPUT) from None
+    register_secrets(settings)
+    configure_logging(settings.log_level, settings.log_format)
     app()

@@ -32,6 +32,7 @@ from nats.js.errors import APIError, BadRequestError, NotFoundError
 from nats.js.kv import KeyValue
 
 from asr_service.bus import subjects as sub
+from asr_service.redaction import redact, redact_url, reveal
 
 log = logging.getLogger(__name__)
 
@@ -86,7 +87,7 @@ class BusUnreachableError(BusConnectError):
     def __init__(self, servers: list[str], reason: str):
         self.servers = servers
         self.reason = reason
-        super().__init__(f"cannot reach NATS at {', '.join(servers)}: {reason}")
+        super().__init__(f"cannot reach NATS at {redact_url(', '.join(servers))}: {reason}")
 
 
 def _unreachable_reason(exc: BaseException | None, waited: float) -> str:
@@ -125,7 +126,7 @@ async def connect(
     :class:`BusUnreachableError`, its failed attempts logged at debug level only, instead of
     waiting (and warning twice a second) forever; once connected, it reconnects forever too."""
     options: dict[str, Any] = {
-        "servers": [u.strip() for u in (url or settings.nats_url).split(",")],
+        "servers": [u.strip() for u in reveal(url or settings.nats_url).split(",")],
         "name": name,
         "max_reconnect_attempts": -1,
         "reconnect_time_wait": 0.5,
@@ -138,9 +139,9 @@ async def connect(
         options["nkeys_seed"] = str(settings.nats_nkey_seed)
     if getattr(settings, "nats_user", None):
         options["user"] = settings.nats_user
-        options["password"] = settings.nats_password or ""
+        options["password"] = reveal(settings.nats_password) or ""
     if getattr(settings, "nats_token", None):
-        options["token"] = settings.nats_token
+        options["token"] = reveal(settings.nats_token)
     if getattr(settings, "nats_tls_ca", None) or getattr(settings, "nats_tls_cert", None):
         ctx = ssl.create_default_context(
             cafile=str(settings.nats_tls_ca) if settings.nats_tls_ca else None
@@ -195,7 +196,8 @@ async def connect(
         if refused and not connecting.done():
             await _abandon()
             raise BusConnectError(
-                f"NATS at {options['servers']} refused the connection ({refused[0]}): check "
+                f"NATS at {redact_url(', '.join(options['servers']))} refused the connection "
+                f"({redact(str(refused[0]))}): check "
                 "ASR_NATS_CREDS / ASR_NATS_NKEY_SEED / ASR_NATS_USER / ASR_NATS_PASSWORD / "
                 "ASR_NATS_TOKEN and ASR_NATS_TLS_CA / ASR_NATS_TLS_CERT / ASR_NATS_TLS_KEY"
             )
@@ -208,7 +210,7 @@ async def connect(
     exc = connecting.exception()
     if exc is not None:
         if _refusal(exc):
-            raise BusConnectError(f"NATS refused the connection: {exc}") from exc
+            raise BusConnectError(f"NATS refused the connection: {redact(str(exc))}") from exc
         raise exc
     return client
 

@@ -46,8 +46,10 @@ class NatsServerError(RuntimeError):
 
 def find_nats_server() -> Path:
     """Path of the ``nats-server`` binary (env override, then the venv, then ``PATH``)."""
-    env = os.environ.get("ASR_NATS_SERVER_BIN")
-    candidates = [Path(env)] if env else []
+    from asr_service.config import get_settings
+
+    configured = get_settings().nats_server_bin  # ASR_NATS_SERVER_BIN
+    candidates = [configured] if configured else []
     candidates.append(Path(sys.executable).parent / "nats-server")
     found = shutil.which("nats-server")
     if found:

@@ -1,10 +1,66 @@
-"""Body of ``asr-service bench``: parse options, run the sizing harness, print the key table."""
+"""Body of ``asr-service bench``: parse options, run the sizing harness, print the key table.
+
+A rich progress bar on standard error follows the parts (batch throughput, decoding across
+streams, live capacity, quality): which one runs, for how long, how many are done and the time
+the rest should take at the pace so far; the harness's own lines print above it.
+"""
 
 from __future__ import annotations
 
+import re
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import typer
+from rich.console import Console
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    SpinnerColumn,
+    TextColumn,
+    TimeElapsedColumn,
+    TimeRemainingColumn,
+)
+
+_PART = re.compile(r"^\[(?P<name>[^\]]+)\] (?P<state>…|done in .*)$")
+"""The harness's part markers: ``[live capacity] …`` and ``[live capacity] done in 312 s``."""
+
+
+@contextmanager
+def bench_progress(parts: int, console: Console | None = None) -> Iterator[Callable[[str], None]]:
+    """A ``log_fn`` for :func:`run_bench` that drives a progress bar of ``parts`` parts (more
+    when the harness runs an optional one) and prints every other line above the bar."""
+    progress = Progress(
+        SpinnerColumn(),
+        TextColumn("[bold]{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TextColumn("parts"),
+        TimeElapsedColumn(),
+        TextColumn("ETA"),
+        TimeRemainingColumn(),
+        console=console or Console(stderr=True),
+    )
+    with progress:
+        task = progress.add_task("starting (model load)", total=parts)
+
+        def log_fn(message: str) -> None:
+            match = _PART.match(message)
+            if match is None:
+                progress.console.print(message, highlight=False, markup=False)
+                return
+            current = progress.tasks[0]
+            if match["state"] == "…":
+                if current.completed >= (current.total or 0):
+                    progress.update(task, total=current.completed + 1)
+                progress.update(task, description=match["name"])
+            else:
+                progress.console.print(message, highlight=False, markup=False)
+                progress.advance(task)
+
+        yield log_fn
 
 
 def _ints(value: str | None) -> list[int] | None:
@@ -68,8 +124,7 @@ def bench_command(
         headroom=headroom,
     )
 
-    def say(message: str) -> None:
-        typer.echo(message, err=True)
-
-    report = run_bench(config, log_fn=say)
+    parts = 1 + int(config.live) + int(config.quality)  # batch, live, quality (+ optional ones)
+    with bench_progress(parts) as say:
+        report = run_bench(config, log_fn=say)
     print_summary(report, typer.echo)

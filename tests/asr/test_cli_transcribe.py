@@ -53,7 +53,7 @@ def test_cli_bad_input_exits_non_zero_with_a_clear_message(tmp_path: Path, conte
     bad = tmp_path / "meeting.wav"
     bad.write_bytes(content)
     result = runner.invoke(app, ["transcribe", str(bad), "--out", str(tmp_path / "o")])
-    assert result.exit_code == 2
+    assert result.exit_code == 3  # ExitCode.BAD_INPUT (2 is a usage error)
     assert message in result.output
     assert not (tmp_path / "o").exists()
 

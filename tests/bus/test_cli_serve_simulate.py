@@ -1,7 +1,8 @@
 """``asr-service serve`` and ``asr-service simulate`` as a new user runs them, in subprocesses.
 
 The fast tests need no model: a bus that is not there, a bus no worker has started on, a bus
-without JetStream and bad options each end at once with one clear error, exit 2; a meeting no
+without JetStream end at once with one clear error, exit 5 (service unavailable), bad options
+with exit 2 (usage); a meeting no
 worker finishes ends after --timeout, named; stream bounds are sized to the disk and declared
 again on restart. The end-to-end test starts the console script ``serve`` (embedded nats-server,
 real Whisper base), plays the shipped sample with ``simulate --speed 4``, then stops ``serve`` as
@@ -83,10 +84,10 @@ def one_line(output: str) -> str:
 # ----------------------------------------------------------------------------- simulate, no model
 
 
-def test_simulate_without_a_bus_exits_2_promptly_in_one_line(tmp_path: Path) -> None:
+def test_simulate_without_a_bus_exits_5_promptly_in_one_line(tmp_path: Path) -> None:
     url = f"nats://127.0.0.1:{free_port()}"  # nothing listens there
     code, out, took = simulate_sample(url, cwd=tmp_path)
-    assert code == 2, out
+    assert code == 5, out
     assert took < 20, took
     assert f"error: cannot reach NATS at {url}: connection refused" in out, out
     assert "asr-service serve" in out and "ASR_NATS_URL" in out, out
@@ -97,7 +98,7 @@ def test_simulate_without_a_bus_exits_2_promptly_in_one_line(tmp_path: Path) -> 
 def test_simulate_on_a_bus_no_worker_started_names_the_missing_stream(tmp_path: Path) -> None:
     with EmbeddedNats(tmp_path / "nats") as server:  # JetStream, but no ASR_IN: no worker yet
         code, out, took = simulate_sample(server.url, "--timeout", "3", cwd=tmp_path)
-    assert code == 2, out
+    assert code == 5, out
     assert took < 15, took
     assert "error: the bus has no ASR_IN stream: no worker has started on it yet" in out, out
     assert "`asr-service serve` or `asr-service worker`" in out, out
@@ -146,7 +147,7 @@ def nats_without_jetstream() -> Iterator[str]:
 def test_simulate_on_a_server_without_jetstream_says_so(tmp_path: Path) -> None:
     with nats_without_jetstream() as url:
         code, out, _ = simulate_sample(url, cwd=tmp_path)
-    assert code == 2, out
+    assert code == 5, out
     assert "has no JetStream" in out, out
 
 

@@ -1,0 +1,29 @@
+"""Helpers shared by the ``asr-service`` commands (:mod:`asr_service.cli`, the bus and API
+commands): one way to fail and one way to read a list option."""
+
+from __future__ import annotations
+
+from typing import NoReturn
+
+import typer
+from rich.console import Console
+from rich.markup import escape
+
+from asr_service.exit_codes import ExitCode
+from asr_service.redaction import redact
+
+console = Console(stderr=True, soft_wrap=True)  # one error, one line: greppable logs
+
+
+def fail(message: str, code: ExitCode) -> NoReturn:
+    """Print ``error: <message>`` on one line (secrets masked) on standard error and exit with
+    ``code``."""
+    line = " ".join(redact(message).split())  # e.g. psycopg's two-line "connection failed"
+    console.print(f"[bold red]error:[/] {escape(line)}", highlight=False)
+    raise typer.Exit(int(code))
+
+
+def split_list(values: list[str] | None) -> list[str]:
+    """A list option given as repeated options, comma-separated values, or both
+    (``--vocabulary "Mme Martin" --vocabulary ZAC,PLU``)."""
+    return [item.strip() for value in values or [] for item in value.split(",") if item.strip()]
