@@ -20,6 +20,7 @@ from fastapi.responses import HTMLResponse, JSONResponse
 from fastapi.staticfiles import StaticFiles
 
 from asr_service.api.jobs import Processor
+from asr_service.api.middleware import RequestContextMiddleware
 from asr_service.api.oidc import OidcClient
 from asr_service.api.retention import RetentionScheduler
 from asr_service.api.routes import (
@@ -109,6 +110,7 @@ def create_app(
     app.state.throttle = AuthThrottle(settings.sign_in_rate_limit, settings.auth_failure_rate_limit)
     app.state.oidc = OidcClient(settings) if settings.oidc_issuer else None
     app.add_middleware(SecurityHeaders)
+    app.add_middleware(RequestContextMiddleware)  # request_id (and tenant) on every log line
 
     @app.exception_handler(RequestValidationError)
     async def invalid_request(request: Request, exc: RequestValidationError) -> JSONResponse:

@@ -75,4 +75,5 @@ def test_minutes_read_intervenant_labels_and_keep_ids_in_json() -> None:
 
     text = minutes_document(_minutes()).plain_text()
     assert "- Intervenant 1" in text and "Intervenant 3" in text and "SPEAKER_" not in text
-    assert "SPEAKER_" not in render_markdown(shown)
+    markdown = render_markdown(_minutes())  # minutes.md, the Markdown download
+    assert "- Intervenant 1" in markdown and "SPEAKER_" not in markdown
