@@ -165,3 +165,21 @@ class Database:
     def dispose(self) -> None:
         """Close every pooled connection (tests and shutdown)."""
         self.engine.dispose()
+
+
+def main() -> None:
+    """``python -m asr_service.storage``: bring the configured database
+    (``ASR_DATABASE_URL`` or the SQLite file of ``ASR_DATA_DIR``) to the current schema under the
+    migration lock, and print the revision. What the Helm chart's migration Job runs."""
+    from alembic.runtime.migration import MigrationContext
+
+    from asr_service.config import get_settings
+
+    db = Database.from_settings(get_settings())
+    try:
+        db.migrate()
+        with db.engine.connect() as conn:
+            revision = MigrationContext.configure(conn).get_current_revision()
+    finally:
+        db.dispose()
+    print(f"database schema at revision {revision}")
