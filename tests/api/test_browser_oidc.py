@@ -20,10 +20,13 @@ import uvicorn
 
 from asr_service.api import create_app
 from asr_service.storage import Database
+from tests.api import test_browser
 from tests.api.conftest import ApiHarness, light_processor
 from tests.api.oidc_provider import free_port, provider_install, start_provider
-from tests.api.test_browser import CHROMEDRIVER, CHROMIUM, browser, save_screenshot  # noqa: F401
+from tests.api.test_browser import CHROMEDRIVER, CHROMIUM, save_screenshot
 from tests.api.test_oidc_flow import oidc_settings
+
+browser = test_browser.browser  # the same headless Chromium fixture
 
 pytestmark = pytest.mark.skipif(
     CHROMIUM is None or CHROMEDRIVER is None,
