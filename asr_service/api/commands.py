@@ -32,9 +32,8 @@ def api_command(
     ),
 ) -> None:
     """Run the HTTP API and the clerk pages (uvicorn)."""
-    import uvicorn
-
     from asr_service.api import create_app
+    from asr_service.api.server import serve_api
     from asr_service.config import get_settings
 
     settings = get_settings(api_host=host, api_port=port, api_job_workers=workers)
@@ -45,14 +44,8 @@ def api_command(
     )
     # log_config=None: uvicorn's records go through the service's formatter (ASR_LOG_FORMAT,
     # secrets masked); the request middleware logs one line per request, with its request_id.
-    uvicorn.run(
-        app,
-        host=settings.api_host,
-        port=settings.api_port,
-        log_level=settings.log_level.lower(),
-        log_config=None,
-        access_log=False,
-    )
+    # h11 with header and body read timeouts (ASR_API_HEADER_TIMEOUT_S, ASR_API_BODY_TIMEOUT_S)
+    serve_api(app, settings, log_config=None, access_log=False)
 
 
 def purge_command() -> None:

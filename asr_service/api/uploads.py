@@ -22,6 +22,7 @@ import av
 from fastapi import Request
 from python_multipart.exceptions import MultipartParseError
 from python_multipart.multipart import MultipartParser, parse_options_header
+from starlette.requests import ClientDisconnect
 
 from asr_service.audio import AudioError
 from asr_service.storage.audio_store import private_dir, private_opener
@@ -227,6 +228,8 @@ async def receive_upload(request: Request, folder: Path, max_bytes: int) -> Rece
             parser.finalize()
         except MultipartParseError as exc:
             raise UploadError(400, f"Envoi multipart mal formé : {exc}") from exc
+        except ClientDisconnect as exc:  # the client left, or the server's body timeout fired
+            raise UploadError(400, "Envoi interrompu avant la fin du fichier.") from exc
         form.close()
         if form.path is None or form.filename is None:
             raise UploadError(400, "Aucun fichier reçu : ajoutez le champ « file ».")
