@@ -14,6 +14,8 @@ from urllib.parse import quote
 from fastapi import Response
 
 from asr_service.documents import MEDIA_TYPES, minutes_document, render, transcript_document
+from asr_service.localtime import DEFAULT_TIMEZONE
+from asr_service.speakers import humanise
 from asr_service.transcript import Transcript
 from summarizer.schema import Minutes
 
@@ -48,17 +50,27 @@ def attachment(content: bytes, fmt: str, stem: str) -> Response:
     )
 
 
-def transcript_bytes(transcript: Transcript, fmt: TranscriptFormat, *, title: str) -> bytes:
-    """The transcript encoded as ``fmt``."""
+def transcript_bytes(
+    transcript: Transcript, fmt: TranscriptFormat, *, title: str, tz: str = DEFAULT_TIMEZONE
+) -> bytes:
+    """The transcript encoded as ``fmt`` (dates in documents in ``tz``, the operator's zone)."""
     if fmt in (TranscriptFormat.odt, TranscriptFormat.docx, TranscriptFormat.pdf):
-        return render(transcript_document(transcript, title=title), fmt.value)
+        return render(transcript_document(transcript, title=title, tz=tz), fmt.value)
     from asr_service import formats
 
     return formats.render(transcript, fmt.value).encode("utf-8")
 
 
-def minutes_bytes(minutes: Minutes, markdown: str, fmt: MinutesFormat, *, title: str) -> bytes:
-    """The minutes encoded as ``fmt`` (``md`` is the stored Markdown when there is one)."""
+def minutes_bytes(
+    minutes: Minutes,
+    markdown: str,
+    fmt: MinutesFormat,
+    *,
+    title: str,
+    tz: str = DEFAULT_TIMEZONE,
+) -> bytes:
+    """The minutes encoded as ``fmt`` (``md`` is the stored Markdown when there is one); dates in
+    documents in ``tz``, the operator's zone."""
     if fmt is MinutesFormat.json:
         return minutes.model_dump_json(indent=2).encode("utf-8")
     if fmt is MinutesFormat.md:
@@ -66,5 +78,6 @@ def minutes_bytes(minutes: Minutes, markdown: str, fmt: MinutesFormat, *, title:
             from summarizer.render import render_markdown
 
             markdown = render_markdown(minutes)
+        markdown = humanise(markdown)  # "Intervenant N", as in every readable format
         return markdown.encode("utf-8")
-    return render(minutes_document(minutes, meeting_title=title), fmt.value)
+    return render(minutes_document(minutes, meeting_title=title, tz=tz), fmt.value)

@@ -70,7 +70,8 @@ def test_sign_in_list_and_meeting_page(api: ApiHarness) -> None:
     assert "préfecture" not in listing.text  # never another tenant's meeting
     audit_page(listing.text)
     assert "Aucune réunion" in c.get("/reunions?q=budget").text
-    assert "Date invalide" in c.get("/reunions?du=28/11/2026").text
+    assert "Date invalide : utilisez le format JJ/MM/AAAA" in c.get("/reunions?du=31/02/2026").text
+    assert "Date invalide" not in c.get("/reunions?du=28/11/2026").text  # the French format
 
     page = c.get("/reunions/cm-1")
     assert page.status_code == 200

@@ -7,7 +7,9 @@ from datetime import UTC, date, datetime
 
 import docx
 import pytest
+from pydantic import ValidationError
 
+from asr_service.config import Settings
 from asr_service.documents import minutes_document, render, transcript_document
 from asr_service.localtime import DAY_ERROR, format_datetime, parse_day
 from asr_service.transcript import Segment, Transcript
@@ -43,6 +45,16 @@ def test_a_malformed_day_names_the_expected_format(typed: str) -> None:
     with pytest.raises(ValueError) as err:
         parse_day(typed)
     assert str(err.value) == DAY_ERROR == "Date invalide : utilisez le format JJ/MM/AAAA."
+
+
+def test_the_time_zone_setting_defaults_to_paris_and_rejects_unknown_zones(monkeypatch) -> None:
+    monkeypatch.delenv("ASR_TIMEZONE", raising=False)
+    assert Settings().timezone == "Europe/Paris"
+    monkeypatch.setenv("ASR_TIMEZONE", "Indian/Reunion")
+    assert Settings().timezone == "Indian/Reunion"
+    monkeypatch.setenv("ASR_TIMEZONE", "Europe/Lutece")
+    with pytest.raises(ValidationError, match="unknown time zone 'Europe/Lutece'"):
+        Settings()
 
 
 def _docx_text(content: bytes) -> str:

@@ -68,7 +68,9 @@ def download_transcript(
         raise HTTPException(
             status.HTTP_404_NOT_FOUND, detail="Pas encore de transcription pour cette réunion."
         )
-    content = transcript_bytes(transcript, format, title=meeting.title or meeting_id)
+    content = transcript_bytes(
+        transcript, format, title=meeting.title or meeting_id, tz=services.settings.timezone
+    )
     _audit_download(session, who, "transcript", meeting_id, format.value)
     services.metrics.downloads.labels("transcript", format.value).inc()
     return attachment(content, format.value, f"{meeting_id}-transcription")
@@ -97,7 +99,13 @@ def download_minutes(
             status.HTTP_404_NOT_FOUND, detail="Pas encore de compte rendu pour cette réunion."
         )
     minutes = Minutes.model_validate(record.data)
-    content = minutes_bytes(minutes, record.markdown, format, title=meeting.title or meeting_id)
+    content = minutes_bytes(
+        minutes,
+        record.markdown,
+        format,
+        title=meeting.title or meeting_id,
+        tz=services.settings.timezone,
+    )
     _audit_download(session, who, "minutes", meeting_id, format.value)
     services.metrics.downloads.labels("minutes", format.value).inc()
     return attachment(content, format.value, f"{meeting_id}-compte-rendu")

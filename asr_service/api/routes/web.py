@@ -11,13 +11,15 @@ repository functions as the API.
 from __future__ import annotations
 
 import secrets
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 from typing import Annotated
 
 from fastapi import APIRouter, Form, HTTPException, Query, Request, status
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
+from jinja2 import pass_context
+from jinja2.runtime import Context
 
 from asr_service.api.auth import Principal
 from asr_service.api.deps import (
@@ -47,6 +49,8 @@ from asr_service.api.sessions import (
     take_sign_in,
 )
 from asr_service.documents.transcript_doc import clock, speaker_turns
+from asr_service.localtime import DAY_FORMAT, format_datetime, parse_day
+from asr_service.speakers import humanise_minutes
 from asr_service.storage import repository as repo
 from asr_service.storage.models import MEETING_STATUSES
 from summarizer.schema import Minutes
@@ -63,7 +67,15 @@ STATUS_LABELS = {
     "failed": "En échec",
 }
 TEMPLATES.env.globals["status_label"] = lambda s: STATUS_LABELS.get(s, s)
-TEMPLATES.env.filters["datetime_fr"] = lambda d: d.strftime("%d/%m/%Y %H:%M UTC") if d else "—"
+
+
+@pass_context
+def _datetime_fr(context: Context, moment: datetime | None) -> str:
+    """``06/12/2026 10:15`` in the operator's time zone (``ASR_TIMEZONE``), not UTC."""
+    return format_datetime(moment, context["request"].app.state.services.settings.timezone)
+
+
+TEMPLATES.env.filters["datetime_fr"] = _datetime_fr
 
 router = APIRouter(include_in_schema=False)
 
@@ -305,10 +317,11 @@ def logout(request: Request, services: ServicesDep) -> Response:
 
 
 def _page_date(value: str | None) -> date | None:
-    """A day typed in the search form; ValueError when malformed or outside the API's bounds."""
+    """A day typed in the search form (JJ/MM/AAAA, or AAAA-MM-JJ); ValueError when malformed or
+    outside the API's bounds."""
     if not value:
         return None
-    day = date.fromisoformat(value)
+    day = parse_day(value)
     if not FIRST_DAY <= day <= LAST_DAY:
         raise ValueError(value)
     return day
@@ -332,7 +345,7 @@ def meetings_page(
         date_to = _page_date(au)
     except ValueError:
         date_from = date_to = None
-        error = "Date invalide : utilisez le format AAAA-MM-JJ (entre 1970 et 9999)."
+        error = f"Date invalide : utilisez le format {DAY_FORMAT} (entre 1970 et 9999)."
     status_filter = statut if statut in MEETING_STATUSES else None
     with services.db.session() as session:
         listing = list_meetings(
@@ -380,6 +393,8 @@ def meeting_page(meeting_id: str, request: Request, services: ServicesDep) -> Re
         transcript = repo.get_transcript(session, who.tenant_id, meeting_id)
         record = repo.get_minutes(session, who.tenant_id, meeting_id)
     minutes = Minutes.model_validate(record.data) if record is not None else None
+    if minutes is not None:  # "Intervenant N" on the page; the stored minutes keep the IDs
+        minutes = humanise_minutes(minutes)
     return TEMPLATES.TemplateResponse(
         request,
         "meeting.html",
