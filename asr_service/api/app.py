@@ -29,6 +29,7 @@ from asr_service.api.routes import (
     health,
     meetings,
     recordings,
+    review,
     tokens,
     web,
 )
@@ -61,6 +62,11 @@ A meeting of another tenant answers 404, exactly like a meeting that does not ex
 TAGS = [
     {"name": "réunions", "description": "List, search, inspect and delete meetings."},
     {"name": "téléchargements", "description": "Transcripts and minutes as files."},
+    {
+        "name": "relecture",
+        "description": "The clerk's review of the minutes: edit, decide the points à vérifier, "
+        "validate; versions kept and audited; regenerate after correcting the transcript.",
+    },
     {"name": "enregistrements", "description": "Upload recordings; follow batch jobs."},
     {"name": "administration", "description": "Tokens and audit log (admin role)."},
     {"name": "santé", "description": "Probes and metrics for the orchestrator."},
@@ -90,11 +96,17 @@ def create_app(
         if run_retention:
             scheduler = RetentionScheduler(services.purge_expired, settings.retention_interval_s)
             scheduler.start()
+        if services.outbox is not None:
+            services.outbox.start()
         try:
             yield
         finally:
             if scheduler is not None:
                 scheduler.stop()
+            if services.outbox is not None:
+                services.outbox.stop()
+            if services.regenerations is not None:
+                services.regenerations.shutdown()
             services.jobs.shutdown()
 
     app = FastAPI(
@@ -121,8 +133,9 @@ def create_app(
             status_code=422,
         )
 
-    for module in (meetings, downloads, recordings, tokens, audit, health, web):
+    for module in (meetings, downloads, review, recordings, tokens, audit, health, web):
         app.include_router(module.router)
+    app.include_router(review.pages)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     app.mount(DOCS_ASSETS, StaticFiles(directory=DOCS_ASSETS_DIR), name="docs-assets")
 

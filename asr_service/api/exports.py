@@ -67,10 +67,14 @@ def minutes_bytes(
     fmt: MinutesFormat,
     *,
     title: str,
+    review_status: str | None = None,
     tz: str = DEFAULT_TIMEZONE,
 ) -> bytes:
-    """The minutes encoded as ``fmt`` (``md`` is the stored Markdown when there is one); dates in
-    documents in ``tz``, the operator's zone."""
+    """The minutes encoded as ``fmt`` (``md`` is the stored Markdown when there is one).
+
+    ``review_status`` ("Projet …" or "Validé par … le …") heads every readable format; the JSON
+    stays the bare :class:`Minutes` (the download says its version and status in headers).
+    """
     if fmt is MinutesFormat.json:
         return minutes.model_dump_json(indent=2).encode("utf-8")
     if fmt is MinutesFormat.md:
@@ -79,5 +83,8 @@ def minutes_bytes(
 
             markdown = render_markdown(minutes)
         markdown = humanise(markdown)  # "Intervenant N", as in every readable format
+        if review_status:
+            markdown = f"> **{review_status}**\n\n{markdown}"
         return markdown.encode("utf-8")
-    return render(minutes_document(minutes, meeting_title=title, tz=tz), fmt.value)
+    document = minutes_document(minutes, meeting_title=title, review_status=review_status, tz=tz)
+    return render(document, fmt.value)

@@ -17,6 +17,8 @@ from sqlalchemy import text
 
 from asr_service.api.jobs import JobRunner, Processor, pipeline_processor
 from asr_service.api.metrics import ApiMetrics
+from asr_service.api.outbox import OutboxPublisher
+from asr_service.api.regeneration import Regenerations
 from asr_service.api.retention import PurgeReport, purge_expired
 from asr_service.config import Settings
 from asr_service.storage import AudioStore, Database
@@ -45,6 +47,9 @@ class ApiServices:
     jobs: JobRunner
     metrics: ApiMetrics
     checks: dict[str, ReadinessCheck] = field(default_factory=dict)
+    regenerations: Regenerations | None = None
+    outbox: OutboxPublisher | None = None
+    """Publishes ``minutes_validated`` events; ``None`` without ``ASR_NATS_URL``."""
 
     @classmethod
     def build(
@@ -72,6 +77,8 @@ class ApiServices:
             upload_root=upload_root,
             jobs=jobs,
             metrics=metrics,
+            regenerations=Regenerations(db),
+            outbox=OutboxPublisher(db, settings) if getattr(settings, "nats_url", None) else None,
         )
         services.checks = {
             "storage": services.check_storage,

@@ -39,6 +39,7 @@ from asr_service.bus.schemas import (
     MeetingEnded,
     MeetingStarted,
     MinutesEvent,
+    MinutesValidatedEvent,
     PartialEvent,
     Participant,
     StatusEvent,
@@ -471,6 +472,22 @@ def examples() -> dict[str, list[tuple[str, BaseModel, dict[str, str] | None]]]:
                 {"Nats-Msg-Id": "acme.m-42.minutes"},
             ),
         ],
+        "MinutesValidatedEvent": [
+            (
+                "A clerk validated version 4 (sent by the HTTP API)",
+                MinutesValidatedEvent(
+                    meeting_id="m-42",
+                    version=4,
+                    validated_by="Mme Leroy, greffe",
+                    validated_at=_at(90_000),
+                    title="Comité de pilotage",
+                    decisions=3,
+                    actions=5,
+                    sent_at=_at(90_000),
+                ),  # fmt: skip
+                {"Nats-Msg-Id": "acme.m-42.minutes.v4"},
+            ),
+        ],
         SERVICE_ERROR_MESSAGE: [
             (
                 "A subject naming no valid meeting ID",
@@ -749,6 +766,12 @@ CHANNEL_TEXT: dict[str, tuple[str, str]] = {
     "error": ("Problems with a meeting's input or processing", "`fatal` says if it goes on."),
     "final": ("Final transcript ready", "Inline when it fits, else fetch it over HTTP."),
     "minutes": ("Minutes ready", "Or why there are none; sent just before status `done`."),
+    "minutes_validated": (
+        "Minutes validated by a clerk",
+        "Sent by the HTTP API when a clerk validates a version of the minutes (kept in its "
+        "outbox until NATS acknowledges it, so none is lost while the bus is away); downloads "
+        "then carry that version.",
+    ),
 }
 
 
@@ -763,6 +786,7 @@ def _headers(kind: str) -> dict[str, Any] | None:
         "segment once",
         "final": "`<tenant>.<meeting_id>.final`",
         "minutes": "`<tenant>.<meeting_id>.minutes`",
+        "minutes_validated": "`<tenant>.<meeting_id>.minutes.v<version>`",
     }.get(kind)
     if text is None:
         return None

@@ -194,6 +194,22 @@ class MinutesEvent(_Message):
     sent_at: datetime = Field(default_factory=_now)
 
 
+class MinutesValidatedEvent(_Message):
+    """``minutes_validated``: a clerk validated the minutes (published by the HTTP API).
+
+    The validated minutes are then what every download carries (``version``); fetch them over
+    HTTP. A later validation of a newer version sends another event."""
+
+    meeting_id: str = Field(description="the meeting")
+    version: int = Field(description="the validated version of the minutes (counts from 1)")
+    validated_by: str = Field(description="the clerk who validated them (name of the sign-in)")
+    validated_at: datetime = Field(description="when they were validated (UTC)")
+    title: str = Field(default="", description="the title of the validated minutes")
+    decisions: int = Field(default=0, description="number of decisions in the validated minutes")
+    actions: int = Field(default=0, description="number of actions in the validated minutes")
+    sent_at: datetime = Field(default_factory=_now, description="when the event was queued (UTC)")
+
+
 IN_MESSAGES: dict[str, type[BaseModel]] = {
     "started": MeetingStarted,
     "audio": AudioChunk,
@@ -207,6 +223,7 @@ OUT_MESSAGES: dict[str, type[BaseModel]] = {
     "error": ErrorEvent,
     "final": FinalEvent,
     "minutes": MinutesEvent,
+    "minutes_validated": MinutesValidatedEvent,
 }
 """Output kind (``subjects.OUT_KINDS``) → model: what the service publishes."""
 
@@ -221,6 +238,7 @@ __all__ = [
     "MeetingEnded",
     "MeetingStarted",
     "MinutesEvent",
+    "MinutesValidatedEvent",
     "Participant",
     "PartialEvent",
     "Segment",

@@ -17,6 +17,7 @@ Out (service → backend):
 - ``error``      problems with input or processing, naming the cause, ``ASR_OUT``
 - ``final``      the final (accurate) transcript replaced the live one, ``ASR_OUT``
 - ``minutes``    the minutes are ready, ``ASR_OUT``
+- ``minutes_validated``  a clerk validated the minutes (published by the HTTP API), ``ASR_OUT``
 
 KV bucket ``ASR_LEASES`` (key ``<tenant>.<meeting_id>``): which worker owns a live meeting.
 
@@ -31,8 +32,8 @@ from dataclasses import dataclass
 
 PREFIX = "meetings"
 IN_KINDS = ("started", "audio", "ended")
-OUT_KINDS = ("partial", "committed", "status", "error", "final", "minutes")
-PERSISTED_OUT_KINDS = ("committed", "status", "error", "final", "minutes")
+OUT_KINDS = ("partial", "committed", "status", "error", "final", "minutes", "minutes_validated")
+PERSISTED_OUT_KINDS = ("committed", "status", "error", "final", "minutes", "minutes_validated")
 
 STREAM_IN = "ASR_IN"
 STREAM_OUT = "ASR_OUT"

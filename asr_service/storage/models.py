@@ -12,7 +12,13 @@ One relational schema serves both the NATS worker (issue 7) and the HTTP API (is
   is a small insert whatever the meeting length (idempotent on ``(meeting_pk, segment_id)``).
 - ``transcripts``: whole transcripts as JSON (``asr_service.transcript.Transcript``), one per
   ``(meeting, kind)`` with kind ``live`` (snapshot at meeting end) or ``final`` (accurate pass).
-- ``minutes``: the minutes of a meeting as JSON plus their Markdown rendering.
+- ``minutes``: the minutes of a meeting as JSON plus their Markdown rendering (the latest
+  machine output).
+- ``minutes_versions``: the clerk's review of the minutes, one immutable row per version (who, when,
+  what changed, ``draft`` | ``reviewed`` | ``validated``, the whole Minutes JSON); a validated
+  version is never changed, later edits or regenerations append new versions.
+- ``bus_outbox``: bus events the API must publish (``minutes_validated``), written in the same
+  transaction as the change they announce and marked published once NATS acknowledged them.
 - ``jobs``: file-upload processing jobs (status, progress, error).
 - ``audit_log``: who did what, when (append-only).
 - ``sign_in_sessions`` / ``sign_in_requests``: clerks' server-side sessions and OpenID Connect
@@ -226,6 +232,45 @@ class MinutesRecord(Base):
     markdown: Mapped[str] = mapped_column(Text, default="")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+
+MINUTES_VERSION_STATUSES = ("draft", "reviewed", "validated")
+"""``draft``: as the model wrote it; ``reviewed``: changed by a clerk; ``validated``: frozen."""
+
+
+class MinutesVersion(Base):
+    __tablename__ = "minutes_versions"
+    __table_args__ = (
+        UniqueConstraint("meeting_pk", "number", name="uq_minutes_versions_meeting_number"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    meeting_pk: Mapped[int] = mapped_column(
+        ForeignKey("meetings.pk", ondelete="CASCADE"), index=True
+    )
+    number: Mapped[int] = mapped_column(Integer)
+    status: Mapped[str] = mapped_column(String(16), default="draft")
+    data: Mapped[dict[str, Any]] = mapped_column()
+    based_on: Mapped[int | None] = mapped_column(Integer, default=None)
+    author: Mapped[str] = mapped_column(String(200), default="")
+    author_name: Mapped[str] = mapped_column(String(200), default="")
+    summary: Mapped[str] = mapped_column(Text, default="")
+    changes: Mapped[list[Any]] = mapped_column(default=list)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class BusOutbox(Base):
+    __tablename__ = "bus_outbox"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    tenant_id: Mapped[str] = mapped_column(String(64))
+    subject: Mapped[str] = mapped_column(String(400))
+    msg_id: Mapped[str] = mapped_column(String(200))
+    payload: Mapped[dict[str, Any]] = mapped_column()
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    published_at: Mapped[datetime | None] = mapped_column(default=None, index=True)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    last_error: Mapped[str | None] = mapped_column(Text, default=None)
 
 
 class Job(Base):

@@ -22,7 +22,12 @@ API summary (stable; the HTTP API and the NATS worker both use it):
 - transcripts: ``add_live_segments`` (idempotent), ``live_segments``, ``live_segments_by_track``,
   ``save_transcript``,
   ``get_transcript`` (final when present, else live);
-- minutes: ``save_minutes``, ``get_minutes``;
+- minutes: ``save_minutes`` (also appends a ``draft`` version when the text changed),
+  ``get_minutes``;
+- minutes review: ``minutes_versions``, ``get_minutes_version``, ``add_minutes_version``,
+  ``validated_version``;
+- bus outbox: ``add_outbox``, ``pending_outbox``, ``mark_outbox_published``,
+  ``mark_outbox_failed``;
 - jobs: ``create_job``, ``get_job``, ``update_job``, ``list_jobs``;
 - audit: ``audit``, ``list_audit``.
 """
@@ -36,21 +41,24 @@ from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
 from asr_service.storage.models import (
     JOB_STATUSES,
     MEETING_STATUSES,
+    MINUTES_VERSION_STATUSES,
     ROLES,
     TRANSCRIPT_KINDS,
     ApiToken,
     AuditEntry,
+    BusOutbox,
     Job,
     LiveSegment,
     Meeting,
     MeetingStatusEvent,
     MinutesRecord,
+    MinutesVersion,
     Tenant,
     TranscriptRecord,
     utcnow,
@@ -351,7 +359,13 @@ def delete_meeting(session: Session, tenant_id: str, meeting_id: str) -> bool:
     if meeting is None:
         return False
     pk = meeting.pk
-    for table in (LiveSegment, TranscriptRecord, MinutesRecord, MeetingStatusEvent):
+    for table in (
+        LiveSegment,
+        TranscriptRecord,
+        MinutesRecord,
+        MinutesVersion,
+        MeetingStatusEvent,
+    ):
         session.execute(delete(table).where(table.meeting_pk == pk))
     session.delete(meeting)
     session.flush()
@@ -522,7 +536,11 @@ def get_transcript(
 def save_minutes(
     session: Session, tenant_id: str, meeting_id: str, data: dict[str, Any], markdown: str = ""
 ) -> MinutesRecord:
-    """Store (or replace) the minutes of a meeting."""
+    """Store (or replace) the minutes of a meeting as the model wrote them.
+
+    The review history gets a new ``draft`` version when they differ from the last version the
+    service wrote: a regeneration never touches the versions a clerk edited or validated.
+    """
     meeting = require_meeting(session, tenant_id, meeting_id)
     record = session.scalar(select(MinutesRecord).where(MinutesRecord.meeting_pk == meeting.pk))
     if record is None:
@@ -532,6 +550,25 @@ def save_minutes(
         record.data = data
         record.markdown = markdown
         record.updated_at = utcnow()
+    last_generated = session.scalar(
+        select(MinutesVersion)
+        .where(MinutesVersion.meeting_pk == meeting.pk, MinutesVersion.author == SERVICE_AUTHOR)
+        .order_by(MinutesVersion.number.desc())
+        .limit(1)
+    )
+    if last_generated is None or last_generated.data != data:
+        add_minutes_version(
+            session,
+            tenant_id,
+            meeting_id,
+            data,
+            status="draft",
+            author=SERVICE_AUTHOR,
+            author_name="Génération automatique",
+            summary="Compte rendu généré automatiquement"
+            if last_generated is None
+            else "Compte rendu régénéré automatiquement",
+        )
     session.flush()
     return record
 
@@ -539,6 +576,130 @@ def save_minutes(
 def get_minutes(session: Session, tenant_id: str, meeting_id: str) -> MinutesRecord | None:
     meeting = require_meeting(session, tenant_id, meeting_id)
     return session.scalar(select(MinutesRecord).where(MinutesRecord.meeting_pk == meeting.pk))
+
+
+# --------------------------------------------------------------------------- minutes review
+
+SERVICE_AUTHOR = "service"
+"""``author`` of the versions the minutes model wrote (a clerk's is their principal subject)."""
+
+
+def minutes_versions(session: Session, tenant_id: str, meeting_id: str) -> list[MinutesVersion]:
+    """Every version of the meeting's minutes, oldest first."""
+    meeting = require_meeting(session, tenant_id, meeting_id)
+    return list(
+        session.scalars(
+            select(MinutesVersion)
+            .where(MinutesVersion.meeting_pk == meeting.pk)
+            .order_by(MinutesVersion.number)
+        )
+    )
+
+
+def get_minutes_version(
+    session: Session, tenant_id: str, meeting_id: str, number: int
+) -> MinutesVersion | None:
+    """One version by its number, or ``None``."""
+    meeting = require_meeting(session, tenant_id, meeting_id)
+    return session.scalar(
+        select(MinutesVersion).where(
+            MinutesVersion.meeting_pk == meeting.pk, MinutesVersion.number == number
+        )
+    )
+
+
+def validated_version(session: Session, tenant_id: str, meeting_id: str) -> MinutesVersion | None:
+    """The most recent validated version (what downloads carry), or ``None``."""
+    meeting = require_meeting(session, tenant_id, meeting_id)
+    return session.scalar(
+        select(MinutesVersion)
+        .where(MinutesVersion.meeting_pk == meeting.pk, MinutesVersion.status == "validated")
+        .order_by(MinutesVersion.number.desc())
+        .limit(1)
+    )
+
+
+def add_minutes_version(
+    session: Session,
+    tenant_id: str,
+    meeting_id: str,
+    data: dict[str, Any],
+    *,
+    status: str,
+    author: str,
+    author_name: str = "",
+    summary: str = "",
+    changes: list[str] | None = None,
+    based_on: int | None = None,
+) -> MinutesVersion:
+    """Append the next version (numbers count from 1 per meeting); versions are never updated.
+
+    Two writers racing for the same number make the second transaction fail on the unique
+    ``(meeting, number)`` constraint instead of overwriting anything.
+    """
+    if status not in MINUTES_VERSION_STATUSES:
+        expected = ", ".join(MINUTES_VERSION_STATUSES)
+        raise ValueError(f"unknown minutes version status {status!r}; expected one of {expected}")
+    meeting = require_meeting(session, tenant_id, meeting_id)
+    last = session.scalar(
+        select(func.max(MinutesVersion.number)).where(MinutesVersion.meeting_pk == meeting.pk)
+    )
+    version = MinutesVersion(
+        meeting_pk=meeting.pk,
+        number=(last or 0) + 1,
+        status=status,
+        data=data,
+        based_on=based_on,
+        author=author,
+        author_name=author_name,
+        summary=summary,
+        changes=list(changes or []),
+    )
+    session.add(version)
+    session.flush()
+    return version
+
+
+# --------------------------------------------------------------------------- bus outbox
+
+
+def add_outbox(
+    session: Session, tenant_id: str, subject: str, msg_id: str, payload: dict[str, Any]
+) -> BusOutbox:
+    """Queue a bus event in the caller's transaction: it exists exactly when the change does."""
+    entry = BusOutbox(tenant_id=tenant_id, subject=subject, msg_id=msg_id, payload=payload)
+    session.add(entry)
+    session.flush()
+    return entry
+
+
+def pending_outbox(session: Session, *, limit: int = 100) -> list[BusOutbox]:
+    """Events not yet acknowledged by NATS, oldest first (every tenant: the publisher's view)."""
+    return list(
+        session.scalars(
+            select(BusOutbox)
+            .where(BusOutbox.published_at.is_(None))
+            .order_by(BusOutbox.id)
+            .limit(limit)
+        )
+    )
+
+
+def mark_outbox_published(session: Session, entry_id: int) -> None:
+    entry = session.get(BusOutbox, entry_id)
+    if entry is not None and entry.published_at is None:
+        entry.published_at = utcnow()
+        entry.attempts += 1
+        entry.last_error = None
+        session.flush()
+
+
+def mark_outbox_failed(session: Session, entry_id: int, error: str) -> None:
+    entry = session.get(BusOutbox, entry_id)
+    if entry is not None:
+        entry.attempts += 1
+        entry.last_error = error[:2000]
+        session.flush()
 
 
 # --------------------------------------------------------------------------- jobs

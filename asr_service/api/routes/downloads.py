@@ -1,4 +1,8 @@
-"""Downloads of a meeting's transcript and minutes, each one written to the audit log."""
+"""Downloads of a meeting's transcript and minutes, each one written to the audit log.
+
+Minutes downloads carry the validated version once a clerk validated one ("Validé par <clerk> le
+<date>" under the title), else the current version marked "Projet"; ``version=N`` asks for one.
+"""
 
 from __future__ import annotations
 
@@ -15,6 +19,7 @@ from asr_service.api.exports import (
     minutes_bytes,
     transcript_bytes,
 )
+from asr_service.api.minutes_review import draft_label, validation_label
 from asr_service.documents import MEDIA_TYPES
 from asr_service.storage import repository as repo
 from summarizer.schema import Minutes
@@ -88,24 +93,66 @@ def download_minutes(
     services: ServicesDep,
     who: ClerkDep,
     format: Annotated[MinutesFormat, Query(description="file format")] = MinutesFormat.odt,
+    version: Annotated[
+        int | None,
+        Query(
+            ge=1,
+            le=2**31 - 1,
+            description="a version of the review history; default: the latest validated "
+            "version, else the current draft (marked « Projet »)",
+        ),
+    ] = None,
 ) -> Response:
     """ODT is the default: the format of the French administration's interoperability rules."""
     meeting = repo.get_meeting(session, who.tenant_id, meeting_id)
     if meeting is None:
         raise meeting_not_found(meeting_id)
     record = repo.get_minutes(session, who.tenant_id, meeting_id)
-    if record is None:
+    versions = repo.minutes_versions(session, who.tenant_id, meeting_id)
+    if record is None and not versions:
         raise HTTPException(
             status.HTTP_404_NOT_FOUND, detail="Pas encore de compte rendu pour cette réunion."
         )
-    minutes = Minutes.model_validate(record.data)
+    if version is not None:
+        chosen = next((v for v in versions if v.number == version), None)
+        if chosen is None:
+            raise HTTPException(
+                status.HTTP_404_NOT_FOUND, detail=f"Version {version} du compte rendu introuvable."
+            )
+    else:
+        validated = [v for v in versions if v.status == "validated"]
+        chosen = validated[-1] if validated else (versions[-1] if versions else None)
+    if chosen is not None:
+        minutes = Minutes.model_validate(chosen.data)
+        markdown = ""  # rendered from this version, not the model's last output
+        label = validation_label(chosen) if chosen.status == "validated" else draft_label(chosen)
+    else:  # minutes stored without a version (not written through the repository)
+        minutes = Minutes.model_validate(record.data)
+        markdown = record.markdown
+        label = draft_label(None)
     content = minutes_bytes(
         minutes,
-        record.markdown,
+        markdown,
         format,
         title=meeting.title or meeting_id,
+        review_status=label,
         tz=services.settings.timezone,
     )
-    _audit_download(session, who, "minutes", meeting_id, format.value)
+    repo.audit(
+        session,
+        "minutes.downloaded",
+        tenant_id=who.tenant_id,
+        actor=who.subject,
+        target=meeting_id,
+        detail={
+            "format": format.value,
+            "version": chosen.number if chosen else None,
+            "status": chosen.status if chosen else "draft",
+        },
+    )
     services.metrics.downloads.labels("minutes", format.value).inc()
-    return attachment(content, format.value, f"{meeting_id}-compte-rendu")
+    response = attachment(content, format.value, f"{meeting_id}-compte-rendu")
+    if chosen is not None:
+        response.headers["X-Minutes-Version"] = str(chosen.number)
+        response.headers["X-Minutes-Status"] = chosen.status
+    return response
