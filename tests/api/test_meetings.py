@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
 
 from tests.api.conftest import ApiHarness
 
@@ -23,7 +24,7 @@ def test_list_is_tenant_scoped_and_searchable(api: ApiHarness) -> None:
     assert [m["meeting_id"] for m in by_title["items"]] == ["cm-1"]
     by_status = api.client.get("/api/v1/meetings?status=failed", headers=api.auth("mairie"))
     assert [m["meeting_id"] for m in by_status.json()["items"]] == ["codir-2"]
-    today = date.today()
+    today = datetime.now(ZoneInfo("Europe/Paris")).date()  # days are read in ASR_TIMEZONE
     in_range = api.client.get(
         f"/api/v1/meetings?date_from={today - timedelta(days=1)}&date_to={today}",
         headers=api.auth("mairie"),

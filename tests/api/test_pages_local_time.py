@@ -40,8 +40,14 @@ def test_pages_show_local_times_and_read_french_days(api: ApiHarness) -> None:
     page = api.client.get("/reunions/cm-1").text
     assert "07/12/2026 00:30" in page
 
-    assert "Conseil municipal" in api.client.get("/reunions?du=06/12/2026&au=31/12/2026").text
+    # 23:30 UTC on the 6th is the 7th in Paris: days typed are Paris days, in the API too.
+    assert "Conseil municipal" in api.client.get("/reunions?du=07/12/2026&au=07/12/2026").text
+    assert "Aucune réunion" in api.client.get("/reunions?du=01/12/2026&au=06/12/2026").text
     assert "Aucune réunion" in api.client.get("/reunions?du=01/01/2027").text
+    found = api.client.get(
+        "/api/v1/meetings?date_from=2026-12-07&date_to=2026-12-07", headers=api.auth()
+    ).json()
+    assert [m["meeting_id"] for m in found["items"]] == ["cm-1"]
     bad = api.client.get("/reunions?du=31/02/2026").text
     assert "Date invalide : utilisez le format JJ/MM/AAAA" in bad
     assert 'value="31/02/2026"' in bad  # what was typed stays in the field

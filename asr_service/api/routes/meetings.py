@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 from typing import Annotated
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Depends, Query
 
 from asr_service.api.deletion import delete_meeting_everywhere
 from asr_service.api.deps import (
@@ -26,6 +26,7 @@ from asr_service.api.schemas import (
     MeetingSummary,
     StatusEvent,
 )
+from asr_service.localtime import DEFAULT_TIMEZONE, zone
 from asr_service.storage import repository as repo
 from asr_service.storage.models import MEETING_STATUSES
 
@@ -34,8 +35,14 @@ router = APIRouter(prefix="/api/v1/meetings", tags=["réunions"])
 NOT_FOUND = {404: {"description": "Unknown meeting, or a meeting of another tenant"}}
 
 
-def _day_start(day: date | None) -> datetime | None:
-    return datetime.combine(day, time.min, tzinfo=UTC) if day else None
+def _day_start(day: date | None, tz: str) -> datetime | None:
+    """Midnight starting ``day`` in the operator's time zone: days are the days people live."""
+    return datetime.combine(day, time.min, tzinfo=zone(tz)) if day else None
+
+
+def operator_timezone(services: ServicesDep) -> str:
+    """The time zone days are read in (``ASR_TIMEZONE``)."""
+    return services.settings.timezone
 
 
 @router.get("", response_model=MeetingList, summary="List and search the tenant's meetings")
@@ -49,14 +56,23 @@ def list_meetings(
     source: Annotated[str | None, Query(pattern="^(live|upload)$")] = None,
     date_from: Annotated[
         date | None,
-        Query(ge=FIRST_DAY, le=LAST_DAY, description="created on or after this day"),
+        Query(
+            ge=FIRST_DAY,
+            le=LAST_DAY,
+            description="created on or after this day (in the operator's time zone)",
+        ),
     ] = None,
     date_to: Annotated[
         date | None,
-        Query(ge=FIRST_DAY, le=LAST_DAY, description="created on or before this day"),
+        Query(
+            ge=FIRST_DAY,
+            le=LAST_DAY,
+            description="created on or before this day (in the operator's time zone)",
+        ),
     ] = None,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
     offset: Annotated[int, Query(ge=0, le=DB_INT_MAX)] = 0,
+    tz: Annotated[str, Depends(operator_timezone)] = DEFAULT_TIMEZONE,
 ) -> MeetingList:
     """Newest first; only the caller's tenant is ever searched."""
     meetings = repo.list_meetings(
@@ -65,8 +81,8 @@ def list_meetings(
         status=status,
         source=source,
         title=q,
-        created_from=_day_start(date_from),
-        created_to=_day_start(date_to + timedelta(days=1)) if date_to else None,
+        created_from=_day_start(date_from, tz),
+        created_to=_day_start(date_to + timedelta(days=1), tz) if date_to else None,
         limit=limit,
         offset=offset,
     )

@@ -358,6 +358,7 @@ def meetings_page(
             date_to=date_to,
             limit=200,
             offset=0,
+            tz=services.settings.timezone,
         )
     return TEMPLATES.TemplateResponse(
         request,
@@ -392,12 +393,7 @@ def meeting_page(meeting_id: str, request: Request, services: ServicesDep) -> Re
             )
         transcript = repo.get_transcript(session, who.tenant_id, meeting_id)
         record = repo.get_minutes(session, who.tenant_id, meeting_id)
-        from asr_service.api.routes.review import page_context  # the review panel (its owner)
-
-        review = page_context(session, services, who, meeting_id, request)
     minutes = Minutes.model_validate(record.data) if record is not None else None
-    if review["review"] is not None:  # the version under review, not the model's raw output
-        minutes = humanise_minutes(review["review"].current.minutes)
     if minutes is not None:  # "Intervenant N" on the page; the stored minutes keep the IDs
         minutes = humanise_minutes(minutes)
     return TEMPLATES.TemplateResponse(
@@ -410,6 +406,5 @@ def meeting_page(meeting_id: str, request: Request, services: ServicesDep) -> Re
             "minutes": minutes,
             "transcript_formats": [f.value for f in TranscriptFormat],
             "minutes_formats": [f.value for f in MinutesFormat],
-            **review,
         },
     )
