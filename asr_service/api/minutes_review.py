@@ -16,6 +16,7 @@ The HTTP routes (``api/routes/review.py``) and the clerk page both call these fu
 
 from __future__ import annotations
 
+import logging
 from datetime import datetime
 from typing import Any, Literal
 from zoneinfo import ZoneInfo
@@ -37,6 +38,8 @@ from summarizer.schema import (
     SourceRef,
     Topic,
 )
+
+log = logging.getLogger(__name__)
 
 PARIS = ZoneInfo("Europe/Paris")
 VALIDATED_KIND = "minutes_validated"
@@ -541,7 +544,13 @@ def queue_validated_event(
         actions=len(minutes.actions),
     )
     if not bus_subjects.valid_id(tenant_id) or not bus_subjects.valid_id(meeting_id):
-        return  # IDs no subject can carry (HTTP-only meetings): nothing a backend could follow
+        # IDs no subject can carry: no backend could follow this meeting on the bus
+        log.warning(
+            "minutes of %s/%s validated; no bus event: the IDs cannot form a NATS subject",
+            tenant_id,
+            meeting_id,
+        )
+        return
     repo.add_outbox(
         session,
         tenant_id,

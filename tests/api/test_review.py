@@ -522,3 +522,19 @@ def test_the_page_forms_edit_decide_and_validate(api: ApiHarness) -> None:
         follow_redirects=False,
     )
     assert response.status_code == 303 and response.headers["location"] == "/connexion"
+
+
+def test_deleting_a_reviewed_meeting_removes_its_versions(api: ApiHarness) -> None:
+    api.seed_meeting("mairie", MID)
+    validate_as_clerk(api)
+    deleted = api.client.delete(BASE, headers=api.auth("mairie", "backend"))
+    assert deleted.status_code == 200, deleted.text
+    assert api.client.get(f"{BASE}/minutes/review", headers=api.auth()).status_code == 404
+    from sqlalchemy import func, select
+
+    from asr_service.storage.models import MinutesVersion
+
+    with api.services.db.session() as s:
+        assert s.scalar(select(func.count()).select_from(MinutesVersion)) == 0
+        # the bus event of the validation is kept: it announces something that happened
+        assert len(repo.pending_outbox(s)) == 1

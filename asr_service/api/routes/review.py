@@ -28,6 +28,7 @@ from fastapi.responses import RedirectResponse, Response
 from pydantic import BaseModel, Field, ValidationError
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
+from starlette.concurrency import run_in_threadpool
 
 from asr_service.api import minutes_review as review
 from asr_service.api.auth import Principal
@@ -492,7 +493,9 @@ async def page_edit(meeting_id: MeetingId, request: Request, services: ServicesD
             ) from exc
         review.edit_minutes(session, who, meeting_id, body)
 
-    return _page_step(request, services, meeting_id, "Modifications enregistrées.", step)
+    return await run_in_threadpool(
+        _page_step, request, services, meeting_id, "Modifications enregistrées.", step
+    )
 
 
 @pages.post("/reunions/{meeting_id}/relecture/points/{number}")
@@ -513,7 +516,7 @@ async def page_point(
         review.decide(session, who, meeting_id, number - 1, body)
 
     message = "Point accepté." if decision == "accept" else "Point rejeté."
-    return _page_step(request, services, meeting_id, message, step)
+    return await run_in_threadpool(_page_step, request, services, meeting_id, message, step)
 
 
 @pages.post("/reunions/{meeting_id}/relecture/valider")
@@ -523,7 +526,9 @@ async def page_validate(meeting_id: MeetingId, request: Request, services: Servi
     def step(session: Session, who: Principal) -> None:
         review.validate(session, who, meeting_id, review.ValidateIn(base_version=_base(form)))
 
-    return _page_step(request, services, meeting_id, "Compte rendu validé.", step)
+    return await run_in_threadpool(
+        _page_step, request, services, meeting_id, "Compte rendu validé.", step
+    )
 
 
 @pages.post("/reunions/{meeting_id}/relecture/regenerer")
