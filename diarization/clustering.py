@@ -5,13 +5,13 @@ pruned to its strongest neighbours, unnormalised graph Laplacian, speaker count 
 eigengap (within ``min``/``max``), k-means on the leading eigenvectors. Clusters too small to be a
 speaker are absorbed by the nearest one, and clusters whose centroids are very similar are merged.
 Too few windows for a graph (short recordings) go to average-linkage agglomerative clustering
-with a cosine threshold instead.
+(scipy) with a cosine threshold instead.
 
 Memory stays bounded on long meetings: beyond ``chunk_size`` windows the embeddings are clustered
 in contiguous chunks (each a dense ``chunk_size``² affinity at most) and the chunk clusters are
 then linked by agglomerative clustering of their centroids.
 
-numpy only: the dense eigensolver and a small k-means are all this needs.
+numpy's dense eigensolver, a small k-means and scipy's hierarchical clustering.
 """
 
 from __future__ import annotations
@@ -19,6 +19,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+from scipy.cluster.hierarchy import fcluster, linkage
 
 
 @dataclass(frozen=True)
@@ -100,34 +101,20 @@ def spectral_labels(
 
 
 def ahc_labels(x: np.ndarray, *, threshold: float, k: int | None = None) -> np.ndarray:
-    """Average-linkage agglomerative clustering on cosine similarity.
+    """Average-linkage agglomerative clustering on cosine similarity (scipy's ``linkage``).
 
-    Merges the most similar pair of clusters until ``k`` remain, or (``k`` None) until no pair is
-    more similar than ``threshold``. Meant for at most a few thousand points.
+    Cuts the tree at ``k`` clusters, or (``k`` None) where no two clusters are more similar than
+    ``threshold`` on average (cosine distance ``1 - threshold``).
     """
     n = len(x)
-    sim = (x @ x.T).astype(np.float64)
-    np.fill_diagonal(sim, -np.inf)
-    sizes = np.ones(n)
-    active = np.ones(n, dtype=bool)
-    labels = np.arange(n)
-    clusters = n
-    while clusters > 1:
-        i, j = np.unravel_index(np.argmax(sim), sim.shape)
-        if k is None and sim[i, j] < threshold:
-            break
-        if k is not None and clusters <= k:
-            break
-        # Average linkage (Lance-Williams): size-weighted mean of the two rows.
-        merged = (sim[i] * sizes[i] + sim[j] * sizes[j]) / (sizes[i] + sizes[j])
-        sim[i], sim[:, i] = merged, merged
-        sim[i, i] = -np.inf
-        sim[j], sim[:, j] = -np.inf, -np.inf
-        sizes[i] += sizes[j]
-        active[j] = False
-        labels[labels == j] = i
-        clusters -= 1
-    return labels
+    if n < 2:
+        return np.zeros(n, dtype=int)
+    tree = linkage(np.asarray(x, dtype=np.float64), method="average", metric="cosine")
+    if k is not None:
+        labels = fcluster(tree, t=min(k, n), criterion="maxclust")
+    else:
+        labels = fcluster(tree, t=1.0 - threshold, criterion="distance")
+    return labels.astype(int) - 1
 
 
 def _centroids(x: np.ndarray, labels: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

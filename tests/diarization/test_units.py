@@ -12,25 +12,46 @@ from diarization.fbank import fbank
 from diarization.turns import merge_adjacent, relabel_by_first_appearance
 
 
-def test_fbank_matches_kaldi() -> None:
-    """Our numpy fbank equals Kaldi's compute-fbank-feats (kaldi-native-fbank) to float precision."""
-    knf = pytest.importorskip("kaldi_native_fbank", reason="needs the diarization-eval extra")
+def _numpy_fbank(audio: np.ndarray) -> np.ndarray:
+    """The numpy Kaldi fbank the diarizer used before kaldi-native-fbank (issue 14), kept here
+    as the reference the library must reproduce: Povey window, DC removal, 0.97 pre-emphasis,
+    512-point power spectrum, 80 mel bins 20 Hz–Nyquist, log floored at float32 epsilon."""
+    n_fft, length, shift, bins = 512, 400, 160, 80
+
+    def mel(f):
+        return 1127.0 * np.log(1.0 + np.asarray(f) / 700.0)
+
+    lo, hi = mel(20.0), mel(8000.0)
+    delta = (hi - lo) / (bins + 1)
+    left = lo + np.arange(bins)[:, None] * delta
+    centre, right = left + delta, left + 2 * delta
+    mels = mel(np.arange(n_fft // 2) * 16_000 / n_fft)[None, :]
+    banks = np.zeros((n_fft // 2 + 1, bins))
+    banks[: n_fft // 2] = np.maximum(
+        0.0, np.minimum((mels - left) / (centre - left), (right - mels) / (right - centre))
+    ).T
+    window = (0.5 - 0.5 * np.cos(2 * np.pi * np.arange(length) / (length - 1))) ** 0.85
+    frames = np.lib.stride_tricks.sliding_window_view(audio.astype(np.float64), length)[::shift]
+    frames = frames - frames.mean(axis=1, keepdims=True)
+    frames = (frames - 0.97 * np.concatenate([frames[:, :1], frames[:, :-1]], axis=1)) * window
+    power = np.abs(np.fft.rfft(frames, n=n_fft, axis=1)) ** 2
+    return np.log(np.maximum(power @ banks, float(np.finfo(np.float32).eps))).astype(np.float32)
+
+
+def test_fbank_matches_the_former_numpy_fbank() -> None:
+    """kaldi-native-fbank gives the features the numpy implementation gave (to float precision),
+    including across the blocks it is fed in and on a quiet stretch (the log floor)."""
     rng = np.random.default_rng(1)
     t = np.arange(16_000 * 2) / 16_000
     audio = (0.3 * np.sin(2 * np.pi * 220 * t) + 0.05 * rng.standard_normal(len(t))).astype(
         np.float32
     )
     audio[:4000] *= 1e-3  # a quiet stretch exercises the log floor region
-    opts = knf.FbankOptions()
-    opts.frame_opts.dither = 0
-    opts.mel_opts.num_bins = 80
-    ref = knf.OnlineFbank(opts)
-    ref.accept_waveform(16_000, audio.tolist())
-    ref.input_finished()
-    expected = np.stack([ref.get_frame(i) for i in range(ref.num_frames_ready)])
+    expected = _numpy_fbank(audio)
     ours = fbank(audio, block_frames=37)  # odd block size: blocks must join seamlessly
     assert ours.shape == expected.shape == (198, 80)
     assert np.abs(ours - expected).max() < 1e-3
+    assert np.array_equal(ours, fbank(audio))
 
 
 def test_fbank_of_short_audio_is_empty() -> None:
@@ -165,3 +186,40 @@ def test_turn_helpers() -> None:
         "SPEAKER_00",
         "SPEAKER_01",
     ]
+
+
+def _loop_ahc(x: np.ndarray, threshold: float, k: int | None) -> np.ndarray:
+    """The Python average-linkage loop scipy's linkage replaced (issue 14), as the reference."""
+    n = len(x)
+    sim = (x @ x.T).astype(np.float64)
+    np.fill_diagonal(sim, -np.inf)
+    sizes = np.ones(n)
+    labels = np.arange(n)
+    clusters = n
+    while clusters > 1:
+        i, j = np.unravel_index(np.argmax(sim), sim.shape)
+        if (k is None and sim[i, j] < threshold) or (k is not None and clusters <= k):
+            break
+        merged = (sim[i] * sizes[i] + sim[j] * sizes[j]) / (sizes[i] + sizes[j])
+        sim[i], sim[:, i] = merged, merged
+        sim[i, i] = -np.inf
+        sim[j], sim[:, j] = -np.inf, -np.inf
+        sizes[i] += sizes[j]
+        labels[labels == j] = i
+        clusters -= 1
+    return labels
+
+
+def _same_partition(a: np.ndarray, b: np.ndarray) -> bool:
+    return np.array_equal(a[:, None] == a[None, :], b[:, None] == b[None, :])
+
+
+@pytest.mark.parametrize("seed", range(6))
+@pytest.mark.parametrize(("threshold", "k"), [(0.2, None), (0.5, None), (0.0, 2), (0.0, 4)])
+def test_scipy_linkage_matches_the_former_loop(seed: int, threshold: float, k: int | None) -> None:
+    from diarization.clustering import ahc_labels, normalize
+
+    x, _ = _blobs([7, 5, 4, 3], seed=seed, spread=0.6)
+    x = normalize(x)
+    ours = ahc_labels(x, threshold=threshold, k=k)
+    assert _same_partition(ours, _loop_ahc(x, threshold, k))
