@@ -26,7 +26,12 @@ from asr_service.audio import SAMPLE_RATE
 from asr_service.config import Settings
 from asr_service.hallucinations import clean_segments
 from asr_service.languages import AUTO, normalize_language
-from asr_service.speech import level_for_vad, rejected_with_energy
+from asr_service.speech import (
+    level_for_vad,
+    padded_clips,
+    rejected_with_energy,
+    uncovered_speech,
+)
 from asr_service.transcript import DroppedSpan, Segment, Transcript, Word
 from models import ModelError, ModelStore
 from models.catalogue import list_specs
@@ -66,9 +71,6 @@ def choose_device(device: str, compute_type: str) -> tuple[str, str]:
         compute_type = "float16" if device == "cuda" else "int8"
     return device, compute_type
 
-
-SECOND_LOOK_MIN_LOGPROB = -0.8
-"""A segment decoded where the VAD found no speech is kept from this average log-probability."""
 
 FRAMES_PER_SECOND = 100
 """Mel frames per second of audio (Whisper's 10 ms hop)."""
@@ -224,44 +226,85 @@ class Transcriber:
         self,
         audio: np.ndarray,
         chunks: list[dict[str, int]],
+        segments: list[Segment],
         options: dict[str, Any],
         offset: float,
     ) -> tuple[list[Segment], list[DroppedSpan]]:
-        """Regions the VAD rejected although they carry energy, decoded again: confident
-        segments are kept, the rest is returned as ``vad_rejected`` spans (with any text)."""
-        regions = rejected_with_energy(audio, chunks)
-        if not regions:
+        """Speech the first decode left without words, decoded again on its own.
+
+        Candidates are the VAD's speech chunks plus the stretches it rejected although they
+        carry energy, minus the time already covered by words (:func:`uncovered_speech`).
+        Whisper often ends a window early on hard audio (a quiet or far voice, babble), and the
+        VAD misses quiet voices; each hole gets a fresh decode with a little context. Confident
+        segments (average log-probability and no-speech probability within the same
+        thresholds as Whisper's own guard, ``logprob_threshold`` and ``no_speech_threshold``) are kept, trimmed to the hole; the rest is returned as dropped
+        spans: ``vad_rejected`` outside the VAD's chunks, ``undecoded`` inside them.
+        """
+        duration = len(audio) / SAMPLE_RATE
+        vad = [(c["start"] / SAMPLE_RATE, c["end"] / SAMPLE_RATE) for c in chunks]
+        energy = [
+            (a / SAMPLE_RATE, b / SAMPLE_RATE) for a, b in rejected_with_energy(audio, chunks)
+        ]
+        words = [(w.start - offset, w.end - offset) for seg in segments for w in seg.words]
+        if not words:  # decoded without word timestamps: segments stand for their words
+            words = [(seg.start - offset, seg.end - offset) for seg in segments]
+        holes = uncovered_speech(vad + energy, words)
+        if not holes:
             return [], []
-        s = self.settings
-        rescued, _ = self._decode_chunks(
-            audio, [{"start": a, "end": b} for a, b in regions], options, offset
-        )
+        clips = padded_clips(holes, duration)
+        flat = [round(t, 3) for clip in clips for t in clip]
+        decoded, _ = self.model.transcribe(audio, vad_filter=False, clip_timestamps=flat, **options)
+
+        def reason(start: float, end: float) -> str:
+            mid = (start + end) / 2 - offset
+            return "undecoded" if any(a <= mid <= b for a, b in vad) else "vad_rejected"
+
+        def in_hole(t: float) -> bool:
+            return any(a <= t - offset <= b for a, b in holes)
+
         kept: list[Segment] = []
         dropped: list[DroppedSpan] = []
         claimed: list[tuple[float, float]] = []
-        for seg in rescued:
-            if (
+        for raw in decoded:
+            seg = to_segment(raw, 0, offset)
+            if seg.words:
+                inside = [w for w in seg.words if in_hole((w.start + w.end) / 2)]
+                if not inside:
+                    continue  # context around a hole, already transcribed
+                seg = seg.model_copy(
+                    update={
+                        "words": inside,
+                        "text": "".join(w.word for w in inside).strip(),
+                        "start": inside[0].start,
+                        "end": inside[-1].end,
+                    }
+                )
+            elif not in_hole((seg.start + seg.end) / 2):
+                continue
+            claimed.append((seg.start, seg.end))
+            confident = (
                 seg.text
-                and (seg.avg_logprob or -99) >= SECOND_LOOK_MIN_LOGPROB
-                and (seg.no_speech_prob or 0.0) < s.no_speech_threshold
-            ):
+                and (seg.avg_logprob if seg.avg_logprob is not None else -99)
+                >= self.settings.logprob_threshold
+                and (seg.no_speech_prob or 0.0) < self.settings.no_speech_threshold
+            )
+            if confident:
                 kept.append(seg)
             else:
                 dropped.append(
                     DroppedSpan(
                         start=seg.start,
                         end=seg.end,
-                        reason="vad_rejected",
+                        reason=reason(seg.start, seg.end),
                         text=seg.text or None,
                         avg_logprob=seg.avg_logprob,
                         no_speech_prob=seg.no_speech_prob,
                     )
                 )
-            claimed.append((seg.start, seg.end))
-        for a, b in regions:  # energy with nothing decoded at all is listed too
-            start, end = round(offset + a / SAMPLE_RATE, 3), round(offset + b / SAMPLE_RATE, 3)
+        for a, b in holes:  # speech with nothing decoded at all is listed too
+            start, end = round(offset + a, 3), round(offset + b, 3)
             if not any(cs < end and start < ce for cs, ce in claimed):
-                dropped.append(DroppedSpan(start=start, end=end, reason="vad_rejected"))
+                dropped.append(DroppedSpan(start=start, end=end, reason=reason(start, end)))
         return kept, dropped
 
     def detect_language(self, audio: np.ndarray) -> tuple[str, float]:
@@ -334,7 +377,9 @@ class Transcriber:
                             audio, chunks, decode_options, offset, progress
                         )
                     if s.vad_second_look:
-                        rescued, dropped = self._second_look(audio, chunks, decode_options, offset)
+                        rescued, dropped = self._second_look(
+                            audio, chunks, raw, decode_options, offset
+                        )
                         raw = sorted(raw + rescued, key=lambda seg: (seg.start, seg.end))
                 else:
                     segments, info = self.model.transcribe(

@@ -23,6 +23,10 @@ ABSOLUTE_MIN_DBFS = -55.0  # ...and never quieter than this
 MIN_ACTIVE_S = 0.2  # a rejected stretch needs this much energetic audio to get a second look
 JOIN_GAP_S = 0.3  # energetic runs closer than this are one stretch
 PAD_S = 0.2  # context kept around a stretch (inside the rejected gap)
+WORD_JOIN_S = 0.5  # words closer than this cover the pause between them
+WORD_COLLAR_S = 0.25  # time each side of a word counted as covered (timestamps are approximate)
+MIN_HOLE_S = 0.4  # speech without words shorter than this is not decoded again
+CLIP_CONTEXT_S = 0.5  # audio decoded each side of a hole, for context
 
 
 def _frame_db(audio: np.ndarray) -> np.ndarray:
@@ -99,3 +103,59 @@ def rejected_with_energy(audio: np.ndarray, chunks: list[dict[str, int]]) -> lis
             hi += 1
         out.append((lo * FRAME, min(len(audio), hi * FRAME)))
     return out
+
+
+def _union(spans: list[tuple[float, float]]) -> list[tuple[float, float]]:
+    out: list[list[float]] = []
+    for s, e in sorted(spans):
+        if e <= s:
+            continue
+        if out and s <= out[-1][1]:
+            out[-1][1] = max(out[-1][1], e)
+        else:
+            out.append([s, e])
+    return [(s, e) for s, e in out]
+
+
+def word_coverage(words: list[tuple[float, float]]) -> list[tuple[float, float]]:
+    """Time covered by transcript words (seconds): words closer than ``WORD_JOIN_S`` joined,
+    each stretch widened by ``WORD_COLLAR_S``. The coverage benchmark measures with it too."""
+    joined: list[list[float]] = []
+    for s, e in sorted(words):
+        if joined and s - joined[-1][1] < WORD_JOIN_S:
+            joined[-1][1] = max(joined[-1][1], e)
+        else:
+            joined.append([s, e])
+    return _union([(s - WORD_COLLAR_S, e + WORD_COLLAR_S) for s, e in joined])
+
+
+def uncovered_speech(
+    speech: list[tuple[float, float]], words: list[tuple[float, float]]
+) -> list[tuple[float, float]]:
+    """Stretches of ``speech`` (seconds) not covered by ``words``, at least ``MIN_HOLE_S`` long."""
+    covered = word_coverage(words)
+    holes = []
+    for s, e in _union(speech):
+        pieces = [(s, e)]
+        for cs, ce in covered:
+            if ce <= s or cs >= e:
+                continue
+            nxt = []
+            for ps, pe in pieces:
+                if ce <= ps or cs >= pe:
+                    nxt.append((ps, pe))
+                    continue
+                if cs > ps:
+                    nxt.append((ps, cs))
+                if ce < pe:
+                    nxt.append((ce, pe))
+            pieces = nxt
+        holes += [(ps, pe) for ps, pe in pieces if pe - ps >= MIN_HOLE_S]
+    return holes
+
+
+def padded_clips(holes: list[tuple[float, float]], duration: float) -> list[tuple[float, float]]:
+    """Holes widened by ``CLIP_CONTEXT_S`` of context (inside the audio), overlaps joined."""
+    return _union(
+        [(max(0.0, s - CLIP_CONTEXT_S), min(duration, e + CLIP_CONTEXT_S)) for s, e in holes]
+    )

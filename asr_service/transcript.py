@@ -44,7 +44,8 @@ class DroppedSpan(BaseModel):
 
     ``reason`` names the stage that removed it: ``vad_rejected`` (the voice-activity detector
     found no speech there although the audio has energy, and a second decode found nothing
-    confident), ``no_speech`` (Whisper's no-speech/log-probability guard), ``blocklisted``
+    confident), ``undecoded`` (speech the VAD kept but Whisper gave no words for, even on a
+    second decode of its own), ``no_speech`` (Whisper's no-speech/log-probability guard), ``blocklisted``
     (a known subtitle-credit hallucination), ``vocabulary_echo`` (the hotword list recited),
     ``repetition`` (repeated copies of a loop). ``text`` is what was decoded there, when anything
     was.
