@@ -42,10 +42,13 @@ class VerifyReport:
 
 
 def default_cache_dir() -> Path:
-    """Where assembled models live: ``ASR_MODELS_DIR`` or ``~/.cache/asr-service/models``."""
-    env = os.environ.get("ASR_MODELS_DIR")
-    if env:
-        return Path(env)
+    """Where assembled models live: ``ASR_MODELS_DIR`` (a setting of
+    :class:`asr_service.config.Settings`) or ``~/.cache/asr-service/models``."""
+    from asr_service.config import get_settings  # the models layer needs it only here
+
+    configured = get_settings().models_dir
+    if configured:
+        return Path(configured)
     base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
     return Path(base) / "asr-service" / "models"
 

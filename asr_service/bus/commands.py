@@ -84,7 +84,9 @@ def _run_until_signal(worker) -> None:  # noqa: ANN001
     clear error, exit 5 (service unavailable)."""
     from asr_service.bus.connection import BusConnectError, StreamSetupError
     from asr_service.bus.health import HealthPortError, serve_health
+    from asr_service.logging import bind
 
+    bind(worker_id=getattr(worker, "id", None))  # on every line this worker logs
     try:
         # /healthz, /readyz, /metrics on ASR_HEALTH_PORT (0: none) while the worker runs
         with serve_health(worker) as health:

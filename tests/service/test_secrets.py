@@ -231,4 +231,5 @@ def test_worker_start_up_logs_carry_no_secret(tmp_path: Path, postgres_schema_ur
     ready = [e for e in lines if "ready" in e["event"]]
     assert ready, output
     assert f"nats://{NATS_USER}:***@127.0.0.1:{port}" in ready[0]["event"]
+    assert ready[0]["worker_id"] == "w-secrets"  # bound for every line of the running worker
     assert all({"timestamp", "level", "logger", "event"} <= e.keys() for e in lines), output
