@@ -6,6 +6,8 @@ Every option an operator may change lives here, documented, with a safe default 
 
 from __future__ import annotations
 
+import os
+import re
 from functools import cached_property
 from pathlib import Path
 from types import UnionType
@@ -14,6 +16,7 @@ from typing import Literal, Union, get_args, get_origin
 from pydantic import Field, SecretStr, ValidationError
 from pydantic.fields import FieldInfo
 from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic_settings import SettingsError as SourceError
 
 from asr_service.cpus import usable_cpus
 from asr_service.localtime import DEFAULT_TIMEZONE, TimeZoneName
@@ -481,6 +484,21 @@ def get_settings(**overrides: object) -> Settings:
         return Settings(**clean)
     except ValidationError as exc:
         raise SettingsError(describe_error(exc)) from None
+    except SourceError as exc:  # a list or map variable that is not JSON
+        raise SettingsError(_describe_source_error(exc)) from None
+
+
+def _describe_source_error(exc: SourceError) -> str:
+    """One line for a variable pydantic-settings could not parse (``ASR_VOCABULARY=not json``)."""
+    match = re.search(r'field "(?P<name>[^"]+)"', str(exc))
+    name = match["name"] if match else ""
+    for model, prefix in ((Settings, "ASR_"), (LLMSettings, "ASR_LLM_")):
+        field = model.model_fields.get(name)
+        if field is not None:
+            value = os.environ.get(f"{prefix}{name.upper()}", "")
+            shown = "***" if "Secret" in str(field.annotation) else redact(repr(value))
+            return f"{prefix}{name.upper()}={shown} is not allowed: expected {allowed(field)}"
+    return redact(str(exc))
 
 
 _SECTIONS: dict[str, tuple[type[BaseSettings], str]] = {

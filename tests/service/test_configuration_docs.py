@@ -106,6 +106,10 @@ def test_every_setting_is_documented_and_listed():
     ("env", "expected"),
     [
         ({"ASR_API_PORT": "abc"}, "ASR_API_PORT='abc' is not allowed: expected an integer ≥ 1"),
+        (
+            {"ASR_VOCABULARY": "Mme Martin"},
+            "ASR_VOCABULARY='Mme Martin' is not allowed: expected a JSON list",
+        ),
         ({"ASR_DEVICE": "gpu"}, "ASR_DEVICE='gpu' is not allowed: expected one of auto, cpu, cuda"),
         (
             {"ASR_LLM_N_CTX": "100"},
