@@ -538,3 +538,50 @@ def test_deleting_a_reviewed_meeting_removes_its_versions(api: ApiHarness) -> No
         assert s.scalar(select(func.count()).select_from(MinutesVersion)) == 0
         # the bus event of the validation is kept: it announces something that happened
         assert len(repo.pending_outbox(s)) == 1
+
+
+def test_the_page_corrects_the_transcript_then_regenerates_a_draft(api: ApiHarness) -> None:
+    """The correction form under a transcript turn, then « Régénérer »: a new draft version."""
+    api.seed_meeting("mairie", MID)
+    client = api.client
+    same_origin = {"Origin": "http://testserver"}
+    client.post("/connexion", data={"token": api.tokens[("mairie", "clerk")]}, headers=same_origin)
+    assert api.services.regenerations is not None
+    api.services.regenerations.generator = rule_minutes
+    corrected = "Mme Roux transmettra le dossier à la préfecture avant le 10 janvier."
+    try:
+        page = client.get(f"/reunions/{MID}").text
+        assert 'action="/reunions/cm-2026-11-28/relecture/segments/4"' in page
+        response = client.post(
+            f"/reunions/{MID}/relecture/segments/4",
+            data={"text": corrected},
+            headers=same_origin,
+            follow_redirects=False,
+        )
+        assert response.status_code == 303 and response.headers["location"].endswith("#t-4")
+        page = client.get(response.headers["location"]).text
+        assert "Segment 4 corrigé" in page and corrected in page
+        empty = client.post(
+            f"/reunions/{MID}/relecture/segments/4", data={"text": " "}, headers=same_origin
+        )
+        assert "de 1 à 10 000 caractères" in empty.text
+        unknown = client.post(
+            f"/reunions/{MID}/relecture/segments/99", data={"text": "x"}, headers=same_origin
+        )
+        assert "Segment 99 introuvable" in unknown.text
+        response = client.post(f"/reunions/{MID}/relecture/regenerer", headers=same_origin)
+        assert "Régénération lancée" in response.text
+        api.services.regenerations.wait(timeout=30)
+        state = review(api)
+        assert [v["number"] for v in state["versions"]] == [2, 1]
+        assert state["current"]["minutes"]["actions"][0]["task"] == corrected
+        assert state["current"]["summary"] == "Compte rendu régénéré automatiquement"
+    finally:
+        client.cookies.clear()
+    with api.services.db.session() as s:
+        corrections = [e.detail for e in repo.list_audit(s, "mairie")
+                       if e.action == "transcript.corrected"]  # fmt: skip
+    assert corrections == [
+        {"segment_id": 4, "kind": "final", "before": sample_transcript(MID).segments[4].text,
+         "after": corrected}
+    ]  # fmt: skip

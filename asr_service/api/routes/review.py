@@ -159,7 +159,7 @@ def _step(services: ApiServices, who: Principal, meeting_id: str, step: Any) -> 
     except ValidationError as exc:  # a form field the page sent empty or out of range
         fields = ", ".join(".".join(str(p) for p in e["loc"]) for e in exc.errors())
         raise HTTPException(
-            status.HTTP_422_UNPROCESSABLE_ENTITY, detail=f"Requête invalide ({fields})."
+            status.HTTP_422_UNPROCESSABLE_CONTENT, detail=f"Requête invalide ({fields})."
         ) from exc
     except IntegrityError as exc:  # another step took the same version number meanwhile
         raise HTTPException(
@@ -314,34 +314,35 @@ def correct_segment(
     """Corrects the final transcript (else the live one); the audit log keeps the words before
     and after. The minutes are not changed until they are regenerated."""
     with services.db.session() as session:
-        _require_meeting(session, who, meeting_id)
-        kind = "final"
-        transcript = repo.get_transcript(session, who.tenant_id, meeting_id, "final")
-        if transcript is None:
-            kind = "live"
-            transcript = repo.get_transcript(session, who.tenant_id, meeting_id, "live")
-        segment = (
-            next((s for s in transcript.segments if s.id == segment_id), None)
-            if (transcript is not None)
-            else None
-        )
-        if transcript is None or segment is None:
-            raise HTTPException(
-                status.HTTP_404_NOT_FOUND, detail=f"Segment {segment_id} introuvable."
-            )
-        before = segment.text
-        segment.text = body.text.strip()
-        repo.save_transcript(session, who.tenant_id, meeting_id, kind, transcript)
-        repo.audit(
-            session,
-            "transcript.corrected",
-            tenant_id=who.tenant_id,
-            actor=who.subject,
-            target=meeting_id,
-            detail={"segment_id": segment_id, "kind": kind, "before": before,
-                    "after": segment.text},
-        )  # fmt: skip
-        return SegmentOut(segment_id=segment_id, kind=kind, text=segment.text)
+        return _correct(session, who, meeting_id, segment_id, body.text)
+
+
+def _correct(
+    session: Session, who: Principal, meeting_id: str, segment_id: int, text: str
+) -> SegmentOut:
+    """Replace one segment's words in the stored transcript (final, else live), audited."""
+    _require_meeting(session, who, meeting_id)
+    kind = "final"
+    transcript = repo.get_transcript(session, who.tenant_id, meeting_id, "final")
+    if transcript is None:
+        kind = "live"
+        transcript = repo.get_transcript(session, who.tenant_id, meeting_id, "live")
+    segments = transcript.segments if transcript is not None else []
+    segment = next((s for s in segments if s.id == segment_id), None)
+    if transcript is None or segment is None:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, detail=f"Segment {segment_id} introuvable.")
+    before = segment.text
+    segment.text = text.strip()
+    repo.save_transcript(session, who.tenant_id, meeting_id, kind, transcript)
+    repo.audit(
+        session,
+        "transcript.corrected",
+        tenant_id=who.tenant_id,
+        actor=who.subject,
+        target=meeting_id,
+        detail={"segment_id": segment_id, "kind": kind, "before": before, "after": segment.text},
+    )
+    return SegmentOut(segment_id=segment_id, kind=kind, text=segment.text)
 
 
 # ------------------------------------------------------------------------------- the page
@@ -350,13 +351,19 @@ def correct_segment(
 def page_context(
     session: Session, services: ApiServices, who: Principal, meeting_id: str, request: Request
 ) -> dict[str, Any]:
-    """What the review panel of ``meeting.html`` shows (empty when there are no minutes)."""
+    """What the review panel of ``meeting.html`` shows (``review`` is None without minutes) and
+    the segments the transcript's correction forms edit."""
+    transcript = repo.get_transcript(session, who.tenant_id, meeting_id)
+    segments = {s.id: s for s in transcript.segments} if transcript is not None else {}
+    correction = {
+        "segment_texts": {sid: seg.text.strip() for sid, seg in segments.items()},
+        "transcript_message": request.query_params.get("corrige"),
+        "transcript_error": request.query_params.get("erreur_transcription"),
+    }
     try:
         state = review_state(session, services, who.tenant_id, meeting_id)
     except HTTPException:
-        return {"review": None}
-    transcript = repo.get_transcript(session, who.tenant_id, meeting_id)
-    segments = {s.id: s for s in transcript.segments} if transcript is not None else {}
+        return {"review": None, **correction}
     point_sources = [
         [
             SourceRef(
@@ -373,7 +380,7 @@ def page_context(
     ]
     return {
         "review": state,
-        "segment_texts": {sid: seg.text.strip() for sid, seg in segments.items()},
+        **correction,
         "point_sources": point_sources,
         "paris_time": review.paris_time,
         "review_status_labels": STATUS_LABELS,
@@ -390,6 +397,45 @@ def _back(meeting_id: str, *, message: str | None = None, error: str | None = No
     return RedirectResponse(
         f"/reunions/{quote(meeting_id)}{query}#relecture", status_code=status.HTTP_303_SEE_OTHER
     )
+
+
+@pages.post("/reunions/{meeting_id}/relecture/segments/{segment_id}")
+async def page_correct(
+    meeting_id: MeetingId,
+    segment_id: Annotated[int, Path(ge=0, le=INT_MAX)],
+    request: Request,
+    services: ServicesDep,
+) -> Response:
+    """The correction form under a transcript turn; back to that turn with the outcome."""
+    form = await request.form()
+    text = str(form.get("text") or "").strip()
+
+    def correct() -> Response:
+        from asr_service.api.routes.web import page_principal
+
+        who = page_principal(request, services)
+        if who is None:
+            return RedirectResponse("/connexion", status_code=status.HTTP_303_SEE_OTHER)
+        try:
+            if not text or len(text) > 10_000:
+                raise HTTPException(
+                    status.HTTP_422_UNPROCESSABLE_CONTENT,
+                    detail="Le texte corrigé doit compter de 1 à 10 000 caractères.",
+                )
+            with services.db.session() as session:
+                _correct(session, who, meeting_id, segment_id, text)
+        except HTTPException as exc:
+            query = f"erreur_transcription={quote(str(exc.detail))}"
+        else:
+            query = "corrige=" + quote(
+                f"Segment {segment_id} corrigé. Régénérez le compte rendu pour en tenir compte."
+            )
+        return RedirectResponse(
+            f"/reunions/{quote(meeting_id)}?{query}#t-{segment_id}",
+            status_code=status.HTTP_303_SEE_OTHER,
+        )
+
+    return await run_in_threadpool(correct)
 
 
 def _page_step(
