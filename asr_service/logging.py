@@ -47,32 +47,35 @@ unbind = unbind_contextvars
 bound = bound_contextvars
 """Context manager: ``with bound(meeting_id="m1", tenant="t"): ...`` binds for the block only."""
 
-_request_state: ContextVar[MutableMapping[str, Any] | None] = ContextVar(
-    "asr_request_state", default=None
-)
-"""The state of the HTTP request being served (``scope["state"]``): a mapping shared by the
-request's task and the threads of its synchronous dependencies, so a tenant found by the
-authentication dependency (``request.state.tenant``) reaches every later line of the request."""
+_request: ContextVar[MutableMapping[str, Any] | None] = ContextVar("asr_request", default=None)
+"""The ASGI scope of the HTTP request being served. The scope is one mapping shared by the
+request's task and the threads of its synchronous dependencies, and filled as the request goes:
+the route's ``path_params`` (``meeting_id``) once routed, ``state["tenant"]`` once the
+authentication dependency knows the caller; every later line of the request names them."""
 
 _DROPPED = {"color_message"}  # uvicorn's coloured twin of the message
 
 
 @contextlib.contextmanager
-def request_scope(state: MutableMapping[str, Any]) -> Iterator[None]:
-    """Serve one request with ``state`` as the source of its ``tenant`` (see the middleware)."""
-    token = _request_state.set(state)
+def request_scope(scope: MutableMapping[str, Any]) -> Iterator[None]:
+    """Serve one request whose ``scope`` supplies ``tenant`` and ``meeting_id`` to the logs."""
+    token = _request.set(scope)
     try:
         yield
     finally:
-        _request_state.reset(token)
+        _request.reset(token)
 
 
-def _add_request_tenant(_: Any, __: str, event: MutableMapping[str, Any]) -> Any:
-    state = _request_state.get()
-    if state is not None and "tenant" not in event:
-        tenant = state.get("tenant")
-        if tenant:
-            event["tenant"] = tenant
+def _add_request_context(_: Any, __: str, event: MutableMapping[str, Any]) -> Any:
+    scope = _request.get()
+    if scope is not None:
+        found = {
+            "meeting_id": (scope.get("path_params") or {}).get("meeting_id"),
+            "tenant": (scope.get("state") or {}).get("tenant"),
+        }
+        for key, value in found.items():
+            if value and key not in event:
+                event[key] = value
     for key in _DROPPED & event.keys():
         del event[key]
     return event
@@ -105,7 +108,7 @@ def build_formatter(fmt: str = "text", *, colors: bool = False) -> logging.Forma
         )
         tail = []
     return structlog.stdlib.ProcessorFormatter(
-        foreign_pre_chain=[*_shared_chain(), structlog.stdlib.ExtraAdder(), _add_request_tenant],
+        foreign_pre_chain=[*_shared_chain(), structlog.stdlib.ExtraAdder(), _add_request_context],
         processors=[
             structlog.stdlib.ProcessorFormatter.remove_processors_meta,
             structlog.processors.StackInfoRenderer(),
@@ -141,7 +144,7 @@ def configure_logging(
             structlog.stdlib.filter_by_level,
             *_shared_chain(),
             structlog.stdlib.PositionalArgumentsFormatter(),
-            _add_request_tenant,
+            _add_request_context,
             structlog.stdlib.ProcessorFormatter.wrap_for_formatter,
         ],
         logger_factory=structlog.stdlib.LoggerFactory(),

@@ -4,8 +4,8 @@
 threads of synchronous routes) takes the caller's ``X-Request-ID`` when it is a sane token, or
 makes one, binds it as ``request_id`` to every log line of the request, returns it in the
 response's ``X-Request-ID`` header, and logs one ``http request`` line per request with method,
-path, status, duration and, once authentication found it, the ``tenant``
-(``request.state.tenant``, see :func:`asr_service.logging.request_scope`).
+path, status, duration, the ``meeting_id`` of the route and, once authentication found it, the
+``tenant`` (``request.state.tenant``, see :func:`asr_service.logging.request_scope`).
 """
 
 from __future__ import annotations
@@ -63,7 +63,7 @@ class RequestContextMiddleware:
             await send(message)
 
         started = time.perf_counter()
-        with bound(request_id=request_id), request_scope(state):
+        with bound(request_id=request_id), request_scope(scope):
             try:
                 await self.app(scope, receive, send_with_id)
             finally:

@@ -4,7 +4,7 @@ The service's formatter (:func:`asr_service.logging.configure_logging`) on a buf
 ``logging.getLogger`` and from structlog carry ``meeting_id``/``tenant``/``worker_id`` when bound;
 the real API app (SQLite, a real token) logs one ``http request`` line per request with its
 ``request_id`` (the caller's ``X-Request-ID`` or a new one, echoed in the response) and the
-caller's ``tenant``; secrets are masked on every line.
+caller's ``tenant`` and the route's ``meeting_id``; secrets are masked on every line.
 """
 
 from __future__ import annotations
@@ -122,16 +122,21 @@ def test_api_requests_are_logged_with_request_id_and_tenant(
     given = client.get("/api/v1/meetings", headers={**auth, "X-Request-ID": "proxy-4f2a.1"})
     made = client.get("/api/v1/meetings", headers=auth)
     refused = client.get("/api/v1/meetings", headers={"X-Request-ID": "two words\tand a tab"})
+    one = client.get("/api/v1/meetings/conseil-12", headers=auth)
 
     assert given.status_code == 200 and given.headers["X-Request-ID"] == "proxy-4f2a.1"
     assert made.status_code == 200 and len(made.headers["X-Request-ID"]) == 32
     assert refused.status_code == 401 and " " not in refused.headers["X-Request-ID"]
+    assert one.status_code == 404  # routed: the meeting ID is known, the meeting is not
     requests = [e for e in events(json_logs) if e["event"] == "http request"]
     assert [(e["request_id"], e["status"]) for e in requests] == [
         ("proxy-4f2a.1", 200),
         (made.headers["X-Request-ID"], 200),
         (refused.headers["X-Request-ID"], 401),
+        (one.headers["X-Request-ID"], 404),
     ]
-    assert [e.get("tenant") for e in requests] == ["mairie", "mairie", None]
-    assert all(e["method"] == "GET" and e["path"] == "/api/v1/meetings" for e in requests)
+    assert [e.get("tenant") for e in requests] == ["mairie", "mairie", None, "mairie"]
+    assert [e.get("meeting_id") for e in requests] == [None, None, None, "conseil-12"]
+    assert all(e["method"] == "GET" for e in requests)
+    assert [e["path"] for e in requests[:3]] == ["/api/v1/meetings"] * 3
     assert token not in json_logs.getvalue()
