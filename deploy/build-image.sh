@@ -6,7 +6,9 @@
 #      into build/wheelhouse (PyPI through the ordinary client; reused when already there);
 #   3. `podman build` of Containerfile (pip --no-index inside).
 # Environment: IMAGE (default localhost/asr-service:<version>), CONTAINERFILE (default Containerfile),
+# SOURCE=worktree (default: the files as they are) or SOURCE=head (the last commit, `git archive`),
 # DEBIAN_MIRROR, CONTAINERS_CONF (default ../shared/containers/containers.conf when present).
+# The base is made once: `podman rmi localhost/asr-service-base:bookworm` to make it again.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 VERSION=$(sed -n 's/^version = "\(.*\)"/\1/p' pyproject.toml | head -1)
@@ -27,7 +29,7 @@ if ! podman image exists "$BASE"; then
   need debootstrap debootstrap
   echo "== base: debootstrap bookworm into $ROOTFS"
   rm -rf "$ROOTFS"
-  nice -n 10 debootstrap --variant=minbase --include=python3,python3-venv,ca-certificates,tzdata \
+  nice -n 10 debootstrap --variant=minbase --include=python3,python3-venv,ca-certificates,tzdata,libgomp1 \
     bookworm "$ROOTFS" "$MIRROR"
   chroot "$ROOTFS" apt-get clean
   rm -rf "$ROOTFS"/var/lib/apt/lists/* "$ROOTFS"/var/cache/apt/* "$ROOTFS"/var/log/*.log
@@ -45,6 +47,14 @@ if [ "$CONTAINERFILE" = Containerfile.cuda ]; then
     nvidia-cublas-cu12==12.9.1.4 nvidia-cudnn-cu12==9.13.0.50
 fi
 
+CONTEXT=.
+if [ "${SOURCE:-worktree}" = head ]; then
+  CONTEXT=build/context
+  rm -rf "$CONTEXT" && mkdir -p "$CONTEXT/build"
+  git archive HEAD | tar -x -C "$CONTEXT"
+  cp -al build/wheelhouse "$CONTEXT/build/wheelhouse"
+  echo "== context: $(git rev-parse --short HEAD) (git archive) + build/wheelhouse"
+fi
 echo "== image: $IMAGE from $CONTAINERFILE"
-nice -n 10 podman build --network=none --build-arg BASE="$BASE" -f "$CONTAINERFILE" -t "$IMAGE" .
+nice -n 10 podman build --network=none --build-arg BASE="$BASE" -f "$CONTAINERFILE" -t "$IMAGE" "$CONTEXT"
 podman image inspect "$IMAGE" --format 'built {{.Id}} size {{.Size}} user {{.Config.User}} entrypoint {{.Config.Entrypoint}}'
