@@ -16,7 +16,7 @@ from asr_service.api.auth import Role
 from asr_service.cli_support import fail
 from asr_service.exit_codes import ExitCode
 
-console = Console(stderr=True)
+console = Console(stderr=True, soft_wrap=True)  # a line stays one line in logs
 tokens_app = typer.Typer(
     help="API tokens: create (shown once), list, revoke.", no_args_is_help=True
 )

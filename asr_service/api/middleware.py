@@ -24,6 +24,9 @@ from asr_service.logging import bound, request_scope
 log = logging.getLogger("asr_service.api.requests")
 
 REQUEST_ID_HEADER = "X-Request-ID"
+QUIET_PATHS = ("/healthz", "/readyz", "/livez", "/metrics", "/static/", "/docs-assets/")
+"""Probes, metrics scrapes and static files: logged at DEBUG, so that an orchestrator polling
+every few seconds does not drown the requests people make."""
 _SANE_ID = re.compile(r"[A-Za-z0-9._:-]{1,128}")
 """A caller's request ID is kept when it is a plain token (a proxy's UUID, a trace ID); anything
 else (spaces, control characters, a 10 kB header) is replaced, so logs stay one line each."""
@@ -67,11 +70,13 @@ class RequestContextMiddleware:
             try:
                 await self.app(scope, receive, send_with_id)
             finally:
-                log.info(
+                path = scope.get("path") or ""
+                log.log(
+                    logging.DEBUG if path.startswith(QUIET_PATHS) else logging.INFO,
                     "http request",
                     extra={
                         "method": scope.get("method"),
-                        "path": scope.get("path"),
+                        "path": path,
                         "status": status,
                         "duration_ms": round((time.perf_counter() - started) * 1000, 1),
                     },

@@ -140,3 +140,9 @@ def test_api_requests_are_logged_with_request_id_and_tenant(
     assert all(e["method"] == "GET" for e in requests)
     assert [e["path"] for e in requests[:3]] == ["/api/v1/meetings"] * 3
     assert token not in json_logs.getvalue()
+
+
+def test_probes_are_logged_at_debug_only(api: tuple[TestClient, str], json_logs: io.StringIO):
+    client, _ = api
+    assert client.get("/healthz").status_code == 200
+    assert [e for e in events(json_logs) if e["event"] == "http request"] == []
