@@ -318,15 +318,20 @@ def run_eval(
     steps: tuple[str, ...],
     save: Path | None,
     details: bool,
+    reuse: Path | None = None,
 ) -> dict[tuple[str, str, str], Score]:
-    """Run every system on every meeting; scores per (system, group, variant)."""
+    """Run every system on every meeting; scores per (system, group, variant). With ``reuse``,
+    minutes saved there by an earlier ``--save`` run are scored again instead of recomputed."""
     replay = ReplayBackend(backend)
     totals: dict[tuple[str, str, str], Score] = defaultdict(Score)
     runs: dict[tuple[str, str], dict[str, Minutes]] = defaultdict(dict)
     for meeting in meetings:
         for system in systems:
             t0 = time.monotonic()
-            if system == "single-prompt":
+            saved = (reuse / f"{meeting.name}.{meeting.variant}.{system}.json") if reuse else None
+            if saved is not None and saved.is_file():
+                minutes = Minutes.model_validate_json(saved.read_text(encoding="utf-8"))
+            elif system == "single-prompt":
                 minutes = summarize_single_prompt(meeting.transcript, backend=replay)
             else:
                 minutes = summarize(
@@ -336,7 +341,8 @@ def run_eval(
                     steps=steps,
                 )
             sc = score(minutes, meeting)
-            sc.seconds = round(time.monotonic() - t0, 1)
+            if saved is None or not saved.is_file():
+                sc.seconds = round(time.monotonic() - t0, 1)
             runs[(system, meeting.variant)][meeting.name] = minutes
             totals[(system, meeting.group, meeting.variant)].add(sc)
             if save:
@@ -407,6 +413,9 @@ def main(
     json_path: Path | None = typer.Option(None, "--json", help="write the figures here"),
     details: bool = typer.Option(False, help="print each miss, extra item and invention"),
     save: Path | None = typer.Option(None, help="folder for each run's minutes JSON"),
+    reuse: Path | None = typer.Option(
+        None, help="score the minutes saved in this folder (--save) instead of running the LLM"
+    ),
 ) -> None:
     """Score the minutes step per group (tuning, held-out, original) and transcript variant."""
     chosen_systems = _choose(systems, SYSTEMS, "systems")
@@ -420,7 +429,7 @@ def main(
         raise typer.BadParameter("no meeting selected")
     backend = backend_from_settings()
     steps = ("topics", "questions", *RELEVE_STEPS) if all_steps else RELEVE_STEPS
-    totals = run_eval(meetings, chosen_systems, backend, steps, save, details)
+    totals = run_eval(meetings, chosen_systems, backend, steps, save, details, reuse)
     print_table(totals, backend.name)
     out: dict[str, Any] = {
         "backend": backend.name,

@@ -15,6 +15,9 @@ from summarizer.text import similarity, tokens
 SAME_WITH_SHARED_SOURCE = 60.0
 SAME_WITHOUT_SHARED_SOURCE = 88.0
 SAME_TOPIC_TITLE = 85.0
+# A proposal, the replies and the vote on it: turns this close saying this alike are one item.
+NEIGHBOUR_TURNS = 2
+SAME_NEIGHBOURS = 50.0
 
 
 def _ids(sources: list[SourceRef]) -> set[int]:
@@ -49,8 +52,8 @@ def _adjacent_same_numbers(a: Decision, b: Decision) -> bool:
 def _neighbours_alike(text_a: str, src_a: list[SourceRef], text_b: str, src_b: list[SourceRef]):
     """Consecutive turns saying the same thing: a request and its acceptance, a proposal and
     the vote on it, each asked about on its own."""
-    near = any(abs(x - y) <= 1 for x in _ids(src_a) for y in _ids(src_b))
-    return near and similarity(text_a, text_b) >= SAME_WITH_SHARED_SOURCE
+    near = any(abs(x - y) <= NEIGHBOUR_TURNS for x in _ids(src_a) for y in _ids(src_b))
+    return near and similarity(text_a, text_b) >= SAME_NEIGHBOURS
 
 
 def merge_decisions(items: list[Decision]) -> list[Decision]:

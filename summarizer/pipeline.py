@@ -82,9 +82,9 @@ _NOT_TASK_FUTURES = {"sera", "seront", "aura", "auront", "pourra", "pourront", "
 # A reply this short right after a candidate adds nothing to ask about: its context is seen
 # with the turn before ("D'accord.", "Oui, je m'en occupe.").
 SHORT_FOLLOW_UP_WORDS = 10
-CANDIDATE_CONTEXT_BEFORE = 2
+CANDIDATE_CONTEXT_BEFORE = 1
 CANDIDATE_CONTEXT_AFTER = 1
-CANDIDATE_MAX_TOKENS = 160
+CANDIDATE_MAX_TOKENS = 120
 STEPS = ("topics", "questions", "decisions", "actions")
 
 Progress = Callable[[str], None]
@@ -184,14 +184,15 @@ def ask_about_turn(
     excerpt = prompts.format_excerpt(context, transcript, sid)
     if decision:
         task, schema = prompts.DECISION_CANDIDATE_TASK, prompts.DECISION_CANDIDATE_SCHEMA
-        flag, key = "is_decision", "decision"
+        kind, text_key, key = prompts.DECISION_KINDS[0], "summary", "decision"
     else:
         task, schema = prompts.ACTION_CANDIDATE_TASK, prompts.ACTION_CANDIDATE_SCHEMA
-        flag, key = "is_action", "task"
+        kind, text_key, key = prompts.ACTION_KINDS[0], "task", "task"
     answer = ask(prompts.build_candidate_messages(task, excerpt), schema, CANDIDATE_MAX_TOKENS)
-    if answer.get(flag) is not True or not str(answer.get(key) or "").strip():
+    text = str(answer.get(text_key) or "").strip()
+    if answer.get("kind") != kind or not text:
         return None
-    return {**answer, "segments": [sid]}
+    return {**answer, key: text, "segments": [sid]}
 
 
 def stated_date(transcript: Transcript, first_segments: int = 15) -> str | None:

@@ -97,38 +97,61 @@ def _object(props: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-DECISION_CANDIDATE_TASK = """TÂCHE : dans l'extrait de réunion ci-dessous, l'intervention
-marquée >> arrête-t-elle une DÉCISION de la réunion ?
-Une décision est un choix arrêté par les participants : vote, adoption, validation, accord de
-tous, y compris dit simplement (« c'est décidé », « on valide », « on part là-dessus »,
-« va pour… », « unanimité »).
-Ce n'est PAS une décision : une idée ou une proposition restée sans accord ; un point reporté,
-ajourné, renvoyé ou à étudier ; un refus de trancher ; une question ; une information ; un avis
-ou un vote annoncé par une seule personne ; une tâche confiée à quelqu'un.
-Réponds "is_decision" (true ou false) et "decision" : si true, une phrase impersonnelle qui dit
-ce qui est décidé, avec les montants et les dates cités dans l'extrait ; si false, "". """
+DECISION_KINDS = [
+    "décision prise",
+    "proposition ou idée sans accord",
+    "point reporté ou question ouverte",
+    "information ou avis",
+    "tâche confiée à quelqu'un",
+]
+DECISION_CANDIDATE_TASK = """TÂCHE : dans l'extrait de réunion ci-dessous, lis l'intervention
+marquée >> avec les interventions voisines.
+"summary" : une phrase courte et impersonnelle qui dit ce que la réunion arrête ou envisage dans
+cette intervention, avec les montants et les dates cités.
+"kind" : la nature de ce point :
+- "décision prise" : un choix arrêté par les participants (vote, adoption, validation, accord
+  de tous, y compris dit simplement : « c'est décidé », « on valide », « on part là-dessus »,
+  « va pour… », « unanimité ») ;
+- "proposition ou idée sans accord" : une idée, une suggestion, « on pourrait… » ;
+- "point reporté ou question ouverte" : reporté, ajourné, renvoyé, à étudier, pas tranché ;
+- "information ou avis" : un constat, un chiffre, l'avis ou le vote d'une seule personne ;
+- "tâche confiée à quelqu'un" : une personne est chargée de faire quelque chose."""
 
-DECISION_CANDIDATE_SCHEMA = _object({"is_decision": {"type": "boolean"}, "decision": _TEXT})
+_PHRASE = {"type": "string", "maxLength": 130}
+DECISION_CANDIDATE_SCHEMA = _object(
+    {"summary": _PHRASE, "kind": {"type": "string", "enum": DECISION_KINDS}}
+)
 
-ACTION_CANDIDATE_TASK = """TÂCHE : dans l'extrait de réunion ci-dessous, l'intervention marquée
->> confie-t-elle à quelqu'un une tâche à faire après la réunion, ou l'orateur s'engage-t-il à la
-faire (« je m'en charge », « je transmettrai », « pouvez-vous… », « il faudra que… ») ?
-Ce n'est PAS une action : une idée ou un souhait sans engagement, ce qui est déjà fait, une
-information, une décision de principe, une question, un vote.
-Réponds "is_action" (true ou false). Si true : "task" = la tâche, à l'infinitif, avec les mots
-de l'intervention ; "owner" = qui la fera, tel que c'est dit (l'orateur s'il dit « je », la
-personne à qui l'on s'adresse), "" si personne n'est désigné ; "due" = l'échéance exactement
-comme elle est dite dans l'extrait, "" si aucune n'est dite. Si false : "task", "owner" et
-"due" valent "". """
+ACTION_KINDS = [
+    "tâche à faire",
+    "idée ou souhait sans engagement",
+    "déjà fait ou information",
+    "décision ou vote",
+    "question",
+]
+ACTION_CANDIDATE_TASK = """TÂCHE : dans l'extrait de réunion ci-dessous, lis l'intervention
+marquée >> avec les interventions voisines.
+"task" : la chose à faire après la réunion dont parle cette intervention, à l'infinitif, avec
+les mots de l'intervention.
+"owner" : qui la fera, tel que c'est dit (l'orateur s'il dit « je », la personne à qui l'on
+s'adresse), "" si personne n'est désigné.
+"due" : l'échéance exactement comme elle est dite dans l'extrait, "" si aucune n'est dite.
+"kind" : la nature de l'intervention :
+- "tâche à faire" : quelqu'un est chargé d'une tâche ou s'engage à la faire (« je m'en
+  charge », « je transmettrai », « pouvez-vous… », « il faudra que… ») ;
+- "idée ou souhait sans engagement" ;
+- "déjà fait ou information" ;
+- "décision ou vote" ;
+- "question"."""
 
 _SHORT_OR_EMPTY = {"type": "string", "maxLength": 120}
 
 ACTION_CANDIDATE_SCHEMA = _object(
     {
-        "is_action": {"type": "boolean"},
-        "task": _TEXT,
+        "task": _PHRASE,
         "owner": _SHORT_OR_EMPTY,
         "due": _SHORT_OR_EMPTY,
+        "kind": {"type": "string", "enum": ACTION_KINDS},
     }
 )
 

@@ -201,6 +201,13 @@ def check_decision(item: dict[str, Any], index: TranscriptIndex) -> Decision | U
             reason="le passage cité n'énonce pas de décision (idée, proposition ou report)",
             segment_ids=ids,
         )
+    if NEGATED_RE.search(normalize(text)):
+        return Unverified(
+            kind="decision",
+            text=text,
+            reason="formulée comme une absence de décision (rien n'est adopté ni tranché)",
+            segment_ids=ids,
+        )
     if DEFERRAL_RE.search(normalize(text)) and not time_tokens(text) - {"prochain", "prochaine"}:
         return Unverified(
             kind="decision",
@@ -239,21 +246,15 @@ def check_decision(item: dict[str, Any], index: TranscriptIndex) -> Decision | U
 def check_owner(owner: str, ids: list[int], index: TranscriptIndex) -> tuple[str | None, str]:
     """The owner as verified (``None`` if not) and, when rejected, why.
 
-    Accepted when every name word of the owner is a participant's name or a name said in the
-    transcript, and the owner is named near the cited text or speaks there; or when the owner is
-    a service/group named verbatim near the cited text ("les services techniques").
+    Accepted when the owner's words are said within two turns of the cited text (a person
+    named there, "les services techniques"); merely speaking nearby is not being named (who
+    commits or is addressed is settled first by :func:`resolve_owner`).
     """
     words = _owner_words(owner)
     if not words:
         return None, f"responsable « {owner} » imprécis"
     near = index.around(ids)
     near_words = set(tokens(_text(near)))
-    near_speakers = {index.speaker_display(s) for s in near}
-    # A participant speaking near the citation (e.g. "je m'en charge").
-    for name in near_speakers:
-        name_words = set(_owner_words(name))
-        if name_words and set(words) <= name_words:
-            return name, ""
     # A person, service or group named near the citation (ASR text has no capitals, so what
     # counts is that the owner's words are said there).
     if set(words) <= near_words:

@@ -41,6 +41,18 @@ def llm() -> LLMBackend:
 
 
 @pytest.fixture(scope="session")
+def served_model_url() -> str:
+    """The embedded GGUF served by llama.cpp's OpenAI-compatible HTTP server on a free port
+    (``python -m summarizer.serve``, here in-process), for the ``openai`` backend path."""
+    from summarizer.serve import model_path, start_server
+    from summarizer.settings import LLMSettings
+
+    server, url = start_server(model_path(LLMSettings()), port=0, n_ctx=4096)
+    yield url
+    del server
+
+
+@pytest.fixture(scope="session")
 def council_minutes(llm: LLMBackend) -> tuple[Transcript, Minutes]:
     transcript = load_transcript(EXCERPT)
     return transcript, summarize(transcript, backend=llm)
@@ -96,6 +108,20 @@ def test_markdown_is_rendered_from_the_minutes(council_minutes):
         assert decision.text.replace("|", "\\|") in md
 
 
+def test_openai_backend_writes_minutes_through_a_real_local_server(served_model_url):
+    """The same pipeline through HTTP: a real llama.cpp server, the ``openai`` backend."""
+    from summarizer import OpenAIBackend
+
+    backend = OpenAIBackend(served_model_url, "local-gguf", context_tokens=4096, timeout_s=600)
+    transcript = load_transcript(EXCERPT)
+    minutes = summarize(transcript, backend=backend, steps=("decisions", "actions"))
+    assert minutes.generation.backend == "openai:local-gguf"
+    assert minutes.generation.llm_calls > 0 and "failed_steps" not in minutes.generation.extra
+    assert minutes.decisions, "the excerpt adopts the budget"
+    assert not any("solaire" in d.text.lower() for d in minutes.decisions), "only an idea"
+    assert minutes.cited_segment_ids() <= {s.id for s in transcript.segments}
+
+
 def test_empty_transcript_needs_no_llm(llm):
     minutes = summarize(Transcript(), backend=llm)
     assert minutes.status == "empty"
@@ -108,4 +134,8 @@ def test_meeting_without_decision_yields_none_offline(offline_cli_run):
     minutes = Minutes.model_validate(data)
     assert minutes.status == "ok"
     assert minutes.decisions == []
-    assert "Aucune décision" in (offline_cli_run / "minutes.md").read_text(encoding="utf-8")
+    markdown = (offline_cli_run / "minutes.md").read_text(encoding="utf-8")
+    assert "Aucune décision" in markdown
+    # no phantom proposal copied from the prompts ("Rédiger la note", issue 18)
+    assert "Rédiger la note" not in markdown
+    assert all(u.segment_ids for u in minutes.to_check)

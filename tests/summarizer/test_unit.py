@@ -76,12 +76,15 @@ def scripted(decisions: dict[int, str], actions: dict[int, dict[str, str]]):
     """A fake model's answer to each per-turn question: ``decisions``/``actions`` by turn id."""
 
     def answer(messages: list[dict[str, str]]) -> dict[str, Any]:
-        sid, _ = marked_turn(messages)
-        if "is_decision" in json.dumps(messages) or "DÉCISION" in messages[-1]["content"]:
-            text = decisions.get(sid, "")
-            return {"is_decision": bool(text), "decision": text}
+        sid, text = marked_turn(messages)
+        if prompts.DECISION_KINDS[0] in messages[-1]["content"]:
+            said = decisions.get(sid)
+            kind = prompts.DECISION_KINDS[0 if said else 3]
+            return {"summary": said or text, "kind": kind}
         item = actions.get(sid)
-        return {"is_action": True, **item} if item else {"is_action": False, "task": ""}
+        if item:
+            return {**item, "kind": prompts.ACTION_KINDS[0]}
+        return {"task": text, "owner": "", "due": "", "kind": prompts.ACTION_KINDS[2]}
 
     return answer
 
@@ -268,22 +271,11 @@ def test_a_meeting_without_action_gets_no_phantom_point():
             text = messages[-1]["content"]
             example = re.search(r"→\s*(\{.*\})", text)
             if example:
-                return {
-                    "actions": [json.loads(example.group(1))],
-                    "is_action": True,
-                    **json.loads(example.group(1)),
-                }
+                copied = json.loads(example.group(1))
+                return {"actions": [copied], **copied, "kind": prompts.ACTION_KINDS[0]}
             if "QUESTIONS EN SUSPENS" in text:
                 return {"questions": [{"question": "Rédiger la note", "segments": [8]}]}
-            return {
-                "is_action": False,
-                "is_decision": False,
-                "task": "",
-                "decision": "",
-                "topics": [],
-                "roles": [],
-                "title": "",
-            }
+            return {"kind": "question", "summary": "", "task": "", "topics": [], "title": ""}
 
     no_action = load_transcript(DATA / "sans_decision.txt")
     minutes = summarize(no_action, backend=Copycat())
@@ -312,12 +304,13 @@ def _long_transcript(minutes: int = 120) -> Transcript:
 def _answer_about_turn(messages):
     """A fake model that reports what the marked turn says (decision or task)."""
     sid, text = marked_turn(messages)
-    if "DÉCISION" in messages[-1]["content"]:
-        return {"is_decision": "adopté" in text, "decision": text if "adopté" in text else ""}
+    if prompts.DECISION_KINDS[0] in messages[-1]["content"]:
+        return {"summary": text, "kind": prompts.DECISION_KINDS[0 if "adopté" in text else 3]}
     if "enverra" in text:
         n = re.search(r"numéro (\d+)", text).group(1)
-        return {"is_action": True, "task": f"Envoyer le dossier numéro {n}", "owner": "", "due": ""}
-    return {"is_action": False, "task": "", "owner": "", "due": ""}
+        task = f"Envoyer le dossier numéro {n}"
+        return {"task": task, "owner": "", "due": "", "kind": prompts.ACTION_KINDS[0]}
+    return {"task": text, "owner": "", "due": "", "kind": prompts.ACTION_KINDS[2]}
 
 
 def test_long_meeting_topics_by_window_and_every_candidate_turn_asked_once():
@@ -469,7 +462,7 @@ def test_postponed_points_are_not_decisions():
 def test_failed_steps_are_skipped_but_a_dead_llm_is_an_error():
     class Flaky(FakeLLM):
         def complete_json(self, messages, schema, *, max_tokens):
-            if "DÉCISION" in messages[-1]["content"]:
+            if prompts.DECISION_KINDS[0] in messages[-1]["content"]:
                 raise LLMError("timeout")
             return super().complete_json(messages, schema, max_tokens=max_tokens)
 
