@@ -15,6 +15,7 @@ from typer.testing import CliRunner
 
 from asr_service.cli import _write_documents, app
 from asr_service.cli_support import split_list
+from benchmarks.sizing.command import bench_progress
 from models import ModelStore
 from models.catalogue import get_spec
 from tests.api.conftest import sample_minutes, sample_transcript
@@ -101,3 +102,24 @@ def test_models_install_command(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
     assert result.exit_code == 0, result.output
     assert f"installed {name}" in result.output
     assert (tmp_path / "cache" / name).is_dir()
+
+
+def test_bench_progress_follows_the_harness_parts():
+    """The harness's part markers drive the bar (an optional part grows the total); its other
+    lines, and each part's end, are printed above the bar."""
+    from rich.console import Console
+
+    out = io.StringIO()
+    console = Console(file=out, width=120, force_terminal=False)
+    with bench_progress(2, console) as say:
+        say("[batch throughput] …")
+        say("batch meeting-1 (36s audio): base 4.0s")
+        say("[batch throughput] done in 40 s")
+        say("[decoding across streams] …")  # not foreseen: the total grows to 3
+        say("[decoding across streams] done in 12 s")
+        say("[live capacity] …")
+        say("[live capacity] done in 300 s")
+    text = out.getvalue()
+    for line in ("batch meeting-1 (36s audio): base 4.0s", "[live capacity] done in 300 s"):
+        assert line in text
+    assert "3/3 parts" in text and "[batch throughput] …" not in text
