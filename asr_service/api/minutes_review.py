@@ -19,13 +19,13 @@ from __future__ import annotations
 import logging
 from datetime import datetime
 from typing import Any, Literal
-from zoneinfo import ZoneInfo
 
 from pydantic import BaseModel, Field
 from sqlalchemy.orm import Session
 
 from asr_service.api.auth import Principal
 from asr_service.bus import subjects as bus_subjects
+from asr_service.localtime import DEFAULT_TIMEZONE, format_datetime_long
 from asr_service.storage import repository as repo
 from asr_service.storage.models import ApiToken, MinutesVersion
 from asr_service.transcript import Transcript
@@ -41,7 +41,6 @@ from summarizer.schema import (
 
 log = logging.getLogger(__name__)
 
-PARIS = ZoneInfo("Europe/Paris")
 VALIDATED_KIND = "minutes_validated"
 """Bus subject kind of the event published when a version is validated."""
 
@@ -161,9 +160,9 @@ class ValidateIn(BaseModel):
 # ------------------------------------------------------------------------------- helpers
 
 
-def paris_time(moment: datetime) -> str:
-    """``06/12/2026 à 05:12``: a time as a clerk in France reads it."""
-    return moment.astimezone(PARIS).strftime("%d/%m/%Y à %H:%M")
+def local_time(moment: datetime, tz: str = DEFAULT_TIMEZONE) -> str:
+    """``06/12/2026 à 05:12``: a time as the clerk reads it, in the operator's zone."""
+    return format_datetime_long(moment, tz)
 
 
 def actor_name(session: Session, who: Principal) -> str:
@@ -182,9 +181,11 @@ def actor_name(session: Session, who: Principal) -> str:
     return who.subject
 
 
-def validation_label(version: MinutesVersion) -> str:
-    """``Validé par <clerk> le <date>``, printed on the documents of a validated version."""
-    return f"Validé par {version.author_name or version.author} le {paris_time(version.created_at)}"
+def validation_label(version: MinutesVersion, tz: str = DEFAULT_TIMEZONE) -> str:
+    """``Validé par <clerk> le <date>``, printed on the documents of a validated version (the
+    time in ``tz``, the operator's zone: ``ASR_TIMEZONE``)."""
+    when = local_time(version.created_at, tz)
+    return f"Validé par {version.author_name or version.author} le {when}"
 
 
 def draft_label(version: MinutesVersion | None) -> str:

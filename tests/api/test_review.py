@@ -585,3 +585,46 @@ def test_the_page_corrects_the_transcript_then_regenerates_a_draft(api: ApiHarne
         {"segment_id": 4, "kind": "final", "before": sample_transcript(MID).segments[4].text,
          "after": corrected}
     ]  # fmt: skip
+
+
+def test_the_page_adds_an_action_from_its_blank_row(api: ApiHarness) -> None:
+    api.seed_meeting("mairie", MID)
+    client = api.client
+    same_origin = {"Origin": "http://testserver"}
+    client.post("/connexion", data={"token": api.tokens[("mairie", "clerk")]}, headers=same_origin)
+    minutes = sample_minutes(MID)
+    form = {
+        "base_version": "1",
+        "title": minutes.title,
+        "participant-0-name": "Mme Durand", "participant-0-role": "maire",
+        "participant-0-speaker": "S1",
+        "participant-1-name": "M. Bernard", "participant-1-speaker": "S2",
+        "topic-0-title": minutes.topics[0].title, "topic-0-summary": minutes.topics[0].summary,
+        "topic-0-segments": "1, 2",
+        "decision-0-text": minutes.decisions[0].text, "decision-0-segments": "3",
+        "decision-1-text": "", "decision-1-segments": "",  # the blank « add » row, left blank
+        "action-0-task": minutes.actions[0].task, "action-0-owner": "M. Bernard",
+        "action-0-due": "avant le 15 décembre", "action-0-segments": "4",
+        "action-1-task": "Demander un second devis", "action-1-owner": "Mme Durand",
+        "action-1-due": "", "action-1-segments": "",
+    }  # fmt: skip
+    try:
+        # a new action must cite the transcript
+        response = client.post(
+            f"/reunions/{MID}/relecture/modifier", data=form, headers=same_origin
+        )
+        assert "au moins un passage cité" in response.text
+        response = client.post(
+            f"/reunions/{MID}/relecture/modifier",
+            data={**form, "action-1-segments": "2"},
+            headers=same_origin,
+        )
+        assert "Modifications enregistrées." in response.text
+    finally:
+        client.cookies.clear()
+    current = review(api)["current"]
+    assert current["changes"] == ["Action 2 ajoutée : « Demander un second devis »"]
+    added = current["minutes"]["actions"][1]
+    assert (added["owner"], added["due"]) == ("Mme Durand", None)
+    assert [s["segment_id"] for s in added["sources"]] == [2]
+    assert len(current["minutes"]["decisions"]) == 1

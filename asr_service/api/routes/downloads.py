@@ -125,7 +125,11 @@ def download_minutes(
     if chosen is not None:
         minutes = Minutes.model_validate(chosen.data)
         markdown = ""  # rendered from this version, not the model's last output
-        label = validation_label(chosen) if chosen.status == "validated" else draft_label(chosen)
+        label = (
+            validation_label(chosen, services.settings.timezone)
+            if chosen.status == "validated"
+            else draft_label(chosen)
+        )
     else:  # minutes stored without a version (not written through the repository)
         minutes = Minutes.model_validate(record.data)
         markdown = record.markdown

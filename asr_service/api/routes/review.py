@@ -135,7 +135,11 @@ def review_state(
         meeting_id=meeting_id,
         current=VersionOut.of(current),
         validated=VersionInfo.of(validated[-1]) if validated else None,
-        validation=review.validation_label(validated[-1]) if validated else None,
+        validation=(
+            review.validation_label(validated[-1], services.settings.timezone)
+            if validated
+            else None
+        ),
         points_to_check=len(review.minutes_of(current).to_check),
         regenerating=bool(regen and regen.running(tenant_id, meeting_id)),
         versions=[VersionInfo.of(v) for v in reversed(versions)],
@@ -382,7 +386,7 @@ def page_context(
         "review": state,
         **correction,
         "point_sources": point_sources,
-        "paris_time": review.paris_time,
+        "local_time": lambda moment: review.local_time(moment, services.settings.timezone),
         "review_status_labels": STATUS_LABELS,
         "review_draft_label": review.draft_label(
             repo.get_minutes_version(session, who.tenant_id, meeting_id, state.current.number)
@@ -477,6 +481,14 @@ def edit_from_form(form: Any, base_version: int) -> review.MinutesEdit:
     def text(key: str) -> str:
         return str(form.get(key) or "").strip()
 
+    def filled(prefix: str, field: str) -> list[int]:
+        """Rows with some text or citation: the blank « add » row is not an item."""
+        return [
+            i
+            for i in rows(prefix)
+            if text(f"{prefix}-{i}-{field}") or text(f"{prefix}-{i}-segments")
+        ]
+
     participants = [
         review.ParticipantIn(
             name=text(f"participant-{i}-name"),
@@ -502,7 +514,7 @@ def edit_from_form(form: Any, base_version: int) -> review.MinutesEdit:
             review.DecisionIn(
                 text=text(f"decision-{i}-text"), segment_ids=_ids(text(f"decision-{i}-segments"))
             )
-            for i in rows("decision")
+            for i in filled("decision", "text")
         ],
         actions=[
             review.ActionIn(
@@ -511,7 +523,7 @@ def edit_from_form(form: Any, base_version: int) -> review.MinutesEdit:
                 due=text(f"action-{i}-due") or None,
                 segment_ids=_ids(text(f"action-{i}-segments")),
             )
-            for i in rows("action")
+            for i in filled("action", "task")
         ],
         comment=text("comment"),
     )
