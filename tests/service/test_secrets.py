@@ -233,3 +233,28 @@ def test_worker_start_up_logs_carry_no_secret(tmp_path: Path, postgres_schema_ur
     assert f"nats://{NATS_USER}:***@127.0.0.1:{port}" in ready[0]["event"]
     assert ready[0]["worker_id"] == "w-secrets"  # bound for every line of the running worker
     assert all({"timestamp", "level", "logger", "event"} <= e.keys() for e in lines), output
+
+
+def test_minutes_with_the_llm_down_exit_5_without_its_key(tmp_path: Path) -> None:
+    """The LLM endpoint does not answer: the minutes command says so in one line, exit 5
+    (service unavailable, not a model problem), and its API key stays out of it."""
+    transcript = tmp_path / "reunion.txt"
+    transcript.write_text(
+        "[00:00:01] Marie: Nous décidons de voter le budget.\n"
+        "[00:00:05] Paul: Je rédige la note avant lundi.\n",
+        encoding="utf-8",
+    )
+    env, secrets = planted(
+        f"nats://{NATS_USER}:{NATS_PASSWORD}@127.0.0.1:1", f"postgresql://a:{DB_PASSWORD}@h/d"
+    )
+    env.update(
+        ASR_LLM_BACKEND="openai",
+        ASR_LLM_BASE_URL=f"http://127.0.0.1:{free_port()}/v1",
+        ASR_LLM_API_MODEL="qwen",
+    )
+    code, out = run_cli(
+        "minutes", str(transcript), "--out", str(tmp_path / "out"), cwd=tmp_path, env=env
+    )
+    assert code == ExitCode.UNAVAILABLE, out
+    assert out.startswith("error: ") and "LLM" in out and "refused" in out, out
+    assert_no_secret(out, secrets)
