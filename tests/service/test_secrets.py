@@ -256,5 +256,6 @@ def test_minutes_with_the_llm_down_exit_5_without_its_key(tmp_path: Path) -> Non
         "minutes", str(transcript), "--out", str(tmp_path / "out"), cwd=tmp_path, env=env
     )
     assert code == ExitCode.UNAVAILABLE, out
-    assert out.startswith("error: ") and "LLM" in out and "refused" in out, out
+    errors = [line for line in out.splitlines() if line.startswith("error: ")]
+    assert len(errors) == 1 and "LLM" in errors[0] and "refused" in errors[0], out
     assert_no_secret(out, secrets)
