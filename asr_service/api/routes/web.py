@@ -393,7 +393,12 @@ def meeting_page(meeting_id: str, request: Request, services: ServicesDep) -> Re
             )
         transcript = repo.get_transcript(session, who.tenant_id, meeting_id)
         record = repo.get_minutes(session, who.tenant_id, meeting_id)
+        from asr_service.api.routes.review import page_context  # the review panel (its owner)
+
+        review = page_context(session, services, who, meeting_id, request)
     minutes = Minutes.model_validate(record.data) if record is not None else None
+    if review["review"] is not None:  # the version under review, not the model's raw output
+        minutes = review["review"].current.minutes
     if minutes is not None:  # "Intervenant N" on the page; the stored minutes keep the IDs
         minutes = humanise_minutes(minutes)
     return TEMPLATES.TemplateResponse(
@@ -406,5 +411,6 @@ def meeting_page(meeting_id: str, request: Request, services: ServicesDep) -> Re
             "minutes": minutes,
             "transcript_formats": [f.value for f in TranscriptFormat],
             "minutes_formats": [f.value for f in MinutesFormat],
+            **review,
         },
     )
