@@ -26,8 +26,14 @@ from pydantic import BaseModel
 from asr_service import __version__
 from asr_service.bus import subjects as sub
 from asr_service.bus.connection import IN_DUPLICATE_WINDOW_S, IN_STORED_FACTOR, BusLimits
+from asr_service.bus.intake import GAP_FILL_S, REORDER_WAIT_S
+from asr_service.bus.meeting import MAX_FAILED_ATTEMPTS
 from asr_service.bus.schemas import (
     IN_MESSAGES,
+    MAX_PARTICIPANTS,
+    MAX_TERM_CHARS,
+    MAX_TITLE_CHARS,
+    MAX_VOCABULARY_TERMS,
     OUT_MESSAGES,
     SAMPLE_RATE,
     SUPPORTED_ENCODINGS,
@@ -44,12 +50,7 @@ from asr_service.bus.schemas import (
     Participant,
     StatusEvent,
 )
-from asr_service.bus.worker import (
-    GAP_FILL_S,
-    MAX_FAILED_ATTEMPTS,
-    MAX_START_ATTEMPTS,
-    REORDER_WAIT_S,
-)
+from asr_service.bus.worker import MAX_START_ATTEMPTS
 from asr_service.config import Settings
 from asr_service.transcript import Segment, Speaker, Transcript, Word
 
@@ -82,21 +83,28 @@ def _gib(n: int) -> str:
 ERROR_CODES: dict[str, str] = {
     "malformed_json": "the message is not JSON. On `started` the meeting does not start "
     "(fatal); on `audio` the chunk is dropped; on `ended` the meeting still ends",
-    "invalid_message": "schema violation (the field is named), `meeting_id` differing from "
-    "the subject's, bad base64, unsafe track name, a `seq` after the last one `ended` "
+    "invalid_message": "schema violation (the field is named; e.g. a `started` with over "
+    f"{MAX_PARTICIPANTS} participants or {MAX_VOCABULARY_TERMS} vocabulary terms), "
+    "`meeting_id` differing from the subject's, bad base64, unsafe track name, a `seq` after "
+    "the last one `ended` "
     "announced (dropped); fatal for a `started` (the meeting does not start), including a "
     "`started` reusing the ID of a finished meeting and, on `asr.errors`, a subject naming no "
     "valid tenant or meeting ID",
-    "unknown_meeting": "audio for a meeting whose `started` was never published: the audio is "
-    "kept in ASR_IN and used if `started` comes later",
+    "unknown_meeting": "audio or `ended` for a meeting whose `started` was never published "
+    "(once per meeting): the input is kept in ASR_IN and used if `started` comes later",
     "oversized_message": "a message over ASR_BUS_MAX_MESSAGE_BYTES, or a chunk longer than "
-    "ASR_BUS_MAX_CHUNK_S: dropped",
+    "ASR_BUS_MAX_CHUNK_S: dropped; fatal for a `started` (the meeting does not start)",
     "unsupported_format": "encoding, sample rate or channel count not accepted, a byte length "
     "that is no whole number of samples, NaN/inf samples: dropped",
     "duplicate_chunk": "this track's `seq` was already received: ignored (nothing stored twice)",
     "out_of_order": "a `seq` ahead of the next expected one: held and re-ordered (informational)",
     "missing_chunks": f"a gap in `seq` that reception stalled on for {REORDER_WAIT_S:g} s, or "
     "still open at the end: the worker continues after it",
+    "meeting_over": "audio or `ended` published after the meeting's end (its `ended`, or the "
+    "idle timeout: status `ended_by_timeout`), once per meeting: not transcribed",
+    "too_many_meetings": "a `started` while the tenant already has ASR_BUS_TENANT_MAX_MEETINGS "
+    f"({_setting('bus_tenant_max_meetings')}) live meetings: fatal, the meeting does not start "
+    "(start it again, under a new message ID, once one has ended)",
     "processing_failed": "an internal error: retried (possibly on another worker); fatal, with "
     f"status `failed`, after {MAX_FAILED_ATTEMPTS} failed attempts. Also fatal, on the meeting's "
     f"`error` subject and on `asr.errors`, when a `started` could not be taken on after "
@@ -165,7 +173,10 @@ FIELD_NOTES: dict[str, dict[str, str]] = {
         "meeting_id": "the meeting",
         "status": "`live` → `ending` (live streams flushed) → `finalizing` (final pass) → "
         f"`done`; `failed` after {MAX_FAILED_ATTEMPTS} failed attempts. A takeover by another "
-        "worker repeats `live` (detail `resumed by <worker>`)",
+        "worker repeats `live` (detail `resumed by <worker>`). `ended_by_timeout` before "
+        "`ending`: no audio came for ASR_MEETING_IDLE_TIMEOUT_S "
+        f"({_setting('meeting_idle_timeout_s'):g} s), the service ended the meeting itself and "
+        "transcribes what it received",
         "detail": "human-readable detail",
         "worker": "the worker that owns the meeting",
         "sent_at": "when the service sent the event (UTC)",
@@ -197,6 +208,15 @@ FIELD_NOTES: dict[str, dict[str, str]] = {
         "available": "false when no minutes were made (`detail` says why)",
         "detail": "`done`, or why there are no minutes (disabled, no speech, summarizer missing)",
         "sent_at": "when the service sent the event (UTC)",
+    },
+    "DroppedSpan": {
+        "start": "start of the removed audio, seconds",
+        "end": "end of the removed audio, seconds",
+        "reason": "the stage that removed it: `vad_rejected`, `no_speech`, `blocklisted`, "
+        "`vocabulary_echo` or `repetition`",
+        "text": "what was decoded there, when anything was",
+        "avg_logprob": "Whisper's average log-probability of that text, when decoded",
+        "no_speech_prob": "Whisper's no-speech probability there, when decoded",
     },
     "Segment": {
         "id": "stable within the meeting's live transcript (and within the final one); the "
@@ -555,6 +575,12 @@ def nats_permissions(tenant: str = "<tenant>") -> dict[str, dict[str, list[str]]
                 f"$KV.{sub.LEASE_BUCKET}.>",
                 f"{js}.STREAM.MSG.GET.{kv}",
                 f"{js}.DIRECT.GET.{kv}.>",  # reads, when the bucket allows direct gets
+                # a tenant's live meetings are counted with a watcher (ordered consumer)
+                f"{js}.CONSUMER.CREATE.{kv}",
+                f"{js}.CONSUMER.CREATE.{kv}.>",
+                f"{js}.CONSUMER.INFO.{kv}.*",
+                f"{js}.CONSUMER.DELETE.{kv}.*",
+                f"$JS.FC.{kv}.>",
             ],
             "subscribe": [inbox],
         },
@@ -669,6 +695,15 @@ Workers declare the streams, consumers and lease bucket at start-up; nothing is 
 - Longest chunk: ASR_BUS_MAX_CHUNK_S ({_setting("bus_max_chunk_s"):g} s); 100-500 ms is typical.
 - Live meetings per worker: ASR_WORKER_MAX_MEETINGS ({_setting("worker_max_meetings")}); more
   meetings wait in ASR_IN for a free worker.
+- Live meetings per tenant, across workers: ASR_BUS_TENANT_MAX_MEETINGS
+  ({_setting("bus_tenant_max_meetings")}; 0: no cap); a `started` beyond it is refused (fatal
+  `too_many_meetings`).
+- A meeting that receives nothing for ASR_MEETING_IDLE_TIMEOUT_S
+  ({_setting("meeting_idle_timeout_s"):g} s) ends itself: status `ended_by_timeout`, then the
+  final pass on what was received; later input gets `meeting_over`.
+- `started`: at most {MAX_PARTICIPANTS} participants and {MAX_VOCABULARY_TERMS} vocabulary
+  terms of at most {MAX_TERM_CHARS} characters each, a title of at most {MAX_TITLE_CHARS}
+  characters (else fatal `invalid_message`).
 - A dead worker's meetings move to another after ASR_LEASE_TTL_S ({_setting("lease_ttl_s"):g} s).
 
 ## Audio
@@ -692,7 +727,9 @@ from 0 per track without gaps. One mixed track is `mix`; with one track per part
    retried publish harmless within the {IN_DUPLICATE_WINDOW_S} s duplicate window.
 4. The meeting is over when both `final` and `minutes` have come (then `status` `done`), or on
    `status` `failed`, or on an `error` with `fatal: true`. Processing `ended` runs the final
-   pass: allow minutes, not seconds.
+   pass: allow minutes, not seconds. A meeting that sends nothing for
+   ASR_MEETING_IDLE_TIMEOUT_S is ended by the service (`ended_by_timeout`, then as after
+   `ended`).
 
 ## Delivery rules
 
@@ -762,7 +799,10 @@ CHANNEL_TEXT: dict[str, tuple[str, str]] = {
         "Committed live segments",
         "Segments the live pass will not change. De-duplicate by `segment.id`.",
     ),
-    "status": ("Meeting lifecycle", "live → ending → finalizing → done, or failed."),
+    "status": (
+        "Meeting lifecycle",
+        "live → (ended_by_timeout →) ending → finalizing → done, or failed.",
+    ),
     "error": ("Problems with a meeting's input or processing", "`fatal` says if it goes on."),
     "final": ("Final transcript ready", "Inline when it fits, else fetch it over HTTP."),
     "minutes": ("Minutes ready", "Or why there are none; sent just before status `done`."),

@@ -10,7 +10,7 @@ is typical).
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import Literal
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
@@ -20,6 +20,13 @@ from asr_service.transcript import Segment, Transcript, Word
 
 SUPPORTED_ENCODINGS = {"pcm_s16le": 2, "pcm_f32le": 4}
 SAMPLE_RATE = 16000
+MAX_PARTICIPANTS = 200
+"""Participants a ``started`` message may announce (more: ``invalid_message``, not started)."""
+MAX_VOCABULARY_TERMS = 500
+"""Vocabulary terms a ``started`` message may carry (Whisper's prompt holds far fewer anyway)."""
+MAX_TERM_CHARS = 200
+"""Longest vocabulary term, participant name or track (characters)."""
+MAX_TITLE_CHARS = 1000
 
 
 def _now() -> datetime:
@@ -37,8 +44,8 @@ class Participant(_Message):
     """A participant; ``track`` is the audio track carrying their voice (defaults to ``id``)."""
 
     id: str = Field(min_length=1, max_length=128)
-    name: str | None = None
-    track: str | None = None
+    name: str | None = Field(default=None, max_length=MAX_TERM_CHARS)
+    track: str | None = Field(default=None, max_length=128)
 
     @property
     def track_id(self) -> str:
@@ -49,11 +56,13 @@ class MeetingStarted(_Message):
     """``meetings.<tenant>.<meeting>.started``: a meeting begins."""
 
     meeting_id: str
-    title: str = ""
+    title: str = Field(default="", max_length=MAX_TITLE_CHARS)
     language: str = "fr"
     """Whisper code or BCP 47 tag (``fr``, ``fr-FR``); ``auto`` detects it from the audio."""
-    participants: list[Participant] = Field(default_factory=list)
-    vocabulary: list[str] = Field(default_factory=list)
+    participants: list[Participant] = Field(default_factory=list, max_length=MAX_PARTICIPANTS)
+    vocabulary: list[Annotated[str, Field(max_length=MAX_TERM_CHARS)]] = Field(
+        default_factory=list, max_length=MAX_VOCABULARY_TERMS
+    )
     per_track: bool = False
     """True when audio comes as one track per participant (speakers then come from tracks)."""
     started_at: datetime | None = None
@@ -131,7 +140,7 @@ class CommittedEvent(_Message):
     sent_at: datetime = Field(default_factory=_now)
 
 
-Status = Literal["live", "ending", "finalizing", "done", "failed"]
+Status = Literal["live", "ended_by_timeout", "ending", "finalizing", "done", "failed"]
 
 
 class StatusEvent(_Message):
@@ -153,6 +162,8 @@ ErrorCode = Literal[
     "duplicate_chunk",
     "out_of_order",
     "missing_chunks",
+    "meeting_over",
+    "too_many_meetings",
     "processing_failed",
 ]
 

@@ -45,8 +45,8 @@ from asr_service.bus.connection import (
     ensure_lease_bucket,
     ensure_streams,
     meeting_consumer,
-    sentinel_consumer,
 )
+from asr_service.bus.lease import count_leases
 from asr_service.bus.schemas import (
     IN_MESSAGES,
     OUT_MESSAGES,
@@ -58,6 +58,7 @@ from asr_service.bus.schemas import (
     PartialEvent,
     StatusEvent,
 )
+from asr_service.bus.sentinel import ensure_sentinel
 from asr_service.bus.server import free_port
 from asr_service.transcript import Segment, Transcript
 
@@ -305,7 +306,7 @@ class StandInWorker:
         for _ in range(2):  # the second time as at a restart: streams and consumers exist
             await ensure_streams(js, TEST_LIMITS)
             await ensure_consumer(js, sub.STREAM_IN, dispatch_consumer(TEST_LIMITS))
-            await ensure_consumer(js, sub.STREAM_IN, sentinel_consumer())
+            await ensure_sentinel(js)
         await ensure_lease_bucket(js, TEST_LIMITS)
         kv = await ensure_lease_bucket(js, replace(TEST_LIMITS, lease_ttl_s=20.0))  # TTL update
         dispatch = await js.pull_subscribe_bind(sub.DISPATCH_CONSUMER, stream=sub.STREAM_IN)
@@ -331,6 +332,7 @@ class StandInWorker:
         key = sub.lease_key(tenant, mid)
         revision = await kv.create(key, b"stand-in")
         revision = await kv.update(key, b"stand-in", last=(await kv.get(key)).revision)
+        assert await count_leases(kv, tenant) == 1  # the tenant cap's count of live meetings
         await js.get_last_msg(sub.STREAM_IN, sub.subject(tenant, mid, "started"))
         config = meeting_consumer(tenant, mid)
         name = config.durable_name or ""
@@ -350,6 +352,7 @@ class StandInWorker:
                     ended = msg.subject.endswith(".ended")
                     chunks += not ended
                     await msg.ack()
+        await js.stream_info(sub.STREAM_IN)  # where the meeting's input closed (meeting_over)
 
         async def emit(kind: str, event: BaseModel, msg_id: str | None = None) -> Any:
             headers = {"Nats-Msg-Id": msg_id} if msg_id else None
@@ -381,9 +384,9 @@ class StandInWorker:
         await emit(
             "minutes", MinutesEvent(meeting_id=mid, markdown="# CR"), f"{tenant}.{mid}.minutes"
         )
-        await emit("status", StatusEvent(meeting_id=mid, status="done"))
         await js.delete_consumer(sub.STREAM_IN, name)
         await js.purge_stream(sub.STREAM_IN, subject=sub.subject(tenant, mid, "audio"))
+        await emit("status", StatusEvent(meeting_id=mid, status="done"))
         await kv.delete(key, last=revision)
         await start.ack()
         self.served.append((tenant, mid, chunks))

@@ -129,3 +129,81 @@ async def test_bad_chunks_are_reported_and_nothing_is_lost(
         assert repo.get_meeting(s, "acme", mid).status == "done"
         final = repo.get_transcript(s, "acme", mid, "final")
         assert final is not None and final.language == "fr"  # detected from the French speech
+
+
+async def test_contract_bounds_and_input_no_meeting_reads_get_error_events(
+    tmp_path, nats_url: str, nc: Any, start_worker: Any
+) -> None:
+    """Issue 15's findings: a 2,000,000-character `started`, 60 000 vocabulary terms and 5 000
+    participants were accepted (the title stored); audio after `done` and `ended` for a meeting
+    never started got no error event. Each now gets one, named, and refused meetings store
+    nothing."""
+    worker = await start_worker(bus_settings(tmp_path, nats_url))
+    js = nc.jetstream()
+    await wait_for_streams(js)
+    tenant = "acme"
+    big, terms, people, stray, short = (
+        meeting_id(p) for p in ("big", "terms", "ppl", "stray", "s")
+    )
+    watch = await watch_meetings(
+        nc, *(f"meetings.{tenant}.{m}.>" for m in (big, terms, people, stray, short))
+    )
+
+    async def send(mid: str, kind: str, payload: dict) -> None:
+        await js.publish(sub.subject(tenant, mid, kind), json.dumps(payload).encode())
+
+    oversized = nc.max_payload > 2_100_000  # the embedded server passes 2 MB on
+    assert oversized or os.environ.get("ASR_TEST_NATS_URL")
+    if oversized:
+        await send(big, "started", {"meeting_id": big, "title": "x" * 2_000_000})
+    await send(terms, "started", {"meeting_id": terms, "vocabulary": ["terme"] * 60_000})
+    people_list = [{"id": f"p{i}", "name": f"Participant {i}"} for i in range(5_000)]
+    await send(people, "started", {"meeting_id": people, "participants": people_list})
+    await send(stray, "ended", {"meeting_id": stray})
+    await send(short, "started", {"meeting_id": short})
+    await send(short, "ended", {"meeting_id": short})
+    await asyncio.wait_for(watch.done.wait(), 120)  # `short` is done (no audio: nothing to run)
+    for seq in range(3):  # audio after `done`: one error for the meeting, not one per chunk
+        await send(short, "audio", {"meeting_id": short, "seq": seq, "data": "AAAA"})
+
+    def by_meeting() -> dict[str, list[ErrorEvent]]:
+        found: dict[str, list[ErrorEvent]] = {}
+        for e in watch.errors:
+            found.setdefault(e.meeting_id, []).append(e)
+        return found
+
+    expected = {terms, people, stray, short} | ({big} if oversized else set())
+    for _ in range(150):
+        if expected <= set(by_meeting()):
+            break
+        await asyncio.sleep(0.1)
+    await asyncio.sleep(1.0)  # time for a (wrong) second error on `short`
+    errors = by_meeting()
+    assert set(errors) == expected, errors
+    assert all(len(found) == 1 for found in errors.values()), errors
+    if oversized:
+        (e,) = errors[big]
+        assert (e.code, e.fatal) == ("oversized_message", True)
+        assert "exceeds 1048576 bytes" in e.message
+    (e,) = errors[terms]
+    assert (e.code, e.fatal) == ("invalid_message", True)
+    assert "vocabulary: List should have at most 500 items" in e.message
+    (e,) = errors[people]
+    assert (e.code, e.fatal) == ("invalid_message", True)
+    assert "participants: List should have at most 200 items" in e.message
+    (e,) = errors[stray]
+    assert (e.code, e.fatal, e.subject) == (
+        "unknown_meeting",
+        False,
+        f"meetings.acme.{stray}.ended",
+    )
+    assert "`ended` for meeting" in e.message and "never started" in e.message
+    (e,) = errors[short]
+    assert (e.code, e.fatal) == ("meeting_over", False)
+    assert e.subject == f"meetings.acme.{short}.audio" and "is over" in e.message
+    with worker.db.session() as s:
+        from asr_service.storage import repository as repo
+
+        for refused in (big, terms, people, stray):
+            assert repo.get_meeting(s, tenant, refused) is None  # nothing stored
+        assert repo.get_meeting(s, tenant, short).status == "done"

@@ -10,7 +10,6 @@
 from __future__ import annotations
 
 import asyncio
-from types import SimpleNamespace
 from typing import Any
 
 import pytest
@@ -24,25 +23,16 @@ from asr_service.bus.connection import (
     ensure_lease_bucket,
     ensure_streams,
 )
-from asr_service.bus.schemas import MeetingStarted
+from asr_service.bus.lease import LeaseLost, MeetingLease, count_leases
 from asr_service.bus.server import EmbeddedNats
-from asr_service.bus.worker import LeaseLost, MeetingRunner
 
 from .conftest import TEST_STREAM_LIMITS, bus_settings
 
 TTL_S = 1.0
 
 
-class _StartMsg:
-    """The held ``started`` message: only in-progress heartbeats are sent to it here."""
-
-    async def in_progress(self) -> None:
-        return None
-
-
-def _runner(kv: Any, worker_id: str) -> MeetingRunner:
-    worker = SimpleNamespace(kv=kv, id=worker_id, limits=BusLimits(lease_ttl_s=TTL_S))
-    return MeetingRunner(worker, "acme", MeetingStarted(meeting_id="m-lease"), _StartMsg())  # type: ignore[arg-type]
+def _runner(kv: Any, worker_id: str) -> MeetingLease:
+    return MeetingLease(kv, sub.lease_key("acme", "m-lease"), worker_id, TTL_S)
 
 
 async def test_a_stalled_owner_stops_writing_before_a_successor_can_start(tmp_path) -> None:
@@ -52,12 +42,12 @@ async def test_a_stalled_owner_stops_writing_before_a_successor_can_start(tmp_pa
             kv = await ensure_lease_bucket(nc.jetstream(), BusLimits(lease_ttl_s=TTL_S))
             first, second = _runner(kv, "worker-a"), _runner(kv, "worker-b")
             assert await first.acquire()
-            await asyncio.wait_for(first.hold_lease(), 0.1)  # freshly confirmed: writes go on
+            await asyncio.wait_for(first.hold(), 0.1)  # freshly confirmed: writes go on
             assert not await second.acquire()  # owned
 
             await asyncio.sleep(TTL_S * 0.8)  # first stalls: no heartbeat
             with pytest.raises(asyncio.TimeoutError):  # ... so it holds its writes
-                await asyncio.wait_for(first.hold_lease(), 0.1)
+                await asyncio.wait_for(first.hold(), 0.1)
             for _ in range(60):  # the key expires; the successor takes the meeting
                 if await second.acquire():
                     break
@@ -67,7 +57,7 @@ async def test_a_stalled_owner_stops_writing_before_a_successor_can_start(tmp_pa
 
             beat = asyncio.create_task(first.heartbeat())  # first wakes up
             with pytest.raises(LeaseLost):
-                await asyncio.wait_for(first.hold_lease(), 5)
+                await asyncio.wait_for(first.hold(), 5)
             await beat
             await first.release()  # must not delete the successor's lease
             entry = await kv.get(sub.lease_key("acme", "m-lease"))
@@ -98,5 +88,25 @@ async def test_a_new_lease_ttl_raised_or_lowered_updates_the_bucket_and_the_disp
                 dispatch = await js.consumer_info(sub.STREAM_IN, sub.DISPATCH_CONSUMER)
                 ttl = limits.lease_ttl_s
                 assert bucket.config.max_age == dispatch.config.ack_wait == ttl
+        finally:
+            await nc.close()
+
+
+async def test_a_tenant_counts_the_meetings_held_now(tmp_path) -> None:
+    """The per-tenant cap counts live leases: a released or expired one no longer counts."""
+    with EmbeddedNats(tmp_path / "nats") as server:
+        nc = await connect(bus_settings(tmp_path, server.url), url=server.url)
+        try:
+            kv = await ensure_lease_bucket(nc.jetstream(), BusLimits(lease_ttl_s=TTL_S))
+            assert await count_leases(kv, "acme") == 0
+            held = [MeetingLease(kv, sub.lease_key("acme", f"m-{i}"), "w", TTL_S) for i in range(3)]
+            other = MeetingLease(kv, sub.lease_key("acme2", "m-0"), "w", TTL_S)
+            for lease in (*held, other):
+                assert await lease.acquire()
+            assert await count_leases(kv, "acme") == 3
+            await held[0].release()
+            assert await count_leases(kv, "acme") == 2
+            await asyncio.sleep(TTL_S * 1.5)  # nobody refreshes them: they expire
+            assert await count_leases(kv, "acme") == 0
         finally:
             await nc.close()

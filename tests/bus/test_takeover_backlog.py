@@ -10,7 +10,7 @@ from typing import Any
 import numpy as np
 
 from asr_service.bus import subjects as sub
-from asr_service.bus import worker as worker_module
+from asr_service.bus.live import BACKLOG_WINDOW, CHECKPOINT_SILENCE_S
 from asr_service.bus.schemas import MeetingEnded, MeetingStarted, Participant
 from asr_service.bus.simulator import wait_for_streams
 from asr_service.storage import repository as repo
@@ -70,7 +70,7 @@ async def test_takeover_works_through_a_long_backlog_in_bounded_windows(
     await js.publish(sub.subject("acme", mid, "ended"), ended.model_dump_json().encode())
     await asyncio.wait_for(watch.done.wait(), 180)
 
-    bound = worker_module.BACKLOG_WINDOW * worker.policy.max_buffer_s + CHUNK_S
+    bound = BACKLOG_WINDOW * worker.policy.max_buffer_s + CHUNK_S
     assert biggest[0] <= bound * SR, f"a stream held {biggest[0] / SR:.0f} s of audio at once"
     with worker.db.session() as s:
         meeting = repo.get_meeting(s, "acme", mid)
@@ -85,5 +85,5 @@ async def test_takeover_works_through_a_long_backlog_in_bounded_windows(
     assert final.segments and final.segments[0].start >= SILENCE_S - 1
     # the silent track's resume point followed the silence it dropped
     mute_cursor = meeting.state["cursors"]["mute"] / SR
-    slack = worker_module.CHECKPOINT_SILENCE_S + worker.policy.max_buffer_s
+    slack = CHECKPOINT_SILENCE_S + worker.policy.max_buffer_s
     assert SILENCE_S + 7 - slack <= mute_cursor <= SILENCE_S + 7, mute_cursor
