@@ -140,6 +140,15 @@ class MinutesEdit(BaseModel):
 class PointDecision(BaseModel):
     """Accept or reject one "point à vérifier" (``to_check[index]`` of ``base_version``)."""
 
+    model_config = {
+        "json_schema_extra": {
+            "examples": [
+                {"base_version": 2, "decision": "reject", "comment": "Non évoqué en séance"},
+                {"base_version": 2, "decision": "accept", "segment_ids": [41, 42]},
+            ]
+        }
+    }
+
     base_version: int = Field(ge=1)
     decision: Literal["accept", "reject"]
     segment_ids: list[int] | None = Field(
@@ -152,6 +161,8 @@ class PointDecision(BaseModel):
 
 class ValidateIn(BaseModel):
     """Validate ``base_version`` (it must be the current one)."""
+
+    model_config = {"json_schema_extra": {"example": {"base_version": 3}}}
 
     base_version: int = Field(ge=1)
     comment: str = Field(default="", max_length=1000)
