@@ -60,6 +60,7 @@ class MeetingEvents:
 
     async def status(self, status: str, detail: str = "", error: str | None = None) -> None:
         """Record the status in the meeting's history, then announce it."""
+        log.info("status %s: %s", status, detail)
         stored = STORED_STATUS.get(status, status)
         await self.w.db_call(
             repo.set_meeting_status,
