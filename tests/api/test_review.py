@@ -628,3 +628,30 @@ def test_the_page_adds_an_action_from_its_blank_row(api: ApiHarness) -> None:
     assert (added["owner"], added["due"]) == ("Mme Durand", None)
     assert [s["segment_id"] for s in added["sources"]] == [2]
     assert len(current["minutes"]["decisions"]) == 1
+
+
+def test_the_review_panel_names_anonymous_speakers_as_people_read_them(api: ApiHarness) -> None:
+    """A diarized speaker without a name reads « Intervenant N » beside the item it supports."""
+    transcript = sample_transcript("anonyme")
+    transcript.speakers = []
+    for segment in transcript.segments:
+        segment.speaker = "SPEAKER_00" if segment.speaker == "S1" else "SPEAKER_01"
+    minutes = sample_minutes("anonyme")
+    for item in [*minutes.decisions, *minutes.actions]:
+        item.sources = [s.model_copy(update={"speaker": "SPEAKER_00"}) for s in item.sources]
+    minutes.to_check[0].segment_ids = [2]
+    with api.services.db.session() as s:
+        repo.create_meeting(s, "mairie", "anonyme", title="Réunion anonyme", status="done")
+        repo.save_transcript(s, "mairie", "anonyme", "final", transcript)
+        repo.save_minutes(s, "mairie", "anonyme", minutes.model_dump(mode="json"))
+    client = api.client
+    same_origin = {"Origin": "http://testserver"}
+    client.post("/connexion", data={"token": api.tokens[("mairie", "clerk")]}, headers=same_origin)
+    try:
+        page = client.get("/reunions/anonyme").text
+    finally:
+        client.cookies.clear()
+    panel = page[page.index('id="relecture"') : page.index('id="titre-transcription"')]
+    assert "SPEAKER_0" not in panel
+    assert "<strong>Intervenant 1</strong>" in panel  # beside the decision and the action
+    assert "<strong>Intervenant 2</strong>" in panel  # beside the point à vérifier (segment 2)

@@ -34,6 +34,7 @@ from asr_service.api import minutes_review as review
 from asr_service.api.auth import Principal
 from asr_service.api.deps import ClerkDep, ServicesDep, meeting_not_found
 from asr_service.api.services import ApiServices
+from asr_service.speakers import humanise, speaker_display
 from asr_service.storage import repository as repo
 from asr_service.storage.models import MinutesVersion
 from summarizer.schema import Minutes, SourceRef
@@ -374,7 +375,7 @@ def page_context(
                 segment_id=sid,
                 start=segments[sid].start,
                 end=segments[sid].end,
-                speaker=transcript.speaker_name(segments[sid].speaker) if transcript else None,
+                speaker=speaker_display(transcript, segments[sid].speaker) if transcript else None,
                 text=segments[sid].text.strip(),
             )
             for sid in point.segment_ids
@@ -386,6 +387,7 @@ def page_context(
         "review": state,
         **correction,
         "point_sources": point_sources,
+        "humanise": humanise,
         "local_time": lambda moment: review.local_time(moment, services.settings.timezone),
         "review_status_labels": STATUS_LABELS,
         "review_draft_label": review.draft_label(
