@@ -556,7 +556,7 @@ def save_minutes(
         .order_by(MinutesVersion.number.desc())
         .limit(1)
     )
-    if last_generated is None or last_generated.data != data:
+    if last_generated is None or _content(last_generated.data) != _content(data):
         add_minutes_version(
             session,
             tenant_id,
@@ -571,6 +571,12 @@ def save_minutes(
         )
     session.flush()
     return record
+
+
+def _content(data: dict[str, Any]) -> dict[str, Any]:
+    """The minutes without how they were produced: a re-run that writes the same words (a worker
+    takeover, a regeneration of an unchanged transcript) is not a new version."""
+    return {key: value for key, value in data.items() if key != "generation"}
 
 
 def get_minutes(session: Session, tenant_id: str, meeting_id: str) -> MinutesRecord | None:

@@ -655,3 +655,23 @@ def test_the_review_panel_names_anonymous_speakers_as_people_read_them(api: ApiH
     assert "SPEAKER_0" not in panel
     assert "<strong>Intervenant 1</strong>" in panel  # beside the decision and the action
     assert "<strong>Intervenant 2</strong>" in panel  # beside the point à vérifier (segment 2)
+
+
+def test_a_rerun_writing_the_same_words_makes_no_version(api: ApiHarness) -> None:
+    """A worker takeover or a regeneration of an unchanged transcript re-saves the same minutes
+    with a new generation time: the clerk's current version stays current."""
+    api.seed_meeting("mairie", MID)
+    edited = api.client.patch(
+        f"{BASE}/minutes/review", json=corrected_action(1), headers=api.auth()
+    )
+    assert edited.json()["current"]["number"] == 2
+    again = sample_minutes(MID)  # same words, a new GenerationInfo.created_at
+    with api.services.db.session() as s:
+        repo.save_minutes(s, "mairie", MID, again.model_dump(mode="json"))
+    assert review(api)["current"]["number"] == 2
+    changed = again.model_copy(update={"title": "Conseil municipal (régénéré)"})
+    with api.services.db.session() as s:
+        repo.save_minutes(s, "mairie", MID, changed.model_dump(mode="json"))
+    state = review(api)
+    assert (state["current"]["number"], state["current"]["status"]) == (3, "draft")
+    assert state["current"]["summary"] == "Compte rendu régénéré automatiquement"
