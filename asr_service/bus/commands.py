@@ -243,10 +243,10 @@ def _positive_speed(value: float) -> float:
     return value
 
 
-def _track_names(value: str | None) -> str | None:
-    if value is not None and not value.strip():
-        raise typer.BadParameter("empty: give one name per file, comma-separated")
-    return value
+def _track_names(values: list[str] | None) -> list[str] | None:
+    if values and not split_list(values):
+        raise typer.BadParameter("empty: give one name per file (repeatable, commas accepted)")
+    return values
 
 
 @app.command()
@@ -262,10 +262,11 @@ def simulate(
         help="playback rate, > 0: 1 = real time, 4 = four times faster than real time, "
         "inf = as fast as possible (no pauses between chunks)",
     ),
-    tracks: str = typer.Option(
+    tracks: list[str] | None = typer.Option(
         None,
+        "--tracks",
         callback=_track_names,
-        help="comma-separated track/participant names, one per file",
+        help="track/participant names, one per file (repeatable, commas accepted)",
     ),
     title: str = typer.Option("", help="meeting title"),
     vocabulary: list[str] | None = typer.Option(
@@ -298,7 +299,7 @@ def simulate(
 
     settings = get_settings()
     url = nats_url or settings.nats_url or "nats://127.0.0.1:4222"
-    names = [t.strip() for t in tracks.split(",")] if tracks else None
+    names = split_list(tracks) or None
     if names is not None or len(files) > 1:  # several files: tracks named after their stems
         try:
             check_track_names(len(files), names or [f.stem for f in files])

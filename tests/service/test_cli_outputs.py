@@ -71,6 +71,9 @@ def test_list_options_are_the_same_in_transcribe_and_simulate():
     for name in ("transcribe", "simulate"):
         (option,) = [p for p in commands[name].params if p.name == "vocabulary"]
         assert option.multiple and option.opts == ["--vocabulary"], name
+    for name, option_name in (("transcribe", "formats"), ("simulate", "tracks")):
+        (option,) = [p for p in commands[name].params if p.name == option_name]
+        assert option.multiple, (name, option_name)
     assert split_list(["Mme Martin", "ZAC, PLU", " ", "SCoT"]) == [
         "Mme Martin",
         "ZAC",
