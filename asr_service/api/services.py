@@ -48,6 +48,7 @@ class ApiServices:
     metrics: ApiMetrics
     checks: dict[str, ReadinessCheck] = field(default_factory=dict)
     regenerations: Regenerations | None = None
+    """Writes minutes again on demand; ``None`` when this process runs no jobs (workers 0)."""
     outbox: OutboxPublisher | None = None
     """Publishes ``minutes_validated`` events; ``None`` without ``ASR_NATS_URL``."""
 
@@ -77,7 +78,7 @@ class ApiServices:
             upload_root=upload_root,
             jobs=jobs,
             metrics=metrics,
-            regenerations=Regenerations(db),
+            regenerations=Regenerations(db) if settings.api_job_workers > 0 else None,
             outbox=OutboxPublisher(db, settings) if getattr(settings, "nats_url", None) else None,
         )
         services.checks = {

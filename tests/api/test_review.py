@@ -675,3 +675,33 @@ def test_a_rerun_writing_the_same_words_makes_no_version(api: ApiHarness) -> Non
     state = review(api)
     assert (state["current"]["number"], state["current"]["status"]) == (3, "draft")
     assert state["current"]["summary"] == "Compte rendu régénéré automatiquement"
+
+
+def test_one_regeneration_at_a_time_and_none_where_no_jobs_run(api: ApiHarness) -> None:
+    import threading
+
+    api.seed_meeting("mairie", MID)
+    regenerations = api.services.regenerations
+    assert regenerations is not None
+    release = threading.Event()
+
+    def slow(transcript: Transcript, title: str | None) -> Minutes:
+        assert release.wait(30)
+        return rule_minutes(transcript, title)
+
+    regenerations.generator = slow
+    url = f"{BASE}/minutes/regenerate"
+    assert api.client.post(url, headers=api.auth()).status_code == 202
+    assert review(api)["regenerating"] is True
+    second = api.client.post(url, headers=api.auth())
+    assert second.status_code == 409 and "déjà en cours" in second.json()["detail"]
+    release.set()
+    regenerations.wait(timeout=30)
+    assert review(api)["regenerating"] is False
+    # a process configured to run no jobs (ASR_API_JOB_WORKERS=0) regenerates nothing
+    api.services.regenerations = None
+    try:
+        refused = api.client.post(url, headers=api.auth())
+        assert refused.status_code == 503 and "ASR_API_JOB_WORKERS=0" in refused.json()["detail"]
+    finally:
+        api.services.regenerations = regenerations

@@ -272,7 +272,11 @@ def validate(
     response_model=Accepted,
     status_code=status.HTTP_202_ACCEPTED,
     summary="Write the minutes again from the transcript (a new draft; validated ones stay)",
-    responses={**NOT_FOUND, 409: {"description": "A regeneration is already running"}},
+    responses={
+        **NOT_FOUND,
+        409: {"description": "A regeneration is already running"},
+        503: {"description": "This process runs no jobs (ASR_API_JOB_WORKERS=0)"},
+    },
 )
 def regenerate(meeting_id: MeetingId, services: ServicesDep, who: ClerkDep) -> Accepted:
     """Runs in the background (the model takes minutes); follow ``regenerating`` in the review.
@@ -288,9 +292,13 @@ def _queue_regeneration(services: ApiServices, who: Principal, meeting_id: str) 
             raise HTTPException(
                 status.HTTP_404_NOT_FOUND, detail="Pas de transcription pour cette réunion."
             )
-        if services.regenerations is None or not services.regenerations.submit(
-            who.tenant_id, meeting_id, who.subject
-        ):
+        if services.regenerations is None:
+            raise HTTPException(
+                status.HTTP_503_SERVICE_UNAVAILABLE,
+                detail="Ce serveur ne produit pas de comptes rendus (ASR_API_JOB_WORKERS=0) : "
+                "la régénération y est impossible.",
+            )
+        if not services.regenerations.submit(who.tenant_id, meeting_id, who.subject):
             raise HTTPException(
                 status.HTTP_409_CONFLICT, detail="Une régénération est déjà en cours."
             )
