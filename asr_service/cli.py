@@ -26,7 +26,6 @@ from rich.progress import (
 )
 from rich.table import Table
 from typer._click.exceptions import ClickException, NoArgsIsHelpError, UsageError
-from typer.core import TyperOption
 
 from asr_service.api.commands import api_command, purge_command, tokens_app
 from asr_service.audio import AudioError
@@ -57,17 +56,6 @@ app.command("bench")(bench_command)
 app.command("serve")(bus_commands.serve)
 app.command("worker")(bus_commands.worker)
 app.command("simulate")(bus_commands.simulate)
-
-_display_type_rich = TyperOption.display_type_rich
-
-
-def _flag_without_type(self: TyperOption, ctx: typer.Context) -> str | None:
-    """Typer shows ``<bool>`` beside every flag (``--minutes/--no-minutes``, ``--help``), which
-    reads as if the flag took a value; a flag has no type to show."""
-    return None if self.is_flag else _display_type_rich(self, ctx)
-
-
-TyperOption.display_type_rich = _flag_without_type  # type: ignore[method-assign]
 
 
 def _choices(name: str, field: str) -> type[StrEnum]:

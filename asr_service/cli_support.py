@@ -8,11 +8,24 @@ from typing import NoReturn
 import typer
 from rich.console import Console
 from rich.markup import escape
+from typer.core import TyperOption
 
 from asr_service.exit_codes import ExitCode
 from asr_service.redaction import redact
 
 console = Console(stderr=True, soft_wrap=True)  # one error, one line: greppable logs
+
+_display_type_rich = TyperOption.display_type_rich
+
+
+def _flag_without_type(self: TyperOption, ctx: typer.Context) -> str | None:
+    """Typer shows ``<bool>`` beside every flag (``--minutes/--no-minutes``, ``--help``), which
+    reads as if the flag took a value; a flag has no type to show. Installed once for every
+    command of the service (``asr-service``, ``python -m asr_service.bus``)."""
+    return None if self.is_flag else _display_type_rich(self, ctx)
+
+
+TyperOption.display_type_rich = _flag_without_type  # type: ignore[method-assign]
 
 
 def fail(message: str, code: ExitCode) -> NoReturn:
