@@ -17,6 +17,8 @@ import socket
 import subprocess
 import sys
 import time
+import urllib.error
+import urllib.request
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -167,6 +169,13 @@ def test_config_and_failing_commands_never_print_a_secret(tmp_path: Path) -> Non
         assert "error: the database is unavailable" in out and "Traceback" not in out, out
         assert_no_secret(out, secrets)
 
+    # the database commands: down -> one line, exit 5
+    for args in (["tokens", "list", "--tenant", "mairie"], ["purge"]):
+        code, out = run_cli(*args, cwd=tmp_path, env=env)
+        assert code == ExitCode.UNAVAILABLE, (args, out)
+        assert "error: the database is unavailable" in out and "Traceback" not in out, out
+        assert_no_secret(out, secrets)
+
     # simulate: the bus is down, named by a URL with a password (environment, then option)
     sample = Path(__file__).resolve().parents[2] / "asr_service" / "data" / "sample_meeting_fr.ogg"
     code, out = run_cli("simulate", str(sample), "--meeting-id", "m1", cwd=tmp_path, env=env)
@@ -259,3 +268,42 @@ def test_minutes_with_the_llm_down_exit_5_without_its_key(tmp_path: Path) -> Non
     errors = [line for line in out.splitlines() if line.startswith("error: ")]
     assert len(errors) == 1 and "LLM" in errors[0] and "refused" in errors[0], out
     assert_no_secret(out, secrets)
+
+
+def test_api_logs_carry_no_secret(tmp_path: Path, postgres_schema_url: str) -> None:
+    """``asr-service api`` with every secret planted (PostgreSQL by a URL with a password, a NATS
+    URL with one for its readiness probe), JSON logs: requests answered, no secret in its output."""
+    port = free_port()
+    env, secrets = planted(f"nats://{NATS_USER}:{NATS_PASSWORD}@127.0.0.1:{free_port()}",
+                           postgres_schema_url)  # fmt: skip
+    env.update(ASR_DATA_DIR=str(tmp_path / "data"), ASR_LOG_FORMAT="json", ASR_LOG_LEVEL="INFO")
+    log_path = tmp_path / "api.log"
+    with log_path.open("w") as log:
+        proc = subprocess.Popen(
+            [str(CLI), "api", "--port", str(port), "--jobs", "0"], cwd=tmp_path,
+            env=clean_env(**env), stdout=log, stderr=subprocess.STDOUT,
+        )  # fmt: skip
+        try:
+            deadline = time.monotonic() + 120
+            while True:
+                try:
+                    urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=2)
+                    break
+                except OSError:
+                    assert proc.poll() is None and time.monotonic() < deadline, log_path.read_text()
+                    time.sleep(0.5)
+            for path in ("/readyz", "/api/v1/meetings"):
+                request = urllib.request.Request(
+                    f"http://127.0.0.1:{port}{path}", headers={"X-Request-ID": f"probe{len(path)}"}
+                )
+                with pytest.raises(urllib.error.HTTPError):  # 503 (bus down), 401 (no token)
+                    urllib.request.urlopen(request, timeout=30)
+        finally:
+            proc.send_signal(signal.SIGTERM)
+            proc.wait(60)
+    output = log_path.read_text()
+    assert_no_secret(output, secrets)
+    lines = [json.loads(line) for line in output.splitlines() if line.startswith("{")]
+    assert {e.get("request_id") for e in lines if e["event"] == "http request"} == {
+        "probe16",  # /api/v1/meetings
+    }, output  # /readyz is a probe: logged at DEBUG only
