@@ -92,13 +92,19 @@ class Pipeline:
     @cached_property
     def diarizer(self) -> Any:
         try:
-            from diarization import Diarizer
+            from diarization import DiarizationOptions, Diarizer
         except ImportError as exc:
             raise StageUnavailable(f"diarization package not available ({exc})") from exc
         try:
             return Diarizer(self.store)
-        except ModelError as exc:  # the ONNX export is missing or corrupt: says to install it
-            raise StageUnavailable(str(exc)) from exc
+        except ModelError as exc:  # an ONNX export is missing or corrupt: says to install it
+            try:  # without the segmentation export: one speaker at a time, said in the stages
+                diarizer = Diarizer(self.store, options=DiarizationOptions(method="windows"))
+            except ModelError:
+                raise StageUnavailable(str(exc)) from exc
+            log.warning("overlap-aware diarization unavailable, one speaker at a time: %s", exc)
+            self.diarization_note = f"done without overlap detection: {exc}"
+            return diarizer
 
     # -- stages --------------------------------------------------------------------------------
     def transcribe(
@@ -170,7 +176,7 @@ class Pipeline:
             t0 = time.perf_counter()
             try:
                 transcript = self.diarize(audio, transcript, options)
-                stages["diarization"] = "done"
+                stages["diarization"] = getattr(self, "diarization_note", "done")
             except StageUnavailable as exc:
                 log.warning("diarization skipped: %s", exc)
                 stages["diarization"] = f"skipped: {exc}"

@@ -14,19 +14,26 @@ pyannote.audio, which do not fit the service's environment (see benchmarks/READM
 runs in a separate interpreter given by ``--pyannote-python``; this script starts itself there
 with ``--pyannote-worker`` and reads the turns back as JSON.
 
+Ours runs with each ``--methods`` (``windows+overlap``: 1 s windows + segmentation-3.0 overlap,
+the default; ``windows``; ``segmentation``: the pyannote 3.x recipe on ONNX). ``--variants``
+adds the harder versions of :mod:`benchmarks.variants` (written to a temporary folder for the
+pyannote worker); ``--split`` picks the tuning or held-out files of ``bench_asr.TUNE``.
+
     python -m benchmarks.bench_diarization [--pyannote-python /tmp/pa/bin/python] [--json F]
+    python -m benchmarks.bench_diarization --split heldout --variants clean,levels,babble,phone
     python -m benchmarks.bench_diarization --long 30     # one 30-minute meeting: chunked clustering
 """
 
 from __future__ import annotations
 
-import argparse
 import json
 import os
 import subprocess
 import sys
 import time
 from pathlib import Path
+
+import typer
 
 ROOT = Path(__file__).resolve().parent.parent
 # pyannote pipeline hyper-parameters for CAM++ embeddings (cosine distance threshold tuned on
@@ -107,9 +114,8 @@ def pyannote_worker(paths: list[str], segmentation: str, campplus: str) -> None:
 
 
 # -- the benchmark (runs in the service's environment) -----------------------------------------
-def run_pyannote(python: str, clips, store) -> dict[str, dict]:
-    """Run the comparison worker in ``python``; ``{clip_id: {"seconds", "turns"}}``."""
-    paths = [str(c.audio) for c in clips]
+def run_pyannote_paths(python: str, paths: list[str], store) -> dict[str, dict]:
+    """Run the comparison worker in ``python``; ``{path: {"seconds", "turns"}}``."""
     seg = store.ensure("pyannote-segmentation-3.0") / "pytorch_model.bin"
     cam = store.ensure("campplus-cn-en") / "campplus_cn_en_common.pt"
     cmd = [python, str(Path(__file__).resolve()), "--pyannote-worker", str(seg), str(cam), *paths]
@@ -122,7 +128,7 @@ def run_pyannote(python: str, clips, store) -> dict[str, dict]:
         if line.startswith("{"):
             row = json.loads(line)
             by_path[row["path"]] = row
-    return {c.clip_id: by_path[str(c.audio)] for c in clips}
+    return by_path
 
 
 def long_meeting(minutes: float) -> None:
@@ -170,82 +176,134 @@ def group_of(clip) -> str:
     return "fr/mixes" if "mixes" in str(clip.audio) else "fr/multispk"
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--pyannote-python", help="interpreter with pyannote.audio installed")
-    parser.add_argument("--json", type=Path, help="write per-file figures here")
-    parser.add_argument("--limit", type=int, default=0, help="first N files only")
-    parser.add_argument("--long", type=float, default=0, help="also a meeting of N minutes")
-    args, rest = parser.parse_known_args()
-    if args.pyannote_python is None and "--pyannote-worker" in sys.argv:
-        i = sys.argv.index("--pyannote-worker")
-        pyannote_worker(sys.argv[i + 3 :], sys.argv[i + 1], sys.argv[i + 2])
-        return
+def _write_wav(path: Path, audio) -> None:
+    """16-bit mono 16 kHz WAV (what the pyannote worker reads)."""
+    import wave
+
+    import numpy as np
+
+    pcm = (np.clip(audio, -1, 1) * 32767).astype("<i2")
+    with wave.open(str(path), "wb") as w:
+        w.setnchannels(1)
+        w.setsampwidth(2)
+        w.setframerate(16_000)
+        w.writeframes(pcm.tobytes())
+
+
+def main(
+    methods: str = typer.Option(
+        "windows+overlap,windows", help="our diarizer's methods to run (comma-separated)"
+    ),
+    split: str = typer.Option("all", help="files: tune | heldout | all (see bench_asr.TUNE)"),
+    variants: str = typer.Option("clean", help="comma-separated variants (benchmarks.variants)"),
+    pyannote_python: str | None = typer.Option(
+        None, help="interpreter with pyannote.audio: same-run baseline on the same weights"
+    ),
+    json_path: Path | None = typer.Option(None, "--json", help="write per-file figures here"),
+    limit: int = typer.Option(0, help="first N files only"),
+    long: float = typer.Option(0, help="instead: one meeting of N minutes (chunked clustering)"),
+) -> None:
+    """DER (collar 0.25 s and 0, overlap scored) and RTF per file, variant and method."""
+    import tempfile
 
     from rich.console import Console
     from rich.table import Table
 
     from asr_service.audio import decode_audio
-    from benchmarks.eval_data import load_clips
-    from diarization import Diarizer
+    from benchmarks.bench_asr import multi_clips
+    from benchmarks.eval_data import default_eval_dir
+    from benchmarks.variants import VARIANTS, babble_source, make_variant, stretch_uem
+    from diarization import DiarizationOptions, Diarizer
     from diarization.scoring import der, read_rttm, read_uem
+    from diarization.turns import SpeakerTurn
     from models import ModelStore
 
-    if args.long:
-        long_meeting(args.long)
+    if long:
+        long_meeting(long)
         return
-    clips = [c for c in load_clips() if c.rttm is not None and c.type == "multi"]
-    if args.limit:
-        clips = clips[: args.limit]
+    chosen = [v.strip() for v in variants.split(",") if v.strip()]
+    unknown = sorted(set(chosen) - set(VARIANTS))
+    if unknown:
+        raise typer.BadParameter(f"unknown variants {unknown}; choose among {VARIANTS}")
+    eval_dir = default_eval_dir()
+    clips = multi_clips(eval_dir, split)
+    if limit:
+        clips = clips[:limit]
     store = ModelStore()
-    diarizer = Diarizer(store)
-    diarizer.diarize(decode_audio(clips[0].audio)[: 16_000 * 5])  # warm-up
-    systems: dict[str, dict[str, dict]] = {"ours": {}}
+    diarizers = {
+        f"ours {m}": Diarizer(store, options=DiarizationOptions(method=m))
+        for m in (x.strip() for x in methods.split(",") if x.strip())
+    }
+    for diarizer in diarizers.values():  # warm-up
+        diarizer.diarize(decode_audio(clips[0].audio)[: 16_000 * 5])
+    voices = babble_source(eval_dir) if "babble" in chosen else None
+    items = []  # (key, clip, variant, audio, reference, uem, duration)
+    tmp = Path(tempfile.mkdtemp(prefix="bench-diar-"))
     for clip in clips:
-        audio = decode_audio(clip.audio)
-        t0 = time.perf_counter()
-        turns = diarizer.diarize(audio)
-        elapsed = time.perf_counter() - t0
-        systems["ours"][clip.clip_id] = {
-            "seconds": elapsed,
-            "turns": [(t.start, t.end, t.speaker) for t in turns],
-        }
-    if args.pyannote_python:
-        systems["pyannote.audio"] = run_pyannote(args.pyannote_python, clips, store)
-
-    from diarization.turns import SpeakerTurn
+        audio0 = decode_audio(clip.audio)
+        ref0 = read_rttm(clip.rttm)
+        uem0 = read_uem(clip.uem) if clip.uem else None
+        for variant in chosen:
+            audio, ref = make_variant(variant, clip.clip_id, audio0, ref0, voices=voices)
+            uem = stretch_uem(uem0, len(audio0) / 16_000, len(audio) / 16_000)
+            key = f"{clip.clip_id}/{variant}"
+            path = clip.audio if variant == "clean" else tmp / f"{clip.clip_id}.{variant}.wav"
+            if variant != "clean":
+                _write_wav(path, audio)
+            items.append((key, clip, variant, audio, ref, uem, len(audio) / 16_000, path))
+    systems: dict[str, dict[str, dict]] = {name: {} for name in diarizers}
+    for key, _clip, _variant, audio, *_rest in items:
+        for name, diarizer in diarizers.items():
+            t0 = time.perf_counter()
+            turns = diarizer.diarize(audio)
+            systems[name][key] = {
+                "seconds": time.perf_counter() - t0,
+                "turns": [(t.start, t.end, t.speaker) for t in turns],
+            }
+        print(key, flush=True)
+    if pyannote_python:
+        by_path = run_pyannote_paths(pyannote_python, [str(i[7]) for i in items], store)
+        systems["pyannote.audio"] = {i[0]: by_path[str(i[7])] for i in items}
 
     rows = []
     totals: dict[tuple[str, str], dict[str, float]] = {}
-    for clip in clips:
-        reference = read_rttm(clip.rttm)
-        uem = read_uem(clip.uem) if clip.uem else None
+    for key, clip, variant, _audio, reference, uem, duration, _path in items:
         n_ref = len({t.speaker for t in reference})
-        row = {"clip": clip.clip_id, "group": group_of(clip), "duration": clip.duration}
+        row = {"file": key, "group": group_of(clip), "variant": variant, "duration": duration}
         for name, results in systems.items():
-            hyp = [SpeakerTurn(*t) for t in results[clip.clip_id]["turns"]]
+            hyp = [SpeakerTurn(*t) for t in results[key]["turns"]]
             d25, d0 = der(reference, hyp, uem, collar=0.25), der(reference, hyp, uem, collar=0.0)
             n_hyp = len({t.speaker for t in hyp})
             row[name] = {
                 "der25": d25["der"],
                 "der0": d0["der"],
+                "missed": d25["missed"] / (d25["total"] or 1),
+                "false_alarm": d25["false_alarm"] / (d25["total"] or 1),
+                "confusion": d25["confusion"] / (d25["total"] or 1),
                 "speakers": n_hyp,
-                "count_error": n_hyp - n_ref,
-                "rtf": results[clip.clip_id]["seconds"] / clip.duration,
+                "rtf": results[key]["seconds"] / duration,
             }
-            for group in (row["group"], "all"):
+            for group in {
+                row["group"] if variant == "clean" else None,
+                f"variant {variant}",
+                "all",
+            } - {None}:
                 acc = totals.setdefault((name, group), {})
-                for key, detail in (("25", d25), ("0", d0)):
-                    acc["err" + key] = acc.get("err" + key, 0.0) + detail["der"] * detail["total"]
-                    acc["tot" + key] = acc.get("tot" + key, 0.0) + detail["total"]
-                acc["seconds"] = acc.get("seconds", 0.0) + results[clip.clip_id]["seconds"]
-                acc["audio"] = acc.get("audio", 0.0) + clip.duration
+                for suffix, detail in (("25", d25), ("0", d0)):
+                    acc["err" + suffix] = (
+                        acc.get("err" + suffix, 0.0) + detail["der"] * detail["total"]
+                    )
+                    acc["tot" + suffix] = acc.get("tot" + suffix, 0.0) + detail["total"]
+                acc["seconds"] = acc.get("seconds", 0.0) + results[key]["seconds"]
+                acc["audio"] = acc.get("audio", 0.0) + duration
                 acc["abs_count"] = acc.get("abs_count", 0.0) + abs(n_hyp - n_ref)
                 acc["files"] = acc.get("files", 0.0) + 1
         row["ref_speakers"] = n_ref
         rows.append(row)
 
-    table = Table(title="Diarization: DER % (collar 0.25 / 0), speakers found/true, RTF")
+    table = Table(
+        title=f"Diarization ({split}): DER % (collar 0.25 / 0, overlap scored), speakers found/true, RTF"
+    )
     table.add_column("file")
     table.add_column("dur s", justify="right")
     for name in systems:
@@ -253,7 +311,7 @@ def main() -> None:
         table.add_column("spk", justify="right")
         table.add_column("RTF", justify="right")
     for row in rows:
-        cells = [row["clip"], f"{row['duration']:.0f}"]
+        cells = [row["file"], f"{row['duration']:.0f}"]
         for name in systems:
             r = row[name]
             cells += [
@@ -262,32 +320,38 @@ def main() -> None:
                 f"{r['rtf']:.3f}",
             ]
         table.add_row(*cells)
-    for group in ["fr/mixes", "fr/multispk", "en_fallback", "all"]:
+    groups = ["fr/mixes", "fr/multispk", "en_fallback"] + [f"variant {v}" for v in chosen] + ["all"]
+    summary = {}
+    for group in groups:
         cells = [f"[bold]{group}[/]", ""]
         for name in systems:
             acc = totals.get((name, group))
             if not acc:
                 cells += ["", "", ""]
                 continue
+            summary.setdefault(group, {})[name] = {
+                "der25": acc["err25"] / acc["tot25"],
+                "der0": acc["err0"] / acc["tot0"],
+                "rtf": acc["seconds"] / acc["audio"],
+                "count_error": acc["abs_count"] / acc["files"],
+            }
             cells += [
                 f"{100 * acc['err25'] / acc['tot25']:.1f} / {100 * acc['err0'] / acc['tot0']:.1f}",
                 f"±{acc['abs_count'] / acc['files']:.1f}",
                 f"{acc['seconds'] / acc['audio']:.3f}",
             ]
         table.add_row(*cells)
-    console = Console(width=170)
+    console = Console(width=200)
     console.print(table)
-    if "pyannote.audio" in systems:
-        ours, theirs = totals[("ours", "all")], totals[("pyannote.audio", "all")]
-        console.print(
-            f"ours / pyannote.audio: time x{ours['seconds'] / theirs['seconds']:.2f}, "
-            f"DER(0.25) {100 * ours['err25'] / ours['tot25']:.1f} % vs "
-            f"{100 * theirs['err25'] / theirs['tot25']:.1f} %"
-        )
     console.print("'spk' in group rows: mean absolute speaker-count error per file")
-    if args.json:
-        args.json.write_text(json.dumps(rows, indent=2))
+    if json_path:
+        json_path.parent.mkdir(parents=True, exist_ok=True)
+        json_path.write_text(json.dumps({"files": rows, "summary": summary}, indent=2))
 
 
 if __name__ == "__main__":
-    main()
+    if "--pyannote-worker" in sys.argv:
+        i = sys.argv.index("--pyannote-worker")
+        pyannote_worker(sys.argv[i + 3 :], sys.argv[i + 1], sys.argv[i + 2])
+    else:
+        typer.run(main)

@@ -1,7 +1,8 @@
 """Speaker diarization: who spoke when, and who said which words of a transcript.
 
-Torch-free at run time: CAM++ speaker embeddings run on onnxruntime from an ONNX export made once
-by ``asr-service models install`` (see :mod:`diarization.export`), on a numpy Kaldi fbank.
+Torch-free at run time: CAM++ speaker embeddings and pyannote segmentation-3.0 (overlapped
+speech) run on onnxruntime from ONNX exports made once by ``asr-service models install`` (see
+:mod:`diarization.export`), on kaldi-native-fbank features.
 
 Entry points:
 
@@ -14,18 +15,28 @@ Entry points:
 
 from diarization.attribution import attribute_speakers, diarize_tracks, map_clusters_to_names
 from diarization.diarizer import Diarization, DiarizationOptions, Diarizer
-from diarization.export import export_campplus, is_exported, locate_onnx
+from diarization.export import (
+    export_campplus,
+    export_segmentation,
+    is_exported,
+    locate_onnx,
+    locate_segmentation_onnx,
+)
+from diarization.segmentation import SegmentationOptions
 from diarization.turns import SpeakerTurn
 
 __all__ = [
     "Diarization",
     "DiarizationOptions",
     "Diarizer",
+    "SegmentationOptions",
     "SpeakerTurn",
     "attribute_speakers",
     "diarize_tracks",
     "export_campplus",
+    "export_segmentation",
     "is_exported",
     "locate_onnx",
+    "locate_segmentation_onnx",
     "map_clusters_to_names",
 ]

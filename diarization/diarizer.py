@@ -19,12 +19,19 @@ import numpy as np
 
 from diarization.clustering import ClusteringOptions, cluster_embeddings, normalize
 from diarization.embedding import SpeakerEmbedder
-from diarization.export import locate_onnx
+from diarization.export import locate_onnx, locate_segmentation_onnx
+from diarization.segmentation import (
+    SegmentationOptions,
+    Segmenter,
+    add_overlap_turns,
+    diarize_overlap,
+)
 from diarization.turns import SpeakerTurn, merge_adjacent, speaker_label
 from diarization.vad import DIARIZATION_VAD, clean_regions, speech_regions
 from models import ModelStore
 
 SAMPLE_RATE = 16_000
+METHODS = ("windows+overlap", "segmentation", "windows")
 
 
 @dataclass(frozen=True)
@@ -38,6 +45,11 @@ class DiarizationOptions:
     vad_threshold: float = 0.5  # Silero speech probability (own VAD, when no regions are given)
     clustering: ClusteringOptions = field(default_factory=ClusteringOptions)
     enrolment_threshold: float = 0.45  # cosine above which a cluster is an enrolled voice
+    # "windows+overlap": 1 s windows for who speaks, segmentation-3.0 for where a second voice
+    # overlaps; "segmentation": the pyannote 3.x recipe (segmentation-3.0 + CAM++ per local
+    # speaker); "windows": one speaker at a time (diarization/segmentation.py, benchmark)
+    method: str = "windows+overlap"
+    segmentation: SegmentationOptions = field(default_factory=SegmentationOptions)
 
 
 @dataclass
@@ -69,7 +81,17 @@ class Diarizer:
     ):
         self.store = store or ModelStore()
         self.options = options or DiarizationOptions()
+        if self.options.method not in METHODS:
+            raise ValueError(
+                f"diarization method must be one of {', '.join(METHODS)}, "
+                f"not {self.options.method!r}"
+            )
         self.embedder = SpeakerEmbedder(locate_onnx(self.store), threads=threads)
+        self.segmenter = (
+            Segmenter(locate_segmentation_onnx(self.store), threads=threads)
+            if self.options.method != "windows"
+            else None
+        )
         self.voiceprints: dict[str, np.ndarray] = {}
 
     # -- public API ------------------------------------------------------------------------------
@@ -84,7 +106,9 @@ class Diarizer:
     ) -> list[SpeakerTurn]:
         """Speaker turns of 16 kHz mono float32 audio, labelled SPEAKER_00.. by first speech.
 
-        ``speech_regions`` (seconds) skips the diarizer's own VAD, e.g. to reuse the ASR's.
+        ``speech_regions`` (seconds) skips the diarizer's own VAD, e.g. to reuse the ASR's
+        (``windows`` method only: segmentation finds speech itself). Turns of different
+        speakers overlap where their voices do (``segmentation`` method).
         ``num_speakers`` fixes the count; otherwise it is estimated within
         ``[min_speakers, max_speakers]``.
         """
@@ -109,6 +133,18 @@ class Diarizer:
         audio = _check_audio(audio)
         _check_counts(min_speakers, max_speakers, num_speakers)
         duration = len(audio) / SAMPLE_RATE
+        if self.options.method == "segmentation":
+            turns, centroids = diarize_overlap(
+                audio,
+                self.segmenter,
+                self.embedder,
+                num_speakers=num_speakers,
+                min_speakers=min_speakers,
+                max_speakers=max_speakers,
+                options=self.options.segmentation,
+            )
+            speech = merge_adjacent(SpeakerTurn(t.start, t.end, "") for t in turns)
+            return Diarization(turns, centroids, [(t.start, t.end) for t in speech])
         regions = self._vad(audio) if speech_regions is None else speech_regions
         regions = clean_regions(regions, duration)
         usable = [(s, e) for s, e in regions if e - s >= self.options.min_region]
@@ -130,6 +166,10 @@ class Diarizer:
             speaker_label(k): normalize(embeddings[labels == k].mean(0, keepdims=True))[0]
             for k in range(int(labels.max()) + 1)
         }
+        if self.segmenter is not None:  # windows+overlap: a second voice where two speak
+            seg = self.options.segmentation
+            local = self.segmenter(audio, seg.overlap_step, seg.batch)
+            turns = add_overlap_turns(turns, local, duration, seg)
         return Diarization(turns, centroids, regions)
 
     def embed(self, audio: np.ndarray) -> np.ndarray:

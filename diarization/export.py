@@ -151,13 +151,155 @@ def export_campplus(store: ModelStore, *, force: bool = False) -> Path:
     return target
 
 
+SEGMENTATION_MODEL = "pyannote-segmentation-3.0"
+SEGMENTATION_WEIGHTS = "pytorch_model.bin"
+SEGMENTATION_ONNX = "segmentation.onnx"
+SEGMENTATION_RECORD = "segmentation.onnx.json"
+SEGMENTATION_TOLERANCE = 1e-3  # log-probabilities; measured differences are ~1e-5
+
+
+def segmentation_onnx_path(store: ModelStore) -> Path:
+    """Where the segmentation-3.0 ONNX export lives for this store."""
+    return store.derived_dir(SEGMENTATION_MODEL) / SEGMENTATION_ONNX
+
+
+def _segmentation_sha256() -> str:
+    spec = get_spec(SEGMENTATION_MODEL)
+    return next(f.sha256 for f in spec.files if f.name == SEGMENTATION_WEIGHTS)
+
+
+def locate_segmentation_onnx(store: ModelStore) -> Path:
+    """The verified segmentation-3.0 ONNX file, or :class:`ModelError` saying how to make it
+    (same checks as :func:`locate_onnx`: source weights and the file's own sha256)."""
+    path = segmentation_onnx_path(store)
+    record_path = path.with_name(SEGMENTATION_RECORD)
+    if not path.is_file() or not record_path.is_file():
+        raise ModelError(
+            f"speaker-segmentation model not exported: {path} is missing. Fix: {INSTALL_FIX}"
+        )
+    try:
+        record = json.loads(record_path.read_text())
+    except (OSError, ValueError) as exc:
+        raise ModelError(
+            f"unreadable export record {record_path} ({exc}). Fix: {INSTALL_FIX}"
+        ) from exc
+    if record.get("source_sha256") != _segmentation_sha256():
+        raise ModelError(
+            f"{path.name} was exported from other weights than the catalogue's "
+            f"{SEGMENTATION_WEIGHTS} ({path}). Fix: {INSTALL_FIX}"
+        )
+    digest = sha256_file(path)
+    if digest != record.get("onnx_sha256"):
+        raise ModelError(
+            f"{path.name}: sha256 {digest[:12]}… does not match its export record "
+            f"{str(record.get('onnx_sha256'))[:12]}… ({path}): the file is corrupt. Fix: {INSTALL_FIX}"
+        )
+    return path
+
+
+def export_segmentation(store: ModelStore, *, force: bool = False) -> Path:
+    """Export pyannote segmentation-3.0 to ONNX (once) and verify it against PyTorch.
+
+    The network is rebuilt from :mod:`diarization.pyannet` with the checkpoint loaded strictly;
+    the export (dynamic batch and length) is installed only if onnxruntime reproduces the
+    PyTorch log-probabilities within ``SEGMENTATION_TOLERANCE`` on 10 s chunks and other lengths.
+    """
+    path = segmentation_onnx_path(store)
+    if not force:
+        try:
+            return locate_segmentation_onnx(store)
+        except ModelError:
+            pass
+    weights = store.ensure(SEGMENTATION_MODEL) / SEGMENTATION_WEIGHTS
+    report = store.verify(SEGMENTATION_MODEL, deep=True)
+    if not report.ok:
+        raise ModelError(f"model '{SEGMENTATION_MODEL}' is corrupt: {'; '.join(report.problems)}")
+    try:
+        import torch
+
+        from diarization.pyannet import load_pyannet
+    except ImportError as exc:
+        raise ModelError(
+            f"exporting the speaker-segmentation model needs torch and onnx ({exc}). "
+            "Fix: pip install 'asr-service[diarization-export]' then `asr-service models install`"
+        ) from exc
+    path.parent.mkdir(parents=True, exist_ok=True)
+    model = load_pyannet(str(weights))
+    fd, tmp_name = tempfile.mkstemp(prefix=".segmentation-", suffix=".onnx", dir=path.parent)
+    os.close(fd)
+    tmp = Path(tmp_name)
+    try:
+        with torch.no_grad(), warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            torch.onnx.export(
+                model,
+                (torch.zeros(2, 1, 160_000),),
+                str(tmp),
+                input_names=["waveforms"],
+                output_names=["log_probs"],
+                dynamic_axes={
+                    "waveforms": {0: "batch", 2: "samples"},
+                    "log_probs": {0: "batch", 1: "frames"},
+                },
+                opset_version=OPSET,
+                dynamo=False,
+            )
+        max_diff = _compare_segmentation(model, tmp)
+        if max_diff > SEGMENTATION_TOLERANCE:
+            raise ModelError(
+                f"ONNX export of {SEGMENTATION_WEIGHTS} differs from PyTorch by {max_diff:.2e} "
+                f"(> {SEGMENTATION_TOLERANCE:.0e}); not installed"
+            )
+        record: dict[str, Any] = {
+            "source": SEGMENTATION_WEIGHTS,
+            "source_sha256": _segmentation_sha256(),
+            "onnx_sha256": sha256_file(tmp),
+            "opset": OPSET,
+            "torch": torch.__version__,
+            "max_abs_diff_vs_torch": max_diff,
+        }
+        tmp.chmod(0o644)
+        os.replace(tmp, path)
+        record_tmp = path.with_name(SEGMENTATION_RECORD + ".tmp")
+        record_tmp.write_text(json.dumps(record, indent=2))
+        os.replace(record_tmp, path.with_name(SEGMENTATION_RECORD))
+    finally:
+        tmp.unlink(missing_ok=True)
+    return path
+
+
+def _compare_segmentation(model: Any, onnx_file: Path) -> float:
+    """Largest absolute log-probability difference between onnxruntime and PyTorch, on noise
+    and on a tone burst, for 10 s chunks (batched) and shorter lengths."""
+    import onnxruntime as ort
+    import torch
+
+    session = ort.InferenceSession(str(onnx_file), providers=["CPUExecutionProvider"])
+    rng = np.random.default_rng(0)
+    worst = 0.0
+    for batch, samples in [(1, 160_000), (3, 160_000), (1, 48_000)]:
+        wav = (0.05 * rng.standard_normal((batch, 1, samples))).astype(np.float32)
+        t = np.arange(samples) / 16_000
+        wav[0, 0, samples // 4 : samples // 2] += (
+            0.3 * np.sin(2 * np.pi * 180 * t[samples // 4 : samples // 2])
+        ).astype(np.float32)
+        with torch.no_grad():
+            expected = model(torch.from_numpy(wav)).numpy()
+        got = session.run(None, {"waveforms": wav})[0]
+        worst = max(worst, float(np.abs(expected - got).max()))
+    return worst
+
+
 def install_derived(name: str, store: ModelStore) -> Path | None:
     """Produce what model ``name`` needs beyond its files (``models install`` calls this).
 
-    For CAM++ that is the verified ONNX export; other models need nothing (returns None).
+    For CAM++ and segmentation-3.0 that is the verified ONNX export; other models need nothing
+    (returns None).
     """
     if name == CAMPPLUS_MODEL:
         return export_campplus(store)
+    if name == SEGMENTATION_MODEL:
+        return export_segmentation(store)
     return None
 
 
@@ -179,9 +321,12 @@ def _compare_with_torch(model: Any, onnx_file: Path) -> float:
 
 
 def main() -> None:
-    """``python -m diarization.export``: export into the default model store."""
-    path = export_campplus(ModelStore(), force="--force" in sys.argv)
+    """``python -m diarization.export``: export both models into the default model store."""
+    store = ModelStore()
+    path = export_campplus(store, force="--force" in sys.argv)
     print(f"CAM++ ONNX export ready: {path}")
+    path = export_segmentation(store, force="--force" in sys.argv)
+    print(f"segmentation-3.0 ONNX export ready: {path}")
 
 
 if __name__ == "__main__":

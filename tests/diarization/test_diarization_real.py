@@ -13,6 +13,7 @@ import numpy as np
 import pytest
 
 from diarization import (
+    DiarizationOptions,
     Diarizer,
     SpeakerTurn,
     attribute_speakers,
@@ -20,7 +21,13 @@ from diarization import (
     export_campplus,
     map_clusters_to_names,
 )
-from diarization.export import CAMPPLUS_MODEL, CAMPPLUS_WEIGHTS, onnx_path
+from diarization.export import (
+    CAMPPLUS_MODEL,
+    CAMPPLUS_WEIGHTS,
+    SEGMENTATION_RECORD,
+    onnx_path,
+    segmentation_onnx_path,
+)
 from diarization.scoring import der
 from models import ModelError, ModelStore
 
@@ -126,12 +133,25 @@ def test_corrupt_or_missing_export_is_an_error_naming_the_file(
     target.parent.mkdir(parents=True)
     shutil.copy(source, target)
     shutil.copy(source.with_name("campplus.onnx.json"), target.with_name("campplus.onnx.json"))
-    Diarizer(store)  # an intact copy loads
+    with pytest.raises(ModelError, match=r"segmentation\.onnx is missing"):
+        Diarizer(store)  # the overlap-aware default needs the segmentation export too
+    Diarizer(store, options=DiarizationOptions(method="windows"))  # ...the windows method not
+    segmentation = segmentation_onnx_path(model_store)
+    copy = segmentation_onnx_path(store)
+    copy.parent.mkdir(parents=True)
+    shutil.copy(segmentation, copy)
+    shutil.copy(segmentation.with_name(SEGMENTATION_RECORD), copy.with_name(SEGMENTATION_RECORD))
+    Diarizer(store)  # intact copies load
+    with copy.open("r+b") as fh:
+        fh.seek(100_000)
+        fh.write(b"\x00" * 64)
+    with pytest.raises(ModelError, match=r"segmentation\.onnx.*corrupt"):
+        Diarizer(store)
     with target.open("r+b") as fh:
         fh.seek(1_000_000)
         fh.write(b"\x00" * 64)
     with pytest.raises(ModelError, match=r"campplus\.onnx.*corrupt"):
-        Diarizer(store)
+        Diarizer(store, options=DiarizationOptions(method="windows"))
 
 
 def test_corrupt_source_weights_are_refused_before_export(
