@@ -26,9 +26,11 @@ ROLE_HELP = "clerk (read), backend (also upload/delete), admin (also tokens, aud
 
 def api_command(
     host: str | None = typer.Option(None, help="listen address (default ASR_API_HOST)"),
-    port: int | None = typer.Option(None, help="listen port (default ASR_API_PORT)"),
+    port: int | None = typer.Option(
+        None, min=1, max=65535, help="listen port (default ASR_API_PORT)"
+    ),
     workers: int | None = typer.Option(
-        None, "--jobs", help="batch jobs run at once in this process (ASR_API_JOB_WORKERS)"
+        None, "--jobs", min=0, help="batch jobs run at once in this process (ASR_API_JOB_WORKERS)"
     ),
 ) -> None:
     """Run the HTTP API and the clerk pages (uvicorn)."""
