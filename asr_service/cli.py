@@ -9,9 +9,7 @@ from __future__ import annotations
 
 import logging
 import sys
-from enum import StrEnum
 from pathlib import Path
-from typing import get_args
 
 import typer
 from rich.console import Console
@@ -30,8 +28,8 @@ from typer._click.exceptions import ClickException, NoArgsIsHelpError, UsageErro
 from asr_service.api.commands import api_command, purge_command, tokens_app
 from asr_service.audio import AudioError
 from asr_service.bus import commands as bus_commands
-from asr_service.cli_support import console, fail, split_list
-from asr_service.config import Settings, SettingsError, get_settings
+from asr_service.cli_support import ComputeType, Device, console, fail, split_list
+from asr_service.config import SettingsError, get_settings
 from asr_service.documents import FORMATS as DOCUMENT_FORMATS
 from asr_service.exit_codes import ExitCode, exit_codes_help
 from asr_service.formats import FORMATS as TEXT_FORMATS
@@ -58,14 +56,6 @@ app.command("worker")(bus_commands.worker)
 app.command("simulate")(bus_commands.simulate)
 
 
-def _choices(name: str, field: str) -> type[StrEnum]:
-    """A CLI choice type with the values a setting allows, so options and settings never drift."""
-    values = get_args(Settings.model_fields[field].annotation)
-    return StrEnum(name, {v: v for v in values})  # type: ignore[return-value]
-
-
-Device = _choices("Device", "device")
-ComputeType = _choices("ComputeType", "compute_type")
 OUTPUT_FORMATS = (*TEXT_FORMATS, *DOCUMENT_FORMATS)
 
 

@@ -3,13 +3,15 @@ commands): one way to fail and one way to read a list option."""
 
 from __future__ import annotations
 
-from typing import NoReturn
+from enum import StrEnum
+from typing import NoReturn, get_args
 
 import typer
 from rich.console import Console
 from rich.markup import escape
 from typer.core import TyperOption
 
+from asr_service.config import Settings
 from asr_service.exit_codes import ExitCode
 from asr_service.redaction import redact
 
@@ -26,6 +28,18 @@ def _flag_without_type(self: TyperOption, ctx: typer.Context) -> str | None:
 
 
 TyperOption.display_type_rich = _flag_without_type  # type: ignore[method-assign]
+
+
+def _choices(name: str, field: str) -> type[StrEnum]:
+    """A CLI choice type with the values a setting allows, so options and settings never drift."""
+    values = get_args(Settings.model_fields[field].annotation)
+    return StrEnum(name, {v: v for v in values})  # type: ignore[return-value]
+
+
+Device = _choices("Device", "device")
+"""``--device`` of every command: the values ``ASR_DEVICE`` allows."""
+ComputeType = _choices("ComputeType", "compute_type")
+"""``--compute-type`` of every command: the values ``ASR_COMPUTE_TYPE`` allows."""
 
 
 def fail(message: str, code: ExitCode) -> NoReturn:

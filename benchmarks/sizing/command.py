@@ -24,6 +24,8 @@ from rich.progress import (
     TimeRemainingColumn,
 )
 
+from asr_service.cli_support import ComputeType, Device, split_list
+
 _PART = re.compile(r"^\[(?P<name>[^\]]+)\] (?P<state>…|done in .*)$")
 """The harness's part markers: ``[live capacity] …`` and ``[live capacity] done in 312 s``."""
 
@@ -63,24 +65,32 @@ def bench_progress(parts: int, console: Console | None = None) -> Iterator[Calla
         yield log_fn
 
 
-def _ints(value: str | None) -> list[int] | None:
-    if not value:
+def _ints(values: list[str] | None) -> list[int] | None:
+    """``--ladder`` values (repeatable, commas accepted) as sorted distinct integers."""
+    items = split_list(values)
+    if not items:
         return None
     try:
-        return sorted({int(v) for v in value.split(",") if v.strip()})
+        return sorted({int(v) for v in items})
     except ValueError as exc:
-        raise typer.BadParameter(f"expected comma-separated integers, got {value!r}") from exc
+        raise typer.BadParameter(
+            f"expected integers, got {', '.join(items)}", param_hint="'--ladder'"
+        ) from exc
 
 
 def bench_command(
     quick: bool = typer.Option(False, "--quick", help="a few minutes: 36 s meeting, ladder 1-8"),
     tiny: bool = typer.Option(False, "--tiny", hidden=True, help="seconds of audio (tests)"),
     model: str | None = typer.Option(None, help="catalogue name or CTranslate2 folder"),
-    compute_type: str | None = typer.Option(None, help="auto, int8, float16, int8_float16, ..."),
-    device: str | None = typer.Option(None, help="auto, cpu or cuda"),
+    compute_type: ComputeType | None = typer.Option(  # type: ignore[valid-type]
+        None, help="default ASR_COMPUTE_TYPE"
+    ),
+    device: Device | None = typer.Option(None, help="default ASR_DEVICE"),  # type: ignore[valid-type]
     beam_size: int | None = typer.Option(None, help="beam of the file pipeline / final pass"),
     out: Path = typer.Option(Path("out/sizing"), "--out", "-o", help="report folder"),
-    ladder: str | None = typer.Option(None, help="N values to try, e.g. 1,2,4,8,16"),
+    ladder: list[str] | None = typer.Option(
+        None, "--ladder", help="N values to try (repeatable, commas accepted), e.g. 1,2,4,8,16"
+    ),
     slo: float = typer.Option(3.0, help="committed-segment latency target, p95 seconds"),
     live_budget: float | None = typer.Option(
         None, help="seconds after which the ladder starts no new N (time-boxed runs)"
@@ -106,8 +116,8 @@ def bench_command(
         mode,
         out=out,
         model=model,
-        device=device,
-        compute_type=compute_type,
+        device=device.value if device else None,
+        compute_type=compute_type.value if compute_type else None,
         beam_size=beam_size,
         ladder=_ints(ladder),
         slo_s=slo,
