@@ -10,7 +10,7 @@ STAMP  := $(VENV)/.installed
 SAMPLE := asr_service/data/sample_meeting_fr.ogg
 OUT    ?= out
 
-.PHONY: setup models browser run test lint bench clean image deploy-check
+.PHONY: setup models browser run test lint bench clean image deploy-check lock sbom
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -50,6 +50,21 @@ image: $(STAMP)
 
 deploy-check: $(STAMP)
 	deploy/deploy-check.sh
+
+# Supply chain. requirements.lock pins every dependency of the install above with its sha256
+# hashes (regenerate after editing pyproject.toml); a fresh venv installs it with
+#   pip install --require-hashes --no-deps -r requirements.lock && pip install --no-deps -e .
+# sbom: CycloneDX 1.6 JSON of what is installed in $(VENV) (sbom.cdx.json).
+LOCK_FLAGS := --generate-hashes --allow-unsafe --strip-extras --no-emit-find-links \
+  --no-emit-index-url --extra dev --extra diarization-export --extra diarization-eval --extra convert
+
+lock: $(STAMP)
+	$(BIN)/pip-compile --quiet $(LOCK_FLAGS) --output-file requirements.lock pyproject.toml
+
+sbom: $(STAMP)
+	$(BIN)/cyclonedx-py environment --pyproject pyproject.toml --mc-type application \
+	  --output-reproducible --of JSON -o sbom.cdx.json $(BIN)/python
+	@echo "SBOM: sbom.cdx.json"
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
