@@ -7,9 +7,11 @@ securityContext, probes, init containers) and only resolves what a cluster would
 
 - ``envFrom`` ConfigMap/Secret and ``secretKeyRef`` become literal ``env`` entries, from the
   rendered ConfigMap/Secret objects or from ``--secret NAME.KEY=VALUE`` (the operator's Secrets);
-- Service names become ``hostAliases`` to the IPs of pods already started (``--alias name=ip``);
+- Service names become ``hostAliases`` to the IPs of pods already started (``--alias name=ip``),
+  and ``ports`` are dropped (podman 4 would publish them on the host; pods are reached by IP);
 - a Deployment, StatefulSet or Job becomes one Pod named after it (one replica);
-  ``volumeClaimTemplates`` become named volumes.
+  ``volumeClaimTemplates`` become named volumes; ConfigMaps mounted as volumes go in the same
+  YAML stream.
 
 Usage::
 
@@ -72,6 +74,16 @@ def _env_from(
     container["env"] = [{"name": k, "value": v} for k, v in env.items()]
 
 
+def _unpublish(container: dict[str, Any]) -> None:
+    """Drop ``ports`` (podman 4 publishes every containerPort on the host, where 4222 or 8000 may
+    be taken; the pods are reached on their own IPs) and number the probes' named ports."""
+    named = {p["name"]: p["containerPort"] for p in container.pop("ports", []) if "name" in p}
+    for probe in ("startupProbe", "livenessProbe", "readinessProbe"):
+        action = container.get(probe, {}).get("httpGet")
+        if action and isinstance(action.get("port"), str):
+            action["port"] = named[action["port"]]
+
+
 def to_pod(
     obj: dict[str, Any],
     objects: dict[tuple[str, str], dict],
@@ -83,6 +95,7 @@ def to_pod(
     spec = template["spec"]
     for container in spec.get("initContainers", []) + spec["containers"]:
         _env_from(container, objects, secrets)
+        _unpublish(container)
     for claim in obj["spec"].get("volumeClaimTemplates", []):
         name = claim["metadata"]["name"]
         spec.setdefault("volumes", []).append(
@@ -91,14 +104,21 @@ def to_pod(
                 "persistentVolumeClaim": {"claimName": f"{obj['metadata']['name']}-{name}"},
             }
         )
-    if obj["kind"] == "Job":
-        spec["restartPolicy"] = "Never"
+    # Job: once. Deployment/StatefulSet: Always in Kubernetes, but podman applies the pod's policy
+    # to its init containers as well and would rerun them forever: OnFailure still restarts a
+    # crashed service container.
+    spec["restartPolicy"] = "Never" if obj["kind"] == "Job" else "OnFailure"
     if aliases:
         by_ip: dict[str, list[str]] = {}
         for host, ip in aliases.items():
             by_ip.setdefault(ip, []).append(host)
         spec["hostAliases"] = [{"ip": ip, "hostnames": names} for ip, names in by_ip.items()]
     metadata = {"name": obj["metadata"]["name"], "labels": template["metadata"].get("labels", {})}
+    if spec.get("initContainers"):
+        # podman 4.3 removes "once" init containers right after starting them and fails when one
+        # is still running (the models copy takes a while): "always" ones are kept, and still
+        # run to completion before the main containers start, as in Kubernetes.
+        metadata["annotations"] = {"io.podman.annotations.init.container.type": "always"}
     return {"apiVersion": "v1", "kind": "Pod", "metadata": metadata, "spec": spec}
 
 
@@ -135,7 +155,14 @@ def main() -> None:
         raise SystemExit(
             f"{args.component}: expected one {kinds[args.component]}, got {len(wanted)}"
         )
-    yaml.safe_dump(to_pod(wanted[0], objects, secrets, aliases), sys.stdout, sort_keys=False)
+    pod = to_pod(wanted[0], objects, secrets, aliases)
+    # ConfigMaps mounted as volumes travel in the same YAML stream (kube play reads them there)
+    maps = [
+        objects[("ConfigMap", v["configMap"]["name"])]
+        for v in pod["spec"].get("volumes", [])
+        if "configMap" in v
+    ]
+    yaml.safe_dump_all([*maps, pod], sys.stdout, sort_keys=False)
 
 
 if __name__ == "__main__":

@@ -5,7 +5,7 @@ BIN=/usr/lib/postgresql/15/bin
 : "${POSTGRES_DB:=asr}" "${POSTGRES_USER:=asr}" "${POSTGRES_PASSWORD:?set POSTGRES_PASSWORD}"
 if [ ! -s "$PGDATA/PG_VERSION" ]; then
   pw=$(mktemp); printf '%s\n' "$POSTGRES_PASSWORD" > "$pw"
-  "$BIN/initdb" -D "$PGDATA" -U postgres --auth-local=trust --auth-host=scram-sha-256 --pwfile="$pw" >/dev/null
+  "$BIN/initdb" -D "$PGDATA" -U postgres --encoding=UTF8 --locale=C.UTF-8 --auth-local=trust --auth-host=scram-sha-256 --pwfile="$pw" >/dev/null
   rm -f "$pw"
   echo "listen_addresses = '*'" >> "$PGDATA/postgresql.conf"
   echo "host all all 0.0.0.0/0 scram-sha-256" >> "$PGDATA/pg_hba.conf"
