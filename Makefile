@@ -10,7 +10,7 @@ STAMP  := $(VENV)/.installed
 SAMPLE := asr_service/data/sample_meeting_fr.ogg
 OUT    ?= out
 
-.PHONY: setup models browser run test lint bench clean image deploy-check lock sbom
+.PHONY: setup models browser run test lint bench clean image deploy-check lock sbom oidc-provider
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -40,7 +40,17 @@ browser:
 	  || echo "chromium not installed: tests/api/test_browser.py will be skipped"; \
 	fi
 
-test: setup browser
+# The real OpenID Connect provider of the sign-in tests (tests/oidc/: npm ci from its lock file, once,
+# into the cache the tests use); without npm those tests are skipped with their reason.
+oidc-provider:
+	@dir="$${XDG_CACHE_HOME:-$$HOME/.cache}/asr-service/test-oidc-provider/$$(sha256sum tests/oidc/package-lock.json | cut -c1-16)"; \
+	if command -v npm >/dev/null && [ ! -f "$$dir/node_modules/oidc-provider/package.json" ]; then \
+	  { mkdir -p "$$dir" && cp tests/oidc/package.json tests/oidc/package-lock.json "$$dir/" && \
+	    cd "$$dir" && npm ci --ignore-scripts --no-audit --no-fund --loglevel=error; } \
+	  || echo "oidc-provider not installed: the OpenID Connect tests will be skipped"; \
+	fi
+
+test: setup browser oidc-provider
 	$(BIN)/python -m pytest -q
 
 # OCI image, built offline as root with podman (Debian base made by debootstrap; wheels from PyPI):
