@@ -99,7 +99,8 @@ def test_clerk_signs_in_with_oidc_sees_her_tenant_and_signs_out(
     rows = driver.find_elements(By.CSS_SELECTOR, "table.meetings tbody tr")  # type: ignore[attr-defined]
     assert len(rows) == 1 and "Conseil municipal du 28 novembre" in rows[0].text
     assert "Comité préfectoral" not in driver.page_source  # type: ignore[attr-defined]
-    assert "mairie" in driver.find_element(By.CSS_SELECTOR, "nav .tenant").text  # type: ignore[attr-defined]
+    account = driver.find_element(By.CSS_SELECTOR, "nav .tenant").text  # type: ignore[attr-defined]
+    assert "Alice Martin" in account and "mairie" in account and "clerk" in account
     save_screenshot(driver, "clerk-oidc-meetings.png", tmp_path)
 
     cookie = driver.get_cookie("asr_session")  # type: ignore[attr-defined]
