@@ -75,6 +75,30 @@ def test_energy_the_vad_rejects_is_listed_as_dropped(transcriber, quiet_and_loud
     assert not any(10.7 < (w.start + w.end) / 2 < 11.8 for w in words), words
 
 
+def test_file_pipeline_writes_dropped_spans_into_the_json(
+    settings, model_store, transcriber, quiet_and_loud, tmp_path
+):
+    """Through the file pipeline (CLI, uploads, final pass): the written JSON carries them."""
+    from asr_service.pipeline import Pipeline, PipelineOptions, write_outputs
+
+    audio = np.concatenate(
+        [quiet_and_loud[: int(9.7 * SAMPLE_RATE)], np.zeros(3 * SAMPLE_RATE, np.float32)]
+    )
+    burst = slice(int(10.5 * SAMPLE_RATE), int(12.0 * SAMPLE_RATE))
+    noise = np.random.default_rng(7).standard_normal(burst.stop - burst.start) * 0.1
+    audio[burst] += noise.astype(np.float32)
+    result = Pipeline(settings, model_store, transcriber).run(
+        audio, PipelineOptions(language="fr", diarize=False)
+    )
+    paths = write_outputs(result, tmp_path, "meeting", ("json",))
+    data = json.loads(paths["json"].read_text(encoding="utf-8"))
+    assert data["segments"]
+    assert [d for d in data["dropped"] if d["start"] < 12.0 and d["end"] > 10.5]
+    for d in data["dropped"]:
+        assert set(d) >= {"start", "end", "reason", "text"} and d["reason"]
+    assert [d.model_dump() for d in result.transcript.dropped] == data["dropped"]
+
+
 def test_silence_gives_no_dropped_entries(transcriber):
     """Pure silence has no energy to account for: an empty transcript, no dropped spans."""
     transcript = transcriber.transcribe(np.zeros(5 * SAMPLE_RATE, np.float32))
