@@ -33,7 +33,7 @@ from asr_service.api.routes import (
     tokens,
     web,
 )
-from asr_service.api.security import AuthThrottle, SecurityHeaders
+from asr_service.api.security import AuthThrottle, SecurityHeaders, origin_of
 from asr_service.api.services import ApiServices, ReadinessCheck
 from asr_service.config import Settings, get_settings
 from asr_service.storage import Database
@@ -121,7 +121,7 @@ def create_app(
     app.state.services = services
     app.state.throttle = AuthThrottle(settings.sign_in_rate_limit, settings.auth_failure_rate_limit)
     app.state.oidc = OidcClient(settings) if settings.oidc_issuer else None
-    app.add_middleware(SecurityHeaders)
+    app.add_middleware(SecurityHeaders, form_targets=(origin_of(settings.oidc_issuer) or "",))
     app.add_middleware(RequestContextMiddleware)  # request_id (and tenant) on every log line
 
     @app.exception_handler(RequestValidationError)

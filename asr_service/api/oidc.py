@@ -61,6 +61,7 @@ class OidcIdentity:
     role: Role
     name: str
     claims: dict[str, Any] = field(default_factory=dict)
+    id_token: str | None = None
 
 
 def _as_list(value: object) -> list[str]:
@@ -224,8 +225,27 @@ class OidcClient:
             or claims["sub"]
         )
         return OidcIdentity(
-            subject=f"oidc:{claims['sub']}", tenant_id=tenant, role=role, name=name, claims=claims
+            subject=f"oidc:{claims['sub']}",
+            tenant_id=tenant,
+            role=role,
+            name=name,
+            claims=claims,
+            id_token=id_token,
         )
+
+    def logout_url(self, id_token: str | None, post_logout_redirect_uri: str) -> str | None:
+        """The provider's logout (RP-initiated logout) for a session, or None when the provider
+        has no ``end_session_endpoint`` or is unreachable (the local logout stands alone)."""
+        try:
+            endpoint = self.metadata().get("end_session_endpoint")
+        except OidcError:
+            return None
+        if not endpoint:
+            return None
+        params = {"client_id": self.client_id, "post_logout_redirect_uri": post_logout_redirect_uri}
+        if id_token:
+            params["id_token_hint"] = id_token
+        return str(httpx.URL(endpoint, params=params))
 
     def _decode(self, token: str) -> dict[str, Any]:
         try:

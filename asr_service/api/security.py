@@ -45,14 +45,20 @@ class SecurityHeaders:
     """ASGI middleware adding the security headers to every HTTP response (pure ASGI, so
     streamed uploads and downloads pass through untouched)."""
 
-    def __init__(self, app: ASGIApp) -> None:
+    def __init__(self, app: ASGIApp, form_targets: tuple[str, ...] = ()) -> None:
+        """``form_targets``: origins a form of ours may lead to besides this one (the OpenID
+        Connect provider: signing out posts to us, and we redirect to its logout; browsers apply
+        ``form-action`` to that redirect too)."""
         self.app = app
+        extra = "".join(f" {origin}" for origin in form_targets if origin)
+        self.page_csp = PAGE_CSP.replace("form-action 'self'", f"form-action 'self'{extra}")
+        self.docs_csp = DOCS_CSP.replace("form-action 'self'", f"form-action 'self'{extra}")
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        csp = DOCS_CSP if scope["path"] in DOCS_PATHS else PAGE_CSP
+        csp = self.docs_csp if scope["path"] in DOCS_PATHS else self.page_csp
 
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
@@ -77,6 +83,11 @@ class SecurityHeaders:
             await send(message)
 
         await self.app(scope, receive, send_with_headers)
+
+
+def origin_of(url: str | None) -> str | None:
+    """``scheme://host[:port]`` of a URL (None for None), for CSP source lists."""
+    return _origin(url) if url else None
 
 
 def _origin(url: str) -> str | None:

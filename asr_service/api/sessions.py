@@ -50,6 +50,7 @@ def open_session(
     hours: float,
     name: str = "",
     token_id: int | None = None,
+    id_token: str | None = None,
     replaces: str | None = None,
 ) -> str:
     """Create a session and return its cookie value; ``replaces`` (the browser's previous
@@ -70,6 +71,7 @@ def open_session(
             name=name[:200],
             method=method,
             token_id=token_id,
+            id_token=id_token,
             created_at=now,
             expires_at=now + timedelta(hours=hours),
         )
@@ -104,14 +106,16 @@ def resolve_session(session: Session, value: str | None) -> Principal | None:
     )
 
 
-def close_session(session: Session, value: str | None) -> bool:
-    """Delete the session of this cookie; True when there was one."""
+def close_session(session: Session, value: str | None) -> SignInSession | None:
+    """Delete the session of this cookie; the deleted row (its ``id_token`` serves the logout at
+    the provider), or None when there was none."""
     if not well_formed(value):
-        return False
-    result = session.execute(
-        delete(SignInSession).where(SignInSession.id_hash == _digest(value or ""))
-    )
-    return bool(result.rowcount)  # type: ignore[attr-defined]
+        return None
+    row = session.get(SignInSession, _digest(value or ""))
+    if row is not None:
+        session.delete(row)
+        session.flush()
+    return row
 
 
 def count_sessions(session: Session, tenant_id: str) -> int:

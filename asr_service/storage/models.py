@@ -127,6 +127,8 @@ class SignInSession(Base):
     token_id: Mapped[int | None] = mapped_column(
         ForeignKey("api_tokens.id", ondelete="CASCADE"), default=None
     )
+    # the provider's ID token, sent back as ``id_token_hint`` when the clerk signs out there too
+    id_token: Mapped[str | None] = mapped_column(Text, default=None)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     expires_at: Mapped[datetime] = mapped_column(index=True)
 

@@ -107,6 +107,11 @@ def start_provider(folder: Path, redirect_uris: list[str], tmp: Path) -> Iterato
                         "client_id": CLIENT_ID,
                         "client_secret": CLIENT_SECRET,
                         "redirect_uris": redirect_uris,
+                        # where the provider's logout may send the browser back: the sign-in page
+                        "post_logout_redirect_uris": [
+                            uri.replace("/connexion/oidc/retour", "/connexion")
+                            for uri in redirect_uris
+                        ],
                     }
                 ],
                 "accounts": ACCOUNTS,

@@ -110,8 +110,16 @@ def test_clerk_signs_in_with_oidc_sees_her_tenant_and_signs_out(
         assert replay.get("/api/v1/meetings").status_code == 200
 
     driver.find_element(By.CSS_SELECTOR, "form[action='/deconnexion'] button").click()  # type: ignore[attr-defined]
+    # the service's session is gone; the provider asks to end its own session too
+    wait.until(ec.url_contains(issuer))
+    wait.until(ec.element_to_be_clickable((By.CSS_SELECTOR, "button[value=yes]"))).click()
     wait.until(ec.title_contains("Connexion"))
+    assert driver.current_url == base + "/connexion"  # type: ignore[attr-defined]
     assert driver.get_cookie("asr_session") is None  # type: ignore[attr-defined]
+    # signing in again asks for the account again (the provider's session ended too)
+    driver.find_element(By.ID, "connexion-oidc").click()  # type: ignore[attr-defined]
+    wait.until(ec.presence_of_element_located((By.NAME, "login")))
+    driver.get(base + "/connexion")  # type: ignore[attr-defined]
 
     # the old session cookie, put back in the browser, opens nothing
     driver.add_cookie({"name": "asr_session", "value": old, "path": "/"})  # type: ignore[attr-defined]

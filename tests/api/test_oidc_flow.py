@@ -92,6 +92,9 @@ def test_code_flow_with_pkce_opens_a_session_for_the_tenant(
     c = site.client
     login_page = c.get("/connexion")
     assert 'href="/connexion/oidc"' in login_page.text and "ProConnect" in login_page.text
+    # forms may lead to the provider (logout), nowhere else
+    csp = login_page.headers["content-security-policy"]
+    assert f"form-action 'self' {provider.issuer};" in csp
 
     start = c.get("/connexion/oidc", follow_redirects=False)
     location = start.headers["location"]
@@ -129,13 +132,19 @@ def test_code_flow_with_pkce_opens_a_session_for_the_tenant(
     assert replay.status_code == 401 and "asr_session" not in replay.headers.get("set-cookie", "")
 
 
-def test_logout_ends_the_session_on_the_server(site: ApiHarness) -> None:
+def test_logout_ends_the_session_on_the_server(site: ApiHarness, provider: Provider) -> None:
     c = site.client
     c.get(sign_in(site, "alice"), follow_redirects=False)
     old = c.cookies.get("asr_session")
     assert c.get("/api/v1/meetings").status_code == 200
     out = c.post("/deconnexion", headers=SAME_ORIGIN, follow_redirects=False)
-    assert out.status_code == 303 and out.headers["location"] == "/connexion"
+    # then to the provider's logout (RP-initiated), which comes back to the sign-in page
+    assert out.status_code == 303
+    logout = urlsplit(out.headers["location"])
+    assert f"{logout.scheme}://{logout.netloc}{logout.path}" == provider.issuer + "/session/end"
+    params = parse_qs(logout.query)
+    assert params["post_logout_redirect_uri"] == ["http://testserver/connexion"]
+    assert params["client_id"] == [CLIENT_ID] and params["id_token_hint"][0].count(".") == 2
     # the browser forgot the cookie; an attacker who copied it replays it
     replayed = TestClient(site.client.app, cookies={"asr_session": old})
     assert replayed.get("/api/v1/meetings").status_code == 401
@@ -180,7 +189,7 @@ def test_other_tenant_and_unknown_organisation(site: ApiHarness) -> None:
     c = site.client
     c.get(sign_in(site, "bob"), follow_redirects=False)
     assert [m["meeting_id"] for m in c.get("/api/v1/meetings").json()["items"]] == ["pref-7"]
-    c.post("/deconnexion", headers=SAME_ORIGIN)
+    c.post("/deconnexion", headers=SAME_ORIGIN, follow_redirects=False)
     c.cookies.clear()
 
     refused = c.get(sign_in(site, "eve"), follow_redirects=False)

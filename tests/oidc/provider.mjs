@@ -1,11 +1,13 @@
 // A real OpenID Connect provider for the tests: panva/oidc-provider (certified by the OpenID
 // Foundation), configured from a JSON file. Usage: node provider.mjs CONFIG.json
 // CONFIG: {"issuer": "http://127.0.0.1:PORT", "port": PORT,
-//          "clients": [{"client_id", "client_secret", "redirect_uris": [...]}],
+//          "clients": [{"client_id", "client_secret", "redirect_uris": [...],
+//                       "post_logout_redirect_uris": [...]}],
 //          "accounts": {"<login>": {claims...}}}
 // Sign-in pages are the library's development interactions (any password; the login names an
 // account of CONFIG). Everything else is the real thing: discovery, JWKS, authorization code
-// with PKCE (S256 required), signed ID tokens, userinfo. Prints "ready" once listening.
+// with PKCE (S256 required), signed ID tokens, userinfo, RP-initiated logout. Prints "ready" once
+// listening.
 import { readFileSync } from 'node:fs';
 import http from 'node:http';
 import Provider from 'oidc-provider';

@@ -291,6 +291,7 @@ def oidc_callback(
             name=identity.name,
             method="oidc",
             hours=services.settings.session_hours,
+            id_token=identity.id_token,
             replaces=request.cookies.get(SESSION_COOKIE),
         )
         repo.audit(
@@ -305,13 +306,26 @@ def oidc_callback(
 
 @router.post("/deconnexion")
 def logout(request: Request, services: ServicesDep) -> Response:
-    """End the session on the server (the cookie is dead everywhere), then in the browser."""
+    """End the session on the server (the cookie is dead everywhere), then in the browser; a
+    clerk signed in with OpenID Connect is then sent to the provider's logout, which comes back
+    to the sign-in page."""
     value = request.cookies.get(SESSION_COOKIE)
+    id_token = method = None
     if value:
         check_same_origin(request, services.settings.public_url)
         with services.db.session() as session:
-            close_session(session, value)
+            ended = close_session(session, value)
+            if ended is not None:
+                id_token, method = ended.id_token, ended.method
     response = _to_login()
+    client = _oidc(request)
+    if client is not None and method == "oidc":
+        back = str(request.url_for("login_form"))
+        if services.settings.public_url:
+            back = services.settings.public_url.rstrip("/") + "/connexion"
+        url = client.logout_url(id_token, back)
+        if url:
+            response = RedirectResponse(url, status_code=status.HTTP_303_SEE_OTHER)
     response.delete_cookie(SESSION_COOKIE)
     return response
 
