@@ -1,0 +1,66 @@
+"""The minutes benchmark's scoring (benchmarks/bench_minutes.py): phantom items, owners on
+anonymous transcripts, inventions. No LLM: minutes are built by hand."""
+
+from __future__ import annotations
+
+from benchmarks.bench_minutes import owner_matches, phantoms, score
+from benchmarks.minutes_data import load_meetings
+from summarizer import Action, Decision, Minutes, SourceRef, Unverified
+
+
+def _ref(sid: int) -> SourceRef:
+    return SourceRef(segment_id=sid, start=0.0, end=1.0)
+
+
+def test_an_item_repeated_across_meetings_is_a_phantom():
+    phantom = Unverified(kind="action", text="Rédiger la note", reason="x", segment_ids=[8])
+    runs = {
+        f"m{i}": Minutes(
+            decisions=[Decision(text=f"Décision propre à la réunion {i}", sources=[_ref(1)])],
+            to_check=[phantom],
+        )
+        for i in range(3)
+    }
+    runs["m3"] = Minutes(to_check=[Unverified(kind="action", text="Sans source", reason="x")])
+    found = phantoms(runs)
+    assert found["m0"] == ["rediger la note"]
+    assert found["m3"] == ["Sans source (cites nothing)"]
+
+
+def test_owner_on_anonymous_transcripts_may_be_the_speaker_label():
+    assert owner_matches("Intervenant 3", "Claire Vidal", "SPEAKER_02")
+    assert owner_matches("Claire", "Claire Vidal", "SPEAKER_02")
+    assert not owner_matches("Intervenant 2", "Claire Vidal", "SPEAKER_02")
+    assert owner_matches(None, None) and not owner_matches("Paul", None)
+
+
+def test_score_counts_matches_inventions_and_ideas():
+    meeting = next(
+        m for m in load_meetings(groups=("tuning",), variants=("asr",)) if m.name == "conseil_ecole"
+    )
+    t = meeting.transcript
+    at = {s.start: s.id for s in t.segments}
+    minutes = Minutes(
+        decisions=[
+            Decision(text="La sortie est adoptée", sources=[_ref(at[100.0])]),  # 00:01:40
+            Decision(text="Des arbres seront plantés", sources=[_ref(at[250.0])]),  # an idea
+        ],
+        actions=[
+            Action(
+                task="Réserver le car",
+                owner="Intervenant 2",
+                due="d'ici vendredi",
+                sources=[_ref(at[130.0])],
+            ),
+            Action(
+                task="Appeler le rectorat",
+                owner="Madame Dupont",
+                due="le 3 mars",
+                sources=[_ref(at[355.0])],
+            ),
+        ],
+    )
+    s = score(minutes, meeting)
+    assert (s.matched_decisions, s.ideas_as_decisions) == (1, 1)
+    assert s.correct_actions == 1  # the car, by the anonymous speaker who accepted it
+    assert (s.invented_owners, s.invented_dates) == (1, 1)
