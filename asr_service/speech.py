@@ -105,7 +105,9 @@ def rejected_with_energy(audio: np.ndarray, chunks: list[dict[str, int]]) -> lis
     return out
 
 
-def _union(spans: list[tuple[float, float]]) -> list[tuple[float, float]]:
+def union_spans(spans: list[tuple[float, float]]) -> list[tuple[float, float]]:
+    """The union of time spans, sorted and disjoint (empty spans dropped). The ASR benchmark
+    scores with it too."""
     out: list[list[float]] = []
     for s, e in sorted(spans):
         if e <= s:
@@ -126,7 +128,7 @@ def word_coverage(words: list[tuple[float, float]]) -> list[tuple[float, float]]
             joined[-1][1] = max(joined[-1][1], e)
         else:
             joined.append([s, e])
-    return _union([(s - WORD_COLLAR_S, e + WORD_COLLAR_S) for s, e in joined])
+    return union_spans([(s - WORD_COLLAR_S, e + WORD_COLLAR_S) for s, e in joined])
 
 
 def uncovered_speech(
@@ -135,7 +137,7 @@ def uncovered_speech(
     """Stretches of ``speech`` (seconds) not covered by ``words``, at least ``MIN_HOLE_S`` long."""
     covered = word_coverage(words)
     holes = []
-    for s, e in _union(speech):
+    for s, e in union_spans(speech):
         pieces = [(s, e)]
         for cs, ce in covered:
             if ce <= s or cs >= e:
@@ -156,6 +158,6 @@ def uncovered_speech(
 
 def padded_clips(holes: list[tuple[float, float]], duration: float) -> list[tuple[float, float]]:
     """Holes widened by ``CLIP_CONTEXT_S`` of context (inside the audio), overlaps joined."""
-    return _union(
+    return union_spans(
         [(max(0.0, s - CLIP_CONTEXT_S), min(duration, e + CLIP_CONTEXT_S)) for s, e in holes]
     )

@@ -45,7 +45,7 @@ from rich.table import Table
 from asr_service.asr import Transcriber
 from asr_service.audio import decode_audio
 from asr_service.config import Settings
-from asr_service.speech import word_coverage
+from asr_service.speech import union_spans, word_coverage
 from benchmarks.eval_data import Clip, default_eval_dir, french_asr_clips, load_clips
 from benchmarks.scoring import word_errors
 from benchmarks.variants import VARIANTS, babble_source, make_variant, stretch_uem
@@ -67,18 +67,6 @@ TUNE = frozenset(
 
 
 # -- coverage -------------------------------------------------------------------------------------
-def _union(spans: list[tuple[float, float]]) -> list[tuple[float, float]]:
-    out: list[list[float]] = []
-    for s, e in sorted(spans):
-        if e <= s:
-            continue
-        if out and s <= out[-1][1]:
-            out[-1][1] = max(out[-1][1], e)
-        else:
-            out.append([s, e])
-    return [(s, e) for s, e in out]
-
-
 def _intersect(a: list[tuple[float, float]], b: list[tuple[float, float]]) -> float:
     """Total length of the intersection of two sorted, disjoint span lists."""
     total, i, j = 0.0, 0, 0
@@ -96,10 +84,10 @@ def reference_speech(
     turns: list[SpeakerTurn], uem: list[tuple[float, float]] | None
 ) -> list[tuple[float, float]]:
     """Reference speech: the union of the turns, inside the scored regions when given."""
-    speech = _union([(t.start, t.end) for t in turns])
+    speech = union_spans([(t.start, t.end) for t in turns])
     if not uem:
         return speech
-    scored = _union(uem)
+    scored = union_spans(uem)
     out = []
     for s, e in speech:
         for us, ue in scored:

@@ -16,6 +16,7 @@ import os
 import sys
 import tempfile
 import warnings
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -40,33 +41,33 @@ def onnx_path(store: ModelStore) -> Path:
     return store.derived_dir(CAMPPLUS_MODEL) / ONNX_NAME
 
 
+def _weights_sha256(model: str, weights: str) -> str:
+    """The catalogue's sha256 of ``weights``, the file of ``model`` that is exported."""
+    return next(f.sha256 for f in get_spec(model).files if f.name == weights)
+
+
 def _source_sha256() -> str:
-    spec = get_spec(CAMPPLUS_MODEL)
-    return next(f.sha256 for f in spec.files if f.name == CAMPPLUS_WEIGHTS)
+    return _weights_sha256(CAMPPLUS_MODEL, CAMPPLUS_WEIGHTS)
 
 
-def locate_onnx(store: ModelStore) -> Path:
-    """The verified CAM++ ONNX file, or :class:`ModelError` saying how to produce it.
-
-    Checks that the export was made from the catalogue's weights and that the file is intact
-    (sha256 recorded at export time), so a corrupt or stale file is never loaded.
-    """
-    path = onnx_path(store)
-    record_path = path.with_name(RECORD_NAME)
+def _locate_export(
+    path: Path, record_name: str, source_sha256: str, weights: str, what: str
+) -> Path:
+    """``path`` if its export record names the catalogue's ``weights`` and the file's bytes match
+    the record's sha256; else :class:`ModelError` saying how to produce it."""
+    record_path = path.with_name(record_name)
     if not path.is_file() or not record_path.is_file():
-        raise ModelError(
-            f"speaker-embedding model not exported: {path} is missing. Fix: {INSTALL_FIX}"
-        )
+        raise ModelError(f"{what} model not exported: {path} is missing. Fix: {INSTALL_FIX}")
     try:
         record = json.loads(record_path.read_text())
     except (OSError, ValueError) as exc:
         raise ModelError(
             f"unreadable export record {record_path} ({exc}). Fix: {INSTALL_FIX}"
         ) from exc
-    if record.get("source_sha256") != _source_sha256():
+    if record.get("source_sha256") != source_sha256:
         raise ModelError(
             f"{path.name} was exported from other weights than the catalogue's "
-            f"{CAMPPLUS_WEIGHTS} ({path}). Fix: {INSTALL_FIX}"
+            f"{weights} ({path}). Fix: {INSTALL_FIX}"
         )
     digest = sha256_file(path)
     if digest != record.get("onnx_sha256"):
@@ -75,6 +76,17 @@ def locate_onnx(store: ModelStore) -> Path:
             f"{str(record.get('onnx_sha256'))[:12]}… ({path}): the file is corrupt. Fix: {INSTALL_FIX}"
         )
     return path
+
+
+def locate_onnx(store: ModelStore) -> Path:
+    """The verified CAM++ ONNX file, or :class:`ModelError` saying how to produce it.
+
+    Checks that the export was made from the catalogue's weights and that the file is intact
+    (sha256 recorded at export time), so a corrupt or stale file is never loaded.
+    """
+    return _locate_export(
+        onnx_path(store), RECORD_NAME, _source_sha256(), CAMPPLUS_WEIGHTS, "speaker-embedding"
+    )
 
 
 def is_exported(store: ModelStore) -> bool:
@@ -86,6 +98,79 @@ def is_exported(store: ModelStore) -> bool:
     return True
 
 
+def _verified_weights(store: ModelStore, model: str, weights: str) -> Path:
+    """The source weights of ``model``, fetched and deep-verified, or :class:`ModelError`."""
+    path = store.ensure(model) / weights
+    report = store.verify(model, deep=True)
+    if not report.ok:
+        raise ModelError(f"model '{model}' is corrupt: {'; '.join(report.problems)}")
+    return path
+
+
+def _missing_export_deps(what: str, exc: ImportError) -> ModelError:
+    return ModelError(
+        f"exporting the {what} model needs torch and onnx ({exc}). "
+        "Fix: pip install 'asr-service[diarization-export]' then `asr-service models install`"
+    )
+
+
+def _export_and_install(
+    model: Any,
+    target: Path,
+    *,
+    record_name: str,
+    weights: str,
+    source_sha256: str,
+    example: Any,
+    input_name: str,
+    output_name: str,
+    dynamic_axes: dict[str, dict[int, str]],
+    compare: Callable[[Any, Path], float],
+    tolerance: float,
+) -> None:
+    """Export ``model`` to a temporary file beside ``target``, check it against PyTorch with
+    ``compare`` and, within ``tolerance``, put it and its JSON record in place (each atomically)."""
+    import torch
+
+    fd, tmp_name = tempfile.mkstemp(prefix=f".{target.stem}-", suffix=".onnx", dir=target.parent)
+    os.close(fd)
+    tmp = Path(tmp_name)
+    try:
+        with torch.no_grad(), warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # the TorchScript exporter's deprecation notice
+            torch.onnx.export(
+                model,
+                (example,),
+                str(tmp),
+                input_names=[input_name],
+                output_names=[output_name],
+                dynamic_axes=dynamic_axes,
+                opset_version=OPSET,
+                dynamo=False,
+            )
+        max_diff = compare(model, tmp)
+        if max_diff > tolerance:
+            raise ModelError(
+                f"ONNX export of {weights} differs from PyTorch by {max_diff:.2e} "
+                f"(> {tolerance:.0e}); not installed"
+            )
+        record: dict[str, Any] = {
+            "source": weights,
+            "source_sha256": source_sha256,
+            "onnx_sha256": sha256_file(tmp),
+            "opset": OPSET,
+            "torch": torch.__version__,
+            "max_abs_diff_vs_torch": max_diff,
+        }
+        tmp.chmod(0o644)
+        os.replace(tmp, target)
+        record_tmp = target.with_name(record_name + ".tmp")
+        record_tmp.write_text(json.dumps(record, indent=2))
+        os.replace(record_tmp, target.with_name(record_name))
+    finally:
+        tmp.unlink(missing_ok=True)
+
+
 def export_campplus(store: ModelStore, *, force: bool = False) -> Path:
     """Export CAM++ to ONNX (once) and verify it; returns the ONNX path.
 
@@ -94,60 +179,29 @@ def export_campplus(store: ModelStore, *, force: bool = False) -> Path:
     """
     if not force and is_exported(store):
         return onnx_path(store)
-    weights = store.ensure(CAMPPLUS_MODEL) / CAMPPLUS_WEIGHTS
-    report = store.verify(CAMPPLUS_MODEL, deep=True)
-    if not report.ok:
-        raise ModelError(f"model '{CAMPPLUS_MODEL}' is corrupt: {'; '.join(report.problems)}")
+    weights = _verified_weights(store, CAMPPLUS_MODEL, CAMPPLUS_WEIGHTS)
     try:
         import torch
 
         from diarization.campplus import load_campplus
     except ImportError as exc:
-        raise ModelError(
-            f"exporting the speaker-embedding model needs torch and onnx ({exc}). "
-            "Fix: pip install 'asr-service[diarization-export]' then `asr-service models install`"
-        ) from exc
+        raise _missing_export_deps("speaker-embedding", exc) from exc
 
     target = onnx_path(store)
     target.parent.mkdir(parents=True, exist_ok=True)
-    model = load_campplus(str(weights))
-    fd, tmp_name = tempfile.mkstemp(prefix=".campplus-", suffix=".onnx", dir=target.parent)
-    os.close(fd)
-    tmp = Path(tmp_name)
-    try:
-        with torch.no_grad(), warnings.catch_warnings():
-            warnings.simplefilter("ignore")  # the TorchScript exporter's deprecation notice
-            torch.onnx.export(
-                model,
-                (torch.zeros(2, 148, 80),),
-                str(tmp),
-                input_names=["feats"],
-                output_names=["embedding"],
-                dynamic_axes={"feats": {0: "batch", 1: "frames"}, "embedding": {0: "batch"}},
-                opset_version=OPSET,
-                dynamo=False,
-            )
-        max_diff = _compare_with_torch(model, tmp)
-        if max_diff > TOLERANCE:
-            raise ModelError(
-                f"ONNX export of {CAMPPLUS_WEIGHTS} differs from PyTorch by {max_diff:.2e} "
-                f"(> {TOLERANCE:.0e}); not installed"
-            )
-        record: dict[str, Any] = {
-            "source": CAMPPLUS_WEIGHTS,
-            "source_sha256": _source_sha256(),
-            "onnx_sha256": sha256_file(tmp),
-            "opset": OPSET,
-            "torch": torch.__version__,
-            "max_abs_diff_vs_torch": max_diff,
-        }
-        tmp.chmod(0o644)
-        os.replace(tmp, target)
-        record_tmp = target.with_name(RECORD_NAME + ".tmp")
-        record_tmp.write_text(json.dumps(record, indent=2))
-        os.replace(record_tmp, target.with_name(RECORD_NAME))
-    finally:
-        tmp.unlink(missing_ok=True)
+    _export_and_install(
+        load_campplus(str(weights)),
+        target,
+        record_name=RECORD_NAME,
+        weights=CAMPPLUS_WEIGHTS,
+        source_sha256=_source_sha256(),
+        example=torch.zeros(2, 148, 80),
+        input_name="feats",
+        output_name="embedding",
+        dynamic_axes={"feats": {0: "batch", 1: "frames"}, "embedding": {0: "batch"}},
+        compare=_compare_with_torch,
+        tolerance=TOLERANCE,
+    )
     return target
 
 
@@ -164,37 +218,19 @@ def segmentation_onnx_path(store: ModelStore) -> Path:
 
 
 def _segmentation_sha256() -> str:
-    spec = get_spec(SEGMENTATION_MODEL)
-    return next(f.sha256 for f in spec.files if f.name == SEGMENTATION_WEIGHTS)
+    return _weights_sha256(SEGMENTATION_MODEL, SEGMENTATION_WEIGHTS)
 
 
 def locate_segmentation_onnx(store: ModelStore) -> Path:
     """The verified segmentation-3.0 ONNX file, or :class:`ModelError` saying how to make it
     (same checks as :func:`locate_onnx`: source weights and the file's own sha256)."""
-    path = segmentation_onnx_path(store)
-    record_path = path.with_name(SEGMENTATION_RECORD)
-    if not path.is_file() or not record_path.is_file():
-        raise ModelError(
-            f"speaker-segmentation model not exported: {path} is missing. Fix: {INSTALL_FIX}"
-        )
-    try:
-        record = json.loads(record_path.read_text())
-    except (OSError, ValueError) as exc:
-        raise ModelError(
-            f"unreadable export record {record_path} ({exc}). Fix: {INSTALL_FIX}"
-        ) from exc
-    if record.get("source_sha256") != _segmentation_sha256():
-        raise ModelError(
-            f"{path.name} was exported from other weights than the catalogue's "
-            f"{SEGMENTATION_WEIGHTS} ({path}). Fix: {INSTALL_FIX}"
-        )
-    digest = sha256_file(path)
-    if digest != record.get("onnx_sha256"):
-        raise ModelError(
-            f"{path.name}: sha256 {digest[:12]}… does not match its export record "
-            f"{str(record.get('onnx_sha256'))[:12]}… ({path}): the file is corrupt. Fix: {INSTALL_FIX}"
-        )
-    return path
+    return _locate_export(
+        segmentation_onnx_path(store),
+        SEGMENTATION_RECORD,
+        _segmentation_sha256(),
+        SEGMENTATION_WEIGHTS,
+        "speaker-segmentation",
+    )
 
 
 def export_segmentation(store: ModelStore, *, force: bool = False) -> Path:
@@ -210,61 +246,30 @@ def export_segmentation(store: ModelStore, *, force: bool = False) -> Path:
             return locate_segmentation_onnx(store)
         except ModelError:
             pass
-    weights = store.ensure(SEGMENTATION_MODEL) / SEGMENTATION_WEIGHTS
-    report = store.verify(SEGMENTATION_MODEL, deep=True)
-    if not report.ok:
-        raise ModelError(f"model '{SEGMENTATION_MODEL}' is corrupt: {'; '.join(report.problems)}")
+    weights = _verified_weights(store, SEGMENTATION_MODEL, SEGMENTATION_WEIGHTS)
     try:
         import torch
 
         from diarization.pyannet import load_pyannet
     except ImportError as exc:
-        raise ModelError(
-            f"exporting the speaker-segmentation model needs torch and onnx ({exc}). "
-            "Fix: pip install 'asr-service[diarization-export]' then `asr-service models install`"
-        ) from exc
+        raise _missing_export_deps("speaker-segmentation", exc) from exc
     path.parent.mkdir(parents=True, exist_ok=True)
-    model = load_pyannet(str(weights))
-    fd, tmp_name = tempfile.mkstemp(prefix=".segmentation-", suffix=".onnx", dir=path.parent)
-    os.close(fd)
-    tmp = Path(tmp_name)
-    try:
-        with torch.no_grad(), warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            torch.onnx.export(
-                model,
-                (torch.zeros(2, 1, 160_000),),
-                str(tmp),
-                input_names=["waveforms"],
-                output_names=["log_probs"],
-                dynamic_axes={
-                    "waveforms": {0: "batch", 2: "samples"},
-                    "log_probs": {0: "batch", 1: "frames"},
-                },
-                opset_version=OPSET,
-                dynamo=False,
-            )
-        max_diff = _compare_segmentation(model, tmp)
-        if max_diff > SEGMENTATION_TOLERANCE:
-            raise ModelError(
-                f"ONNX export of {SEGMENTATION_WEIGHTS} differs from PyTorch by {max_diff:.2e} "
-                f"(> {SEGMENTATION_TOLERANCE:.0e}); not installed"
-            )
-        record: dict[str, Any] = {
-            "source": SEGMENTATION_WEIGHTS,
-            "source_sha256": _segmentation_sha256(),
-            "onnx_sha256": sha256_file(tmp),
-            "opset": OPSET,
-            "torch": torch.__version__,
-            "max_abs_diff_vs_torch": max_diff,
-        }
-        tmp.chmod(0o644)
-        os.replace(tmp, path)
-        record_tmp = path.with_name(SEGMENTATION_RECORD + ".tmp")
-        record_tmp.write_text(json.dumps(record, indent=2))
-        os.replace(record_tmp, path.with_name(SEGMENTATION_RECORD))
-    finally:
-        tmp.unlink(missing_ok=True)
+    _export_and_install(
+        load_pyannet(str(weights)),
+        path,
+        record_name=SEGMENTATION_RECORD,
+        weights=SEGMENTATION_WEIGHTS,
+        source_sha256=_segmentation_sha256(),
+        example=torch.zeros(2, 1, 160_000),
+        input_name="waveforms",
+        output_name="log_probs",
+        dynamic_axes={
+            "waveforms": {0: "batch", 2: "samples"},
+            "log_probs": {0: "batch", 1: "frames"},
+        },
+        compare=_compare_segmentation,
+        tolerance=SEGMENTATION_TOLERANCE,
+    )
     return path
 
 

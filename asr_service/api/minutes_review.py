@@ -17,6 +17,7 @@ The HTTP routes (``api/routes/review.py``) and the clerk page both call these fu
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable, Iterator, Sequence
 from datetime import datetime
 from typing import Any, Literal
 
@@ -269,6 +270,26 @@ def _quote(text: str | None, empty: str = "non précisé") -> str:
     return f"« {text} »" if text else empty
 
 
+def _paired(
+    changes: list[str],
+    label: str,
+    ending: str,
+    old: Sequence[Any],
+    new: Sequence[Any],
+    text: Callable[[Any], str | None],
+) -> Iterator[tuple[int, Any, Any]]:
+    """Walk two lists of points side by side: record (in ``changes``) the points only one side
+    has, as added or removed (``ending`` makes the participle agree), and yield ``(number, old,
+    new)`` for each point both have, in order."""
+    for i in range(max(len(old), len(new))):
+        if i >= len(old):
+            changes.append(f"{label} {i + 1} ajouté{ending} : {_quote(text(new[i]))}")
+        elif i >= len(new):
+            changes.append(f"{label} {i + 1} supprimé{ending} : {_quote(text(old[i]))}")
+        else:
+            yield i + 1, old[i], new[i]
+
+
 def describe_changes(old: Minutes, new: Minutes) -> list[str]:
     """What an edit changed, one French sentence per change (kept with the version)."""
     changes: list[str] = []
@@ -282,51 +303,30 @@ def describe_changes(old: Minutes, new: Minutes) -> list[str]:
             + (", ".join(n for n, _ in new_p) if new_p else "aucun")
             + f" (avant : {', '.join(n for n, _ in old_p) or 'aucun'})"
         )
-    for i in range(max(len(old.topics), len(new.topics))):
-        a = old.topics[i] if i < len(old.topics) else None
-        b = new.topics[i] if i < len(new.topics) else None
-        if a is None and b is not None:
-            changes.append(f"Sujet {i + 1} ajouté : {_quote(b.title)}")
-        elif b is None and a is not None:
-            changes.append(f"Sujet {i + 1} supprimé : {_quote(a.title)}")
-        elif a is not None and b is not None:
-            if a.title != b.title:
-                changes.append(f"Sujet {i + 1}, titre : {_quote(a.title)} → {_quote(b.title)}")
-            if a.summary != b.summary:
-                changes.append(f"Sujet {i + 1} : synthèse modifiée")
-    for i in range(max(len(old.decisions), len(new.decisions))):
-        a = old.decisions[i] if i < len(old.decisions) else None
-        b = new.decisions[i] if i < len(new.decisions) else None
-        if a is None and b is not None:
-            changes.append(f"Décision {i + 1} ajoutée : {_quote(b.text)}")
-        elif b is None and a is not None:
-            changes.append(f"Décision {i + 1} supprimée : {_quote(a.text)}")
-        elif a is not None and b is not None:
-            if a.text != b.text:
-                changes.append(f"Décision {i + 1} : {_quote(a.text)} → {_quote(b.text)}")
-            if [s.segment_id for s in a.sources] != [s.segment_id for s in b.sources]:
-                changes.append(f"Décision {i + 1} : passages cités modifiés")
-    for i in range(max(len(old.actions), len(new.actions))):
-        a = old.actions[i] if i < len(old.actions) else None
-        b = new.actions[i] if i < len(new.actions) else None
-        if a is None and b is not None:
-            changes.append(f"Action {i + 1} ajoutée : {_quote(b.task)}")
-        elif b is None and a is not None:
-            changes.append(f"Action {i + 1} supprimée : {_quote(a.task)}")
-        elif a is not None and b is not None:
-            if a.task != b.task:
-                changes.append(f"Action {i + 1} : {_quote(a.task)} → {_quote(b.task)}")
-            if a.owner != b.owner:
-                changes.append(
-                    f"Action {i + 1}, responsable : {_quote(a.owner)} → {_quote(b.owner)}"
-                )
-            if a.due != b.due:
-                changes.append(
-                    f"Action {i + 1}, échéance : {_quote(a.due, 'non précisée')} → "
-                    f"{_quote(b.due, 'non précisée')}"
-                )
-            if [s.segment_id for s in a.sources] != [s.segment_id for s in b.sources]:
-                changes.append(f"Action {i + 1} : passages cités modifiés")
+    for n, a, b in _paired(changes, "Sujet", "", old.topics, new.topics, lambda t: t.title):
+        if a.title != b.title:
+            changes.append(f"Sujet {n}, titre : {_quote(a.title)} → {_quote(b.title)}")
+        if a.summary != b.summary:
+            changes.append(f"Sujet {n} : synthèse modifiée")
+    for n, a, b in _paired(
+        changes, "Décision", "e", old.decisions, new.decisions, lambda d: d.text
+    ):
+        if a.text != b.text:
+            changes.append(f"Décision {n} : {_quote(a.text)} → {_quote(b.text)}")
+        if [s.segment_id for s in a.sources] != [s.segment_id for s in b.sources]:
+            changes.append(f"Décision {n} : passages cités modifiés")
+    for n, a, b in _paired(changes, "Action", "e", old.actions, new.actions, lambda x: x.task):
+        if a.task != b.task:
+            changes.append(f"Action {n} : {_quote(a.task)} → {_quote(b.task)}")
+        if a.owner != b.owner:
+            changes.append(f"Action {n}, responsable : {_quote(a.owner)} → {_quote(b.owner)}")
+        if a.due != b.due:
+            changes.append(
+                f"Action {n}, échéance : {_quote(a.due, 'non précisée')} → "
+                f"{_quote(b.due, 'non précisée')}"
+            )
+        if [s.segment_id for s in a.sources] != [s.segment_id for s in b.sources]:
+            changes.append(f"Action {n} : passages cités modifiés")
     old_q = [q.text for q in old.open_questions]
     new_q = [q.text for q in new.open_questions]
     if old_q != new_q:

@@ -10,13 +10,18 @@ uploaded file with the project's decoder and returns a transcript that depends o
 from __future__ import annotations
 
 import os
+import shutil
+import threading
+import time
 import uuid
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 import pytest
+import uvicorn
 from fastapi.testclient import TestClient
 from sqlalchemy import create_engine, text
 
@@ -38,6 +43,7 @@ from summarizer.schema import (
     Topic,
     Unverified,
 )
+from tests.api.oidc_provider import free_port
 
 PG_URL = os.environ.get("ASR_TEST_POSTGRES_URL", "postgresql+psycopg://root@127.0.0.1:5432/test")
 TENANTS = ("mairie", "prefecture")
@@ -226,3 +232,103 @@ def wav_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
         np.float32
     )
     return write_wav(tmp_path_factory.mktemp("audio") / "reunion.wav", audio)
+
+
+# --- the app under uvicorn, and a headless Chromium (the browser tests) ------------------------
+
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+CHROMEDRIVER = shutil.which("chromedriver") or (
+    "/usr/bin/chromedriver" if Path("/usr/bin/chromedriver").exists() else None
+)
+SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
+
+needs_chromium = pytest.mark.skipif(
+    CHROMIUM is None or CHROMEDRIVER is None,
+    reason="headless browser test needs Debian's chromium and chromium-driver "
+    "(apt-get install chromium chromium-driver)",
+)
+"""The browser test modules' ``pytestmark``: skipped, with the reason, without Chromium."""
+
+
+@contextmanager
+def live_app(
+    tmp_path: Path, settings: Settings | None = None, port: int | None = None
+) -> Iterator[tuple[str, ApiHarness]]:
+    """(base URL, harness): the real app on SQLite in ``tmp_path``, jobs by
+    :func:`light_processor`, served by uvicorn on a loopback port while the block runs (the
+    harness has no client: talk to the URL)."""
+    db = Database(f"sqlite:///{tmp_path / 'asr.db'}")
+    app = create_app(
+        settings or make_settings(tmp_path),
+        db=db,
+        processor=light_processor,
+        model_check=lambda: (True, "test"),
+        run_retention=False,
+    )
+    port = port or free_port()
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 20
+    while not server.started:
+        if time.monotonic() > deadline or not thread.is_alive():
+            pytest.fail("uvicorn did not start")
+        time.sleep(0.05)
+    try:
+        yield f"http://127.0.0.1:{port}", ApiHarness(client=None, services=app.state.services)  # type: ignore[arg-type]
+    finally:
+        server.should_exit = True
+        thread.join(timeout=10)
+        db.dispose()
+
+
+@pytest.fixture
+def browser(tmp_path: Path) -> Iterator[tuple[object, Path]]:
+    """(headless Chromium driver, its download folder), in French."""
+    from selenium import webdriver
+    from selenium.webdriver.chrome.service import Service
+
+    downloads = tmp_path / "downloads"
+    downloads.mkdir()
+    options = webdriver.ChromeOptions()
+    options.binary_location = CHROMIUM  # type: ignore[assignment]
+    for flag in (
+        "--headless",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-quic",
+        "--no-first-run",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        "--disable-dev-shm-usage",
+        "--window-size=1280,1400",
+        "--lang=fr-FR",
+        f"--user-data-dir={tmp_path / 'profile'}",
+    ):
+        options.add_argument(flag)
+    options.add_experimental_option(
+        "prefs",
+        {
+            "download.default_directory": str(downloads),
+            "download.prompt_for_download": False,
+            "intl.accept_languages": "fr-FR,fr",
+        },
+    )
+    driver = webdriver.Chrome(service=Service(CHROMEDRIVER), options=options)
+    driver.set_page_load_timeout(30)
+    try:
+        yield driver, downloads
+    finally:
+        driver.quit()
+
+
+def save_screenshot(driver: object, name: str, tmp_path: Path) -> Path:
+    """A screenshot in ``tmp_path``, copied to ``docs/screenshots/`` with
+    ``ASR_UPDATE_SCREENSHOTS=1``."""
+    target = tmp_path / name
+    driver.save_screenshot(str(target))  # type: ignore[attr-defined]
+    if os.environ.get("ASR_UPDATE_SCREENSHOTS"):
+        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+        shutil.copy(target, SCREENSHOTS / name)
+    return target

@@ -9,30 +9,17 @@ without Chromium and its driver, or without Node and npm.
 
 from __future__ import annotations
 
-import threading
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
 import pytest
-import uvicorn
 
-from asr_service.api import create_app
-from asr_service.storage import Database
-from tests.api import test_browser
-from tests.api.conftest import ApiHarness, light_processor
+from tests.api.conftest import ApiHarness, live_app, needs_chromium, save_screenshot
 from tests.api.oidc_provider import free_port, provider_install, start_provider
-from tests.api.test_browser import CHROMEDRIVER, CHROMIUM, save_screenshot
 from tests.api.test_oidc_flow import oidc_settings
 
-browser = test_browser.browser  # the same headless Chromium fixture
-
-pytestmark = pytest.mark.skipif(
-    CHROMIUM is None or CHROMEDRIVER is None,
-    reason="headless browser test needs Debian's chromium and chromium-driver "
-    "(apt-get install chromium chromium-driver)",
-)
+pytestmark = needs_chromium
 
 
 @pytest.fixture
@@ -42,33 +29,13 @@ def site(tmp_path: Path) -> Iterator[tuple[str, str, ApiHarness]]:
     port = free_port()
     base = f"http://127.0.0.1:{port}"
     with start_provider(folder, [f"{base}/connexion/oidc/retour"], tmp_path) as provider:
-        db = Database(f"sqlite:///{tmp_path / 'asr.db'}")
-        app = create_app(
-            oidc_settings(tmp_path, provider.issuer),
-            db=db,
-            processor=light_processor,
-            model_check=lambda: (True, "test"),
-            run_retention=False,
-        )
-        server = uvicorn.Server(
-            uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning")
-        )
-        thread = threading.Thread(target=server.run, daemon=True)
-        thread.start()
-        deadline = time.monotonic() + 20
-        while not server.started:
-            if time.monotonic() > deadline or not thread.is_alive():
-                pytest.fail("uvicorn did not start")
-            time.sleep(0.05)
-        harness = ApiHarness(client=None, services=app.state.services)  # type: ignore[arg-type]
-        harness.seed_meeting("mairie", "cm-2026-11-28", title="Conseil municipal du 28 novembre")
-        harness.seed_meeting("prefecture", "pref-7", title="Comité préfectoral de sécurité")
-        try:
+        settings = oidc_settings(tmp_path, provider.issuer)
+        with live_app(tmp_path, settings, port) as (_, harness):
+            harness.seed_meeting(
+                "mairie", "cm-2026-11-28", title="Conseil municipal du 28 novembre"
+            )
+            harness.seed_meeting("prefecture", "pref-7", title="Comité préfectoral de sécurité")
             yield base, provider.issuer, harness
-        finally:
-            server.should_exit = True
-            thread.join(timeout=10)
-            db.dispose()
 
 
 def test_clerk_signs_in_with_oidc_sees_her_tenant_and_signs_out(

@@ -13,7 +13,6 @@ from __future__ import annotations
 import io
 import json
 import re
-import threading
 import time
 import urllib.request
 from collections.abc import Iterator
@@ -21,28 +20,20 @@ from pathlib import Path
 
 import docx
 import pytest
-import uvicorn
 from odf import teletype
 from odf.opendocument import load as load_odt
 from odf.text import P
 
-from asr_service.api import create_app
-from asr_service.storage import Database
 from asr_service.storage import repository as repo
-from tests.api.conftest import ApiHarness, light_processor, make_settings, sample_transcript
-from tests.api.test_browser import (
-    CHROMEDRIVER,
-    CHROMIUM,
-    browser,  # noqa: F401 - the fixture
-    free_port,
+from tests.api.conftest import (
+    ApiHarness,
+    live_app,
+    needs_chromium,
+    sample_transcript,
     save_screenshot,
 )
 
-pytestmark = pytest.mark.skipif(
-    CHROMIUM is None or CHROMEDRIVER is None,
-    reason="headless browser test needs Debian's chromium and chromium-driver "
-    "(apt-get install chromium chromium-driver)",
-)
+pytestmark = needs_chromium
 
 MID = "cm-2026-11-28"
 CLERK_NAME = "Mme Leroy, greffe"
@@ -51,34 +42,14 @@ CLERK_NAME = "Mme Leroy, greffe"
 @pytest.fixture
 def review_server(tmp_path: Path) -> Iterator[tuple[str, ApiHarness]]:
     """The real app served by uvicorn on a loopback port, with one finished meeting."""
-    db = Database(f"sqlite:///{tmp_path / 'asr.db'}")
-    app = create_app(
-        make_settings(tmp_path),
-        db=db,
-        processor=light_processor,
-        model_check=lambda: (True, "test"),
-        run_retention=False,
-    )
-    port = free_port()
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 20
-    while not server.started:
-        if time.monotonic() > deadline or not thread.is_alive():
-            pytest.fail("uvicorn did not start")
-        time.sleep(0.05)
-    harness = ApiHarness(client=None, services=app.state.services)  # type: ignore[arg-type]
-    with db.session() as s:
-        _, harness.tokens[("mairie", "clerk")] = repo.create_api_token(
-            s, "mairie", "clerk", name=CLERK_NAME
-        )
-        _, harness.tokens[("mairie", "admin")] = repo.create_api_token(s, "mairie", "admin")
-    harness.seed_meeting("mairie", MID, title="Conseil municipal du 28 novembre")
-    yield f"http://127.0.0.1:{port}", harness
-    server.should_exit = True
-    thread.join(timeout=10)
-    db.dispose()
+    with live_app(tmp_path) as (base, harness):
+        with harness.services.db.session() as s:
+            _, harness.tokens[("mairie", "clerk")] = repo.create_api_token(
+                s, "mairie", "clerk", name=CLERK_NAME
+            )
+            _, harness.tokens[("mairie", "admin")] = repo.create_api_token(s, "mairie", "admin")
+        harness.seed_meeting("mairie", MID, title="Conseil municipal du 28 novembre")
+        yield base, harness
 
 
 def wait_for_download(folder: Path, suffix: str, timeout: float = 20) -> Path:
@@ -105,7 +76,7 @@ def docx_text(path: Path) -> str:
 
 def test_clerk_corrects_rejects_validates_and_downloads_the_validated_minutes(
     review_server: tuple[str, ApiHarness],
-    browser: tuple[object, Path],  # noqa: F811 - the fixture imported above
+    browser: tuple[object, Path],
     tmp_path: Path,
 ) -> None:
     from selenium.webdriver.common.by import By

@@ -4,47 +4,20 @@ Content-Security-Policy (no request blocked, no script error). Skipped without C
 
 from __future__ import annotations
 
-import threading
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-import uvicorn
 
-from asr_service.api import create_app
-from asr_service.storage import Database
-from tests.api import test_browser
-from tests.api.conftest import light_processor, make_settings
-from tests.api.oidc_provider import free_port
-from tests.api.test_browser import CHROMEDRIVER, CHROMIUM
+from tests.api.conftest import live_app, needs_chromium
 
-browser = test_browser.browser  # the same headless Chromium fixture
-
-pytestmark = pytest.mark.skipif(
-    CHROMIUM is None or CHROMEDRIVER is None,
-    reason="headless browser test needs Debian's chromium and chromium-driver",
-)
+pytestmark = needs_chromium
 
 
 @pytest.fixture
 def base_url(tmp_path: Path) -> Iterator[str]:
-    db = Database(f"sqlite:///{tmp_path / 'asr.db'}")
-    app = create_app(
-        make_settings(tmp_path), db=db, processor=light_processor,
-        model_check=lambda: (True, "test"), run_retention=False,
-    )  # fmt: skip
-    port = free_port()
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    while not server.started:
-        assert thread.is_alive()
-        time.sleep(0.05)
-    yield f"http://127.0.0.1:{port}"
-    server.should_exit = True
-    thread.join(timeout=10)
-    db.dispose()
+    with live_app(tmp_path) as (base, _):
+        yield base
 
 
 @pytest.mark.parametrize(

@@ -13,7 +13,6 @@ from __future__ import annotations
 import json
 import os
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -28,10 +27,11 @@ import pytest
 from pydantic import SecretStr
 from sqlalchemy import create_engine, text
 
-from asr_service.bus.server import find_nats_server, free_port
+from asr_service.bus.server import free_port
 from asr_service.config import LLMSettings, Settings
 from asr_service.exit_codes import ExitCode
 from asr_service.redaction import SecretUrl
+from tests.bus.conftest import nats_process
 
 CLI = Path(sys.executable).parent / "asr-service"
 PG_ADMIN_URL = os.environ.get(
@@ -101,24 +101,11 @@ def assert_no_secret(output: str, secrets: list[str]) -> None:
 def nats_with_password(tmp_path: Path) -> Iterator[int]:
     """A JetStream ``nats-server`` that requires NATS_USER/NATS_PASSWORD; yields its port."""
     port = free_port()
-    proc = subprocess.Popen(
-        [str(find_nats_server()), "-a", "127.0.0.1", "-p", str(port), "-js",
-         "-sd", str(tmp_path / "js"), "--user", NATS_USER, "--pass", NATS_PASSWORD],
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-    )  # fmt: skip
-    try:
-        deadline = time.monotonic() + 10
-        while True:
-            try:
-                with socket.create_connection(("127.0.0.1", port), timeout=0.2):
-                    break
-            except OSError:
-                assert time.monotonic() < deadline and proc.poll() is None, "nats did not start"
-                time.sleep(0.05)
+    with nats_process(
+        port, "-a", "127.0.0.1", "-p", str(port), "-js", "-sd", str(tmp_path / "js"),
+        "--user", NATS_USER, "--pass", NATS_PASSWORD,
+    ):  # fmt: skip
         yield port
-    finally:
-        proc.terminate()
-        proc.wait(10)
 
 
 @pytest.fixture
