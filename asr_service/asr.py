@@ -395,6 +395,7 @@ class Transcriber:
                         language_probability = info.language_probability
                 else:
                     detected = decode_options["language"] or detected
+        raw = [clamp_segment(seg, offset, offset + duration) for seg in raw]
         kept, removed = clean_segments(
             raw,
             phrases=s.hallucination_phrases,
@@ -419,6 +420,20 @@ class Transcriber:
             model=self.info,
             settings=settings_used,
         )
+
+
+def clamp_segment(seg: Segment, lo: float, hi: float) -> Segment:
+    """``seg`` with its times and its words' times kept within ``[lo, hi]``: Whisper's timestamp
+    tokens can point past the end of the audio (a 30 s window on a 3 s clip), and a time
+    after the recording's end would misplace captions, speakers and cited turns."""
+
+    def clip(t: float) -> float:
+        return round(min(max(t, lo), hi), 3)
+
+    if lo <= seg.start and seg.end <= hi and all(lo <= w.start and w.end <= hi for w in seg.words):
+        return seg
+    words = [w.model_copy(update={"start": clip(w.start), "end": clip(w.end)}) for w in seg.words]
+    return seg.model_copy(update={"start": clip(seg.start), "end": clip(seg.end), "words": words})
 
 
 def to_segment(seg: Any, index: int, offset: float) -> Segment:
