@@ -83,7 +83,19 @@ VALUE_SETS: dict[str, dict[str, Any]] = {
             "operator": [{"name": "qwen-7b", "claimName": "llm", "mountPath": "/models/llm"}],
         },
         "existingSecret": "asr-extra",
-        "secrets": {"ASR_OIDC_CLIENT_SECRET": "s3cret"},
+        "secrets": {"ASR_NATS_TOKEN": "s3cret"},
+        "api": {"forwardedAllowIps": ["10.244.0.0/16", "fd00::/8"]},
+        "oidc": {
+            "enabled": True,
+            "issuerUrl": "https://auth.agentconnect.gouv.fr/api/v2",
+            "clientId": "asr-mairie-lyon",
+            "clientSecretRef": {"name": "asr-oidc", "key": "client-secret"},
+            "tenants": {"21690123100019": "mairie-lyon"},
+            "roleClaim": "groups",
+            "roles": {"greffe-admin": "admin"},
+            "tokenSignIn": False,
+            "egress": [{"ipBlock": {"cidr": "203.0.113.0/24"}}],
+        },
     },
 }
 

@@ -7,8 +7,11 @@ Security "restricted", and refuses values that would break a deployment.
 - Every pod (Deployments, StatefulSet, Jobs, CronJob, the ``helm test`` pod) has the restricted
   profile's fields, no service-account token, and only the volume types that profile allows.
 - ``values.schema.json`` refuses typos (additionalProperties false), a PostgreSQL without
-  connection, SQLite with more than one pod, and a weakened securityContext: through Helm and
-  through ``jsonschema`` directly on values files.
+  connection, SQLite with more than one pod, a weakened securityContext and an OIDC client secret
+  given as a plain value: through Helm and through ``jsonschema`` directly on values files.
+- OIDC sign-in ("everything" value set): the ``ASR_OIDC_*`` variables on the API pods only, the
+  client secret by ``secretKeyRef``, uvicorn's ``FORWARDED_ALLOW_IPS``, and the API's egress to
+  the issuer in its NetworkPolicy.
 """
 
 from __future__ import annotations
@@ -288,6 +291,75 @@ def test_embedded_nats_is_non_root_jetstream_from_the_service_image() -> None:
     assert env["ASR_DATABASE_URL"]["valueFrom"]["secretKeyRef"]["name"] == "asr-db-url"
 
 
+def test_oidc_sign_in_settings_reach_the_api_and_its_egress(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    objects = by_key(render(VALUE_SETS["everything"]))
+    api = objects[("Deployment", "cr-asr-service-api")]["spec"]["template"]["spec"]
+    env = {e["name"]: e for e in api["containers"][0]["env"]}
+    values = {name: e.get("value") for name, e in env.items()}
+    assert values["ASR_OIDC_ISSUER"] == "https://auth.agentconnect.gouv.fr/api/v2"
+    assert values["ASR_OIDC_CLIENT_ID"] == "asr-mairie-lyon"
+    assert "value" not in env["ASR_OIDC_CLIENT_SECRET"]  # only from the operator's Secret
+    assert env["ASR_OIDC_CLIENT_SECRET"]["valueFrom"]["secretKeyRef"] == {
+        "name": "asr-oidc",
+        "key": "client-secret",
+    }
+    assert values["ASR_OIDC_SCOPES"] == "openid email given_name usual_name siret"
+    assert values["ASR_OIDC_TENANT_CLAIM"] == "siret"
+    # JSON maps, as the service's settings read them (ASR_OIDC_TENANTS / ASR_OIDC_ROLES)
+    assert json.loads(values["ASR_OIDC_TENANTS"]) == {"21690123100019": "mairie-lyon"}
+    assert values["ASR_OIDC_ROLE_CLAIM"] == "groups"
+    assert json.loads(values["ASR_OIDC_ROLES"]) == {"greffe-admin": "admin"}
+    assert values["ASR_OIDC_DEFAULT_ROLE"] == "clerk"
+    assert "ASR_OIDC_REDIRECT_URL" not in values  # empty: <public URL>/connexion/oidc/retour
+    assert values["ASR_TOKEN_SIGN_IN"] == "false"
+    assert values["FORWARDED_ALLOW_IPS"] == "10.244.0.0/16,fd00::/8"  # uvicorn's own variable
+    secret = objects[("Secret", "cr-asr-service-secrets")]["stringData"]
+    assert not any("OIDC" in key for key in secret)
+    # the service reads these variables as meant
+    from asr_service.config import Settings
+
+    for name, value in values.items():
+        if value is not None and name.startswith(("ASR_OIDC_", "ASR_TOKEN_")):
+            monkeypatch.setenv(name, value)
+    settings = Settings(_env_file=None)
+    assert settings.oidc_issuer == "https://auth.agentconnect.gouv.fr/api/v2"
+    assert settings.oidc_tenants == {"21690123100019": "mairie-lyon"}
+    assert settings.oidc_roles == {"greffe-admin": "admin"} and settings.oidc_role_claim == "groups"
+    assert settings.token_sign_in is False
+    # workers never see the OIDC settings; the API alone may reach the issuer, on 443 only
+    worker = objects[("Deployment", "cr-asr-service-worker")]["spec"]["template"]["spec"]
+    assert not [e for e in worker["containers"][0]["env"] if "OIDC" in e["name"]]
+    policies = {
+        o["metadata"]["name"]: o["spec"] for o in objects.values() if o["kind"] == "NetworkPolicy"
+    }
+    issuer = [
+        r
+        for r in policies["cr-asr-service-api"]["egress"]
+        if r.get("to") == [{"ipBlock": {"cidr": "203.0.113.0/24"}}]
+    ]
+    assert issuer == [
+        {
+            "to": [{"ipBlock": {"cidr": "203.0.113.0/24"}}],
+            "ports": [{"protocol": "TCP", "port": 443}],
+        }
+    ]
+    worker_ports = {
+        p["port"] for r in policies["cr-asr-service-workers"]["egress"] for p in r["ports"]
+    }
+    assert 443 not in worker_ports
+
+
+def test_defaults_keep_token_sign_in_and_no_oidc() -> None:
+    objects = by_key(render(POSTGRES))
+    api = objects[("Deployment", "cr-asr-service-api")]["spec"]["template"]["spec"]
+    env = {e["name"]: e.get("value") for e in api["containers"][0]["env"]}
+    assert env["ASR_TOKEN_SIGN_IN"] == "true"
+    assert not [name for name in env if name.startswith("ASR_OIDC_")]
+    assert "FORWARDED_ALLOW_IPS" not in env  # uvicorn's default: 127.0.0.1 only
+
+
 def test_sqlite_is_one_api_pod_and_one_worker_on_its_node() -> None:
     objects = by_key(
         render({"database": {"type": "sqlite"}, "api": {"replicas": 1}, "worker": {"replicas": 1}})
@@ -322,6 +394,30 @@ BAD_VALUES = {
     "config key that is no setting": {**POSTGRES, "config": {"MODEL": "x"}},
     "bad NATS URL": {**POSTGRES, "nats": {"url": "http://nats:4222"}},
     "operator model without a claim": {**POSTGRES, "models": {"operator": [{"name": "big"}]}},
+    "plain OIDC client secret": {**POSTGRES, "oidc": {"clientSecret": "plain"}},
+    "OIDC client secret among secrets": {**POSTGRES, "secrets": {"ASR_OIDC_CLIENT_SECRET": "x"}},
+    "OIDC client secret in the ConfigMap": {**POSTGRES, "config": {"ASR_OIDC_CLIENT_SECRET": "x"}},
+    "OIDC without a client secret Secret": {
+        **POSTGRES,
+        "oidc": {
+            "enabled": True,
+            "issuerUrl": "https://idp.example",
+            "clientId": "asr",
+            "egress": [{"ipBlock": {"cidr": "203.0.113.0/24"}}],
+        },
+    },
+    "OIDC without egress to the issuer": {
+        **POSTGRES,
+        "oidc": {
+            "enabled": True,
+            "issuerUrl": "https://idp.example",
+            "clientId": "asr",
+            "clientSecretRef": {"name": "asr-oidc"},
+        },
+    },
+    "OIDC role that is no role": {**POSTGRES, "oidc": {"roles": {"greffe": "root"}}},
+    "no sign-in left": {**POSTGRES, "oidc": {"tokenSignIn": False}},
+    "forwarded IPs not addresses": {**POSTGRES, "api": {"forwardedAllowIps": ["ingress nginx"]}},
 }
 
 
