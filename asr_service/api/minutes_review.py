@@ -218,12 +218,18 @@ def current_version(session: Session, tenant_id: str, meeting_id: str) -> Minute
     return versions[-1]
 
 
-def _check_base(current: MinutesVersion, base_version: int) -> None:
+def _current_at(
+    session: Session, who: Principal, meeting_id: str, base_version: int
+) -> tuple[MinutesVersion, Minutes]:
+    """The current version and its minutes; :class:`StaleVersion` unless it is ``base_version``
+    (the version the client's step was made on)."""
+    current = current_version(session, who.tenant_id, meeting_id)
     if base_version != current.number:
         raise StaleVersion(
             f"Le compte rendu a changé : vous modifiez la version {base_version}, la version "
             f"actuelle est la {current.number}. Rechargez la page et refaites la modification."
         )
+    return current, minutes_of(current)
 
 
 def _sources(
@@ -467,11 +473,8 @@ def edit_minutes(
     session: Session, who: Principal, meeting_id: str, edit: MinutesEdit
 ) -> MinutesVersion:
     """A clerk's edit: a new ``reviewed`` version (nothing is written when nothing changed)."""
-    current = current_version(session, who.tenant_id, meeting_id)
-    _check_base(current, edit.base_version)
-    old = minutes_of(current)
-    transcript = repo.get_transcript(session, who.tenant_id, meeting_id)
-    new = apply_edit(old, edit, transcript)
+    current, old = _current_at(session, who, meeting_id, edit.base_version)
+    new = apply_edit(old, edit, repo.get_transcript(session, who.tenant_id, meeting_id))
     changes = describe_changes(old, new)
     if not changes:
         return current
@@ -492,9 +495,7 @@ def decide(
     session: Session, who: Principal, meeting_id: str, index: int, body: PointDecision
 ) -> MinutesVersion:
     """Accept or reject one point to check: a new ``reviewed`` version."""
-    current = current_version(session, who.tenant_id, meeting_id)
-    _check_base(current, body.base_version)
-    old = minutes_of(current)
+    current, old = _current_at(session, who, meeting_id, body.base_version)
     transcript = repo.get_transcript(session, who.tenant_id, meeting_id)
     new, change = decide_point(old, index, body, transcript)
     accepted = body.decision == "accept"
@@ -515,11 +516,9 @@ def decide(
 def validate(session: Session, who: Principal, meeting_id: str, body: ValidateIn) -> MinutesVersion:
     """Freeze the current version as ``validated`` (a new version: who and when), audit it, and
     queue the ``minutes_validated`` bus event in the same transaction (the outbox)."""
-    current = current_version(session, who.tenant_id, meeting_id)
-    _check_base(current, body.base_version)
+    current, minutes = _current_at(session, who, meeting_id, body.base_version)
     if current.status == "validated":
         raise StaleVersion(f"La version {current.number} est déjà validée.")
-    minutes = minutes_of(current)
     if minutes.to_check:
         raise PendingPoints(
             f"Il reste {len(minutes.to_check)} point(s) à vérifier : acceptez-les ou rejetez-les "
