@@ -132,6 +132,7 @@ def _export_and_install(
     ``compare`` and, within ``tolerance``, put it and its JSON record in place (each atomically)."""
     import torch
 
+    target.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp_name = tempfile.mkstemp(prefix=f".{target.stem}-", suffix=".onnx", dir=target.parent)
     os.close(fd)
     tmp = Path(tmp_name)
@@ -188,7 +189,6 @@ def export_campplus(store: ModelStore, *, force: bool = False) -> Path:
         raise _missing_export_deps("speaker-embedding", exc) from exc
 
     target = onnx_path(store)
-    target.parent.mkdir(parents=True, exist_ok=True)
     _export_and_install(
         load_campplus(str(weights)),
         target,
@@ -253,7 +253,6 @@ def export_segmentation(store: ModelStore, *, force: bool = False) -> Path:
         from diarization.pyannet import load_pyannet
     except ImportError as exc:
         raise _missing_export_deps("speaker-segmentation", exc) from exc
-    path.parent.mkdir(parents=True, exist_ok=True)
     _export_and_install(
         load_pyannet(str(weights)),
         path,
