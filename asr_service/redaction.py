@@ -36,8 +36,9 @@ _KEY_VALUE = re.compile(
 )
 _BEARER = re.compile(r"(?i)\b(?P<kind>bearer|basic)\s+(?P<value>[A-Za-z0-9._~+/=-]{8,})")
 
-_known: set[str] = set()
-"""Secret values registered from settings; replaced wherever they appear."""
+_known: tuple[str, ...] = ()
+"""Secret values registered from settings, longest first (a value containing another is masked
+whole); replaced wherever they appear. Sorted once here, not on every log line."""
 
 
 def _userinfo(match: re.Match[str]) -> str:
@@ -63,13 +64,17 @@ def redact_url(url: str) -> str:
 def redact(text: str, secrets: Iterable[str] = ()) -> str:
     """``text`` with every recognisable secret replaced by ``***``: URL passwords, key=value
     credentials, bearer tokens, and the registered (and given) secret values."""
-    values = sorted({s for s in (*_known, *secrets) if s}, key=len, reverse=True)
+    values = _known if not secrets else _longest_first((*_known, *secrets))
     for value in values:
         if value in text:
             text = text.replace(value, MASK)
     text = _URL_USERINFO.sub(_userinfo, text)
     text = _KEY_VALUE.sub(lambda m: f"{m['key']}{m['sep']}{m['quote']}{MASK}", text)
     return _BEARER.sub(lambda m: f"{m['kind']} {MASK}", text)
+
+
+def _longest_first(values: Iterable[str]) -> tuple[str, ...]:
+    return tuple(sorted({v for v in values if v}, key=len, reverse=True))
 
 
 def reveal(value: Any) -> Any:
@@ -112,7 +117,8 @@ def register_secrets(settings: BaseModel) -> None:
     """Remember the secret values of ``settings`` so that :func:`redact` hides them anywhere
     (a password echoed back inside a library's error message, for instance). Values shorter than
     4 characters are not registered: masking them would garble ordinary text."""
-    _known.update(v for v in secret_values(settings) if len(v) >= 4)
+    global _known
+    _known = _longest_first((*_known, *(v for v in secret_values(settings) if len(v) >= 4)))
 
 
 def settings_lines(settings: BaseModel, prefix: str = "ASR_") -> list[str]:
