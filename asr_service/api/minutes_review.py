@@ -212,10 +212,10 @@ def minutes_of(version: MinutesVersion) -> Minutes:
 
 def current_version(session: Session, tenant_id: str, meeting_id: str) -> MinutesVersion:
     """The latest version; :class:`NoMinutes` when the meeting has no minutes yet."""
-    versions = repo.minutes_versions(session, tenant_id, meeting_id)
-    if not versions:
+    current = repo.latest_minutes_version(session, tenant_id, meeting_id)
+    if current is None:
         raise NoMinutes("Pas encore de compte rendu pour cette réunion.")
-    return versions[-1]
+    return current
 
 
 def _current_at(

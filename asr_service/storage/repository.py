@@ -25,7 +25,7 @@ API summary (stable; the HTTP API and the NATS worker both use it):
 - minutes: ``save_minutes`` (also appends a ``draft`` version when the text changed),
   ``get_minutes``;
 - minutes review: ``minutes_versions``, ``get_minutes_version``, ``add_minutes_version``,
-  ``validated_version``;
+  ``latest_minutes_version``;
 - bus outbox: ``add_outbox``, ``pending_outbox``, ``mark_outbox_published``,
   ``mark_outbox_failed``;
 - jobs: ``create_job``, ``get_job``, ``update_job``, ``list_jobs``;
@@ -614,15 +614,16 @@ def get_minutes_version(
     )
 
 
-def validated_version(session: Session, tenant_id: str, meeting_id: str) -> MinutesVersion | None:
-    """The most recent validated version (what downloads carry), or ``None``."""
+def latest_minutes_version(
+    session: Session, tenant_id: str, meeting_id: str, *, status: str | None = None
+) -> MinutesVersion | None:
+    """The most recent version (of that ``status`` when given, e.g. the validated one that
+    downloads carry), or ``None``; one row, not the whole history."""
     meeting = require_meeting(session, tenant_id, meeting_id)
-    return session.scalar(
-        select(MinutesVersion)
-        .where(MinutesVersion.meeting_pk == meeting.pk, MinutesVersion.status == "validated")
-        .order_by(MinutesVersion.number.desc())
-        .limit(1)
-    )
+    query = select(MinutesVersion).where(MinutesVersion.meeting_pk == meeting.pk)
+    if status is not None:
+        query = query.where(MinutesVersion.status == status)
+    return session.scalar(query.order_by(MinutesVersion.number.desc()).limit(1))
 
 
 def add_minutes_version(

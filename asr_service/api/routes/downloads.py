@@ -108,20 +108,22 @@ def download_minutes(
     if meeting is None:
         raise meeting_not_found(meeting_id)
     record = repo.get_minutes(session, who.tenant_id, meeting_id)
-    versions = repo.minutes_versions(session, who.tenant_id, meeting_id)
-    if record is None and not versions:
+    latest = repo.latest_minutes_version(session, who.tenant_id, meeting_id)
+    if record is None and latest is None:
         raise HTTPException(
             status.HTTP_404_NOT_FOUND, detail="Pas encore de compte rendu pour cette réunion."
         )
     if version is not None:
-        chosen = next((v for v in versions if v.number == version), None)
+        chosen = repo.get_minutes_version(session, who.tenant_id, meeting_id, version)
         if chosen is None:
             raise HTTPException(
                 status.HTTP_404_NOT_FOUND, detail=f"Version {version} du compte rendu introuvable."
             )
     else:
-        validated = [v for v in versions if v.status == "validated"]
-        chosen = validated[-1] if validated else (versions[-1] if versions else None)
+        validated = repo.latest_minutes_version(
+            session, who.tenant_id, meeting_id, status="validated"
+        )
+        chosen = validated or latest
     if chosen is not None:
         minutes = Minutes.model_validate(chosen.data)
         markdown = ""  # rendered from this version, not the model's last output
