@@ -11,7 +11,7 @@ import contextlib
 import logging
 import math
 import threading
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from functools import cached_property
 from pathlib import Path
 from typing import Any
@@ -197,9 +197,7 @@ class Transcriber:
 
     def vad_regions(self, audio: np.ndarray) -> list[tuple[float, float]]:
         """Speech regions (seconds) found by Silero VAD."""
-        return [
-            (c["start"] / SAMPLE_RATE, c["end"] / SAMPLE_RATE) for c in self.speech_chunks(audio)
-        ]
+        return _seconds((c["start"], c["end"]) for c in self.speech_chunks(audio))
 
     def _decode_chunks(
         self,
@@ -241,10 +239,8 @@ class Transcriber:
         spans: ``vad_rejected`` outside the VAD's chunks, ``undecoded`` inside them.
         """
         duration = len(audio) / SAMPLE_RATE
-        vad = [(c["start"] / SAMPLE_RATE, c["end"] / SAMPLE_RATE) for c in chunks]
-        energy = [
-            (a / SAMPLE_RATE, b / SAMPLE_RATE) for a, b in rejected_with_energy(audio, chunks)
-        ]
+        vad = _seconds((c["start"], c["end"]) for c in chunks)
+        energy = _seconds(rejected_with_energy(audio, chunks))
         words = [(w.start - offset, w.end - offset) for seg in segments for w in seg.words]
         if not words:  # decoded without word timestamps: segments stand for their words
             words = [(seg.start - offset, seg.end - offset) for seg in segments]
@@ -420,6 +416,11 @@ class Transcriber:
             model=self.info,
             settings=settings_used,
         )
+
+
+def _seconds(spans: Iterable[tuple[int, int]]) -> list[tuple[float, float]]:
+    """Sample spans as (start, end) seconds."""
+    return [(a / SAMPLE_RATE, b / SAMPLE_RATE) for a, b in spans]
 
 
 def clamp_segment(seg: Segment, lo: float, hi: float) -> Segment:

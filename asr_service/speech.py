@@ -12,7 +12,8 @@ from __future__ import annotations
 
 import numpy as np
 
-SAMPLE_RATE = 16_000
+from asr_service.audio import SAMPLE_RATE
+
 FRAME = 480  # 30 ms analysis frames
 TARGET_DBFS = -20.0  # short-term level the VAD copy is raised towards
 MAX_GAIN_DB = 24.0  # never raise a stretch by more than this (noise stays noise)
