@@ -38,6 +38,20 @@ LEASE_TTL_S = 3.0
 TEST_STREAM_LIMITS = {"bus_in_max_bytes": 1024**3, "bus_out_max_bytes": 256 * 1024**2}
 
 
+def cli_env(**extra: str) -> dict[str, str]:
+    """The caller's environment without its ASR_ settings (a developer's own ASR_NATS_URL must
+    not leak in) but where the models are, plus ``extra``; wide lines for rich's error boxes.
+    The commands run in a temporary folder: no ``.env`` applies."""
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith("ASR_") or k == "ASR_MODELS_DIR" or k.startswith("ASR_MODEL_PATHS__")
+    }
+    env["COLUMNS"] = "250"
+    env.update(extra)
+    return env
+
+
 @pytest.fixture(scope="session")
 def nats_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     url = os.environ.get("ASR_TEST_NATS_URL")

@@ -32,25 +32,11 @@ from asr_service.bus.server import EmbeddedNats, disk_sized_bound, free_port
 from asr_service.config import Settings
 from tests.conftest import SAMPLE_KEYWORDS, SAMPLE_MEETING
 
-from .conftest import bus_settings, meeting_id, nats_process
+from .conftest import bus_settings, cli_env, meeting_id, nats_process
 
 CLI = Path(sys.executable).parent / "asr-service"
 GiB = 1024**3
 MiB = 1024**2
-
-
-def cli_env(**extra: str) -> dict[str, str]:
-    """The caller's environment without its ASR_ settings (a developer's own ASR_NATS_URL must
-    not leak in) but where the models are, plus ``extra``; wide lines for rich's error boxes.
-    The commands run in a temporary folder: no ``.env`` applies."""
-    env = {
-        k: v
-        for k, v in os.environ.items()
-        if not k.startswith("ASR_") or k == "ASR_MODELS_DIR" or k.startswith("ASR_MODEL_PATHS__")
-    }
-    env["COLUMNS"] = "250"
-    env.update(extra)
-    return env
 
 
 def run_cli(*args: str, cwd: Path, timeout: float = 60, **env: str) -> tuple[int, str, float]:

@@ -31,7 +31,7 @@ from asr_service.bus.server import free_port
 from asr_service.config import LLMSettings, Settings
 from asr_service.exit_codes import ExitCode
 from asr_service.redaction import SecretUrl
-from tests.bus.conftest import nats_process
+from tests.bus.conftest import cli_env, nats_process
 
 CLI = Path(sys.executable).parent / "asr-service"
 PG_ADMIN_URL = os.environ.get(
@@ -73,20 +73,9 @@ def planted(nats_url: str, database_url: str) -> tuple[dict[str, str], list[str]
     return env, secrets
 
 
-def clean_env(**extra: str) -> dict[str, str]:
-    env = {
-        k: v
-        for k, v in os.environ.items()
-        if not k.startswith("ASR_") or k == "ASR_MODELS_DIR" or k.startswith("ASR_MODEL_PATHS__")
-    }
-    env["COLUMNS"] = "250"
-    env.update(extra)
-    return env
-
-
 def run_cli(*args: str, cwd: Path, env: dict[str, str], timeout: float = 120) -> tuple[int, str]:
     proc = subprocess.run(
-        [str(CLI), *args], cwd=cwd, env=clean_env(**env), capture_output=True, text=True,
+        [str(CLI), *args], cwd=cwd, env=cli_env(**env), capture_output=True, text=True,
         timeout=timeout,
     )  # fmt: skip
     return proc.returncode, proc.stdout + proc.stderr
@@ -210,7 +199,7 @@ def test_worker_start_up_logs_carry_no_secret(tmp_path: Path, postgres_schema_ur
         log_path = tmp_path / "worker.log"
         with log_path.open("w") as log:
             proc = subprocess.Popen(
-                [str(CLI), "worker", "--id", "w-secrets"], cwd=tmp_path, env=clean_env(**env),
+                [str(CLI), "worker", "--id", "w-secrets"], cwd=tmp_path, env=cli_env(**env),
                 stdout=log, stderr=subprocess.STDOUT,
             )  # fmt: skip
             try:
@@ -268,7 +257,7 @@ def test_api_logs_carry_no_secret(tmp_path: Path, postgres_schema_url: str) -> N
     with log_path.open("w") as log:
         proc = subprocess.Popen(
             [str(CLI), "api", "--port", str(port), "--jobs", "0"], cwd=tmp_path,
-            env=clean_env(**env), stdout=log, stderr=subprocess.STDOUT,
+            env=cli_env(**env), stdout=log, stderr=subprocess.STDOUT,
         )  # fmt: skip
         try:
             deadline = time.monotonic() + 120
