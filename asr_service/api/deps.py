@@ -25,6 +25,7 @@ from asr_service.api.security import AuthThrottle, check_same_origin, client_ip,
 from asr_service.api.services import ApiServices
 from asr_service.api.sessions import resolve_session
 from asr_service.storage import repository as repo
+from asr_service.storage.models import Meeting
 
 SESSION_COOKIE = "asr_session"
 
@@ -137,3 +138,11 @@ AdminDep = Annotated[Principal, Depends(require(Role.admin))]
 def meeting_not_found(meeting_id: str) -> HTTPException:
     """The same 404 for an unknown meeting and another tenant's meeting (no ID probing)."""
     return HTTPException(status.HTTP_404_NOT_FOUND, detail=f"Réunion introuvable : {meeting_id}")
+
+
+def require_meeting(session: Session, tenant_id: str, meeting_id: str) -> Meeting:
+    """The tenant's meeting, else :func:`meeting_not_found`'s 404."""
+    meeting = repo.get_meeting(session, tenant_id, meeting_id)
+    if meeting is None:
+        raise meeting_not_found(meeting_id)
+    return meeting

@@ -11,7 +11,7 @@ from typing import Annotated
 from fastapi import APIRouter, HTTPException, Query, Response, status
 
 from asr_service.api.auth import Principal
-from asr_service.api.deps import ClerkDep, ServicesDep, SessionDep, meeting_not_found
+from asr_service.api.deps import ClerkDep, ServicesDep, SessionDep, require_meeting
 from asr_service.api.exports import (
     MinutesFormat,
     TranscriptFormat,
@@ -65,9 +65,7 @@ def download_transcript(
     ] = None,
 ) -> Response:
     """The final transcript when the accurate pass has run, else the live one."""
-    meeting = repo.get_meeting(session, who.tenant_id, meeting_id)
-    if meeting is None:
-        raise meeting_not_found(meeting_id)
+    meeting = require_meeting(session, who.tenant_id, meeting_id)
     transcript = repo.get_transcript(session, who.tenant_id, meeting_id, kind)
     if transcript is None or (not transcript.segments and meeting.status != "done"):
         raise HTTPException(
@@ -104,9 +102,7 @@ def download_minutes(
     ] = None,
 ) -> Response:
     """ODT is the default: the format of the French administration's interoperability rules."""
-    meeting = repo.get_meeting(session, who.tenant_id, meeting_id)
-    if meeting is None:
-        raise meeting_not_found(meeting_id)
+    meeting = require_meeting(session, who.tenant_id, meeting_id)
     record = repo.get_minutes(session, who.tenant_id, meeting_id)
     latest = repo.latest_minutes_version(session, who.tenant_id, meeting_id)
     if record is None and latest is None:

@@ -16,7 +16,7 @@ from asr_service.api.deps import (
     ClerkDep,
     ServicesDep,
     SessionDep,
-    meeting_not_found,
+    require_meeting,
 )
 from asr_service.api.exports import MinutesFormat, TranscriptFormat
 from asr_service.api.schemas import (
@@ -96,9 +96,7 @@ def list_meetings(
 
 def meeting_detail(session: SessionDep, tenant_id: str, meeting_id: str) -> MeetingDetail:
     """The detail view shared by the API and the clerk page."""
-    meeting = repo.get_meeting(session, tenant_id, meeting_id)
-    if meeting is None:
-        raise meeting_not_found(meeting_id)
+    meeting = require_meeting(session, tenant_id, meeting_id)
     has_transcript, has_minutes = repo.meeting_outputs(session, [meeting])[meeting.pk]
     base = f"/api/v1/meetings/{meeting.meeting_id}"
     downloads: dict[str, str] = {}
@@ -137,8 +135,7 @@ def delete_meeting(
 ) -> DeletionOut:
     """Removes the meeting, its history, transcripts, minutes, jobs, received audio and upload
     folder in one transaction, and records the deletion in the audit log."""
-    if repo.get_meeting(session, who.tenant_id, meeting_id) is None:
-        raise meeting_not_found(meeting_id)
+    require_meeting(session, who.tenant_id, meeting_id)
     report = delete_meeting_everywhere(
         session,
         who.tenant_id,

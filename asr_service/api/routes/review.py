@@ -32,7 +32,7 @@ from starlette.concurrency import run_in_threadpool
 
 from asr_service.api import minutes_review as review
 from asr_service.api.auth import Principal
-from asr_service.api.deps import ClerkDep, ServicesDep, meeting_not_found
+from asr_service.api.deps import ClerkDep, ServicesDep, require_meeting
 from asr_service.api.services import ApiServices
 from asr_service.speakers import humanise, speaker_display
 from asr_service.storage import repository as repo
@@ -147,17 +147,12 @@ def review_state(
     )
 
 
-def _require_meeting(session: Session, who: Principal, meeting_id: str) -> None:
-    if repo.get_meeting(session, who.tenant_id, meeting_id) is None:
-        raise meeting_not_found(meeting_id)
-
-
 def _step(services: ApiServices, who: Principal, meeting_id: str, step: Any) -> ReviewOut:
     """Run one review step in its own transaction (committed before the outbox is woken), mapping
     review errors to HTTP answers."""
     try:
         with services.db.session() as session:
-            _require_meeting(session, who, meeting_id)
+            require_meeting(session, who.tenant_id, meeting_id)
             step(session)
     except review.ReviewError as exc:
         raise HTTPException(exc.status, detail=str(exc)) from exc
@@ -190,7 +185,7 @@ MeetingId = Annotated[str, Path(max_length=128)]
 )
 def get_review(meeting_id: MeetingId, services: ServicesDep, who: ClerkDep) -> ReviewOut:
     with services.db.session() as session:
-        _require_meeting(session, who, meeting_id)
+        require_meeting(session, who.tenant_id, meeting_id)
         return review_state(session, services, who.tenant_id, meeting_id)
 
 
@@ -207,7 +202,7 @@ def get_version(
     who: ClerkDep,
 ) -> VersionOut:
     with services.db.session() as session:
-        _require_meeting(session, who, meeting_id)
+        require_meeting(session, who.tenant_id, meeting_id)
         version = repo.get_minutes_version(session, who.tenant_id, meeting_id, number)
         if version is None:
             raise HTTPException(
@@ -287,7 +282,7 @@ def regenerate(meeting_id: MeetingId, services: ServicesDep, who: ClerkDep) -> A
 
 def _queue_regeneration(services: ApiServices, who: Principal, meeting_id: str) -> None:
     with services.db.session() as session:
-        _require_meeting(session, who, meeting_id)
+        require_meeting(session, who.tenant_id, meeting_id)
         if repo.get_transcript(session, who.tenant_id, meeting_id) is None:
             raise HTTPException(
                 status.HTTP_404_NOT_FOUND, detail="Pas de transcription pour cette réunion."
@@ -334,7 +329,7 @@ def _correct(
     session: Session, who: Principal, meeting_id: str, segment_id: int, text: str
 ) -> SegmentOut:
     """Replace one segment's words in the stored transcript (final, else live), audited."""
-    _require_meeting(session, who, meeting_id)
+    require_meeting(session, who.tenant_id, meeting_id)
     kind = "final"
     transcript = repo.get_transcript(session, who.tenant_id, meeting_id, "final")
     if transcript is None:
