@@ -86,11 +86,14 @@ class Diarizer:
                 f"diarization method must be one of {', '.join(METHODS)}, "
                 f"not {self.options.method!r}"
             )
-        self.embedder = SpeakerEmbedder(locate_onnx(self.store), threads=threads)
+        # both exports located before either is loaded: a missing one fails without a session
+        embedding_onnx = locate_onnx(self.store)
+        segmentation_onnx = (
+            locate_segmentation_onnx(self.store) if self.options.method != "windows" else None
+        )
+        self.embedder = SpeakerEmbedder(embedding_onnx, threads=threads)
         self.segmenter = (
-            Segmenter(locate_segmentation_onnx(self.store), threads=threads)
-            if self.options.method != "windows"
-            else None
+            Segmenter(segmentation_onnx, threads=threads) if segmentation_onnx else None
         )
         self.voiceprints: dict[str, np.ndarray] = {}
 

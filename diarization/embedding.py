@@ -21,18 +21,23 @@ MIN_FRAMES = 20  # ~0.2 s: shorter windows give meaningless embeddings
 FLUSH_WINDOWS = 1024  # windows of features held before they are embedded (~32 MB at 1 s)
 
 
+def cpu_session(onnx_file: Path, threads: int = 0) -> ort.InferenceSession:
+    """An onnxruntime CPU session on ``threads`` intra-op threads (0: the usable CPUs)."""
+    options = ort.SessionOptions()
+    # 0 would let onnxruntime count the node's cores, not the container's CPU quota
+    options.intra_op_num_threads = threads or usable_cpus()
+    options.inter_op_num_threads = 1
+    options.log_severity_level = 3
+    return ort.InferenceSession(
+        str(onnx_file), sess_options=options, providers=["CPUExecutionProvider"]
+    )
+
+
 class SpeakerEmbedder:
     """CAM++ (ONNX) on CPU: fbank windows in, 192-d speaker embeddings out."""
 
     def __init__(self, onnx_file: Path, *, threads: int = 0, batch_size: int = 32):
-        options = ort.SessionOptions()
-        # 0 would let onnxruntime count the node's cores, not the container's CPU quota
-        options.intra_op_num_threads = threads or usable_cpus()
-        options.inter_op_num_threads = 1
-        options.log_severity_level = 3
-        self.session = ort.InferenceSession(
-            str(onnx_file), sess_options=options, providers=["CPUExecutionProvider"]
-        )
+        self.session = cpu_session(onnx_file, threads)
         self.batch_size = batch_size
 
     def embed_features(self, windows: list[np.ndarray]) -> np.ndarray:

@@ -19,12 +19,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
-import onnxruntime as ort
 from scipy.optimize import linear_sum_assignment
 
-from asr_service.cpus import usable_cpus
 from diarization.clustering import ahc_labels, normalize
-from diarization.embedding import MIN_FRAMES, SpeakerEmbedder
+from diarization.embedding import MIN_FRAMES, SpeakerEmbedder, cpu_session
 from diarization.fbank import fbank
 from diarization.turns import SpeakerTurn, merge_adjacent, speaker_label
 
@@ -67,13 +65,7 @@ class Segmenter:
     """segmentation-3.0 on onnxruntime: 16 kHz audio -> per-chunk local speaker activity."""
 
     def __init__(self, onnx_file: Path, *, threads: int = 0):
-        options = ort.SessionOptions()
-        options.intra_op_num_threads = threads or usable_cpus()
-        options.inter_op_num_threads = 1
-        options.log_severity_level = 3
-        self.session = ort.InferenceSession(
-            str(onnx_file), sess_options=options, providers=["CPUExecutionProvider"]
-        )
+        self.session = cpu_session(onnx_file, threads)
 
     def chunk_starts(self, duration: float, step: float) -> np.ndarray:
         """Chunk start times covering ``duration`` (the last chunk flush with the end)."""
