@@ -85,7 +85,7 @@ class Regenerations:
 
             minutes = minutes.model_copy(update={"meeting_id": meeting_id})
             with self.db.session() as session:
-                before = len(repo.minutes_versions(session, tenant_id, meeting_id))
+                before = repo.latest_minutes_version(session, tenant_id, meeting_id)
                 repo.save_minutes(
                     session,
                     tenant_id,
@@ -93,7 +93,7 @@ class Regenerations:
                     minutes.model_dump(mode="json"),
                     render_markdown(minutes),
                 )
-                versions = repo.minutes_versions(session, tenant_id, meeting_id)
+                after = repo.latest_minutes_version(session, tenant_id, meeting_id)
                 repo.audit(
                     session,
                     "minutes.regenerated",
@@ -101,8 +101,9 @@ class Regenerations:
                     actor=actor,
                     target=meeting_id,
                     detail={
-                        "version": versions[-1].number if versions else None,
-                        "new_version": len(versions) > before,
+                        "version": after.number if after else None,
+                        "new_version": after is not None
+                        and (before is None or after.number > before.number),
                     },
                 )
         except repo.NotFound:
