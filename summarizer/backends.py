@@ -244,6 +244,17 @@ class OpenAIBackend:
         self._client.close()
 
 
+def catalogue_gguf(model: str) -> Path:
+    """The GGUF file of catalogue LLM ``model``, fetched into the model store if needed."""
+    from models.catalogue import get_spec
+    from models.store import ModelStore
+
+    spec = get_spec(model)
+    if spec.kind != "llm":
+        raise LLMError(f"catalogue model {model!r} is a {spec.kind} model, not an LLM")
+    return ModelStore().ensure(model) / spec.files[0].name
+
+
 def backend_from_settings(settings: LLMSettings | None = None) -> LLMBackend:
     """The backend the settings describe (embedded catalogue model by default).
 
@@ -268,13 +279,7 @@ def backend_from_settings(settings: LLMSettings | None = None) -> LLMBackend:
         path = Path(s.gguf_path)
         name = f"gguf:{path.name}"
     else:
-        from models.catalogue import get_spec
-        from models.store import ModelStore
-
-        spec = get_spec(s.model)
-        if spec.kind != "llm":
-            raise LLMError(f"catalogue model {s.model!r} is a {spec.kind} model, not an LLM")
-        path = ModelStore().ensure(s.model) / spec.files[0].name
+        path = catalogue_gguf(s.model)
         name = f"embedded:{s.model}"
     return LlamaCppBackend(
         path,

@@ -24,7 +24,7 @@ from typing import Any
 
 import typer
 
-from summarizer.backends import LLMError, free_cores
+from summarizer.backends import LLMError, catalogue_gguf, free_cores
 from summarizer.settings import LLMSettings
 
 
@@ -34,13 +34,7 @@ def model_path(settings: LLMSettings, gguf: Path | None = None) -> Path:
         return gguf
     if settings.backend == "gguf" and settings.gguf_path:
         return Path(settings.gguf_path)
-    from models.catalogue import get_spec
-    from models.store import ModelStore
-
-    spec = get_spec(settings.model)
-    if spec.kind != "llm":
-        raise LLMError(f"catalogue model {settings.model!r} is a {spec.kind} model, not an LLM")
-    return ModelStore().ensure(settings.model) / spec.files[0].name
+    return catalogue_gguf(settings.model)
 
 
 def start_server(
