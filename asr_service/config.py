@@ -492,13 +492,19 @@ def _describe_source_error(exc: SourceError) -> str:
     """One line for a variable pydantic-settings could not parse (``ASR_VOCABULARY=not json``)."""
     match = re.search(r'field "(?P<name>[^"]+)"', str(exc))
     name = match["name"] if match else ""
-    for model, prefix in ((Settings, "ASR_"), (LLMSettings, "ASR_LLM_")):
+    for model, prefix in _SECTIONS.values():
         field = model.model_fields.get(name)
         if field is not None:
-            value = os.environ.get(f"{prefix}{name.upper()}", "")
-            shown = "***" if "Secret" in str(field.annotation) else redact(repr(value))
-            return f"{prefix}{name.upper()}={shown} is not allowed: expected {allowed(field)}"
+            variable = f"{prefix}{name.upper()}"
+            shown = _shown(field, os.environ.get(variable, ""))
+            return f"{variable}={shown} is not allowed: expected {allowed(field)}"
     return redact(str(exc))
+
+
+def _shown(field: FieldInfo | None, value: object) -> str:
+    """A bad value as an error message shows it: masked for a secret setting, else redacted."""
+    secret = field is not None and "Secret" in str(field.annotation)
+    return "***" if secret else redact(repr(value))
 
 
 _SECTIONS: dict[str, tuple[type[BaseSettings], str]] = {
@@ -561,9 +567,7 @@ def describe_error(exc: ValidationError) -> str:
     parts = []
     for error in exc.errors():
         variable, field = _field_info(model, prefix, tuple(error["loc"]))
-        value = error.get("input")
-        secret = field is not None and "Secret" in str(field.annotation)
-        shown = "***" if secret else redact(repr(value))
+        shown = _shown(field, error.get("input"))
         rule = allowed(field) if field is not None else error["msg"]
         parts.append(f"{variable}={shown} is not allowed: expected {rule}")
     return "; ".join(parts)
