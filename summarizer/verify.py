@@ -175,62 +175,32 @@ def check_decision(item: dict[str, Any], index: TranscriptIndex) -> Decision | U
         return Unverified(kind="decision", text="(vide)", reason="décision vide")
     if not ids:
         return Unverified(kind="decision", text=text, reason="aucune intervention citée n'existe")
-    if TASK_RE.search(normalize(text)):
-        return Unverified(
-            kind="decision",
-            text=text,
-            reason="formulée comme une tâche confiée à une personne (voir les actions)",
-            segment_ids=ids,
-        )
-    if QUOTE_RE.search(normalize(text)):
-        return Unverified(
-            kind="decision",
-            text=text,
-            reason="propos rapportés, pas une décision de la réunion",
-            segment_ids=ids,
-        )
+
+    def rejected(reason: str) -> Unverified:
+        return Unverified(kind="decision", text=text, reason=reason, segment_ids=ids)
+
+    norm = normalize(text)
+    if TASK_RE.search(norm):
+        return rejected("formulée comme une tâche confiée à une personne (voir les actions)")
+    if QUOTE_RE.search(norm):
+        return rejected("propos rapportés, pas une décision de la réunion")
     cited = [index.by_id[i] for i in ids]
     # The decision may be stated in the cited turn or confirmed just after (vote, "adopté").
     evidence = index.around(ids, before=0, after=1)
     ev_norm = NEGATED_RE.sub(" ", normalize(_text(evidence)))
     cited_norm = NEGATED_RE.sub(" ", normalize(_text(cited)))
     if not STRONG_DECISION_RE.search(ev_norm) and not DECISION_RE.search(cited_norm):
-        return Unverified(
-            kind="decision",
-            text=text,
-            reason="le passage cité n'énonce pas de décision (idée, proposition ou report)",
-            segment_ids=ids,
-        )
-    if NEGATED_RE.search(normalize(text)):
-        return Unverified(
-            kind="decision",
-            text=text,
-            reason="formulée comme une absence de décision (rien n'est adopté ni tranché)",
-            segment_ids=ids,
-        )
-    if DEFERRAL_RE.search(normalize(text)) and not time_tokens(text) - {"prochain", "prochaine"}:
-        return Unverified(
-            kind="decision",
-            text=text,
-            reason="point reporté ou renvoyé sans date : pas une décision",
-            segment_ids=ids,
-        )
+        return rejected("le passage cité n'énonce pas de décision (idée, proposition ou report)")
+    if NEGATED_RE.search(norm):
+        return rejected("formulée comme une absence de décision (rien n'est adopté ni tranché)")
+    if DEFERRAL_RE.search(norm) and not time_tokens(text) - {"prochain", "prochaine"}:
+        return rejected("point reporté ou renvoyé sans date : pas une décision")
     wide = index.around(ids, before=WINDOW_BEFORE, after=WINDOW_AFTER)
     if coverage(text, _text(wide)) < MIN_DECISION_COVERAGE:
-        return Unverified(
-            kind="decision",
-            text=text,
-            reason="le contenu de la décision ne figure pas dans le passage cité",
-            segment_ids=ids,
-        )
+        return rejected("le contenu de la décision ne figure pas dans le passage cité")
     stray = index.participant_words(text) - set(tokens(_text(wide))) - index.words_of_speakers(wide)
     if stray:
-        return Unverified(
-            kind="decision",
-            text=text,
-            reason=f"nomme {', '.join(sorted(stray))}, absent du passage cité",
-            segment_ids=ids,
-        )
+        return rejected(f"nomme {', '.join(sorted(stray))}, absent du passage cité")
     if not DECISION_RE.search(cited_norm):
         # The decision is stated in the turn after the one cited (a vote after a proposal):
         # cite that turn too, so the clerk lands on the words that state it.
