@@ -176,20 +176,6 @@ def group_of(clip) -> str:
     return "fr/mixes" if "mixes" in str(clip.audio) else "fr/multispk"
 
 
-def _write_wav(path: Path, audio) -> None:
-    """16-bit mono 16 kHz WAV (what the pyannote worker reads)."""
-    import wave
-
-    import numpy as np
-
-    pcm = (np.clip(audio, -1, 1) * 32767).astype("<i2")
-    with wave.open(str(path), "wb") as w:
-        w.setnchannels(1)
-        w.setsampwidth(2)
-        w.setframerate(16_000)
-        w.writeframes(pcm.tobytes())
-
-
 def main(
     methods: str = typer.Option(
         "windows+overlap,windows", help="our diarizer's methods to run (comma-separated)"
@@ -209,7 +195,7 @@ def main(
     from rich.console import Console
     from rich.table import Table
 
-    from asr_service.audio import decode_audio
+    from asr_service.audio import decode_audio, write_wav
     from benchmarks.bench_asr import multi_clips
     from benchmarks.eval_data import default_eval_dir
     from benchmarks.variants import VARIANTS, babble_source, make_variant, stretch_uem
@@ -249,7 +235,7 @@ def main(
             key = f"{clip.clip_id}/{variant}"
             path = clip.audio if variant == "clean" else tmp / f"{clip.clip_id}.{variant}.wav"
             if variant != "clean":
-                _write_wav(path, audio)
+                write_wav(path, audio)
             items.append((key, clip, variant, audio, ref, uem, len(audio) / 16_000, path))
     systems: dict[str, dict[str, dict]] = {name: {} for name in diarizers}
     for key, _clip, _variant, audio, *_rest in items:
