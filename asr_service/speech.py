@@ -15,6 +15,7 @@ import numpy as np
 from asr_service.audio import SAMPLE_RATE
 
 FRAME = 480  # 30 ms analysis frames
+FRAME_BLOCK = 4096  # frames converted to float64 at a time (~16 MB)
 TARGET_DBFS = -20.0  # short-term level the VAD copy is raised towards
 MAX_GAIN_DB = 24.0  # never raise a stretch by more than this (noise stays noise)
 LEVEL_WINDOW_S = 0.5  # short-term loudness window
@@ -33,11 +34,11 @@ CLIP_CONTEXT_S = 0.5  # audio decoded each side of a hole, for context
 def _frame_db(audio: np.ndarray) -> np.ndarray:
     """RMS level (dBFS) of each 30 ms frame."""
     n = len(audio) // FRAME
-    if n == 0:
-        return np.zeros(0)
-    frames = audio[: n * FRAME].astype(np.float64).reshape(n, FRAME)
-    rms = np.sqrt((frames**2).mean(axis=1))
-    return 20 * np.log10(np.maximum(rms, 1e-6))
+    frames = audio[: n * FRAME].reshape(n, FRAME)
+    power = np.empty(n)
+    for i in range(0, n, FRAME_BLOCK):  # float64 a block at a time, not a copy of the recording
+        power[i : i + FRAME_BLOCK] = (frames[i : i + FRAME_BLOCK].astype(np.float64) ** 2).mean(1)
+    return 20 * np.log10(np.maximum(np.sqrt(power), 1e-6))
 
 
 def level_for_vad(audio: np.ndarray) -> np.ndarray:
