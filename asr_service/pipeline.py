@@ -82,6 +82,7 @@ class Pipeline:
     ) -> None:
         self.settings = settings
         self.store = store or ModelStore(settings.models_dir, settings.model_paths)
+        self.diarization_note = "done"  # what the stages say when diarization ran
         if transcriber is not None:
             self.__dict__["transcriber"] = transcriber
 
@@ -176,7 +177,7 @@ class Pipeline:
             t0 = time.perf_counter()
             try:
                 transcript = self.diarize(audio, transcript, options)
-                stages["diarization"] = getattr(self, "diarization_note", "done")
+                stages["diarization"] = self.diarization_note
             except StageUnavailable as exc:
                 log.warning("diarization skipped: %s", exc)
                 stages["diarization"] = f"skipped: {exc}"
