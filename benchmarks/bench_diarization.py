@@ -176,6 +176,34 @@ def group_of(clip) -> str:
     return "fr/mixes" if "mixes" in str(clip.audio) else "fr/multispk"
 
 
+def lang_of(group: str) -> str:
+    """``fr`` or ``en``: the language rows of the summary (the targets are about French)."""
+    return "en" if group == "en_fallback" else "fr"
+
+
+def summary_groups(group: str, variant: str) -> list[str]:
+    """Summary rows a file's figures count in: its group (clean only), its language and all,
+    per variant, over the harder variants (every one but clean) and over everything."""
+    lang = lang_of(group)
+    out = [group] if variant == "clean" else []
+    out += [f"{lang} {variant}", f"variant {variant}", f"{lang} all", "all"]
+    if variant != "clean":
+        out += [f"{lang} harder", "harder"]
+    return out
+
+
+def group_order(variants: list[str]) -> list[str]:
+    """Summary rows in print order: clean groups, then French / English / both per variant."""
+    rows = ["fr/mixes", "fr/multispk", "en_fallback"]
+    for v in [*variants, "harder", "all"]:
+        rows += [
+            f"fr {v}",
+            f"en {v}",
+            "all" if v == "all" else v if v == "harder" else f"variant {v}",
+        ]
+    return rows
+
+
 def main(
     methods: str = typer.Option(
         "windows+overlap,windows", help="our diarizer's methods to run (comma-separated)"
@@ -188,6 +216,9 @@ def main(
     json_path: Path | None = typer.Option(None, "--json", help="write per-file figures here"),
     limit: int = typer.Option(0, help="first N files only"),
     long: float = typer.Option(0, help="instead: one meeting of N minutes (chunked clustering)"),
+    files: bool = typer.Option(
+        True, help="print per-file rows (--no-files: summary rows only, e.g. on held-out files)"
+    ),
 ) -> None:
     """DER (collar 0.25 s and 0, overlap scored) and RTF per file, variant and method."""
     import tempfile
@@ -269,11 +300,7 @@ def main(
                 "speakers": n_hyp,
                 "rtf": results[key]["seconds"] / duration,
             }
-            for group in {
-                row["group"] if variant == "clean" else None,
-                f"variant {variant}",
-                "all",
-            } - {None}:
+            for group in summary_groups(row["group"], variant):
                 acc = totals.setdefault((name, group), {})
                 for suffix, detail in (("25", d25), ("0", d0)):
                     acc["err" + suffix] = (
@@ -296,7 +323,7 @@ def main(
         table.add_column(f"{name} DER", justify="right")
         table.add_column("spk", justify="right")
         table.add_column("RTF", justify="right")
-    for row in rows:
+    for row in rows if files else []:
         cells = [row["file"], f"{row['duration']:.0f}"]
         for name in systems:
             r = row[name]
@@ -306,9 +333,11 @@ def main(
                 f"{r['rtf']:.3f}",
             ]
         table.add_row(*cells)
-    groups = ["fr/mixes", "fr/multispk", "en_fallback"] + [f"variant {v}" for v in chosen] + ["all"]
+    groups = group_order(chosen)
     summary = {}
     for group in groups:
+        if not any((name, group) in totals for name in systems):
+            continue
         cells = [f"[bold]{group}[/]", ""]
         for name in systems:
             acc = totals.get((name, group))
