@@ -34,6 +34,7 @@ the verified pipeline and reports windows, time and peak RSS.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import resource
 import sys
@@ -75,6 +76,49 @@ class ReplayBackend:
             self.calls += 1
             self.cache[key] = self.inner.complete_json(messages, schema, max_tokens=max_tokens)
         return self.cache[key]
+
+
+class DiskCache:
+    """Dev-only, opt-in (``--llm-cache DIR``): LLM answers stored on disk, one JSON file per
+    request, so a rerun after a change in verification only (or in a few prompts) replays the
+    unchanged answers in seconds. The key is the backend's name and model plus the full request
+    (messages, schema, token limit) and its decoding parameters (temperature, seed): decoding is
+    deterministic (temperature 0, fixed seed), so a stored answer is the answer the model would
+    give. Never used by the service."""
+
+    def __init__(self, inner: LLMBackend, folder: Path) -> None:
+        self.inner = inner
+        self.name = inner.name
+        self.context_tokens = inner.context_tokens
+        self.folder = folder
+        self.hits = 0
+        self.misses = 0
+
+    def key(self, messages, schema, max_tokens) -> str:
+        ident = {
+            "backend": self.inner.name,
+            "model": str(getattr(self.inner, "model_path", "") or getattr(self.inner, "model", "")),
+            "temperature": getattr(self.inner, "temperature", None),
+            "seed": getattr(self.inner, "seed", None),
+            "messages": messages,
+            "schema": schema,
+            "max_tokens": max_tokens,
+        }
+        blob = json.dumps(ident, ensure_ascii=False, sort_keys=True).encode("utf-8")
+        return hashlib.sha256(blob).hexdigest()
+
+    def complete_json(self, messages, schema, *, max_tokens):
+        path = self.folder / f"{self.key(messages, schema, max_tokens)}.json"
+        if path.is_file():
+            self.hits += 1
+            return json.loads(path.read_text(encoding="utf-8"))
+        self.misses += 1
+        answer = self.inner.complete_json(messages, schema, max_tokens=max_tokens)
+        self.folder.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_suffix(".tmp")
+        tmp.write_text(json.dumps(answer, ensure_ascii=False), encoding="utf-8")
+        tmp.replace(path)
+        return answer
 
 
 @dataclass
@@ -416,6 +460,9 @@ def main(
     reuse: Path | None = typer.Option(
         None, help="score the minutes saved in this folder (--save) instead of running the LLM"
     ),
+    llm_cache: Path | None = typer.Option(
+        None, help="dev only: replay LLM answers stored in this folder, store new ones there"
+    ),
 ) -> None:
     """Score the minutes step per group (tuning, held-out, original) and transcript variant."""
     chosen_systems = _choose(systems, SYSTEMS, "systems")
@@ -427,10 +474,14 @@ def main(
         meetings = [m for m in meetings if m.name in only.split(",")]
     if not meetings:
         raise typer.BadParameter("no meeting selected")
-    backend = backend_from_settings()
+    backend: LLMBackend = backend_from_settings()
+    if llm_cache:
+        backend = DiskCache(backend, llm_cache)
     steps = ("topics", "questions", *RELEVE_STEPS) if all_steps else RELEVE_STEPS
     totals = run_eval(meetings, chosen_systems, backend, steps, save, details, reuse)
     print_table(totals, backend.name)
+    if isinstance(backend, DiskCache):
+        print(f"\nLLM cache {llm_cache}: {backend.hits} answers replayed, {backend.misses} asked")
     out: dict[str, Any] = {
         "backend": backend.name,
         "steps": list(steps),

@@ -64,3 +64,35 @@ def test_score_counts_matches_inventions_and_ideas():
     assert (s.matched_decisions, s.ideas_as_decisions) == (1, 1)
     assert s.correct_actions == 1  # the car, by the anonymous speaker who accepted it
     assert (s.invented_owners, s.invented_dates) == (1, 1)
+
+
+def test_llm_cache_replays_identical_requests_only(tmp_path):
+    """The benchmark's opt-in on-disk cache (dev only): an identical request (backend, model,
+    messages, schema, token limit, temperature, seed) is answered from disk; any difference asks
+    the model again."""
+    from benchmarks.bench_minutes import DiskCache
+
+    class Counting:
+        name = "fake"
+        context_tokens = 8192
+        temperature = 0.0
+        seed = 42
+
+        def __init__(self):
+            self.calls = 0
+
+        def complete_json(self, messages, schema, *, max_tokens):
+            self.calls += 1
+            return {"n": self.calls}
+
+    inner = Counting()
+    cache = DiskCache(inner, tmp_path / "cache")
+    msgs = [{"role": "user", "content": "bonjour"}]
+    assert cache.complete_json(msgs, {}, max_tokens=10) == {"n": 1}
+    assert cache.complete_json(msgs, {}, max_tokens=10) == {"n": 1}
+    assert cache.complete_json(msgs, {}, max_tokens=20) == {"n": 2}
+    inner.seed = 7
+    assert cache.complete_json(msgs, {}, max_tokens=10) == {"n": 3}
+    again = DiskCache(Counting(), tmp_path / "cache")  # another run, same folder
+    assert again.complete_json(msgs, {}, max_tokens=20) == {"n": 2}
+    assert (again.hits, again.misses, cache.hits, cache.misses) == (1, 0, 1, 3)
