@@ -39,7 +39,7 @@ from prometheus_client import (
     ProcessCollector,
     generate_latest,
 )
-from prometheus_client.core import GaugeMetricFamily, InfoMetricFamily
+from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, InfoMetricFamily
 from prometheus_client.registry import Collector
 
 log = logging.getLogger(__name__)
@@ -71,6 +71,9 @@ class HealthSource(Protocol):
 
     def labels(self) -> dict[str, str]:
         """Constant facts for ``asr_worker_info`` (worker ID, model, device)."""
+
+    def live_removed(self) -> dict[str, tuple[int, float]]:
+        """Live captions the hallucination guards removed: reason -> (spans, seconds)."""
 
 
 @dataclass
@@ -105,6 +108,10 @@ class WorkerSource:
             "model": str(getattr(settings, "model", "")),
             "device": str(getattr(settings, "device", "")),
         }
+
+    def live_removed(self) -> dict[str, tuple[int, float]]:
+        live = getattr(self.worker, "live_decoding", None)
+        return live.removed.snapshot() if live is not None else {}
 
 
 def worker_source(worker: Any) -> HealthSource:
@@ -229,6 +236,23 @@ class _WorkerCollector(Collector):
             "time the event loop took to run a no-op callback at the last liveness probe",
             value=self.server.loop_latency_s,
         )
+        removed = self.server.source.live_removed()
+        spans = CounterMetricFamily(
+            "asr_worker_live_captions_removed",
+            "live caption segments the hallucination guards removed, by reason (the final pass "
+            "lists its own removals in the transcript's `dropped`)",
+            labels=["reason"],
+        )
+        seconds = CounterMetricFamily(
+            "asr_worker_live_captions_removed_seconds",
+            "audio time of the live caption segments the guards removed, by reason",
+            labels=["reason"],
+        )
+        for reason, (count, length) in removed.items():
+            spans.add_metric([reason], count)
+            seconds.add_metric([reason], length)
+        yield spans
+        yield seconds
 
 
 def _handler(server: HealthServer) -> type[BaseHTTPRequestHandler]:

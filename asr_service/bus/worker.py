@@ -58,9 +58,10 @@ from asr_service.storage import AudioStore, Database
 from asr_service.streaming import (
     DecodeContext,
     DecodeScheduler,
+    LiveDecoding,
     SileroProbabilities,
     StreamingPolicy,
-    live_decoder,
+    batched_decoder,
 )
 
 log = logging.getLogger(__name__)
@@ -124,7 +125,8 @@ class Worker:
             "beam_size": settings.live_beam_size,
             "encoder_window_s": settings.live_encoder_window_s,
         }
-        self.decode_many = live_decoder(transcriber, **live)
+        self.live_decoding = LiveDecoding(transcriber, **live)
+        self.decode_many = batched_decoder(self.live_decoding)
         self.live_vocabulary = tuple(settings.vocabulary) if settings.live_vocabulary else None
         """The service's vocabulary when live decodes are primed (``ASR_LIVE_VOCABULARY``)."""
         self.vad_probabilities = SileroProbabilities()

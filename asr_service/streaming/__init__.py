@@ -13,6 +13,7 @@
 
 from asr_service.streaming.decoding import (
     LiveDecoding,
+    batched_decoder,
     live_decoder,
     single_decoder,
 )
@@ -40,6 +41,7 @@ __all__ = [
     "StreamingPolicy",
     "UtteranceStream",
     "agreed_prefix",
+    "batched_decoder",
     "live_decoder",
     "single_decoder",
 ]

@@ -19,6 +19,8 @@ The transcriber's hallucination guards then run per request.
 
 from __future__ import annotations
 
+import logging
+import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
 from itertools import groupby
@@ -38,7 +40,9 @@ from asr_service.streaming.policy import (
     DecodeMany,
     DecodeRequest,
 )
-from asr_service.transcript import Segment, Word
+from asr_service.transcript import DroppedSpan, Segment, Word
+
+log = logging.getLogger(__name__)
 
 LIVE_NO_SPEECH_THRESHOLD = 0.9
 LIVE_TOKENS_PER_S = 20
@@ -130,6 +134,9 @@ class LiveDecoding:
         self.encoder_window_s = encoder_window_s
         self.window_margin_s = window_margin_s
         self._prompts: dict[DecodeContext, Prompt] = {}
+        self.removed = RemovedTally()
+        """What the guards took out of live captions, by reason (the final pass decodes the
+        meeting again and lists its own removals in the transcript's ``dropped``)."""
         self.suppress_tokens = get_suppressed_tokens(self.prompt(self.default).tokenizer, [-1])
 
     def resolve(self, context: DecodeContext | None) -> DecodeContext:
@@ -331,7 +338,7 @@ class LiveDecoding:
         already found speech here: Whisper's own silence skip drops real but unusual speech);
         the context's vocabulary is never taken for a hallucination."""
         s = self.settings
-        kept, _ = clean_segments(
+        kept, removed = clean_segments(
             segments,
             phrases=s.hallucination_phrases,
             no_speech_threshold=max(s.no_speech_threshold, LIVE_NO_SPEECH_THRESHOLD),
@@ -339,13 +346,49 @@ class LiveDecoding:
             max_repeats=s.max_repeats,
             vocabulary=list(self.resolve(context).vocabulary),
         )
+        for span in removed:
+            self.removed.add(span)
+            log.debug(
+                "live caption removed (%s) %.2f-%.2f s: %r",
+                span.reason,
+                span.start,
+                span.end,
+                span.text,
+            )
         return kept
+
+
+class RemovedTally:
+    """Thread-safe count and seconds of live-caption removals per reason, read by the worker's
+    ``/metrics`` (``asr_worker_live_captions_removed_total``) so that a guard silently eating live
+    speech shows up in monitoring."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._spans: dict[str, int] = {}
+        self._seconds: dict[str, float] = {}
+
+    def add(self, span: DroppedSpan) -> None:
+        """Count one removed span."""
+        with self._lock:
+            self._spans[span.reason] = self._spans.get(span.reason, 0) + 1
+            length = max(0.0, span.end - span.start)
+            self._seconds[span.reason] = self._seconds.get(span.reason, 0.0) + length
+
+    def snapshot(self) -> dict[str, tuple[int, float]]:
+        """Reason -> (spans removed, seconds removed) so far."""
+        with self._lock:
+            return {r: (n, self._seconds[r]) for r, n in sorted(self._spans.items())}
 
 
 def live_decoder(transcriber: Any, **options: Any) -> DecodeMany:
     """A ``DecodeMany`` for the worker's scheduler: one batch per pass, one segment (meeting
     time) per request, or none. ``options`` go to :class:`LiveDecoding`."""
-    live = LiveDecoding(transcriber, **options)
+    return batched_decoder(LiveDecoding(transcriber, **options))
+
+
+def batched_decoder(live: LiveDecoding) -> DecodeMany:
+    """The ``DecodeMany`` of an existing :class:`LiveDecoding` (whose tallies the caller reads)."""
 
     def decode_many(requests: list[DecodeRequest]) -> list[list[Segment]]:
         out: list[list[Segment]] = [[] for _ in requests]

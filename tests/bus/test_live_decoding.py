@@ -200,3 +200,17 @@ async def test_a_worker_primes_live_decodes_with_the_meetings_language_and_asked
     )
     assert primed.live_context(meta) == DecodeContext("en", ("Cerfa", "DINUM"))
     assert primed.live_context(bare) == DecodeContext("fr", ("ANTS",))
+
+
+def test_live_guard_removals_are_tallied_by_reason(transcriber: Any) -> None:
+    """A caption the guards remove is counted (and its audio time summed) under its reason, so
+    the worker's metrics show live speech the guards ate; kept captions are not counted."""
+    from asr_service.transcript import Segment
+
+    live = LiveDecoding(transcriber)
+    credit = Segment(id=0, start=1.0, end=3.5, text="Sous-titrage ST' 501", avg_logprob=-0.2)
+    silent = Segment(id=1, start=5.0, end=6.0, text="Merci.", avg_logprob=-1.5, no_speech_prob=0.95)
+    speech = Segment(id=2, start=7.0, end=9.0, text="Bonjour à tous.", avg_logprob=-0.3)
+    kept = live.clean([credit, silent, speech])
+    assert [s.text for s in kept] == ["Bonjour à tous."]
+    assert live.removed.snapshot() == {"blocklisted": (1, 2.5), "no_speech": (1, 1.0)}

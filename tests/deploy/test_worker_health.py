@@ -64,6 +64,7 @@ class StubSource:
     live: int = 0
     cap: int = 8
     info: dict[str, str] = field(default_factory=lambda: {"worker_id": "w1", "model": "m"})
+    removed: dict[str, tuple[int, float]] = field(default_factory=dict)
 
     def connected(self) -> bool:
         return self.is_connected
@@ -79,6 +80,9 @@ class StubSource:
 
     def labels(self) -> dict[str, str]:
         return self.info
+
+    def live_removed(self) -> dict[str, tuple[int, float]]:
+        return self.removed
 
 
 @pytest.fixture
@@ -108,6 +112,27 @@ def test_probes_follow_the_worker_state(stub: tuple[StubSource, HealthServer]) -
     assert get(server.port, "/readyz")[0] == 503 and get(server.port, "/healthz")[0] == 200
     assert metrics(server.port)["asr_worker_ready"] == 0
     assert get(server.port, "/nope")[0] == 404
+
+
+def test_live_caption_removals_are_exported_by_reason(
+    stub: tuple[StubSource, HealthServer],
+) -> None:
+    source, server = stub
+    source.removed = {"blocklisted": (2, 3.5), "no_speech": (1, 0.75)}
+    status, body = get(server.port, "/metrics")
+    assert status == 200
+    samples = {
+        (sample.name, sample.labels.get("reason")): sample.value
+        for family in text_string_to_metric_families(body.decode())
+        for sample in family.samples
+        if sample.name.startswith("asr_worker_live_captions_removed")
+    }
+    assert samples == {
+        ("asr_worker_live_captions_removed_total", "blocklisted"): 2,
+        ("asr_worker_live_captions_removed_total", "no_speech"): 1,
+        ("asr_worker_live_captions_removed_seconds_total", "blocklisted"): 3.5,
+        ("asr_worker_live_captions_removed_seconds_total", "no_speech"): 0.75,
+    }
 
 
 def test_a_stuck_event_loop_fails_liveness(stub: tuple[StubSource, HealthServer]) -> None:
