@@ -185,6 +185,35 @@ def cluster_embeddings(
     return _first_appearance(labels)
 
 
+def cluster_subset(
+    embeddings: np.ndarray,
+    chosen: np.ndarray,
+    *,
+    num_speakers: int | None = None,
+    min_speakers: int | None = None,
+    max_speakers: int | None = None,
+    options: ClusteringOptions | None = None,
+) -> np.ndarray:
+    """Like :func:`cluster_embeddings`, clustering only the ``chosen`` rows (e.g. windows of one
+    voice: mixtures of two voices, or of a voice and a pause, blur the speaker count); the
+    other rows then take the cluster of the nearest centroid. Fewer than half the rows, or
+    fewer than ``min_spectral_windows``, chosen: all rows are clustered."""
+    options = options or ClusteringOptions()
+    chosen = np.asarray(chosen, dtype=bool)
+    counts = {"num_speakers": num_speakers, "min_speakers": min_speakers}
+    counts["max_speakers"] = max_speakers
+    n = len(embeddings)
+    if chosen.all() or chosen.sum() < max(options.min_spectral_windows, n / 2):
+        return cluster_embeddings(embeddings, options=options, **counts)
+    x = normalize(np.asarray(embeddings, dtype=np.float64))
+    part = cluster_embeddings(x[chosen], options=options, **counts)
+    _, centres = _centroids(x[chosen], part)
+    labels = np.empty(n, dtype=int)
+    labels[chosen] = part
+    labels[~chosen] = (x[~chosen] @ centres.T).argmax(1)
+    return _first_appearance(labels)
+
+
 def _post_process(x, labels, k, min_k, options) -> np.ndarray:
     labels = absorb_minor(x, labels, options.min_cluster_size)
     if k is None:

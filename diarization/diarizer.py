@@ -17,7 +17,12 @@ from dataclasses import dataclass, field, replace
 
 import numpy as np
 
-from diarization.clustering import ClusteringOptions, cluster_embeddings, normalize
+from diarization.clustering import (
+    ClusteringOptions,
+    cluster_embeddings,
+    cluster_subset,
+    normalize,
+)
 from diarization.embedding import SpeakerEmbedder
 from diarization.export import locate_onnx, locate_segmentation_onnx
 from diarization.segmentation import (
@@ -25,13 +30,15 @@ from diarization.segmentation import (
     Segmenter,
     add_overlap_turns,
     diarize_overlap,
+    resegment,
+    single_voice_windows,
 )
 from diarization.turns import SpeakerTurn, merge_adjacent, speaker_label
 from diarization.vad import DIARIZATION_VAD, clean_regions, speech_regions
 from models import ModelStore
 
 SAMPLE_RATE = 16_000
-METHODS = ("windows+overlap", "segmentation", "windows")
+METHODS = ("windows+segmentation", "windows+overlap", "segmentation", "windows")
 
 
 @dataclass(frozen=True)
@@ -45,10 +52,12 @@ class DiarizationOptions:
     vad_threshold: float = 0.5  # Silero speech probability (own VAD, when no regions are given)
     clustering: ClusteringOptions = field(default_factory=ClusteringOptions)
     enrolment_threshold: float = 0.45  # cosine above which a cluster is an enrolled voice
-    # "windows+overlap": 1 s windows for who speaks, segmentation-3.0 for where a second voice
-    # overlaps; "segmentation": the pyannote 3.x recipe (segmentation-3.0 + CAM++ per local
+    # "windows+segmentation": 1 s windows for who speaks, segmentation-3.0 for where speech is,
+    # and where a second voice overlaps (only its one-voice windows are clustered);
+    # "windows+overlap": the former default, windows for speech and who, segmentation-3.0 for
+    # overlap only; "segmentation": the pyannote 3.x recipe (segmentation-3.0 + CAM++ per local
     # speaker); "windows": one speaker at a time (diarization/segmentation.py, benchmark)
-    method: str = "windows+overlap"
+    method: str = "windows+segmentation"
     segmentation: SegmentationOptions = field(default_factory=SegmentationOptions)
 
 
@@ -156,22 +165,29 @@ class Diarizer:
 
         windows = [self._windows(s, e) for s, e in usable]
         embeddings = self.embedder.embed_windows(audio, usable, windows)
-        labels = cluster_embeddings(
-            embeddings,
-            num_speakers=num_speakers,
-            min_speakers=min_speakers,
-            max_speakers=max_speakers,
-            options=self.options.clustering,
+        seg = self.options.segmentation
+        local = (
+            self.segmenter(audio, seg.overlap_step, seg.batch)
+            if self.segmenter is not None
+            else None
         )
+        counts = {"num_speakers": num_speakers, "min_speakers": min_speakers}
+        counts["max_speakers"] = max_speakers
+        if local is not None and self.options.method == "windows+segmentation":
+            flat = [w for region_windows in windows for w in region_windows]
+            single = single_voice_windows(local, flat, duration, seg.single_fraction)
+            labels = cluster_subset(embeddings, single, options=self.options.clustering, **counts)
+        else:
+            labels = cluster_embeddings(embeddings, options=self.options.clustering, **counts)
         turns = self._turns(usable, windows, labels)
         turns = self._absorb_short_regions(turns, regions)
         centroids = {
             speaker_label(k): normalize(embeddings[labels == k].mean(0, keepdims=True))[0]
             for k in range(int(labels.max()) + 1)
         }
-        if self.segmenter is not None:  # windows+overlap: a second voice where two speak
-            seg = self.options.segmentation
-            local = self.segmenter(audio, seg.overlap_step, seg.batch)
+        if local is not None and self.options.method == "windows+segmentation":
+            turns = resegment(turns, local, duration, seg)  # speech the windows missed, overlap
+        elif local is not None:  # windows+overlap: a second voice where two speak
             turns = add_overlap_turns(turns, local, duration, seg)
         return Diarization(turns, centroids, regions)
 

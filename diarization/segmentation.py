@@ -51,6 +51,10 @@ class SegmentationOptions:
     batch: int = 8  # chunks per onnxruntime call
     threshold: float = 0.5  # average-linkage cosine similarity above which embeddings join
     max_speakers: int = 15  # upper bound of the automatic count
+    # windows+segmentation: a window is clustered (not only assigned) when segmentation-3.0
+    # hears exactly one voice on at least this fraction of its frames
+    single_fraction: float = 1.0
+    second_voice: float = 0.5  # chunk-averaged activity a second identified voice needs
 
 
 @dataclass
@@ -278,6 +282,116 @@ def diarize_overlap(
     return turns, named
 
 
+def frame_count(local: LocalResult, total: int) -> np.ndarray:
+    """Per frame, the number of voices segmentation-3.0 hears, averaged over the chunks that
+    see the frame (0 where no chunk does)."""
+    count = np.zeros(total)
+    seen = np.zeros(total)
+    for c, start in enumerate(local.starts):
+        first = int(round(start / FRAME_S))
+        n = min(FRAMES_PER_CHUNK, total - first)
+        if n <= 0:
+            continue
+        count[first : first + n] += local.activity[c, :n].sum(1)
+        seen[first : first + n] += 1
+    return count / np.maximum(seen, 1)
+
+
+def single_voice_windows(
+    local: LocalResult,
+    windows: list[tuple[float, float]],
+    duration: float,
+    fraction: float = 1.0,
+) -> np.ndarray:
+    """Per window (seconds), whether segmentation-3.0 hears one voice (chunk-averaged count in
+    [0.5, 1.5)) on at least ``fraction`` of its frames: no pause, no second voice."""
+    total = int(np.ceil(duration / FRAME_S)) + 1
+    count = frame_count(local, total)
+    single = (count >= 0.5) & (count < 1.5)
+    out = np.zeros(len(windows), dtype=bool)
+    for i, (start, end) in enumerate(windows):
+        a = min(int(start / FRAME_S), total - 1)
+        b = max(a + 1, min(int(end / FRAME_S), total))
+        out[i] = single[a:b].mean() >= fraction
+    return out
+
+
+def _frame_owner(turns: list[SpeakerTurn], index: dict[str, int], total: int) -> np.ndarray:
+    owner = np.full(total, -1, dtype=int)
+    for t in turns:
+        owner[int(t.start / FRAME_S) : int(np.ceil(t.end / FRAME_S))] = index[t.speaker]
+    return owner
+
+
+def resegment(
+    turns: list[SpeakerTurn],
+    local: LocalResult,
+    duration: float,
+    options: SegmentationOptions,
+) -> list[SpeakerTurn]:
+    """``turns`` (one speaker at a time, from windows) completed by segmentation-3.0.
+
+    Windows say who speaks; segmentation-3.0 says how many speak, per ~17 ms frame. Each local
+    speaker of a chunk takes the identity that ``turns`` gives to most of the frames where it
+    talks alone (at least ``min_speaker_s`` of them); its activity, averaged over the chunks
+    that see a frame, scores that identity there. Then, per frame:
+
+    - the speaker of ``turns`` keeps the frame;
+    - speech the windows missed (segmentation hears a voice, no turn covers the frame) goes to
+      the best-scored identity;
+    - where segmentation hears two voices (chunk-averaged count rounding to 2), the best-scored
+      other identity is added when its score reaches ``second_voice``.
+
+    Turns are rebuilt from the frames (pauses under ``min_gap_s`` filled, turns under
+    ``min_turn_s`` dropped), so they may overlap.
+    """
+    speakers = sorted({t.speaker for t in turns})
+    if not speakers or len(local.starts) == 0:
+        return turns
+    index = {s: i for i, s in enumerate(speakers)}
+    total = int(np.ceil(duration / FRAME_S)) + 1
+    owner = _frame_owner(turns, index, total)
+    score = np.zeros((total, len(speakers)))
+    count = np.zeros(total)
+    seen = np.zeros(total)
+    min_alone = int(options.min_speaker_s / FRAME_S)
+    for c, start in enumerate(local.starts):
+        first = int(round(start / FRAME_S))
+        n = min(FRAMES_PER_CHUNK, total - first)
+        if n <= 0:
+            continue
+        act = local.activity[c, :n]
+        voices = act.sum(1)
+        seen[first : first + n] += 1
+        count[first : first + n] += voices
+        for k in range(3):
+            alone = np.flatnonzero((act[:, k] == 1) & (voices == 1))
+            ids = owner[first + alone]
+            ids = ids[ids >= 0]
+            if len(ids) < min_alone:
+                continue
+            score[first : first + n, int(np.bincount(ids).argmax())] += act[:, k]
+    seen = np.maximum(seen, 1)
+    score /= seen[:, None]
+    need = np.rint(count / seen)
+    rows = np.arange(total)
+    first_voice = np.where(owner >= 0, owner, score.argmax(1))
+    speaking = (owner >= 0) | ((need >= 1) & (score.max(1) > 0))
+    active = np.zeros((total, len(speakers)), dtype=bool)
+    active[rows[speaking], first_voice[speaking]] = True
+    others = score.copy()
+    others[rows, first_voice] = -1.0
+    second = others.argmax(1)
+    two = (need >= 2) & (others.max(1) >= options.second_voice)
+    active[rows[two], second[two]] = True
+    rebuilt = activity_turns(active.astype(np.float32), options)
+    return merge_adjacent(
+        SpeakerTurn(t.start, min(t.end, duration), speakers[int(t.speaker)])
+        for t in rebuilt
+        if t.start < duration
+    )
+
+
 def add_overlap_turns(
     turns: list[SpeakerTurn],
     local: LocalResult,
@@ -296,9 +410,7 @@ def add_overlap_turns(
         return turns
     index = {s: i for i, s in enumerate(speakers)}
     total = int(np.ceil(duration / FRAME_S)) + 1
-    owner = np.full(total, -1, dtype=int)
-    for t in turns:
-        owner[int(t.start / FRAME_S) : int(np.ceil(t.end / FRAME_S))] = index[t.speaker]
+    owner = _frame_owner(turns, index, total)
     votes = np.zeros((total, len(speakers)))
     seen = np.zeros(total)
     min_alone = int(options.min_speaker_s / FRAME_S)

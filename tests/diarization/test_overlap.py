@@ -58,7 +58,7 @@ def test_two_voices_at_once_yield_words_for_both(transcriber, diarizer: Diarizer
     assert len(near) == 2, attributed.segments
 
 
-@pytest.mark.parametrize("method", ["segmentation", "windows"])
+@pytest.mark.parametrize("method", ["windows+overlap", "segmentation", "windows"])
 def test_every_method_finds_both_voices(model_store: ModelStore, meeting: np.ndarray, method: str):
     diarizer = Diarizer(model_store, options=DiarizationOptions(method=method))
     turns = diarizer.diarize(meeting)
@@ -66,5 +66,6 @@ def test_every_method_finds_both_voices(model_store: ModelStore, meeting: np.nda
 
 
 def test_unknown_method_is_a_clear_error(model_store: ModelStore):
-    with pytest.raises(ValueError, match="windows\\+overlap, segmentation, windows"):
+    assert DiarizationOptions().method == "windows+segmentation"
+    with pytest.raises(ValueError, match="windows\\+segmentation, windows\\+overlap, segm"):
         Diarizer(model_store, options=DiarizationOptions(method="magic"))

@@ -1,0 +1,98 @@
+"""windows+segmentation without model weights: synthetic segmentation-3.0 activity."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from diarization import SegmentationOptions, SpeakerTurn
+from diarization.clustering import cluster_embeddings, cluster_subset
+from diarization.segmentation import (
+    FRAME_S,
+    FRAMES_PER_CHUNK,
+    LocalResult,
+    resegment,
+    single_voice_windows,
+)
+
+
+def _local(duration: float, voices: list[list[tuple[float, float]]]) -> LocalResult:
+    """One 10 s chunk every 5 s; local speaker ``k`` of every chunk talks during ``voices[k]``."""
+    starts = np.arange(0.0, max(duration - 10.0, 0.0) + 1e-9, 5.0)
+    activity = np.zeros((len(starts), FRAMES_PER_CHUNK, 3), dtype=np.float32)
+    for c, start in enumerate(starts):
+        t = start + np.arange(FRAMES_PER_CHUNK) * FRAME_S
+        for k, spans in enumerate(voices):
+            for a, b in spans:
+                activity[c, (t >= a) & (t < b), k] = 1
+    return LocalResult(starts, activity)
+
+
+def _speech(turns: list[SpeakerTurn], speaker: str) -> float:
+    return sum(t.duration for t in turns if t.speaker == speaker)
+
+
+def _active(turns: list[SpeakerTurn], at: float) -> set[str]:
+    return {t.speaker for t in turns if t.start <= at <= t.end}
+
+
+def test_resegment_adds_overlap_and_missed_speech_with_window_identities():
+    # windows: A 0-6 s, B 7-14 s; segmentation: A 0-6 s, B 5-6 s too (overlap) and 6.5-15 s
+    turns = [SpeakerTurn(0.0, 6.0, "A"), SpeakerTurn(7.0, 14.0, "B")]
+    local = _local(20.0, [[(0.0, 6.0)], [(5.0, 6.0), (6.5, 15.0)]])
+    out = resegment(turns, local, 20.0, SegmentationOptions())
+    assert _active(out, 5.5) == {"A", "B"}  # a second voice where two speak
+    assert _active(out, 2.0) == {"A"}
+    assert _active(out, 14.5) == {"B"}  # speech the windows missed, with the voice's identity
+    assert _active(out, 6.8) == {"B"}
+    assert _active(out, 16.0) == set()
+    assert abs(_speech(out, "A") - 6.0) < 0.1
+
+
+def test_resegment_keeps_window_speech_segmentation_does_not_hear():
+    turns = [SpeakerTurn(0.0, 4.0, "A"), SpeakerTurn(4.0, 8.0, "B")]
+    local = _local(10.0, [[(0.0, 4.0)], [(4.0, 6.0)]])  # B's 6-8 s unheard by segmentation
+    out = resegment(turns, local, 10.0, SegmentationOptions())
+    assert _active(out, 7.0) == {"B"}
+    assert abs(_speech(out, "B") - 4.0) < 0.1
+
+
+def test_a_local_voice_without_identity_adds_nothing():
+    # local speaker 1 never talks alone where a window turn is: no identity, nothing added
+    turns = [SpeakerTurn(0.0, 4.0, "A")]
+    local = _local(10.0, [[(0.0, 4.0)], [(1.0, 3.0), (6.0, 8.0)]])
+    out = resegment(turns, local, 10.0, SegmentationOptions())
+    assert [t.speaker for t in out] == ["A"]  # turns rebuilt on ~17 ms frames
+    assert abs(out[0].start) < 0.02 and abs(out[0].end - 4.0) < 0.02
+
+
+def test_single_voice_windows_exclude_pauses_and_overlap():
+    local = _local(10.0, [[(0.0, 4.0)], [(3.0, 8.0)]])
+    windows = [(0.5, 1.5), (2.5, 3.5), (5.0, 6.0), (7.5, 8.5), (9.0, 10.0)]
+    assert list(single_voice_windows(local, windows, 10.0)) == [True, False, True, False, False]
+    assert single_voice_windows(local, windows, 10.0, fraction=0.5)[3]
+
+
+def _voices(seed: int = 0) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Two voices (40 windows each) and 30 windows mixing both."""
+    rng = np.random.default_rng(seed)
+    a, b = rng.standard_normal((2, 192))
+    noise = rng.standard_normal((110, 192)) * 0.5
+    x = np.concatenate([np.tile(a, (40, 1)), np.tile(b, (40, 1)), np.tile(a + b, (30, 1))]) + noise
+    truth = np.array([0] * 40 + [1] * 40 + [2] * 30)
+    return x, truth, truth < 2
+
+
+def test_cluster_subset_assigns_mixtures_to_the_voices():
+    x, truth, single = _voices()
+    assert len(set(cluster_embeddings(x))) == 3  # mixtures of two voices look like a third
+    labels = cluster_subset(x, single)
+    assert len(set(labels)) == 2
+    assert list(labels[:80]) == list(truth[:80])
+    assert set(labels[80:]) <= {0, 1}
+    assert len(set(cluster_subset(x, single, num_speakers=3))) == 3
+
+
+def test_cluster_subset_falls_back_to_all_rows_when_few_are_chosen():
+    x, _, single = _voices()
+    few = single & (np.arange(len(x)) < 30)
+    assert list(cluster_subset(x, few)) == list(cluster_embeddings(x))
