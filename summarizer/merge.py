@@ -10,7 +10,7 @@ proportional to the number of items.
 from __future__ import annotations
 
 from summarizer.schema import Action, Decision, OpenQuestion, SourceRef, Topic
-from summarizer.text import similarity, tokens
+from summarizer.text import content_tokens, similarity, tokens
 
 SAME_WITH_SHARED_SOURCE = 60.0
 SAME_WITHOUT_SHARED_SOURCE = 88.0
@@ -18,6 +18,7 @@ SAME_TOPIC_TITLE = 85.0
 # A proposal, the replies and the vote on it: turns this close saying this alike are one item.
 NEIGHBOUR_TURNS = 2
 SAME_NEIGHBOURS = 50.0
+TASK_WORDS_THAT_COUNT = 6
 
 
 def _ids(sources: list[SourceRef]) -> set[int]:
@@ -74,8 +75,11 @@ def merge_decisions(items: list[Decision]) -> list[Decision]:
     return sorted(out, key=lambda d: d.sources[0].start)
 
 
-def _richness(a: Action) -> tuple[int, int]:
-    return (int(a.owner is not None) + int(a.due is not None), -len(a.notes))
+def _richness(a: Action) -> tuple[int, int, int]:
+    """Verified fields first, then how much the task says (content words, up to six: "Négocier
+    l'avenant avec le prestataire" beats "Négocier avec eux"), then the fewer corrections."""
+    said = min(len(content_tokens(a.task)), TASK_WORDS_THAT_COUNT)
+    return (int(a.owner is not None) + int(a.due is not None), said, -len(a.notes))
 
 
 def merge_actions(items: list[Action]) -> list[Action]:

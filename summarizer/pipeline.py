@@ -45,16 +45,18 @@ from summarizer.text import (
     is_request,
     normalize,
     similarity,
+    spoken_task,
     stated_deadlines,
     tokens,
 )
 from summarizer.verify import (
-    NEGATED_RE,
     STRONG_DECISION_RE,
     TranscriptIndex,
     check_action,
     check_decision,
     check_question,
+    settled,
+    stated_decision,
     unchecked_action,
     unchecked_decision,
 )
@@ -83,6 +85,11 @@ _NOT_TASK_FUTURES = {"sera", "seront", "aura", "auront", "pourra", "pourront", "
 # with the turn before ("D'accord.", "Oui, je m'en occupe.").
 SHORT_FOLLOW_UP_WORDS = 10
 CANDIDATE_CONTEXT_BEFORE = 1
+# A short vote or assent often comes two turns after what it settles ("Je propose le 2 juin." /
+# "Ça nous va." / "Va pour le 2 juin."; "Je mets aux voix…" / "Unanimité, merci."): a decision
+# candidate this short is shown with two turns before it.
+DECISION_CONTEXT_BEFORE = 2
+SHORT_DECISION_WORDS = 8
 CANDIDATE_CONTEXT_AFTER = 1
 CANDIDATE_MAX_TOKENS = 120
 STEPS = ("topics", "questions", "decisions", "actions")
@@ -145,7 +152,7 @@ def _is_commitment(text: str) -> bool:
 
 
 def _is_decision(text: str) -> bool:
-    return bool(STRONG_DECISION_RE.search(NEGATED_RE.sub(" ", normalize(text))))
+    return bool(STRONG_DECISION_RE.search(settled(text)))
 
 
 def _candidates(segments: list[Segment], cue: Callable[[str], bool]) -> list[Segment]:
@@ -177,10 +184,14 @@ Ask = Callable[[list[dict[str, str]], dict, int], dict]
 
 def ask_about_turn(
     ask: Ask, transcript: Transcript, index: TranscriptIndex, sid: int, decision: bool
-) -> dict[str, Any] | None:
+) -> list[dict[str, Any]]:
     """Ask whether turn ``sid`` (shown with its context) takes a decision (``decision``) or
-    gives a task; the proposal returned cites that turn, ``None`` when the answer is no."""
-    context = index.around([sid], before=CANDIDATE_CONTEXT_BEFORE, after=CANDIDATE_CONTEXT_AFTER)
+    gives a task; the proposals returned cite that turn (none when the answer is no). For
+    tasks, when the model's answer is no or does not match the turn, the task the turn plainly
+    states is added (:func:`task_as_said`)."""
+    short = len(normalize(index.by_id[sid].text).split()) <= SHORT_DECISION_WORDS
+    before = DECISION_CONTEXT_BEFORE if decision and short else CANDIDATE_CONTEXT_BEFORE
+    context = index.around([sid], before=before, after=CANDIDATE_CONTEXT_AFTER)
     excerpt = prompts.format_excerpt(context, transcript, sid)
     if decision:
         task, schema = prompts.DECISION_CANDIDATE_TASK, prompts.DECISION_CANDIDATE_SCHEMA
@@ -190,9 +201,38 @@ def ask_about_turn(
         kind, text_key, key = prompts.ACTION_KINDS[0], "task", "task"
     answer = ask(prompts.build_candidate_messages(task, excerpt), schema, CANDIDATE_MAX_TOKENS)
     text = str(answer.get(text_key) or "").strip()
-    if answer.get("kind") != kind or not text:
+    if not answer:
+        return []  # the step failed (recorded by ``ask``): nothing is read for this turn
+    proposal = {**answer, key: text, "segments": [sid]}
+    found = [proposal] if answer.get("kind") == kind and text else []
+    check = check_decision if decision else check_action
+    if found and not isinstance(check(proposal, index), Unverified):
+        return found
+    # the model saw nothing in the turn, or phrased something the turn does not say: what the
+    # turn plainly states is read in code (the model's own proposal still goes to verification)
+    said = decision_as_said(index, sid) if decision else task_as_said(index, sid)
+    return found + [p for p in [said] if p]
+
+
+def decision_as_said(index: TranscriptIndex, sid: int) -> dict[str, Any] | None:
+    """The decision turn ``sid`` states in so many words (:func:`stated_decision`: "La date est
+    fixée au 4 décembre."), when the model did not phrase one that the checks accept."""
+    said = stated_decision(index.by_id[sid].text)
+    return {"decision": said, "segments": [sid]} if said else None
+
+
+def task_as_said(index: TranscriptIndex, sid: int) -> dict[str, Any] | None:
+    """The task turn ``sid`` plainly gives or takes, read in code (:func:`spoken_task`), when
+    the model did not phrase one that matches the turn: "Je planifierai les sessions de
+    formation en avril" is a task whatever the model answered. Owner and deadline are left to
+    verification, which takes them from the turn and its reply only; a third party named as
+    the subject ("les services techniques passeront…") is proposed as the owner."""
+    found = spoken_task(index.by_id[sid].text)
+    if found is None:
         return None
-    return {**answer, key: text, "segments": [sid]}
+    task, who = found
+    owner = "" if who in ("je", "tu") else who
+    return {"task": task, "owner": owner, "due": "", "segments": [sid], "read_from_text": True}
 
 
 def stated_date(transcript: Transcript, first_segments: int = 15) -> str | None:
@@ -353,13 +393,17 @@ def summarize(
     if "decisions" in steps:
         candidates = decision_segments(segments)
         say(f"décisions : {len(candidates)} interventions candidates")
-        proposals = [ask_about_turn(ask, transcript, index, seg.id, True) for seg in candidates]
-        settle([p for p in proposals if p], check_decision, unchecked_decision, decisions)
+        proposals = [
+            p for seg in candidates for p in ask_about_turn(ask, transcript, index, seg.id, True)
+        ]
+        settle(proposals, check_decision, unchecked_decision, decisions)
     if "actions" in steps:
         candidates = commitment_segments(segments)
         say(f"actions : {len(candidates)} interventions candidates")
-        proposals = [ask_about_turn(ask, transcript, index, seg.id, False) for seg in candidates]
-        settle([p for p in proposals if p], check_action, unchecked_action, actions)
+        proposals = [
+            p for seg in candidates for p in ask_about_turn(ask, transcript, index, seg.id, False)
+        ]
+        settle(proposals, check_action, unchecked_action, actions)
 
     if errors and len(errors) == calls:
         raise LLMError(f"every LLM step failed; first error: {errors[0]}")

@@ -420,6 +420,8 @@ def commits_self(text: str) -> bool:
     norm = normalize(text)
     if re.search(r"\bje m en (?:charge|occupe)\b|\bje vais \w+", norm):
         return True
+    if re.search(r"\bje (?:vous |te |leur |lui )?reviens vers\b", norm) and stated_deadlines(text):
+        return True  # "je reviens vers vous d'ici la fin de la semaine"
     # a present tense commits when a deadline is said or when it answers a request ("Ok, je
     # l'ajoute au backlog")
     present_commits = bool(stated_deadlines(text)) or is_acceptance(text)
@@ -466,3 +468,196 @@ def is_acceptance(text: str) -> bool:
     """A short reply that accepts a request ("Entendu, je m'en charge.", "Oui, sans problème.")."""
     norm = normalize(text)
     return len(norm.split()) <= SHORT_REPLY_WORDS and bool(_ACCEPT_RE.search(norm))
+
+
+# -- a task as said, read in code ----------------------------------------------------------
+# Used when the model does not phrase the task of a turn that plainly gives or takes one ("Je
+# planifierai les sessions de formation en avril", "Aurélie, vous préparez l'ordre du jour",
+# "Le secrétariat du CSE enverra le protocole…"): the verb is put in the infinitive and the rest
+# of the clause kept as said, up to the deadline.
+_IRREGULAR = {
+    "ferai": "faire",
+    "fera": "faire",
+    "feront": "faire",
+    "fais": "faire",
+    "faites": "faire",
+    "enverrai": "envoyer",
+    "enverra": "envoyer",
+    "enverront": "envoyer",
+    "envoie": "envoyer",
+    "envoies": "envoyer",
+    "envoyez": "envoyer",
+    "irai": "aller",
+    "ira": "aller",
+    "iront": "aller",
+    "verrai": "voir",
+    "viendrai": "venir",
+    "reviendrai": "revenir",
+    "tiendrai": "tenir",
+    "tiendra": "tenir",
+    "recevrai": "recevoir",
+    "appellerai": "appeler",
+    "appellera": "appeler",
+    "rappellerai": "rappeler",
+    "rappellera": "rappeler",
+    "appelle": "appeler",
+    "rappelle": "rappeler",
+    "transmets": "transmettre",
+    "mets": "mettre",
+    "remets": "remettre",
+    "prends": "prendre",
+    "reprends": "reprendre",
+    "ecris": "ecrire",
+    "relis": "relire",
+    "reviens": "revenir",
+    "paierai": "payer",
+    "essaierai": "essayer",
+    "nettoierai": "nettoyer",
+}
+# Future tenses that carry no task ("ce sera", "il faudra voir", "on pourra").
+_NO_TASK_VERBS = {
+    "serai",
+    "sera",
+    "seront",
+    "aurai",
+    "aura",
+    "auront",
+    "pourrai",
+    "pourra",
+    "pourront",
+    "devrai",
+    "devra",
+    "devront",
+    "faudra",
+    "saurai",
+    "saura",
+    "voudrai",
+    "voudra",
+    "verra",
+    "verront",
+    "voterai",
+    "votera",
+    "voteront",
+}
+
+
+_IRE_STEMS = {"li", "reli", "di", "redi", "interdi", "ri", "souri", "suffi", "conclu", "exclu"}
+
+
+def _infinitive(verb: str) -> str | None:
+    """French future, present (1st person) or 2nd person form → infinitive, or ``None``."""
+    v = verb.lower()
+    if v in _IRREGULAR:
+        return _IRREGULAR[v]
+    for ending in ("erai", "eras", "era", "eront"):
+        if v.endswith(ending) and len(v) > len(ending) + 2:
+            return v[: -len(ending)] + "er"
+    for ending in ("rai", "ra", "ront"):
+        if v.endswith(ending) and len(v) > len(ending) + 2:
+            stem = v[: -len(ending)]
+            if stem.endswith("i") and not (stem.endswith("cri") or stem in _IRE_STEMS):
+                return stem + "r"  # finirai → finir, établirai → établir
+            return stem + "re"  # transmettrai → transmettre, écrirai → écrire
+    if v.endswith("ez") and len(v) > 4:
+        return v[:-2] + "er"  # préparez → préparer
+    if v.endswith("es") and len(v) > 4:
+        return v[:-2] + "er"  # envoies is irregular; corriges → corriger
+    if v.endswith("e") and len(v) > 3:
+        return v + "r"  # corrige → corriger, partage → partager
+    return None
+
+
+_CLAUSE_END = re.compile(r"[.;!?]")
+_RAW_CLITICS = r"(?:(?:me|te|le|la|les|lui|leur|en|y|nous|vous)\s+|[mtl]['’]\s*)*"
+_FIRST_PERSON_VERB_RE = re.compile(
+    rf"\b(?:je|j['’])\s*(?:vais\s+{_RAW_CLITICS}(?P<inf>\w+)|{_RAW_CLITICS}(?P<verb>\w+))",
+    re.IGNORECASE,
+)
+_MODALS = r"(?:peux|pouvez|pourrais|pourriez|pourras|pourrez|vas|allez|dois|devez|devras|devrez)"
+_SECOND_PERSON_RE = re.compile(
+    rf"\b(?:tu|vous)\s+(?:{_MODALS}\s+{_RAW_CLITICS}(?P<inf>\w+)|{_RAW_CLITICS}"
+    rf"(?P<verb>\w{{3,}}(?:es|ez|eras|erez|ras|rez)))\b",
+    re.IGNORECASE,
+)
+_THIRD_PARTY_RE = re.compile(
+    r"(?:^|[.;:!?,]\s*|\bet\s+)(?P<who>(?:le|la|les)\s+[\w\-]+(?:\s+(?:de|du|des|d['’])?\s*"
+    r"[\w\-]+){0,4}?|l['’][\w\-]+(?:\s+(?:de|du|des|d['’])?\s*[\w\-]+){0,4}?)"
+    r"\s+(?P<verb>\w{2,}(?:eront|iront|ront|era|ira|ra))\b",
+    re.IGNORECASE,
+)
+
+
+# "je m'en charge", "je m'en occupe": the task is the one asked for, not said in the turn.
+_TAKEN_ON = {"charge", "occupe", "chargerai", "occuperai"}
+# "Tu peux nous dire…", "vous pouvez préciser…": asked in the meeting, not a task after it.
+_NOT_TASKS_ASKED = {"etes", "avez", "dites", "dire", "expliquer", "preciser", "repeter", "voir"}
+
+
+# A new clause with its own subject ("…, ce sera transmis", "…, on l'aura pour le conseil").
+# ASR text has no commas: a subject pronoun after the verb starts the next clause as well.
+_NEXT_CLAUSE_RE = re.compile(
+    r",\s*(?:on|ce|c['’]|il|elle|ils|elles|nous|[çc]a)\b|\s(?:on|je|j['’]|ce sera|c['’]est)(?=\s|\w)",
+    re.IGNORECASE,
+)
+# Words closing a turn, not part of a task (ASR text has no full stop before them).
+_SIGN_OFF_RE = re.compile(
+    r"\b(?:merci(?: [àa] tous| \w+)?|bonne (?:soir[ée]e|journ[ée]e|fin de journ[ée]e)|[àa] bient[ôo]t|"
+    r"au revoir|quand (?:tu|vous) (?:peux|pouvez))\s*$",
+    re.IGNORECASE,
+)
+
+
+def _tail(text: str) -> str:
+    """The rest of the clause, its deadline left out."""
+    rest = _CLAUSE_END.split(text, maxsplit=1)[0]
+    rest = _NEXT_CLAUSE_RE.split(rest, maxsplit=1)[0]
+    for d in stated_deadlines(rest):
+        rest = rest.replace(d, " ")
+    rest = _SIGN_OFF_RE.sub(" ", rest)
+    return re.sub(r"\s+", " ", rest).strip(" ,:-")
+
+
+def _phrase(verb: str, rest: str) -> str | None:
+    tail = _tail(rest)
+    if not verb or not tail and len(verb) < 5:
+        return None
+    task = f"{verb} {tail}".strip()
+    return task[:1].upper() + task[1:]
+
+
+def spoken_task(text: str) -> tuple[str, str] | None:
+    """The task a turn plainly gives or takes, as said, with whom it names: ``(task, who)``
+    where ``who`` is ``"je"`` (the speaker commits: "Je planifierai les sessions de formation en
+    avril" → "Planifier les sessions de formation"), ``"tu"`` (someone addressed: "Aurélie, vous
+    préparez l'ordre du jour" → "Préparer l'ordre du jour") or a third party as said ("Le
+    secrétariat du CSE enverra le protocole…" → "le secrétariat du CSE"). ``None`` when the turn
+    says no such task (opinions, proposals, futures like "ce sera", "on verra")."""
+    if commits_self(text):
+        for m in _FIRST_PERSON_VERB_RE.finditer(text):
+            if m["inf"]:
+                verb: str | None = m["inf"].lower()
+            else:
+                said = normalize(m["verb"])
+                back = said == "reviens" and normalize(text[m.end() :]).startswith("vers")
+                if (said in _NOT_COMMITMENTS and not back) or said in _NO_TASK_VERBS | _TAKEN_ON:
+                    continue
+                verb = _infinitive(m["verb"])
+            task = _phrase(verb or "", text[m.end() :])
+            if task:
+                return task, "je"
+    if addressee(text) or is_request(text):
+        for m in _SECOND_PERSON_RE.finditer(text):
+            verb = m["inf"].lower() if m["inf"] else _infinitive(m["verb"])
+            if verb and normalize(verb) not in _NOT_TASKS_ASKED:
+                task = _phrase(verb, text[m.end() :])
+                if task:
+                    return task, "tu"
+    for m in _THIRD_PARTY_RE.finditer(text):
+        said = normalize(m["verb"])
+        if said in _NO_TASK_VERBS:
+            continue
+        verb = _infinitive(m["verb"])
+        task = _phrase(verb or "", text[m.end() :])
+        if task:
+            return task, m["who"].strip()
+    return None

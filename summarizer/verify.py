@@ -29,6 +29,7 @@ from summarizer.text import (
     STOPWORDS,
     addressee,
     commits_self,
+    content_tokens,
     coverage,
     deadline_of,
     has_time_expression,
@@ -70,6 +71,44 @@ DEFERRAL_RE = re.compile(
     r"plus tard|mis en attente|met en attente|en suspens|prochaine? (?:seance|reunion|commission|"
     r"conseil|directoire|comite))\b"
 )
+# A decision-like cue that puts a point off ("on le met en attente", "on les laisse en suspens"):
+# removed before looking for decision words, like negations.
+DEFERRED_CUE_RE = re.compile(
+    r"\b(?:on|nous)\s+(?:le|la|les|l)\s+(?:met|mets|mettons|laisse|laissons|garde|gardons)\s+"
+    r"(?:en attente|en suspens|de cote|en reserve|pour plus tard)\b"
+    r"|\b(?:mis|mise|mises|reste|restent)\s+en (?:attente|suspens)\b"
+)
+# The words that frame a decision ("la réunion décide de valider…") say nothing of its content:
+# they are left out when checking that the content is said in the passage.
+FRAMING_RE = re.compile(
+    rf"\b(?:{_DECIDE}|reunion|seance|participants|membres|assemblee|decision|decident|"
+    r"il est|elle est|est|sont)\b"
+)
+
+
+# A decision word inside a question about it ("on la fixe quand ?", "est-ce qu'on valide ?").
+QUESTIONED_RE = re.compile(
+    rf"\b(?:{_DECIDE})\b(?:\s+\w+){{0,3}}?\s+(?:quand|quoi|comment|combien|ou pas)\b"
+    rf"|\best ce qu (?:on|il|elle|nous|vous)\s+(?:\w+\s+){{0,2}}(?:{_DECIDE})\b"
+)
+
+
+# "Accord" as a noun (the agreement discussed: "l'accord télétravail", "le protocole d'accord",
+# "un avenant à l'accord") states no decision; "d'accord", "accordé", "accord de tous" do.
+ACCORD_NOUN_RE = re.compile(
+    r"\b(?:protocoles? d accord|accords? cadres?|(?:l|un|cet|leur|notre|votre|son|cet|sans|de l|a l)\s+"
+    r"accord)\b(?!\s+(?:de tous|unanime|general))"
+)
+
+
+def settled(text: str) -> str:
+    """Normalised ``text`` without its negated, deferred or questioned decision words ("rien
+    n'est décidé", "on le met en attente", "on la fixe quand ?"): what is left states a decision
+    only if one was taken."""
+    norm = ACCORD_NOUN_RE.sub(" ", DEFERRED_CUE_RE.sub(" ", normalize(text)))
+    return NEGATED_RE.sub(" ", QUESTIONED_RE.sub(" ", norm))
+
+
 QUESTION_RE = re.compile(
     r"\?|\b(reste|restent|suspens|pas encore|a voir|on verra|report\w*|a etudier|a revoir|"
     r"on en reparle\w*|question|incertain\w*|sais pas|savons pas|prochaine)\b"
@@ -79,6 +118,8 @@ TASK_RE = re.compile(r"\btu \w+ras\b|\bje \w+rai\b|\bje m en (?:charge|occupe)\b
 # Decisions are impersonal: a first/second person singular or reported speech is a quote
 # ("je pense pouvoir…", "Marc a déclaré que…"), not the meeting's decision.
 QUOTE_RE = re.compile(r"\b(je|j|tu)\b|\b(a declare|a dit|a indique|a propose|a suggere)\b")
+# Verbs that name no work to do after the meeting ("attendre le nouveau prestataire").
+WAITING_VERBS = {"attendre", "patienter", "hesiter", "preferer", "envisager"}
 WINDOW_BEFORE = 2
 WINDOW_AFTER = 2
 MIN_DECISION_COVERAGE = 0.5
@@ -187,16 +228,33 @@ def check_decision(item: dict[str, Any], index: TranscriptIndex) -> Decision | U
     cited = [index.by_id[i] for i in ids]
     # The decision may be stated in the cited turn or confirmed just after (vote, "adopté").
     evidence = index.around(ids, before=0, after=1)
-    ev_norm = NEGATED_RE.sub(" ", normalize(_text(evidence)))
-    cited_norm = NEGATED_RE.sub(" ", normalize(_text(cited)))
+    ev_norm = settled(_text(evidence))
+    cited_norm = settled(_text(cited))
     if not STRONG_DECISION_RE.search(ev_norm) and not DECISION_RE.search(cited_norm):
         return rejected("le passage cité n'énonce pas de décision (idée, proposition ou report)")
     if NEGATED_RE.search(norm):
         return rejected("formulée comme une absence de décision (rien n'est adopté ni tranché)")
     if DEFERRAL_RE.search(norm) and not time_tokens(text) - {"prochain", "prochaine"}:
         return rejected("point reporté ou renvoyé sans date : pas une décision")
+    # the turn that says what happens to the point: the cited one, or the one a bare "d'accord"
+    # answers
+    said = cited
+    if all(is_acceptance(s.text) for s in cited):
+        said = [s for s in index.around(ids, before=1, after=0) if s.id not in ids] or cited
+    said_norm = settled(_text(said))
+    if (
+        DEFERRAL_RE.search(normalize(_text(said)))
+        and not STRONG_DECISION_RE.search(said_norm)
+        and not time_tokens(_text(said)) - {"prochain", "prochaine"}
+    ):
+        # "on le met en attente", "reporté à la prochaine séance": the cited turn puts the point
+        # off and decides nothing itself, whatever the model wrote (or a reply agrees to)
+        return rejected("l'intervention citée reporte le point : pas une décision")
     wide = index.around(ids, before=WINDOW_BEFORE, after=WINDOW_AFTER)
-    if coverage(text, _text(wide)) < MIN_DECISION_COVERAGE:
+    content = FRAMING_RE.sub(" ", norm)
+    if not content_tokens(content):
+        return rejected("la décision ne dit pas ce qui est décidé")
+    if coverage(content, _text(wide)) < MIN_DECISION_COVERAGE:
         return rejected("le contenu de la décision ne figure pas dans le passage cité")
     stray = index.participant_words(text) - set(tokens(_text(wide))) - index.words_of_speakers(wide)
     if stray:
@@ -352,9 +410,16 @@ def check_action(item: dict[str, Any], index: TranscriptIndex) -> Action | Unver
     # The task is said in the cited turn, or just before it when the cited turn only accepts it
     # ("Odile, il faudra transmettre…" / "Entendu, je m'en charge.").
     before = index.around(ids, before=1, after=0)
-    short_reply = all(len(s.text.split()) <= SHORT_REPLY_WORDS for s in cited)
-    if coverage(task, _text(cited)) < MIN_TASK_COVERAGE and not (
-        short_reply and coverage(task, _text(before)) >= MIN_TASK_COVERAGE
+    # only a short reply that accepts the request just before it borrows that request's task
+    short_reply = all(
+        len(s.text.split()) <= SHORT_REPLY_WORDS and _paired_turn(s, index)[1] == "request"
+        for s in cited
+    )
+    # what is to be done must be said there, not only its date ("Le 2 juin, ça nous va" does not
+    # say "transmettre le 2 juin après la formation")
+    core = " ".join(t for t in tokens(task) if t not in time_tokens(t)) or task
+    if coverage(core, _text(cited)) < MIN_TASK_COVERAGE and not (
+        short_reply and coverage(core, _text(before)) >= MIN_TASK_COVERAGE
     ):
         return Unverified(
             kind="action",
@@ -362,7 +427,16 @@ def check_action(item: dict[str, Any], index: TranscriptIndex) -> Action | Unver
             reason="la tâche ne correspond pas au passage cité",
             segment_ids=ids,
         )
+    if tokens(task)[:1] and tokens(task)[0] in WAITING_VERBS:
+        return Unverified(
+            kind="action",
+            text=task,
+            reason="attendre ou hésiter n'est pas une tâche",
+            segment_ids=ids,
+        )
     notes: list[str] = []
+    if item.get("read_from_text"):
+        notes.append("tâche reprise telle que dite (le modèle ne l'avait pas formulée)")
     owner = resolve_owner(str(item.get("owner") or "").strip() or None, ids, index, notes)
     due = resolve_due(str(item.get("due") or "").strip() or None, ids, index, notes)
     return Action(task=task, owner=owner, due=due, sources=index.refs(ids), notes=notes)
@@ -406,3 +480,59 @@ def unchecked_action(item: dict[str, Any], index: TranscriptIndex) -> Action | N
         due=(item.get("due") or None),
         sources=index.refs(ids),
     )
+
+
+# -- a decision as said, read in code ------------------------------------------------------
+# The outcome said in the passive or by the chair ("La date est fixée au 4 décembre", "le
+# règlement intérieur est approuvé, hors…", "Nous actons donc trois jours de télétravail…").
+_OUTCOME = r"(?:adopt|approuv|valid|d[ée]cid|act|accord|fix|retenu|arr[êe]t|ent[ée]rin)\w*"
+_PASSIVE_OUTCOME_RE = re.compile(
+    rf"\b(?:est|sont|a\s+[ée]t[ée]|ont\s+[ée]t[ée])\s+(?:donc\s+|bien\s+|ainsi\s+)?{_OUTCOME}",
+    re.IGNORECASE,
+)
+_CHAIR_OUTCOME_RE = re.compile(
+    rf"\b(?:nous|on)\s+(?:{_OUTCOME})\s+(?:donc\s+)?(?=\w)", re.IGNORECASE
+)
+_SUBJECT_START_RE = re.compile(r"\b(?:le|la|les|l['’]|ce|cette|ces)(?:\s+|(?<=['’]))", re.I)
+_SENTENCE_RE = re.compile(r"[^.!?]+[.!?]?")
+_FILLERS_RE = re.compile(
+    r"^(?:(?:tr[èe]s bien|bon|alors|donc|allez|oui|ok|parfait|merci|bien|voil[àa])[\s,]+)+",
+    re.IGNORECASE,
+)
+SUBJECT_WORDS_BEFORE = 8
+
+
+def stated_decision(text: str) -> str | None:
+    """The decision a turn states in so many words, as said: the sentence (from its subject) in
+    which an outcome is said in the passive ("…, le règlement intérieur est approuvé, hors la
+    question…") or by the chair ("Nous actons donc trois jours…"); ``None`` when no sentence
+    does, when it is negated, deferred or asked ("est-ce que c'est validé ?"), or when it is a
+    quote ("je"/"tu")."""
+    for sentence in _SENTENCE_RE.findall(text):
+        if sentence.strip().endswith("?"):
+            continue
+        if not STRONG_DECISION_RE.search(settled(sentence)):
+            continue
+        m = _PASSIVE_OUTCOME_RE.search(sentence)
+        if m:
+            window = " ".join(sentence[: m.start()].split()[-SUBJECT_WORDS_BEFORE:])
+            starts = list(_SUBJECT_START_RE.finditer(window))
+            if not starts:
+                continue
+            said = f"{window[starts[-1].start() :]} {sentence[m.start() :]}"
+        else:
+            c = _CHAIR_OUTCOME_RE.search(sentence)
+            if not c:
+                continue
+            said = sentence[c.end() :]
+        said = _FILLERS_RE.sub("", said.strip()).strip(" ,;:")
+        if (
+            not said
+            or QUOTE_RE.search(normalize(said))
+            or not STRONG_DECISION_RE.search(settled(said))
+            and not _CHAIR_OUTCOME_RE.search(sentence)
+        ):
+            continue
+        said = said[:1].upper() + said[1:]
+        return said if said.endswith((".", "!")) else said + "."
+    return None

@@ -26,7 +26,7 @@ from summarizer import (
 from summarizer.backends import LLMError, _with_retry, backend_from_settings
 from summarizer.pipeline import STEPS, commitment_segments, decision_segments
 from summarizer.settings import LLMSettings
-from summarizer.text import addressee, commits_self, stated_deadlines
+from summarizer.text import addressee, commits_self, spoken_task, stated_deadlines
 from summarizer.verify import TranscriptIndex, check_action, check_decision
 from summarizer.windows import split_windows
 
@@ -518,3 +518,218 @@ def test_due_date_is_kept_whole_as_said():
         "segments": [0],
     }
     assert check_action(proposal, TranscriptIndex(t)).due == "la semaine du 7 avril"
+
+
+# -- issue 18, generalisation: rules read in code ----------------------------------------------
+
+
+def test_task_as_said_is_read_from_plain_commitments_requests_and_third_parties():
+    assert spoken_task("C'est prévu. Je planifierai les sessions de formation en avril.") == (
+        "Planifier les sessions de formation",
+        "je",
+    )
+    assert spoken_task(
+        "Prochain comité dans deux mois. Aurélie, vous préparez l'ordre du jour."
+    ) == (
+        "Préparer l'ordre du jour",
+        "tu",
+    )
+    assert spoken_task("claire tu peux réserver le car d'ici vendredi") == ("Réserver le car", "tu")
+    assert spoken_task(
+        "Le secrétariat du CSE enverra le protocole aux syndicats d'ici la fin du mois."
+    ) == ("Envoyer le protocole aux syndicats", "Le secrétariat du CSE")
+    assert spoken_task("Je ferai rédiger l'avenant pour la prochaine séance.") == (
+        "Faire rédiger l'avenant",
+        "je",
+    )
+    # ASR text: no full stop before the closing words
+    assert spoken_task("merci j'enverrai le compte rendu aux familles bonne soirée") == (
+        "Envoyer le compte rendu aux familles",
+        "je",
+    )
+    # "je reviens vers vous" with a deadline is a commitment, "je reviens sur…" is not
+    assert spoken_task("Je reviens vers vous d'ici la fin de la semaine.") == (
+        "Revenir vers vous",
+        "je",
+    )
+    assert commits_self("je reviens vers vous d'ici la fin de la semaine")
+    assert not commits_self("Je reviens sur le budget.")
+    assert spoken_task("J'établirai le planning d'été avant le 30 avril.") == (
+        "Établir le planning d'été",
+        "je",
+    )
+    # ASR text: the next clause starts without a comma
+    assert spoken_task("oui je demanderai une étude au syndicat on l'aura pour le conseil") == (
+        "Demander une étude au syndicat",
+        "je",
+    )
+    for said in [
+        "Oui, je m'en occupe.",  # the task is the one asked for just before
+        "Je pense qu'on devrait ouvrir la zone aux commerces.",
+        "Le 2 juin, ça nous va.",
+        "On verra dans une phase ultérieure.",
+        "La réunion aura lieu mardi.",
+        "Kevin, tu peux nous dire où on en est ?",
+        "Certains collègues voudraient supprimer les devoirs du samedi.",
+    ]:
+        assert spoken_task(said) is None, said
+
+
+def test_a_plain_commitment_the_model_misreads_is_still_an_action():
+    t = parse_clerk_text(
+        "[00:00:01] Mélanie Carré: Il faudrait une formation avant la bascule.\n"
+        "[00:00:20] Aurélie Fabre: C'est prévu. Je planifierai les sessions de formation en avril.\n"
+        "[00:00:40] Bertrand Lemaire: Et la bascule, on la fixe quand ?\n"
+    )
+
+    def misread(messages):
+        sid, _ = marked_turn(messages)
+        if prompts.ACTION_KINDS[0] in messages[-1]["content"] and sid == 1:
+            # the model phrases the next turn and calls it a decision
+            return {
+                "task": "déterminer une date",
+                "owner": "",
+                "due": "",
+                "kind": "décision ou vote",
+            }
+        return {"task": "", "owner": "", "due": "", "kind": prompts.ACTION_KINDS[2]}
+
+    minutes = summarize(t, backend=FakeLLM({"TÂCHE : dans l'extrait": misread}))
+    assert [(a.task, a.owner, a.due) for a in minutes.actions] == [
+        ("Planifier les sessions de formation", "Aurélie Fabre", "en avril")
+    ]
+    assert any("telle que dite" in n for n in minutes.actions[0].notes)
+
+
+def test_decision_framing_words_are_not_its_content():
+    t = parse_clerk_text(
+        "[00:00:01] Aurélie Fabre: Je propose le 2 juin, après la formation.\n"
+        "[00:00:10] Mélanie Carré: Le 2 juin, ça nous va.\n"
+        "[00:00:20] Bertrand Lemaire: Va pour le 2 juin.\n"
+    )
+    index = TranscriptIndex(t)
+    ok = check_decision(
+        {"decision": "La réunion décide de valider le 2 juin.", "segments": [2]}, index
+    )
+    assert ok.__class__.__name__ == "Decision"
+    empty = check_decision({"decision": "La réunion décide.", "segments": [2]}, index)
+    assert empty.__class__.__name__ == "Unverified"
+
+
+def test_a_turn_that_puts_the_point_off_or_asks_is_not_a_decision():
+    t = parse_clerk_text(
+        "[00:00:01] Henri Blanchard: Sans l'attestation on ne peut rien faire, on le met en attente.\n"
+        "[00:00:10] Céline Morin: D'accord.\n"
+        "[00:00:20] Bertrand Lemaire: Et la bascule, on la fixe quand ?\n"
+        "[00:00:30] Aurélie Fabre: Je propose le 2 juin.\n"
+        "[00:00:40] Julie Martin: Allez, on le met en haut de page.\n"
+    )
+    # the deferral and the question are not candidates; a bare "D'accord." is, and is checked
+    assert [s.id for s in decision_segments(t.segments)] == [1, 4]
+    index = TranscriptIndex(t)
+    for sid in (0, 1):
+        deferred = check_decision(
+            {"decision": "La réunion décide de demander l'attestation.", "segments": [sid]}, index
+        )
+        assert deferred.__class__.__name__ == "Unverified"
+    asked = check_decision({"decision": "La bascule est fixée.", "segments": [2]}, index)
+    assert asked.__class__.__name__ == "Unverified"
+
+
+def test_a_short_turn_borrows_the_task_before_it_only_when_it_accepts_it():
+    t = parse_clerk_text(
+        "[00:00:01] Corinne Maillard: J'informerai les familles boursières par courrier.\n"
+        "[00:00:10] Thomas Vial: Autre chose : certains collègues voudraient changer le samedi.\n"
+        "[00:00:20] Julie Martin: Sonia, tu envoies la synthèse ?\n"
+        "[00:00:25] Sonia Bakri: Oui, sans problème.\n"
+    )
+    index = TranscriptIndex(t)
+    borrowed = {"task": "Informer les familles boursières", "owner": "", "due": "", "segments": [1]}
+    assert check_action(borrowed, index).__class__.__name__ == "Unverified"
+    accepted = {"task": "Envoyer la synthèse", "owner": "", "due": "", "segments": [3]}
+    assert check_action(accepted, index).owner == "Sonia Bakri"
+
+
+def test_merged_actions_keep_the_fuller_task():
+    from summarizer.merge import merge_actions
+    from summarizer.schema import Action, SourceRef
+
+    def ref(i):
+        return SourceRef(segment_id=i, start=float(i), end=float(i + 1))
+
+    full = Action(
+        task="Négocier l'avenant avec le prestataire",
+        owner="Guillaume Henry",
+        due="dès cette semaine",
+        sources=[ref(3)],
+        notes=["échéance « demain » non dite dans le passage cité"],
+    )
+    short = Action(
+        task="Négocier avec eux", owner="Guillaume Henry", due="dès cette semaine", sources=[ref(4)]
+    )
+    merged = merge_actions([full, short])
+    assert [a.task for a in merged] == ["Négocier l'avenant avec le prestataire"]
+    assert [s.segment_id for s in merged[0].sources] == [3, 4]
+
+
+def test_a_vote_is_asked_about_with_the_proposal_two_turns_before():
+    t = parse_clerk_text(
+        "[00:00:01] Hélène Marchand: Je propose la ligne de bus vers la gare.\n"
+        "[00:00:10] Karim Benali: Je mets aux voix la ligne vers la gare.\n"
+        "[00:00:20] Hélène Marchand: Unanimité, merci.\n"
+    )
+    llm = FakeLLM({"TÂCHE : dans l'extrait": scripted({}, {})})
+    summarize(t, backend=llm, steps=("decisions",))
+    asked = [m[-1]["content"] for m in llm.calls if ">> [2]" in m[-1]["content"]]
+    assert asked and "[0]" in asked[0]
+
+
+def test_accord_as_a_noun_and_waiting_are_neither_decision_nor_task():
+    t = parse_clerk_text(
+        "[00:00:01] Pascale Renaud: Je ferai rédiger l'avenant à l'accord pour la prochaine séance.\n"
+        "[00:00:10] Thierry Vasseur: Le secrétariat enverra le protocole d'accord aux syndicats.\n"
+        "[00:00:20] Marion Lacroix: Le prestataire change en janvier. Je préfère attendre.\n"
+        "[00:00:30] Amina Diallo: Pour la CFDT, d'accord.\n"
+    )
+    assert [s.id for s in decision_segments(t.segments)] == [3]
+    wait = {
+        "task": "Attendre le changement du prestataire",
+        "owner": "",
+        "due": "",
+        "segments": [2],
+    }
+    assert check_action(wait, TranscriptIndex(t)).__class__.__name__ == "Unverified"
+
+
+def test_decision_as_said_is_read_when_the_model_misses_it():
+    from summarizer.verify import stated_decision
+
+    said = "Je vous propose le jeudi 4 décembre. Des objections ? Aucune. La date est fixée au 4 décembre."
+    assert stated_decision(said) == "La date est fixée au 4 décembre."
+    assert (
+        stated_decision("je soumets au vote pour dix huit la décision modificative est adoptée")
+        == "La décision modificative est adoptée."
+    )
+    assert stated_decision("Nous actons donc trois jours de télétravail.") == (
+        "Trois jours de télétravail."
+    )
+    for none in [
+        "Le dossier est ajourné à la prochaine commission.",
+        "Rien n'est décidé ce soir.",
+        "Le reste du règlement, lui, est approuvé tel quel ?",
+        "Unanimité, merci.",
+        "On le met en attente.",
+    ]:
+        assert stated_decision(none) is None, none
+    t = parse_clerk_text(
+        "[00:00:01] Pascale Renaud: Je vous propose le jeudi 4 décembre. Des objections ? "
+        "Aucune. La date est fixée au 4 décembre.\n"
+    )
+
+    def proposal_only(messages):
+        return {"summary": "Une date est proposée.", "kind": prompts.DECISION_KINDS[1]}
+
+    minutes = summarize(
+        t, backend=FakeLLM({"TÂCHE : dans l'extrait": proposal_only}), steps=("decisions",)
+    )
+    assert [d.text for d in minutes.decisions] == ["La date est fixée au 4 décembre."]
