@@ -303,11 +303,21 @@ class Transcriber:
                 dropped.append(DroppedSpan(start=start, end=end, reason=reason(start, end)))
         return kept, dropped
 
-    def detect_language(self, audio: np.ndarray) -> tuple[str, float]:
-        """Most probable language of the speech in ``audio`` among ``settings.detect_among``."""
-        _, _, probs = self.model.detect_language(
-            audio, vad_filter=self.settings.vad, vad_parameters=self.vad_options()
-        )
+    def detect_language(
+        self, audio: np.ndarray, chunks: list[dict[str, int]] | None = None
+    ) -> tuple[str, float]:
+        """Most probable language of the speech in ``audio`` among ``settings.detect_among``.
+
+        ``chunks``: speech already found by :meth:`speech_chunks`; detection then listens to
+        that speech only, instead of running the VAD a second time (on the unlevelled audio)."""
+        if chunks:
+            pieces, _ = collect_chunks(audio, chunks, sampling_rate=SAMPLE_RATE)
+            speech = np.concatenate(pieces).astype(np.float32, copy=False)
+            _, _, probs = self.model.detect_language(speech, vad_filter=False)
+        else:
+            _, _, probs = self.model.detect_language(
+                audio, vad_filter=self.settings.vad, vad_parameters=self.vad_options()
+            )
         allowed = set(self.settings.detect_among)
         ranked = [(code, p) for code, p in probs if not allowed or code in allowed] or probs
         total = sum(p for _, p in ranked) or 1.0
@@ -363,10 +373,12 @@ class Transcriber:
         }
         if duration > 0:
             with self.lock:
+                chunks = self.speech_chunks(audio) if use_vad else []
                 if lang_arg is None:
-                    decode_options["language"], language_probability = self.detect_language(audio)
+                    decode_options["language"], language_probability = self.detect_language(
+                        audio, chunks if use_vad else None
+                    )
                 if use_vad:
-                    chunks = self.speech_chunks(audio)
                     info = None
                     if chunks:
                         raw, info = self._decode_chunks(

@@ -61,6 +61,33 @@ def test_language_detection_finds_french(transcriber, french_speech):
     assert result.language_probability is not None and result.language_probability > 0.5
 
 
+def test_language_detection_reuses_the_speech_found_by_the_vad(
+    transcriber, french_speech, monkeypatch
+):
+    """With language=auto the VAD runs once (on the levelled copy) and detection listens to the
+    speech it found; faster-whisper's own VAD is not run again on the raw audio."""
+    import faster_whisper.transcribe as fw
+
+    import asr_service.asr as asr
+
+    calls = {"ours": 0, "faster_whisper": 0}
+
+    def counting(name, original):
+        def wrapper(*args, **kwargs):
+            calls[name] += 1
+            return original(*args, **kwargs)
+
+        return wrapper
+
+    monkeypatch.setattr(asr, "get_speech_timestamps", counting("ours", asr.get_speech_timestamps))
+    monkeypatch.setattr(
+        fw, "get_speech_timestamps", counting("faster_whisper", fw.get_speech_timestamps)
+    )
+    result = transcriber.transcribe(french_speech, language="auto")
+    assert result.language == "fr"
+    assert calls == {"ours": 1, "faster_whisper": 0}
+
+
 def test_offset_shifts_times_into_meeting_time(transcriber, french_speech):
     piece = french_speech[: SAMPLE_RATE * 7]
     shifted = transcriber.transcribe(piece, offset=100.0)
