@@ -9,6 +9,9 @@ proportional to the number of items.
 
 from __future__ import annotations
 
+import re
+
+from asr_service.speakers import ANONYMOUS_LABEL
 from summarizer.schema import Action, Decision, OpenQuestion, SourceRef, Topic
 from summarizer.text import content_tokens, similarity, tokens
 
@@ -82,11 +85,27 @@ def _richness(a: Action) -> tuple[int, int, int]:
     return (int(a.owner is not None) + int(a.due is not None), said, -len(a.notes))
 
 
+def _other_people(a: Action, b: Action) -> bool:
+    """Two actions given to different people ("Paul gives the rights", "Inès shares the
+    mock-ups") are two items, however alike their words."""
+    if not a.owner or not b.owner:
+        return False
+    if _anonymous(a.owner) != _anonymous(b.owner):
+        return False  # "Sonia" addressed by name may well be the "Intervenant 3" who answers
+    return not set(content_tokens(a.owner)) & set(content_tokens(b.owner))
+
+
+def _anonymous(owner: str) -> bool:
+    return bool(re.fullmatch(rf"{ANONYMOUS_LABEL} \d+", owner.strip()))
+
+
 def merge_actions(items: list[Action]) -> list[Action]:
     """Actions without duplicates; the version with more verified fields wins."""
     out: list[Action] = []
     for item in items:
         for i, kept in enumerate(out):
+            if _other_people(kept, item):
+                continue
             if _same(kept.task, kept.sources, item.task, item.sources) or _neighbours_alike(
                 kept.task, kept.sources, item.task, item.sources
             ):

@@ -549,6 +549,9 @@ def _infinitive(verb: str) -> str | None:
     v = verb.lower()
     if v in _IRREGULAR:
         return _IRREGULAR[v]
+    for ending in ("aierai", "aiera", "aieront", "oierai", "oiera", "oieront"):
+        if v.endswith(ending):
+            return v[: -len(ending)] + ending[0] + "yer"  # paiera → payer
     for ending in ("erai", "eras", "era", "eront"):
         if v.endswith(ending) and len(v) > len(ending) + 2:
             return v[: -len(ending)] + "er"
@@ -577,12 +580,6 @@ _MODALS = r"(?:peux|pouvez|pourrais|pourriez|pourras|pourrez|vas|allez|dois|deve
 _SECOND_PERSON_RE = re.compile(
     rf"\b(?:tu|vous)\s+(?:{_MODALS}\s+{_RAW_CLITICS}(?P<inf>\w+)|{_RAW_CLITICS}"
     rf"(?P<verb>\w{{3,}}(?:es|ez|eras|erez|ras|rez)))\b",
-    re.IGNORECASE,
-)
-_THIRD_PARTY_RE = re.compile(
-    r"(?:^|[.;:!?,]\s*|\bet\s+)(?P<who>(?:le|la|les)\s+[\w\-]+(?:\s+(?:de|du|des|d['’])?\s*"
-    r"[\w\-]+){0,4}?|l['’][\w\-]+(?:\s+(?:de|du|des|d['’])?\s*[\w\-]+){0,4}?)"
-    r"\s+(?P<verb>\w{2,}(?:eront|iront|ront|era|ira|ra))\b",
     re.IGNORECASE,
 )
 
@@ -652,12 +649,74 @@ def spoken_task(text: str) -> tuple[str, str] | None:
                 task = _phrase(verb, text[m.end() :])
                 if task:
                     return task, "tu"
-    for m in _THIRD_PARTY_RE.finditer(text):
+    for m in _FUTURE_RE.finditer(text):
         said = normalize(m["verb"])
-        if said in _NO_TASK_VERBS:
+        who = _subject_before(text[: m.start()])
+        if said in _NO_TASK_VERBS or not who:
             continue
-        verb = _infinitive(m["verb"])
-        task = _phrase(verb or "", text[m.end() :])
+        task = _phrase(_infinitive(m["verb"]) or "", text[m.end() :])
         if task:
-            return task, m["who"].strip()
+            return task, who
     return None
+
+
+_FUTURE_RE = re.compile(r"\b(?P<verb>\w{2,}(?:eront|iront|ront|era|ira|ra))\b", re.IGNORECASE)
+_DETERMINERS = {"le", "la", "les", "l"}
+_LINKS = {"de", "du", "des", "d"}
+_NOT_IN_SUBJECT = {"qui", "que", "je", "tu", "on", "nous", "vous", "il", "elle", "ils", "elles"}
+SUBJECT_MAX_WORDS = 6
+
+
+def _subject_before(head: str) -> str | None:
+    """The noun phrase right before a verb, as said, from its determiner ("…l'an prochain les
+    services techniques" → "les services techniques"; "le directeur des systèmes
+    d'information"); ``None`` when none ends there (a pronoun, a clause break)."""
+    clause = re.split(r"[.;:!?,]", head)[-1]
+    words = re.findall(r"[\w\-]+['’]?", clause)[-SUBJECT_MAX_WORDS - 1 :]
+    start = None
+    for i in range(len(words) - 1, -1, -1):
+        w = normalize(words[i]).strip()
+        if w in _NOT_IN_SUBJECT:
+            break
+        if w in _DETERMINERS:
+            start = i
+            if i == 0 or normalize(words[i - 1]) not in _LINKS:
+                break
+    if start is None or len(words) - start < 2:
+        return None
+    return re.sub(r"(['’])\s+", r"\1", " ".join(words[start:])).strip()
+
+
+# Past participles whose stem is not the infinitive's ("l'analyse doit être mise à jour").
+_PARTICIPLES = {
+    "mis": "mettre",
+    "mise": "mettre",
+    "mises": "mettre",
+    "fait": "faire",
+    "faite": "faire",
+    "faits": "faire",
+    "transmis": "transmettre",
+    "transmise": "transmettre",
+    "pris": "prendre",
+    "prise": "prendre",
+    "remis": "remettre",
+    "remise": "remettre",
+}
+_INFINITIVE_RE = re.compile(r"(?:er|ir|re|oir)$")
+
+
+def verb_said(task: str, text: str) -> bool | None:
+    """Whether the task's verb (its first word, an infinitive) is said in ``text``, in any
+    form ("envoyer" ~ "j'enverrai", "tu m'envoies"; "mettre à jour" ~ "mise à jour").
+    ``None`` when the task does not start with an infinitive (not phrased as a task)."""
+    words = tokens(task)
+    if not words or not _INFINITIVE_RE.search(words[0]) or len(words[0]) < 4:
+        return None
+    verb = stem(words[0])
+    forms = set()
+    for t in tokens(text):
+        forms.add(stem(t))
+        for inf in (_infinitive(t), _PARTICIPLES.get(t)):
+            if inf:
+                forms.add(stem(normalize(inf)))
+    return verb in forms

@@ -39,6 +39,7 @@ from summarizer.text import (
     normalize,
     time_tokens,
     tokens,
+    verb_said,
 )
 
 # Words that state a decision, on accent-free lower-case text: votes, adoptions, validations,
@@ -425,6 +426,19 @@ def check_action(item: dict[str, Any], index: TranscriptIndex) -> Action | Unver
             kind="action",
             text=task,
             reason="la tâche ne correspond pas au passage cité",
+            segment_ids=ids,
+        )
+    # the model's habit is a stock verb ("transmettre…") for whatever the turn says: the verb
+    # must be said in the turn (or in the request a short acceptance answers)
+    said_in = _text(before) if short_reply else _text(cited)
+    verb_ok = verb_said(task, said_in)
+    if not verb_ok:
+        return Unverified(
+            kind="action",
+            text=task,
+            reason="la tâche n'est pas à l'infinitif"
+            if verb_ok is None
+            else "le verbe de la tâche n'est pas dit dans le passage cité",
             segment_ids=ids,
         )
     if tokens(task)[:1] and tokens(task)[0] in WAITING_VERBS:

@@ -733,3 +733,44 @@ def test_decision_as_said_is_read_when_the_model_misses_it():
         t, backend=FakeLLM({"TÂCHE : dans l'extrait": proposal_only}), steps=("decisions",)
     )
     assert [d.text for d in minutes.decisions] == ["La date est fixée au 4 décembre."]
+
+
+def test_actions_of_different_people_stay_apart_and_a_stock_verb_is_not_a_task():
+    from summarizer.merge import merge_actions
+    from summarizer.schema import Action, SourceRef
+    from summarizer.text import verb_said
+
+    def act(task, owner, sid):
+        return Action(
+            task=task, owner=owner, sources=[SourceRef(segment_id=sid, start=sid, end=sid)]
+        )
+
+    rights = act("Transmettre les droits au serveur", "Paul", 3)
+    mockups = act("Transmettre les maquettes", "Inès", 5)
+    assert len(merge_actions([rights, mockups])) == 2
+    # a name addressed and the anonymous voice that answers may be the same person
+    asked, answered = (
+        act("Envoyer la synthèse", "Sonia", 12),
+        act("Envoyer la synthèse", "Intervenant 3", 13),
+    )
+    assert len(merge_actions([asked, answered])) == 1
+    assert verb_said("Envoyer la synthèse", "Et Sonia, tu m'envoies la synthèse ?")
+    assert verb_said("Envoyer le compte rendu", "J'enverrai le compte rendu.")
+    assert verb_said("Mettre à jour l'analyse", "L'analyse doit être mise à jour.")
+    assert verb_said("Transmettre la démo", "Oui, on garde vendredi quinze heures.") is False
+    assert verb_said("La coopérative peut compléter", "La coopérative peut compléter.") is None
+    t = parse_clerk_text(
+        "[00:00:01] Paul: Je te donne les droits dans la matinée.\n"
+        "[00:00:10] Inès: Presque fini, je les partage jeudi.\n"
+    )
+    stock = {"task": "Transmettre les maquettes", "owner": "", "due": "", "segments": [1]}
+    assert check_action(stock, TranscriptIndex(t)).__class__.__name__ == "Unverified"
+
+
+def test_third_party_subject_is_found_without_punctuation():
+    said = "pourquoi pas mais ça se prévoit au budget de l'an prochain les services techniques passeront voir la cour avant les vacances"
+    assert spoken_task(said) == ("Passer voir la cour", "les services techniques")
+    assert spoken_task("La direction de l'école fera un courrier.") == (
+        "Faire un courrier",
+        "La direction de l'école",
+    )
