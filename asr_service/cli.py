@@ -33,6 +33,7 @@ from asr_service.config import SettingsError, get_settings
 from asr_service.documents import FORMATS as DOCUMENT_FORMATS
 from asr_service.exit_codes import ExitCode, exit_codes_help
 from asr_service.formats import FORMATS as TEXT_FORMATS
+from asr_service.formats import write_atomically
 from asr_service.logging import configure_logging
 from asr_service.redaction import redact, register_secrets, settings_lines
 from benchmarks.sizing.command import bench_command
@@ -236,9 +237,7 @@ def _write_documents(
     for name, document in documents.items():
         for fmt in wanted:
             path = out / f"{name}.{fmt}"
-            tmp = path.with_suffix(path.suffix + ".tmp")
-            tmp.write_bytes(render(document, fmt))
-            tmp.replace(path)
+            write_atomically(path, render(document, fmt))
             paths[f"{name}.{fmt}"] = path
     return paths
 

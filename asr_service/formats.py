@@ -118,8 +118,14 @@ def write_all(
     paths = {}
     for fmt in formats:
         path = out_dir / f"{stem}.{fmt}"
-        tmp = path.with_suffix(path.suffix + ".tmp")
-        tmp.write_text(render(transcript, fmt), encoding="utf-8")
-        tmp.replace(path)
+        write_atomically(path, render(transcript, fmt).encode("utf-8"))
         paths[fmt] = path
     return paths
+
+
+def write_atomically(path: Path, data: bytes) -> None:
+    """Write ``data`` to ``path`` through a temporary file renamed over it, so a reader (or a
+    crash) never sees half a file."""
+    tmp = path.with_suffix(path.suffix + ".tmp")
+    tmp.write_bytes(data)
+    tmp.replace(path)
