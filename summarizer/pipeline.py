@@ -52,6 +52,7 @@ from summarizer.text import (
 from summarizer.verify import (
     STRONG_DECISION_RE,
     TranscriptIndex,
+    assented_decision,
     check_action,
     check_decision,
     check_question,
@@ -217,7 +218,7 @@ def ask_about_turn(
 def decision_as_said(index: TranscriptIndex, sid: int) -> dict[str, Any] | None:
     """The decision turn ``sid`` states in so many words (:func:`stated_decision`: "La date est
     fixée au 4 décembre."), when the model did not phrase one that the checks accept."""
-    said = stated_decision(index.by_id[sid].text)
+    said = stated_decision(index.by_id[sid].text) or assented_decision(index, sid)
     return {"decision": said, "segments": [sid]} if said else None
 
 

@@ -459,7 +459,8 @@ def deadline_of(text: str) -> str | None:
 
 _ACCEPT_RE = re.compile(
     r"^(?:oui|d accord|entendu|ok|okay|ca marche|bien sur|c est note|sans probleme|"
-    r"pas de probleme|tres bien|parfait|volontiers|pas de souci|aucun probleme|je m en)\b"
+    r"pas de probleme|tres bien|parfait|volontiers|pas de souci|aucun probleme|je m en|"
+    r"ca (?:me|nous) (?:va|convient))\b"
 )
 SHORT_REPLY_WORDS = 15
 

@@ -550,3 +550,48 @@ def stated_decision(text: str) -> str | None:
         said = said[:1].upper() + said[1:]
         return said if said.endswith((".", "!")) else said + "."
     return None
+
+
+# The chair's informal settling ("on le met en haut de page", "on garde vendredi quinze heures",
+# "va pour le 2 juin"): a decision only when another voice agrees next to it.
+_SETTLING_RE = re.compile(
+    r"\b(?:(?:on|nous)\s+(?:(?:le|la|les|l['’])\s*)?(?:garde|gardons|maintient|maintenons|met|"
+    r"mettons|part|partons|retient|retenons|valide|validons|fixe|fixons|lance|lan[çc]ons)\b"
+    r"|va pour\b)",
+    re.IGNORECASE,
+)
+
+
+BARE_ASSENT_WORDS = 6
+
+
+def assented_decision(index: TranscriptIndex, sid: int) -> str | None:
+    """The clause of turn ``sid`` that settles a point informally, as said ("On garde vendredi
+    quinze heures."), when another speaker agrees in the turn before or after it, or when the
+    turn itself opens by agreeing to the turn before ("Oui, on garde…"); else ``None``."""
+    seg = index.by_id[sid]
+    m = _SETTLING_RE.search(seg.text)
+    if not m or not STRONG_DECISION_RE.search(settled(seg.text[m.start() :])):
+        return None
+    segs = index.transcript.segments
+    p = index.position[sid]
+    prev = segs[p - 1] if p > 0 else None
+    nxt = segs[p + 1] if p + 1 < len(segs) else None
+    agreed = (
+        (nxt is not None and nxt.speaker != seg.speaker and is_acceptance(nxt.text))
+        or (
+            prev is not None
+            and prev.speaker != seg.speaker
+            and is_acceptance(prev.text)
+            and len(prev.text.split()) <= BARE_ASSENT_WORDS
+        )
+        or (prev is not None and prev.speaker != seg.speaker and is_acceptance(seg.text))
+    )
+    if not agreed:
+        return None
+    clause = re.split(r"[,;.!?]", seg.text[m.start() :], maxsplit=1)[0]
+    clause = re.split(r"\s(?:bon|alors|merci|tout le monde|c['’]est tout)\b", clause, maxsplit=1)[0]
+    clause = clause.strip()
+    if len(clause.split()) < 3:
+        return None
+    return clause[:1].upper() + clause[1:] + "."

@@ -774,3 +774,20 @@ def test_third_party_subject_is_found_without_punctuation():
         "Faire un courrier",
         "La direction de l'école",
     )
+
+
+def test_informal_settling_is_a_decision_only_when_another_voice_agrees():
+    from summarizer.verify import assented_decision
+
+    t = parse_clerk_text(
+        "[00:00:01] Julie Martin: Allez, on le met en haut de page, tout le monde est d'accord ?\n"
+        "[00:00:05] Kevin Morel: Ça me va.\n"
+        "[00:00:10] Paul: Dernier truc : on garde la démo à quinze heures vendredi ?\n"
+        "[00:00:15] Léa: Oui, on garde vendredi quinze heures. Bon, c'est tout, merci.\n"
+        "[00:00:20] Max: On garde le même prestataire, je pense.\n"
+        "[00:00:25] Léa: On verra.\n"
+    )
+    index = TranscriptIndex(t)
+    assert assented_decision(index, 0) == "On le met en haut de page."
+    assert assented_decision(index, 3) == "On garde vendredi quinze heures."
+    assert assented_decision(index, 4) is None  # nobody agrees
