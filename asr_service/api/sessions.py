@@ -53,8 +53,9 @@ def open_session(
     id_token: str | None = None,
     replaces: str | None = None,
 ) -> str:
-    """Create a session and return its cookie value; ``replaces`` (the browser's previous
-    cookie) is deleted. Expired sessions and sign-in requests are swept at the same time."""
+    """Create a session, audit it (``session.opened`` with the sign-in method and role) and
+    return its cookie value; ``replaces`` (the browser's previous cookie) is deleted. Expired
+    sessions and sign-in requests are swept at the same time."""
     if replaces and well_formed(replaces):
         session.execute(delete(SignInSession).where(SignInSession.id_hash == _digest(replaces)))
     now = utcnow()
@@ -77,6 +78,13 @@ def open_session(
         )
     )
     session.flush()
+    repo.audit(
+        session,
+        "session.opened",
+        tenant_id=tenant_id,
+        actor=subject,
+        detail={"method": method, "role": str(Role(role))},
+    )
     return value
 
 

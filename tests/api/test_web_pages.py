@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from html.parser import HTMLParser
 
+from asr_service.storage import repository as repo
 from tests.api.conftest import ApiHarness
 
 
@@ -63,6 +64,10 @@ def test_sign_in_list_and_meeting_page(api: ApiHarness) -> None:
     cookie = ok.headers["set-cookie"]
     assert "HttpOnly" in cookie and "SameSite=lax" in cookie
     assert api.tokens[("mairie", "clerk")] not in cookie  # an opaque session id, not the token
+    with api.services.db.session() as s:
+        opened = [e for e in repo.list_audit(s, "mairie") if e.action == "session.opened"]
+    assert len(opened) == 1  # audited once, by the session itself
+    assert opened[0].detail == {"method": "token", "role": "clerk"}
 
     listing = c.get("/reunions")
     assert listing.status_code == 200

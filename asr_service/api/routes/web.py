@@ -194,13 +194,6 @@ def login(
                 token_id=int(principal.subject.split(":", 1)[1]),
                 replaces=request.cookies.get(SESSION_COOKIE),
             )
-            repo.audit(
-                session,
-                "session.opened",
-                tenant_id=principal.tenant_id,
-                actor=principal.subject,
-                detail={"method": "token"},
-            )
     if cookie_value is None:
         throttle.failed(ip, token_prefix(token))
         return _login_page(
@@ -293,13 +286,6 @@ def oidc_callback(
             hours=services.settings.session_hours,
             id_token=identity.id_token,
             replaces=request.cookies.get(SESSION_COOKIE),
-        )
-        repo.audit(
-            session,
-            "session.opened",
-            tenant_id=identity.tenant_id,
-            actor=identity.subject,
-            detail={"method": "oidc", "role": str(identity.role)},
         )
     return _signed_in(request, services, cookie_value, clear_state=True)
 
