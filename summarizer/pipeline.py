@@ -60,6 +60,7 @@ from summarizer.verify import (
     stated_decision,
     unchecked_action,
     unchecked_decision,
+    voted_decision,
 )
 from summarizer.windows import split_windows
 
@@ -218,6 +219,9 @@ def ask_about_turn(
 def decision_as_said(index: TranscriptIndex, sid: int) -> dict[str, Any] | None:
     """The decision turn ``sid`` states in so many words (:func:`stated_decision`: "La date est
     fixée au 4 décembre."), when the model did not phrase one that the checks accept."""
+    voted = voted_decision(index, sid)
+    if voted:
+        return {"decision": voted[0], "segments": voted[1]}
     said = stated_decision(index.by_id[sid].text) or assented_decision(index, sid)
     return {"decision": said, "segments": [sid]} if said else None
 

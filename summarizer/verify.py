@@ -595,3 +595,43 @@ def assented_decision(index: TranscriptIndex, sid: int) -> str | None:
     if len(clause.split()) < 3:
         return None
     return clause[:1].upper() + clause[1:] + "."
+
+
+# A vote: "Je mets aux voix la ligne vers la gare." then, in that turn or the next, its result.
+_PUT_TO_VOTE_RE = re.compile(
+    r"\b(?:mets|met|mettons|soumets|soumet|soumettons)\s+(?:aux\s+voix|au\s+vote)\s+(?P<what>[^.;!?]+)",
+    re.IGNORECASE,
+)
+_VOTE_CALL_RE = re.compile(r"\b(?:aux voix|au vote)\b")
+BARE_RESULT_WORDS = 8
+_VOTE_RESULT_RE = re.compile(r"\b(?:(?:a l )?unanimite|adopte\w*|approuve\w*)\b")
+_VOTE_REJECTED_RE = re.compile(r"\b(?:rejet\w*|refus\w*|pas adopte\w*|n est pas adopte\w*)\b")
+
+
+def voted_decision(index: TranscriptIndex, sid: int) -> tuple[str, list[int]] | None:
+    """A proposal put to the vote and carried, as said: "Je mets aux voix la ligne vers la gare."
+    followed (same turn or next) by "Unanimité" → ("La ligne vers la gare : adopté à
+    l'unanimité.", the turns); ``sid`` may be either turn. ``None`` otherwise."""
+    segs = index.transcript.segments
+    p = index.position[sid]
+    own = segs[p].text
+    # the turn before counts only for a bare result ("Unanimité, merci.") that puts nothing to
+    # the vote itself
+    bare = len(own.split()) <= BARE_RESULT_WORDS and not _VOTE_CALL_RE.search(normalize(own))
+    for q in (p, p - 1) if bare else (p,):
+        if q < 0:
+            continue
+        m = _PUT_TO_VOTE_RE.search(segs[q].text)
+        if not m:
+            continue
+        after = segs[q].text[m.end() :] + " " + (segs[q + 1].text if q + 1 < len(segs) else "")
+        result = settled(after)
+        if _VOTE_REJECTED_RE.search(normalize(after)) or not _VOTE_RESULT_RE.search(result):
+            continue
+        what = m["what"].strip(" ,:")
+        what = re.split(r"\s(?:qui est pour|des objections|pour\s*:)", what, maxsplit=1)[0]
+        if not content_tokens(what):
+            continue
+        how = "adopté à l'unanimité" if "unanimit" in result else "adopté"
+        return f"{what[:1].upper()}{what[1:]} : {how}.", sorted({segs[q].id, sid})
+    return None

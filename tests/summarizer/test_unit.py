@@ -791,3 +791,22 @@ def test_informal_settling_is_a_decision_only_when_another_voice_agrees():
     assert assented_decision(index, 0) == "On le met en haut de page."
     assert assented_decision(index, 3) == "On garde vendredi quinze heures."
     assert assented_decision(index, 4) is None  # nobody agrees
+
+
+def test_a_proposal_put_to_the_vote_and_carried_is_a_decision():
+    from summarizer.verify import voted_decision
+
+    t = parse_clerk_text(
+        "[00:00:01] Hélène Marchand: Dernier point, la ligne de bus vers la gare.\n"
+        "[00:00:10] Hélène Marchand: Je mets aux voix la ligne vers la gare.\n"
+        "[00:00:20] Karim Benali: Unanimité, merci.\n"
+        "[00:00:30] Hélène Marchand: Je soumets au vote. Pour : dix-huit. C'est adopté.\n"
+        "[00:00:40] Hélène Marchand: Je mets aux voix la motion. Elle est rejetée.\n"
+    )
+    index = TranscriptIndex(t)
+    assert voted_decision(index, 2) == ("La ligne vers la gare : adopté à l'unanimité.", [1, 2])
+    assert voted_decision(index, 1) == ("La ligne vers la gare : adopté à l'unanimité.", [1])
+    assert voted_decision(index, 3) is None  # puts nothing named to the vote itself
+    assert voted_decision(index, 4) is None  # rejected
+    decided = check_decision({"decision": voted_decision(index, 2)[0], "segments": [1, 2]}, index)
+    assert decided.__class__.__name__ == "Decision"
