@@ -589,7 +589,12 @@ def assented_decision(index: TranscriptIndex, sid: int) -> str | None:
     )
     if not agreed:
         return None
-    clause = re.split(r"[,;.!?]", seg.text[m.start() :], maxsplit=1)[0]
+    # the clause, its condition included ("…, sous réserve de la subvention")
+    clause = re.split(
+        r"[;.!?]|,(?!\s*(?:sous r[ée]serve|[àa] condition|sauf|hors|avec)\b)",
+        seg.text[m.start() :],
+        maxsplit=1,
+    )[0]
     clause = re.split(r"\s(?:bon|alors|merci|tout le monde|c['’]est tout)\b", clause, maxsplit=1)[0]
     clause = clause.strip()
     if len(clause.split()) < 3:

@@ -791,6 +791,14 @@ def test_informal_settling_is_a_decision_only_when_another_voice_agrees():
     assert assented_decision(index, 0) == "On le met en haut de page."
     assert assented_decision(index, 3) == "On garde vendredi quinze heures."
     assert assented_decision(index, 4) is None  # nobody agrees
+    cond = parse_clerk_text(
+        "[00:00:01] Marc Petit: On part là-dessus : pompe à chaleur, sous réserve de la "
+        "subvention. Et ensuite le toit.\n"
+        "[00:00:05] Anne Roy: D'accord.\n"
+    )
+    assert assented_decision(TranscriptIndex(cond), 0) == (
+        "On part là-dessus : pompe à chaleur, sous réserve de la subvention."
+    )
 
 
 def test_a_proposal_put_to_the_vote_and_carried_is_a_decision():
