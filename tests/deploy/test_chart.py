@@ -351,6 +351,26 @@ def test_oidc_sign_in_settings_reach_the_api_and_its_egress(
     assert 443 not in worker_ports
 
 
+def test_public_url_follows_the_ingress_unless_set() -> None:
+    """The origin the API accepts and the OIDC callback's base are the Ingress's address by
+    default; an explicit config.ASR_PUBLIC_URL wins; no Ingress, no guess."""
+
+    def public_url(values: dict[str, Any]) -> str | None:
+        objects = by_key(render(values))
+        return objects[("ConfigMap", "cr-asr-service-config")]["data"].get("ASR_PUBLIC_URL")
+
+    ingress = {"enabled": True, "host": "cr.mairie.fr", "tls": {"enabled": True, "secretName": "t"}}
+    assert public_url({**POSTGRES, "ingress": ingress}) == "https://cr.mairie.fr"
+    plain = {**ingress, "tls": {"enabled": False, "secretName": ""}}
+    assert public_url({**POSTGRES, "ingress": plain}) == "http://cr.mairie.fr"
+    chosen = {"ASR_PUBLIC_URL": "https://comptes-rendus.mairie.fr"}
+    assert (
+        public_url({**POSTGRES, "ingress": ingress, "config": chosen})
+        == "https://comptes-rendus.mairie.fr"
+    )
+    assert public_url(POSTGRES) is None
+
+
 def test_defaults_keep_token_sign_in_and_no_oidc() -> None:
     objects = by_key(render(POSTGRES))
     api = objects[("Deployment", "cr-asr-service-api")]["spec"]["template"]["spec"]
