@@ -37,6 +37,8 @@ from summarizer.text import (
     is_request,
     name_tokens,
     normalize,
+    spoken_task,
+    stem,
     time_tokens,
     tokens,
     verb_said,
@@ -330,15 +332,21 @@ def _participant_named(word: str, index: TranscriptIndex) -> str | None:
 
 
 def resolve_owner(
-    proposed: str | None, ids: list[int], index: TranscriptIndex, notes: list[str]
+    proposed: str | None,
+    ids: list[int],
+    index: TranscriptIndex,
+    notes: list[str],
+    task: str = "",
 ) -> str | None:
     """Who does the task, only as the transcript says it (never a guess).
 
     In the first cited turn, in this order: the person addressed by name ("Claire, tu peux…");
     the speaker when committing in the first person ("je m'en charge", "je transmettrai");
     the speaker of a short acceptance right after ("Oui, je m'en occupe"), or of the acceptance
-    cited when the request is just before; else the model's owner, kept only when
-    :func:`check_owner` finds it near the citation. Replacements and rejections go to ``notes``.
+    cited when the request is just before; the subject of the future that says ``task`` ("le
+    directeur des systèmes d'information fera le point" → that director); else the model's
+    owner, kept only when :func:`check_owner` finds it near the citation. Replacements and
+    rejections go to ``notes``.
     """
     seg = index.by_id[ids[0]]
     pair, role = _paired_turn(seg, index)
@@ -352,6 +360,10 @@ def resolve_owner(
         said = index.speaker_display(seg) or None
     elif pair is not None:
         said = index.speaker_display(pair) or None
+    elif task:
+        found = spoken_task(seg.text)
+        if found and found[1] not in ("je", "tu") and _same_verb(found[0], task):
+            said = found[1]
     if said:
         if proposed and not set(_owner_words(proposed)) & set(_owner_words(said)):
             notes.append(f"responsable « {proposed} » remplacé par celui que dit la transcription")
@@ -362,6 +374,12 @@ def resolve_owner(
     if why:
         notes.append(why)
     return owner
+
+
+def _same_verb(a: str, b: str) -> bool:
+    """Whether two tasks start with the same verb ("Faire le point" ~ "faire un point")."""
+    wa, wb = tokens(a)[:1], tokens(b)[:1]
+    return bool(wa and wb) and stem(wa[0]) == stem(wb[0])
 
 
 def resolve_due(
@@ -451,7 +469,7 @@ def check_action(item: dict[str, Any], index: TranscriptIndex) -> Action | Unver
     notes: list[str] = []
     if item.get("read_from_text"):
         notes.append("tâche reprise telle que dite (le modèle ne l'avait pas formulée)")
-    owner = resolve_owner(str(item.get("owner") or "").strip() or None, ids, index, notes)
+    owner = resolve_owner(str(item.get("owner") or "").strip() or None, ids, index, notes, task)
     due = resolve_due(str(item.get("due") or "").strip() or None, ids, index, notes)
     return Action(task=task, owner=owner, due=due, sources=index.refs(ids), notes=notes)
 

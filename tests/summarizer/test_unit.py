@@ -818,3 +818,19 @@ def test_a_proposal_put_to_the_vote_and_carried_is_a_decision():
     assert voted_decision(index, 4) is None  # rejected
     decided = check_decision({"decision": voted_decision(index, 2)[0], "segments": [1, 2]}, index)
     assert decided.__class__.__name__ == "Decision"
+
+
+def test_owner_given_by_role_is_the_subject_of_the_future():
+    t = parse_clerk_text(
+        "[00:00:01] Nadia Chevalier: Le directeur des systèmes d'information fera le point "
+        "sur les licences d'ici la fin du mois.\n"
+    )
+    proposal = {
+        "task": "Faire le point sur les licences",
+        "owner": "DSI",
+        "due": "",
+        "segments": [0],
+    }
+    action = check_action(proposal, TranscriptIndex(t))
+    assert action.owner == "Le directeur des systèmes d'information"
+    assert action.due == "d'ici la fin du mois"
