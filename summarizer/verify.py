@@ -400,7 +400,14 @@ def resolve_due(
     said_words = time_tokens(_text(turns))
     if proposed:
         wanted = time_tokens(proposed)
-        if not has_time_expression(proposed) or not wanted or not wanted <= said_words:
+        if (
+            not has_time_expression(proposed)
+            or not wanted
+            or not wanted <= said_words
+            or f" {normalize(proposed)} " not in f" {normalize(_text(turns))} "
+        ):
+            # its time words must be said, and in those words ("à deux mois" is not said by
+            # "prochain comité dans deux mois")
             notes.append(f"échéance « {proposed} » non dite dans le passage cité")
             proposed = None
     if proposed:
@@ -581,6 +588,8 @@ _SETTLING_RE = re.compile(
 
 
 BARE_ASSENT_WORDS = 6
+# A short turn agreeing anywhere in it ("Le 2 juin, ça nous va.").
+_ASSENT_RE = re.compile(r"\b(?:ca (?:me|nous) (?:va|convient)|d accord|tout a fait)\b")
 
 
 def assented_decision(index: TranscriptIndex, sid: int) -> str | None:
@@ -600,7 +609,7 @@ def assented_decision(index: TranscriptIndex, sid: int) -> str | None:
         or (
             prev is not None
             and prev.speaker != seg.speaker
-            and is_acceptance(prev.text)
+            and (is_acceptance(prev.text) or _ASSENT_RE.search(normalize(prev.text)))
             and len(prev.text.split()) <= BARE_ASSENT_WORDS
         )
         or (prev is not None and prev.speaker != seg.speaker and is_acceptance(seg.text))

@@ -791,6 +791,12 @@ def test_informal_settling_is_a_decision_only_when_another_voice_agrees():
     assert assented_decision(index, 0) == "On le met en haut de page."
     assert assented_decision(index, 3) == "On garde vendredi quinze heures."
     assert assented_decision(index, 4) is None  # nobody agrees
+    asr = parse_clerk_text(
+        "[00:00:01] SPEAKER_03: je propose le 2 juin après la formation\n"
+        "[00:00:05] SPEAKER_04: le 2 juin ça nous va\n"
+        "[00:00:09] SPEAKER_00: va pour le 2 juin\n"
+    )
+    assert assented_decision(TranscriptIndex(asr), 2) == "Va pour le 2 juin."
     cond = parse_clerk_text(
         "[00:00:01] Marc Petit: On part là-dessus : pompe à chaleur, sous réserve de la "
         "subvention. Et ensuite le toit.\n"
@@ -834,3 +840,19 @@ def test_owner_given_by_role_is_the_subject_of_the_future():
     action = check_action(proposal, TranscriptIndex(t))
     assert action.owner == "Le directeur des systèmes d'information"
     assert action.due == "d'ici la fin du mois"
+
+
+def test_a_due_date_must_be_said_in_those_words():
+    t = parse_clerk_text(
+        "[00:00:01] Bertrand Lemaire: Prochain comité dans deux mois. Aurélie, vous préparez "
+        "l'ordre du jour.\n"
+    )
+    proposal = {
+        "task": "Préparer l'ordre du jour",
+        "owner": "",
+        "due": "à deux mois",
+        "segments": [0],
+    }
+    action = check_action(proposal, TranscriptIndex(t))
+    assert action.due is None and action.owner == "Aurélie"
+    assert any("à deux mois" in n for n in action.notes)
