@@ -188,9 +188,9 @@ def ask_about_turn(
     ask: Ask, transcript: Transcript, index: TranscriptIndex, sid: int, decision: bool
 ) -> list[dict[str, Any]]:
     """Ask whether turn ``sid`` (shown with its context) takes a decision (``decision``) or
-    gives a task; the proposals returned cite that turn (none when the answer is no). For
-    tasks, when the model's answer is no or does not match the turn, the task the turn plainly
-    states is added (:func:`task_as_said`)."""
+    gives a task; the proposals returned cite that turn (none when the answer is no). When the
+    model's answer is no or fails verification, what the turn plainly states is added
+    (:func:`decision_as_said`, :func:`task_as_said`)."""
     short = len(normalize(index.by_id[sid].text).split()) <= SHORT_DECISION_WORDS
     before = DECISION_CONTEXT_BEFORE if decision and short else CANDIDATE_CONTEXT_BEFORE
     context = index.around([sid], before=before, after=CANDIDATE_CONTEXT_AFTER)
