@@ -538,7 +538,35 @@ _FILLERS_RE = re.compile(
     r"^(?:(?:tr[èe]s bien|bon|alors|donc|allez|oui|ok|parfait|merci|bien|voil[àa])[\s,]+)+",
     re.IGNORECASE,
 )
-SUBJECT_WORDS_BEFORE = 8
+SUBJECT_WORDS_BEFORE = 12
+
+
+CLAUSE_SUBJECT_WORDS = 14
+_LINK_WORDS = {"de", "du", "des", "d", "a", "au", "aux"}
+
+
+def _outcome_subject(head: str) -> str | None:
+    """The subject of a passive outcome, as said, from the words before its verb: the clause
+    when punctuation marks it and it is short ("La subvention de 3 500 euros à l'association
+    Les Amis de la Loire"), else the last determiner's phrase, stretched back over "de", "à"…
+    ("…deux la décision modificative" → "la décision modificative")."""
+    clause = re.split(r"[,;:]", head)[-1].strip()
+    words = clause.split()
+    marked = clause != head.strip() or head.strip()[:1].isupper()  # punctuated text
+    if marked and 2 <= len(words) <= CLAUSE_SUBJECT_WORDS and _SUBJECT_START_RE.match(clause):
+        return clause
+    words = head.split()[-SUBJECT_WORDS_BEFORE:]
+    window = " ".join(words)
+    starts = list(_SUBJECT_START_RE.finditer(window))
+    if not starts:
+        return None
+    k = len(starts) - 1
+    while k > 0:
+        before = normalize(window[: starts[k].start()]).split()[-1:]
+        if not before or before[0] not in _LINK_WORDS:
+            break
+        k -= 1
+    return window[starts[k].start() :].strip()
 
 
 def stated_decision(text: str) -> str | None:
@@ -554,16 +582,15 @@ def stated_decision(text: str) -> str | None:
             continue
         m = _PASSIVE_OUTCOME_RE.search(sentence)
         if m:
-            window = " ".join(sentence[: m.start()].split()[-SUBJECT_WORDS_BEFORE:])
-            starts = list(_SUBJECT_START_RE.finditer(window))
-            if not starts:
+            subject = _outcome_subject(sentence[: m.start()])
+            if not subject:
                 continue
-            said = f"{window[starts[-1].start() :]} {sentence[m.start() :]}"
+            said = f"{subject} {sentence[m.start() :]}"
         else:
             c = _CHAIR_OUTCOME_RE.search(sentence)
             if not c:
                 continue
-            said = sentence[c.end() :]
+            said = re.sub(r"^(?:de\s+|d['’]\s*)", "", sentence[c.end() :].strip(), flags=re.I)
         said = _FILLERS_RE.sub("", said.strip()).strip(" ,;:")
         if (
             not said

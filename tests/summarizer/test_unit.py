@@ -713,6 +713,14 @@ def test_decision_as_said_is_read_when_the_model_misses_it():
     assert stated_decision("Nous actons donc trois jours de télétravail.") == (
         "Trois jours de télétravail."
     )
+    # the subject as said, "de"/"aux" phrases included, also without punctuation
+    assert (
+        stated_decision(
+            "qui est pour la subvention de 3 500 euros aux amis de la loire est adoptée"
+        )
+        == "La subvention de 3 500 euros aux amis de la loire est adoptée."
+    )
+    assert stated_decision("Nous décidons d'ouvrir un circuit court.") == "Ouvrir un circuit court."
     for none in [
         "Le dossier est ajourné à la prochaine commission.",
         "Rien n'est décidé ce soir.",
