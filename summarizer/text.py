@@ -721,3 +721,19 @@ def verb_said(task: str, text: str) -> bool | None:
             if inf:
                 forms.add(stem(normalize(inf)))
     return verb in forms
+
+
+_NEEDED_RE = re.compile(
+    rf"\bil\s+(?:nous\s+)?(?:faudra|faudrait|faut)\s+{_RAW_CLITICS}(?P<inf>\w+(?:er|ir|re|oir))\b",
+    re.IGNORECASE,
+)
+
+
+def needed_task(text: str) -> str | None:
+    """The task a turn says is needed ("Odile, il faudra transmettre le budget à la préfecture
+    avant le 15 avril" → "Transmettre le budget à la préfecture"); whether someone takes it is
+    for the caller to see (a name addressed, an acceptance in reply)."""
+    m = _NEEDED_RE.search(text)
+    if not m or normalize(m["inf"]) in _NOT_TASKS_ASKED:
+        return None
+    return _phrase(m["inf"].lower(), text[m.end() :])

@@ -864,3 +864,19 @@ def test_a_due_date_must_be_said_in_those_words():
     action = check_action(proposal, TranscriptIndex(t))
     assert action.due is None and action.owner == "Aurélie"
     assert any("à deux mois" in n for n in action.notes)
+
+
+def test_a_needed_task_is_read_when_someone_accepts_it():
+    t = parse_clerk_text(
+        "[00:00:01] Hélène Marchand: Il faudra relancer le prestataire dès lundi.\n"
+        "[00:00:10] Marc Petit: Ça marche.\n"
+        "[00:00:20] Hélène Marchand: Il faut un car de soixante places.\n"
+    )
+
+    def no_task(messages):
+        return {"task": "", "owner": "", "due": "", "kind": prompts.ACTION_KINDS[2]}
+
+    minutes = summarize(t, backend=FakeLLM({"TÂCHE : dans l'extrait": no_task}), steps=("actions",))
+    assert [(a.task, a.owner, a.due) for a in minutes.actions] == [
+        ("Relancer le prestataire", "Marc Petit", "dès lundi")
+    ]
