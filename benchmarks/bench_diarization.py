@@ -14,14 +14,15 @@ pyannote.audio, which do not fit the service's environment (see benchmarks/READM
 runs in a separate interpreter given by ``--pyannote-python``; this script starts itself there
 with ``--pyannote-worker`` and reads the turns back as JSON.
 
-Ours runs with each ``--methods`` (``windows+overlap``: 1 s windows + segmentation-3.0 overlap,
-the default; ``windows``; ``segmentation``: the pyannote 3.x recipe on ONNX). ``--variants``
+Ours runs with each ``--methods`` (``windows+segmentation``, the default: 1 s windows for who,
+segmentation-3.0 for speech and overlap; ``windows+overlap``: the former default, segmentation-3.0
+for overlap only; ``windows``; ``segmentation``: the pyannote 3.x recipe on ONNX). ``--variants``
 adds the harder versions of :mod:`benchmarks.variants` (written to a temporary folder for the
 pyannote worker); ``--split`` picks the tuning or held-out files of ``bench_asr.TUNE``.
 
     python -m benchmarks.bench_diarization [--pyannote-python /tmp/pa/bin/python] [--json F]
     python -m benchmarks.bench_diarization --split heldout --variants clean,levels,babble,phone
-    python -m benchmarks.bench_diarization --long 30     # one 30-minute meeting: chunked clustering
+    python -m benchmarks.bench_diarization --long 30 --methods windows+segmentation  # chunked
 """
 
 from __future__ import annotations
@@ -131,7 +132,7 @@ def run_pyannote_paths(python: str, paths: list[str], store) -> dict[str, dict]:
     return by_path
 
 
-def long_meeting(minutes: float) -> None:
+def long_meeting(minutes: float, method: str) -> None:
     """Diarize the French mixes repeated end to end to ``minutes``: time, memory, DER.
 
     Speakers come back in every repetition, so past 2,000 windows (chunked clustering) this
@@ -143,7 +144,7 @@ def long_meeting(minutes: float) -> None:
 
     from asr_service.audio import decode_audio
     from benchmarks.eval_data import load_clips
-    from diarization import Diarizer, SpeakerTurn
+    from diarization import DiarizationOptions, Diarizer, SpeakerTurn
     from diarization.scoring import der, read_rttm
 
     mixes = [c for c in load_clips() if "mixes" in str(c.audio)]
@@ -156,7 +157,7 @@ def long_meeting(minutes: float) -> None:
                 reference.append(SpeakerTurn(t.start + offset, t.end + offset, t.speaker))
             offset += len(audio) / 16_000
     audio = np.concatenate(audio_parts)
-    diarizer = Diarizer()
+    diarizer = Diarizer(options=DiarizationOptions(method=method))
     rss0 = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     t0 = time.perf_counter()
     turns = diarizer.diarize(audio)
@@ -164,7 +165,7 @@ def long_meeting(minutes: float) -> None:
     rss1 = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     score = der(reference, turns, [(0.0, offset)], collar=0.25)
     print(
-        f"long meeting {offset / 60:.1f} min: DER(0.25) {100 * score['der']:.1f} %, "
+        f"long meeting {offset / 60:.1f} min, {method}: DER(0.25) {100 * score['der']:.1f} %, "
         f"speakers {len({t.speaker for t in turns})}/{len({t.speaker for t in reference})}, "
         f"RTF {elapsed / offset:.3f}, peak RSS {rss0:.0f} -> {rss1:.0f} MB"
     )
@@ -206,7 +207,8 @@ def group_order(variants: list[str]) -> list[str]:
 
 def main(
     methods: str = typer.Option(
-        "windows+overlap,windows", help="our diarizer's methods to run (comma-separated)"
+        "windows+segmentation,windows+overlap",
+        help="our diarizer's methods to run (comma-separated)",
     ),
     split: str = typer.Option("all", help="files: tune | heldout | all (see bench_asr.TUNE)"),
     variants: str = typer.Option("clean", help="comma-separated variants (benchmarks.variants)"),
@@ -236,7 +238,8 @@ def main(
     from models import ModelStore
 
     if long:
-        long_meeting(long)
+        for method in (m.strip() for m in methods.split(",") if m.strip()):
+            long_meeting(long, method)
         return
     chosen = [v.strip() for v in variants.split(",") if v.strip()]
     unknown = sorted(set(chosen) - set(VARIANTS))

@@ -16,7 +16,7 @@ numpy's dense eigensolver, a small k-means and scipy's hierarchical clustering.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 from scipy.cluster.hierarchy import fcluster, linkage
@@ -206,6 +206,9 @@ def cluster_subset(
     if chosen.all() or chosen.sum() < max(options.min_spectral_windows, n / 2):
         return cluster_embeddings(embeddings, options=options, **counts)
     x = normalize(np.asarray(embeddings, dtype=np.float64))
+    # each window keeps as many neighbours as among all the windows: fewer would split the
+    # graph of a speaker into pieces on long recordings (measured: 13 speakers found as 15)
+    options = replace(options, pval=options.pval * n / chosen.sum())
     part = cluster_embeddings(x[chosen], options=options, **counts)
     _, centres = _centroids(x[chosen], part)
     labels = np.empty(n, dtype=int)

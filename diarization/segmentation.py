@@ -351,7 +351,7 @@ def resegment(
     index = {s: i for i, s in enumerate(speakers)}
     total = int(np.ceil(duration / FRAME_S)) + 1
     owner = _frame_owner(turns, index, total)
-    score = np.zeros((total, len(speakers)))
+    score = np.zeros((total, len(speakers)), dtype=np.float32)
     count = np.zeros(total)
     seen = np.zeros(total)
     min_alone = int(options.min_speaker_s / FRAME_S)

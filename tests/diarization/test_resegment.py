@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import itertools
+
 import numpy as np
 
 from diarization import SegmentationOptions, SpeakerTurn
-from diarization.clustering import cluster_embeddings, cluster_subset
+from diarization.clustering import ClusteringOptions, cluster_embeddings, cluster_subset
 from diarization.segmentation import (
     FRAME_S,
     FRAMES_PER_CHUNK,
@@ -96,3 +98,22 @@ def test_cluster_subset_falls_back_to_all_rows_when_few_are_chosen():
     x, _, single = _voices()
     few = single & (np.arange(len(x)) < 30)
     assert list(cluster_subset(x, few)) == list(cluster_embeddings(x))
+
+
+def test_cluster_subset_keeps_the_neighbour_count_of_all_windows():
+    """Long recordings: the chosen windows (half here) are clustered in chunks with as many
+    neighbours per window as all windows would have had; with half as many, each voice's graph
+    (20 sub-groups of windows per voice) comes apart and the count is wrong."""
+    rng = np.random.default_rng(1)
+    voices = rng.standard_normal((4, 192))
+    truth = np.repeat(np.arange(4), 300)
+    group = rng.integers(0, 20, 1200)
+    groups = rng.standard_normal((4, 20, 192)) * 0.6
+    x = voices[truth] + groups[truth, group] + rng.standard_normal((1200, 192)) * 0.2
+    chosen = rng.random(1200) < 0.5
+    options = ClusteringOptions(chunk_size=300, pval=0.02)
+    assert len(set(cluster_embeddings(x[chosen], options=options))) != 4
+    labels = cluster_subset(x, chosen, options=options)
+    assert len(set(labels)) == 4
+    agreement = max((labels == np.array(p)[truth]).mean() for p in itertools.permutations(range(4)))
+    assert agreement > 0.97
