@@ -3,9 +3,12 @@
 The recipe (measured on the shared evaluation set, see docs/diarization.md): 1.0 s windows every
 0.5 s inside each speech region (shorter than the usual 1.5 s: it halved DER on the French mixes),
 CAM++ embeddings on an 80-bin Kaldi fbank, spectral clustering with the speaker count from the
-eigengap (agglomerative clustering when there are too few windows for a graph). Each window owns the middle of its overlap with its neighbours,
-so speaker changes fall between window centres. Overlapped speech gets one speaker (the
-dominant voice of the window).
+eigengap (agglomerative clustering when there are too few windows for a graph). Each window
+owns the middle of its overlap with its neighbours, so speaker changes fall between window
+centres. With the default ``windows+segmentation`` method, segmentation-3.0 (10 s chunks every
+5 s) picks the windows that are clustered (one voice throughout), then completes the turns per
+~17 ms frame: speech the VAD missed, and a second voice where two overlap
+(:func:`diarization.segmentation.resegment`).
 
 Nothing here needs torch or the network: the model is the ONNX export made at install time.
 """
@@ -119,8 +122,8 @@ class Diarizer:
         """Speaker turns of 16 kHz mono float32 audio, labelled SPEAKER_00.. by first speech.
 
         ``speech_regions`` (seconds) skips the diarizer's own VAD, e.g. to reuse the ASR's
-        (``windows`` method only: segmentation finds speech itself). Turns of different
-        speakers overlap where their voices do (``segmentation`` method).
+        (not with the ``segmentation`` method, which finds speech itself). Turns of different
+        speakers overlap where their voices do (every method but ``windows``).
         ``num_speakers`` fixes the count; otherwise it is estimated within
         ``[min_speakers, max_speakers]``.
         """
