@@ -72,6 +72,7 @@ def test_single_voice_windows_exclude_pauses_and_overlap():
     windows = [(0.5, 1.5), (2.5, 3.5), (5.0, 6.0), (7.5, 8.5), (9.0, 10.0)]
     assert list(single_voice_windows(local, windows, 10.0)) == [True, False, True, False, False]
     assert single_voice_windows(local, windows, 10.0, fraction=0.5)[3]
+    assert single_voice_windows(local, windows, 10.0, fraction=0.0).all()  # cluster every window
 
 
 def _voices(seed: int = 0) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
