@@ -24,7 +24,7 @@ from faster_whisper.vad import VadOptions, collect_chunks, get_speech_timestamps
 
 from asr_service.audio import SAMPLE_RATE
 from asr_service.config import Settings
-from asr_service.hallucinations import clean_segments
+from asr_service.hallucinations import clean_segments, is_silence_hallucination
 from asr_service.languages import AUTO, normalize_language
 from asr_service.speech import (
     level_for_vad,
@@ -233,10 +233,13 @@ class Transcriber:
         Candidates are the VAD's speech chunks plus the stretches it rejected although they
         carry energy, minus the time already covered by words (:func:`uncovered_speech`).
         Whisper often ends a window early on hard audio (a quiet or far voice, babble), and the
-        VAD misses quiet voices; each hole gets a fresh decode with a little context. Confident
-        segments (average log-probability and no-speech probability within the same
-        thresholds as Whisper's own guard, ``logprob_threshold`` and ``no_speech_threshold``) are kept, trimmed to the hole; the rest is returned as dropped
-        spans: ``vad_rejected`` outside the VAD's chunks, ``undecoded`` inside them.
+        VAD misses quiet voices; each hole gets a fresh decode with a little context. Inside the
+        VAD's speech a segment is kept on the first decode's terms (unless Whisper's own guard,
+        high no-speech probability *and* low log-probability, rejects it): the VAD already heard
+        speech there. Outside it only confident segments are kept (log-probability at least
+        ``logprob_threshold`` and no-speech probability under ``no_speech_threshold``). Kept
+        segments are trimmed to the hole; the rest is returned as dropped spans:
+        ``vad_rejected`` outside the VAD's chunks, ``undecoded`` inside them.
         """
         duration = len(audio) / SAMPLE_RATE
         vad = _seconds((c["start"], c["end"]) for c in chunks)
@@ -278,13 +281,19 @@ class Transcriber:
             elif not in_hole((seg.start + seg.end) / 2):
                 continue
             claimed.append((seg.start, seg.end))
-            confident = (
-                seg.text
-                and (seg.avg_logprob if seg.avg_logprob is not None else -99)
-                >= self.settings.logprob_threshold
-                and (seg.no_speech_prob or 0.0) < self.settings.no_speech_threshold
-            )
-            if confident:
+            if reason(seg.start, seg.end) == "undecoded":
+                # speech the VAD found: kept on the same terms as the first decode's segments
+                keep = bool(seg.text) and not is_silence_hallucination(
+                    seg, self.settings.no_speech_threshold, self.settings.logprob_threshold
+                )
+            else:  # audio the VAD rejected: only what decodes confidently
+                keep = bool(
+                    seg.text
+                    and (seg.avg_logprob if seg.avg_logprob is not None else -99)
+                    >= self.settings.logprob_threshold
+                    and (seg.no_speech_prob or 0.0) < self.settings.no_speech_threshold
+                )
+            if keep:
                 kept.append(seg)
             else:
                 dropped.append(

@@ -12,7 +12,10 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from asr_service.asr import Transcriber
 from asr_service.audio import decode_audio
+from asr_service.config import Settings
+from asr_service.transcript import Transcript
 from diarization import Diarizer, SpeakerTurn
 from models import ModelStore
 
@@ -51,7 +54,18 @@ def enrolment_clips() -> dict[str, np.ndarray]:
     return {name: decode_audio(DATA / f"enrol_{name.lower()}.ogg") for name in ("Martin", "Durand")}
 
 
+def transcribe_fresh(settings: Settings, model_store: ModelStore, audio: np.ndarray) -> Transcript:
+    """``audio`` transcribed (French, word timings) by a Whisper model of its own.
+
+    CTranslate2 seeds a decoding thread's sampler once, when it first samples, so the words of a
+    temperature fallback depend on which tests sampled before on a shared model; these espeak-ng
+    mixes need the fallback (greedy decoding loops on them). A fresh model (Whisper base loads in
+    about a second) gives the same words whichever tests run, in any order or alone."""
+    transcriber = Transcriber(settings, model_store)
+    return transcriber.transcribe(audio, language="fr", word_timestamps=True)
+
+
 @pytest.fixture(scope="session")
-def meeting_transcript(transcriber, meeting: np.ndarray):
+def meeting_transcript(settings: Settings, model_store: ModelStore, meeting: np.ndarray):
     """The mixed meeting transcribed once by the real Whisper model (with word timings)."""
-    return transcriber.transcribe(meeting, language="fr", word_timestamps=True)
+    return transcribe_fresh(settings, model_store, meeting)

@@ -98,8 +98,10 @@ def test_per_track_input_attributes_words_to_the_right_names(
     for seg in result.segments:  # one speaker per segment, and the text is its words'
         assert {w.speaker for w in seg.words} == {seg.speaker}
     said = {n: " ".join(s.text for s in result.segments if s.speaker == n) for n in tracks}
-    assert "chantier" in said["Martin"] and "fenêtres" in said["Martin"]
-    assert "fournisseur" in said["Durand"], said
+    # a word of each speaker's own lines lands on that speaker (which words Whisper base gets
+    # right on espeak-ng speech varies; the time check above is the strict one)
+    assert "chantier" in said["Martin"] and "chantier" not in said["Durand"], said
+    assert "fournisseur" in said["Durand"] and "fournisseur" not in said["Martin"], said
 
 
 def test_clusters_named_by_enrolment_and_by_backend_activity(

@@ -10,6 +10,7 @@ from diarization import DiarizationOptions, Diarizer, attribute_speakers
 from diarization.export import locate_segmentation_onnx
 from diarization.segmentation import FRAMES_PER_CHUNK, Segmenter
 from models import ModelStore
+from tests.diarization.conftest import transcribe_fresh
 
 SHIFT_S = 2.7
 """Durand's track moved this much earlier: his first turn (5.27 s) then starts at 2.57 s, while
@@ -42,8 +43,8 @@ def test_two_voices_at_once_give_two_speakers_there(diarizer: Diarizer, overlapp
     assert len({t.speaker for t in turns}) == 2
 
 
-def test_two_voices_at_once_yield_words_for_both(transcriber, diarizer: Diarizer, overlapping):
-    transcript = transcriber.transcribe(overlapping, language="fr", word_timestamps=True)
+def test_two_voices_at_once_yield_words_for_both(settings, model_store, diarizer, overlapping):
+    transcript = transcribe_fresh(settings, model_store, overlapping)
     result = diarizer.run(overlapping)
     attributed = attribute_speakers(transcript, result.turns)
     speakers = {w.speaker for s in attributed.segments for w in s.words}
