@@ -15,6 +15,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -323,6 +324,30 @@ def _frame_owner(turns: list[SpeakerTurn], index: dict[str, int], total: int) ->
     return owner
 
 
+def _chunk_identities(
+    local: LocalResult, owner: np.ndarray, total: int, options: SegmentationOptions
+) -> Iterator[tuple[int, int, np.ndarray, np.ndarray, list[int]]]:
+    """For each segmentation chunk: its first frame, its frame count, its local activity, the
+    number of voices per frame, and the global identity of each of its three local speakers
+    (the speaker that ``owner`` gives to most of the frames where that local speaker talks
+    alone, when at least ``min_speaker_s`` of them are owned; else -1)."""
+    min_alone = max(1, int(options.min_speaker_s / FRAME_S))
+    for c, start in enumerate(local.starts):
+        first = int(round(start / FRAME_S))
+        n = min(FRAMES_PER_CHUNK, total - first)
+        if n <= 0:
+            continue
+        act = local.activity[c, :n]
+        voices = act.sum(1)
+        who = []
+        for k in range(act.shape[1]):
+            alone = np.flatnonzero((act[:, k] == 1) & (voices == 1))
+            ids = owner[first + alone]
+            ids = ids[ids >= 0]
+            who.append(int(np.bincount(ids).argmax()) if len(ids) >= min_alone else -1)
+        yield first, n, act, voices, who
+
+
 def resegment(
     turns: list[SpeakerTurn],
     local: LocalResult,
@@ -354,23 +379,12 @@ def resegment(
     score = np.zeros((total, len(speakers)), dtype=np.float32)
     count = np.zeros(total)
     seen = np.zeros(total)
-    min_alone = int(options.min_speaker_s / FRAME_S)
-    for c, start in enumerate(local.starts):
-        first = int(round(start / FRAME_S))
-        n = min(FRAMES_PER_CHUNK, total - first)
-        if n <= 0:
-            continue
-        act = local.activity[c, :n]
-        voices = act.sum(1)
+    for first, n, act, voices, who in _chunk_identities(local, owner, total, options):
         seen[first : first + n] += 1
         count[first : first + n] += voices
-        for k in range(3):
-            alone = np.flatnonzero((act[:, k] == 1) & (voices == 1))
-            ids = owner[first + alone]
-            ids = ids[ids >= 0]
-            if len(ids) < min_alone:
-                continue
-            score[first : first + n, int(np.bincount(ids).argmax())] += act[:, k]
+        for k, identity in enumerate(who):
+            if identity >= 0:
+                score[first : first + n, identity] += act[:, k]
     seen = np.maximum(seen, 1)
     score /= seen[:, None]
     need = np.rint(count / seen)
@@ -413,27 +427,13 @@ def add_overlap_turns(
     owner = _frame_owner(turns, index, total)
     votes = np.zeros((total, len(speakers)))
     seen = np.zeros(total)
-    min_alone = int(options.min_speaker_s / FRAME_S)
-    for c, start in enumerate(local.starts):
-        first = int(round(start / FRAME_S))
-        n = min(FRAMES_PER_CHUNK, total - first)
-        if n <= 0:
-            continue
-        act = local.activity[c, :n]
-        count = act.sum(1)
+    for first, n, act, voices, who in _chunk_identities(local, owner, total, options):
         seen[first : first + n] += 1
-        overlap = np.flatnonzero(count == 2)
-        if len(overlap) == 0:
-            continue
-        for k in range(3):
-            alone = np.flatnonzero((act[:, k] == 1) & (count == 1))
-            ids = owner[first + alone]
-            ids = ids[ids >= 0]
-            if len(ids) < min_alone:
-                continue
-            who = int(np.bincount(ids).argmax())
-            both = overlap[act[overlap, k] == 1]
-            votes[first + both, who] += 1
+        overlap = np.flatnonzero(voices == 2)
+        for k, identity in enumerate(who):
+            if identity >= 0 and len(overlap):
+                both = overlap[act[overlap, k] == 1]
+                votes[first + both, identity] += 1
     half = np.maximum(seen, 1) / 2
     active = votes >= half[:, None]
     active &= votes > 0
