@@ -317,11 +317,15 @@ def single_voice_windows(
     return out
 
 
-def _frame_owner(turns: list[SpeakerTurn], index: dict[str, int], total: int) -> np.ndarray:
-    owner = np.full(total, -1, dtype=int)
+def _frame_owner(turns: list[SpeakerTurn], duration: float) -> tuple[list[str], np.ndarray]:
+    """The speakers of ``turns`` (sorted) and, per segmentation frame of ``duration`` seconds,
+    the index of the speaker ``turns`` gives it (-1: nobody)."""
+    speakers = sorted({t.speaker for t in turns})
+    index = {s: i for i, s in enumerate(speakers)}
+    owner = np.full(int(np.ceil(duration / FRAME_S)) + 1, -1, dtype=int)
     for t in turns:
         owner[int(t.start / FRAME_S) : int(np.ceil(t.end / FRAME_S))] = index[t.speaker]
-    return owner
+    return speakers, owner
 
 
 def _chunk_identities(
@@ -370,12 +374,10 @@ def resegment(
     Turns are rebuilt from the frames (pauses under ``min_gap_s`` filled, turns under
     ``min_turn_s`` dropped), so they may overlap.
     """
-    speakers = sorted({t.speaker for t in turns})
+    speakers, owner = _frame_owner(turns, duration)
     if not speakers or len(local.starts) == 0:
         return turns
-    index = {s: i for i, s in enumerate(speakers)}
-    total = int(np.ceil(duration / FRAME_S)) + 1
-    owner = _frame_owner(turns, index, total)
+    total = len(owner)
     score = np.zeros((total, len(speakers)), dtype=np.float32)
     count = np.zeros(total)
     seen = np.zeros(total)
@@ -419,12 +421,10 @@ def add_overlap_turns(
     hears two local speakers at once in most of the chunks that see a frame, both identities
     are active there; the one ``turns`` does not already give that frame gets a new turn.
     """
-    speakers = sorted({t.speaker for t in turns})
+    speakers, owner = _frame_owner(turns, duration)
     if not speakers or len(local.starts) == 0:
         return turns
-    index = {s: i for i, s in enumerate(speakers)}
-    total = int(np.ceil(duration / FRAME_S)) + 1
-    owner = _frame_owner(turns, index, total)
+    total = len(owner)
     votes = np.zeros((total, len(speakers)))
     seen = np.zeros(total)
     for first, n, act, voices, who in _chunk_identities(local, owner, total, options):
