@@ -238,23 +238,13 @@ def task_as_said(index: TranscriptIndex, sid: int) -> dict[str, Any] | None:
     if found is None:
         # "Il faudra transmettre…" is a task when someone is addressed or accepts it in reply
         needed = needed_task(seg.text)
-        if needed and (addressee(seg.text) or _accepted(index, sid)):
+        if needed and (addressee(seg.text) or index.accepted_next(sid)):
             found = (needed, "tu")
     if found is None:
         return None
     task, who = found
     owner = "" if who in ("je", "tu") else who
     return {"task": task, "owner": owner, "due": "", "segments": [sid], "read_from_text": True}
-
-
-def _accepted(index: TranscriptIndex, sid: int) -> bool:
-    """Whether the turn after ``sid`` is another speaker's short acceptance ("Ça marche.")."""
-    segs = index.transcript.segments
-    p = index.position[sid]
-    if p + 1 >= len(segs):
-        return False
-    nxt = segs[p + 1]
-    return nxt.speaker != segs[p].speaker and is_acceptance(nxt.text)
 
 
 def stated_date(transcript: Transcript, first_segments: int = 15) -> str | None:

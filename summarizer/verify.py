@@ -161,6 +161,20 @@ class TranscriptIndex:
         valid = {int(i) for i in ids if isinstance(i, int) and int(i) in self.by_id}
         return sorted(valid, key=self.position.__getitem__)
 
+    def neighbour(self, sid: int, step: int) -> Segment | None:
+        """The turn ``step`` places after turn ``sid`` (before it when negative), or ``None``
+        past either end of the transcript."""
+        p = self.position[sid] + step
+        segs = self.transcript.segments
+        return segs[p] if 0 <= p < len(segs) else None
+
+    def accepted_next(self, sid: int) -> bool:
+        """Whether the turn after ``sid`` is another speaker's short acceptance ("Ça marche.")."""
+        nxt = self.neighbour(sid, 1)
+        return (
+            nxt is not None and nxt.speaker != self.by_id[sid].speaker and is_acceptance(nxt.text)
+        )
+
     def around(self, ids: list[int], before: int = WINDOW_BEFORE, after: int = WINDOW_AFTER):
         """The segments cited plus ``before``/``after`` neighbours of each, in order."""
         segs = self.transcript.segments
@@ -312,16 +326,21 @@ def check_due(due: str, ids: list[int], index: TranscriptIndex) -> tuple[str | N
 def _paired_turn(seg: Segment, index: TranscriptIndex) -> tuple[Segment | None, str]:
     """The turn that completes a request or an acceptance: the short reply accepting ``seg``
     (``"reply"``), or the request that ``seg`` accepts (``"request"``); else ``(None, "")``."""
-    segs = index.transcript.segments
-    p = index.position[seg.id]
-    if p + 1 < len(segs) and is_request(seg.text):
-        nxt = segs[p + 1]
-        if nxt.speaker != seg.speaker and (is_acceptance(nxt.text) or commits_self(nxt.text)):
-            return nxt, "reply"
-    if p > 0 and (is_acceptance(seg.text) or commits_self(seg.text)):
-        prev = segs[p - 1]
-        if prev.speaker != seg.speaker and is_request(prev.text):
-            return prev, "request"
+    nxt, prev = index.neighbour(seg.id, 1), index.neighbour(seg.id, -1)
+    if (
+        nxt is not None
+        and nxt.speaker != seg.speaker
+        and is_request(seg.text)
+        and (is_acceptance(nxt.text) or commits_self(nxt.text))
+    ):
+        return nxt, "reply"
+    if (
+        prev is not None
+        and prev.speaker != seg.speaker
+        and (is_acceptance(seg.text) or commits_self(seg.text))
+        and is_request(prev.text)
+    ):
+        return prev, "request"
     return None, ""
 
 
@@ -627,12 +646,9 @@ def assented_decision(index: TranscriptIndex, sid: int) -> str | None:
     m = _SETTLING_RE.search(seg.text)
     if not m or not STRONG_DECISION_RE.search(settled(seg.text[m.start() :])):
         return None
-    segs = index.transcript.segments
-    p = index.position[sid]
-    prev = segs[p - 1] if p > 0 else None
-    nxt = segs[p + 1] if p + 1 < len(segs) else None
+    prev = index.neighbour(sid, -1)
     agreed = (
-        (nxt is not None and nxt.speaker != seg.speaker and is_acceptance(nxt.text))
+        index.accepted_next(sid)
         or (
             prev is not None
             and prev.speaker != seg.speaker
