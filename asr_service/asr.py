@@ -210,9 +210,9 @@ class Transcriber:
         """Decode only ``chunks`` of ``audio`` (concatenated, as faster-whisper's VAD filter
         does), with times mapped back to the original audio and shifted by ``offset``."""
         duration = len(audio) / SAMPLE_RATE
-        pieces, _ = collect_chunks(audio, chunks, sampling_rate=SAMPLE_RATE)
-        speech = np.concatenate(pieces).astype(np.float32, copy=False)
-        segments, info = self.model.transcribe(speech, vad_filter=False, **options)
+        segments, info = self.model.transcribe(
+            _speech_only(audio, chunks), vad_filter=False, **options
+        )
         out: list[Segment] = []
         for seg in restore_speech_timestamps(segments, chunks, SAMPLE_RATE):
             out.append(to_segment(seg, len(out), offset))
@@ -320,9 +320,7 @@ class Transcriber:
         ``chunks``: speech already found by :meth:`speech_chunks`; detection then listens to
         that speech only, instead of running the VAD a second time (on the unlevelled audio)."""
         if chunks:
-            pieces, _ = collect_chunks(audio, chunks, sampling_rate=SAMPLE_RATE)
-            speech = np.concatenate(pieces).astype(np.float32, copy=False)
-            _, _, probs = self.model.detect_language(speech, vad_filter=False)
+            _, _, probs = self.model.detect_language(_speech_only(audio, chunks), vad_filter=False)
         else:
             _, _, probs = self.model.detect_language(
                 audio, vad_filter=self.settings.vad, vad_parameters=self.vad_options()
@@ -385,7 +383,7 @@ class Transcriber:
                 chunks = self.speech_chunks(audio) if use_vad else []
                 if lang_arg is None:
                     decode_options["language"], language_probability = self.detect_language(
-                        audio, chunks if use_vad else None
+                        audio, chunks
                     )
                 if use_vad:
                     info = None
@@ -437,6 +435,13 @@ class Transcriber:
             model=self.info,
             settings=settings_used,
         )
+
+
+def _speech_only(audio: np.ndarray, chunks: list[dict[str, int]]) -> np.ndarray:
+    """The VAD's speech ``chunks`` of ``audio`` joined end to end (as faster-whisper's own VAD
+    filter feeds Whisper)."""
+    pieces, _ = collect_chunks(audio, chunks, sampling_rate=SAMPLE_RATE)
+    return np.concatenate(pieces).astype(np.float32, copy=False)
 
 
 def _seconds(spans: Iterable[tuple[int, int]]) -> list[tuple[float, float]]:
