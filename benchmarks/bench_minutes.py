@@ -46,6 +46,7 @@ from typing import Any
 
 import typer
 
+from asr_service.formats import write_atomically
 from asr_service.speakers import display_name
 from asr_service.transcript import Segment, Transcript
 from benchmarks.minutes_data import GROUPS, VARIANTS, EvalMeeting, load_meetings
@@ -115,9 +116,7 @@ class DiskCache:
         self.misses += 1
         answer = self.inner.complete_json(messages, schema, max_tokens=max_tokens)
         self.folder.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_suffix(".tmp")
-        tmp.write_text(json.dumps(answer, ensure_ascii=False), encoding="utf-8")
-        tmp.replace(path)
+        write_atomically(path, json.dumps(answer, ensure_ascii=False).encode("utf-8"))
         return answer
 
 
