@@ -174,9 +174,13 @@ class Diarizer:
             if self.segmenter is not None
             else None
         )
-        counts = {"num_speakers": num_speakers, "min_speakers": min_speakers}
-        counts["max_speakers"] = max_speakers
-        if local is not None and self.options.method == "windows+segmentation":
+        counts = {
+            "num_speakers": num_speakers,
+            "min_speakers": min_speakers,
+            "max_speakers": max_speakers,
+        }
+        resegmenting = local is not None and self.options.method == "windows+segmentation"
+        if resegmenting:
             flat = [w for region_windows in windows for w in region_windows]
             single = single_voice_windows(local, flat, duration, seg.single_fraction)
             labels = cluster_subset(embeddings, single, options=self.options.clustering, **counts)
@@ -188,7 +192,7 @@ class Diarizer:
             speaker_label(k): normalize(embeddings[labels == k].mean(0, keepdims=True))[0]
             for k in range(int(labels.max()) + 1)
         }
-        if local is not None and self.options.method == "windows+segmentation":
+        if resegmenting:
             turns = resegment(turns, local, duration, seg)  # speech the windows missed, overlap
         elif local is not None:  # windows+overlap: a second voice where two speak
             turns = add_overlap_turns(turns, local, duration, seg)
