@@ -79,6 +79,7 @@ def test_clerk_corrects_rejects_validates_and_downloads_the_validated_minutes(
     browser: tuple[object, Path],
     tmp_path: Path,
 ) -> None:
+    from selenium.common.exceptions import StaleElementReferenceException, WebDriverException
     from selenium.webdriver.common.by import By
     from selenium.webdriver.common.keys import Keys
     from selenium.webdriver.support import expected_conditions as ec
@@ -90,7 +91,22 @@ def test_clerk_corrects_rejects_validates_and_downloads_the_validated_minutes(
     find = driver.find_element  # type: ignore[attr-defined]
 
     def status_says(text: str) -> None:
-        wait.until(ec.text_to_be_present_in_element((By.ID, "relecture"), text))
+        """Wait for the review status to read ``text``. The page re-renders that region after
+        each action: an element read mid-render is stale, which Selenium reports as a
+        StaleElementReferenceException or, from Chromium's inspector, as "Node with given id
+        does not belong to the document"; both mean "not yet", so the element is found anew."""
+
+        def says(_driver: object) -> bool:
+            try:
+                return text in find(By.ID, "relecture").text
+            except StaleElementReferenceException:
+                return False
+            except WebDriverException as exc:
+                if "does not belong to the document" in str(exc):
+                    return False
+                raise
+
+        wait.until(says)
 
     # sign in with the keyboard, open the finished meeting
     driver.get(base + "/connexion")  # type: ignore[attr-defined]
