@@ -92,6 +92,8 @@ def _other_people(a: Action, b: Action) -> bool:
         return False
     if _anonymous(a.owner) != _anonymous(b.owner):
         return False  # "Sonia" addressed by name may well be the "Intervenant 3" who answers
+    if _anonymous(a.owner):
+        return a.owner.strip() != b.owner.strip()  # "Intervenant 4" is not "Intervenant 5"
     return not set(content_tokens(a.owner)) & set(content_tokens(b.owner))
 
 

@@ -57,6 +57,7 @@ from summarizer.verify import (
     check_action,
     check_decision,
     check_question,
+    concluded_decision,
     settled,
     stated_decision,
     unchecked_action,
@@ -224,7 +225,17 @@ def decision_as_said(index: TranscriptIndex, sid: int) -> dict[str, Any] | None:
     if voted:
         return {"decision": voted[0], "segments": voted[1]}
     said = stated_decision(index.by_id[sid].text) or assented_decision(index, sid)
-    return {"decision": said, "segments": [sid]} if said else None
+    if said:
+        return {"decision": said, "segments": [sid]}
+    concluded = concluded_decision(index, sid)
+    return {"decision": concluded[0], "segments": concluded[1]} if concluded else None
+
+
+# A commitment whose object is a pronoun for what was just asked ("je l'envoie", "je m'en occupe
+# pas": "je les transmets").
+_REFERS_BACK_RE = re.compile(
+    r"\b(?:je|j['’])\s*(?:vais\s+)?(?:l['’]\s*|le\s+|la\s+|les\s+)\w", re.I
+)
 
 
 def task_as_said(index: TranscriptIndex, sid: int) -> dict[str, Any] | None:
@@ -243,6 +254,17 @@ def task_as_said(index: TranscriptIndex, sid: int) -> dict[str, Any] | None:
     if found is None:
         return None
     task, who = found
+    prev = index.neighbour(sid, -1)
+    if (
+        who == "je"
+        and _REFERS_BACK_RE.search(seg.text)
+        and prev is not None
+        and prev.speaker != seg.speaker
+        and (is_request(prev.text) or addressee(prev.text))
+    ):
+        # "Oui, je l'envoie la semaine prochaine." takes on the task asked just before: that
+        # turn's action, not a second one named by what is left ("Envoyer aux adhérents")
+        return None
     owner = "" if who in ("je", "tu") else who
     return {"task": task, "owner": owner, "due": "", "segments": [sid], "read_from_text": True}
 

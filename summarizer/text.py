@@ -254,6 +254,7 @@ _MONTH = (
 )
 _DAY = r"(?:lundi|mardi|mercredi|jeudi|vendredi|samedi|dimanche)"
 _APOS = r"['’ ]"
+_COUNT = r"(?:\d+|deux|trois|quatre|cinq|six|sept|huit|dix|quinze|quelques)"
 # What a deadline points at, article included. Said alone, these are deadlines ("jeudi",
 # "le 12 mai", "cette semaine"); the others need "avant", "d'ici", "pour"... ("avant l'été").
 _BARE_TARGET = (
@@ -262,12 +263,18 @@ _BARE_TARGET = (
     rf"|(?:le\s+)?{_DAY}(?:\s+(?:prochain|matin|soir))?"
     rf"|demain(?:\s+(?:matin|soir))?|ce\s+soir|cette\s+semaine"
     rf"|la\s+semaine\s+(?:prochaine|du\s+\d{{1,2}}(?:er)?\s+{_MONTH})"
+    rf"|(?:sous|dans\s+les)\s+{_COUNT}\s+(?:jours|semaines|mois)|sous\s+(?:huitaine|quinzaine)"
+    rf"|la\s+veille\s+(?:du|de\s+la|de\s+l{_APOS}?)\s*\w+|le\s+lendemain\s+(?:du|de\s+la)\s+\w+"
+    rf"|en\s+(?:fin|d[ée]but)\s+de\s+(?:semaine|mois)(?:\s+prochaine?)?"
+    rf"|le\s+mois\s+prochain|l{_APOS}?(?:an|ann[ée]e)\s+prochaine?"
 )
 _TARGET = (
     rf"{_BARE_TARGET}"
     rf"|(?:la|le)\s+prochaine?\s+(?:s[ée]ance|r[ée]union(?:\s+de\s+\w+)?|commission|conseil|"
     rf"directoire|comit[ée](?:\s+de\s+pilotage)?|bureau|assembl[ée]e)"
-    rf"|la\s+fin\s+(?:du\s+mois|de\s+la\s+semaine|de\s+l{_APOS}?ann[ée]e|d{_APOS}?ann[ée]e)"
+    rf"|la\s+fin\s+(?:du\s+(?:mois|trimestre|semestre)|de\s+la\s+semaine|de\s+l{_APOS}?ann[ée]e|"
+    rf"d{_APOS}?ann[ée]e)"
+    rf"|{_COUNT}\s+(?:jours|semaines|mois)"
     rf"|les\s+vacances(?:\s+(?:de\s+\w+|d{_APOS}?[ée]t[ée]))?|l{_APOS}?[ée]t[ée]|la\s+rentr[ée]e"
     rf"|(?:le\s+)?(?:conseil|comit[ée]|bureau)\s+(?:de|du)\s+{_MONTH}"
 )
@@ -550,6 +557,9 @@ def _infinitive(verb: str) -> str | None:
     v = verb.lower()
     if v in _IRREGULAR:
         return _IRREGULAR[v]
+    for ending in ("iendrai", "iendras", "iendra", "iendront", "iendrez"):
+        if v.endswith(ending):
+            return v[: -len(ending)] + "enir"  # préviendrai → prévenir, obtiendra → obtenir
     for ending in ("aierai", "aiera", "aieront", "oierai", "oiera", "oieront"):
         if v.endswith(ending):
             return v[: -len(ending)] + ending[0] + "yer"  # paiera → payer
@@ -615,12 +625,57 @@ def _tail(text: str) -> str:
     return re.sub(r"\s+", " ", rest).strip(" ,:-")
 
 
-def _phrase(verb: str, rest: str) -> str | None:
-    tail = _tail(rest)
+_DANGLING_RE = re.compile(r"(?:(?:^|\s+)(?:et|puis|mais|ou|donc))+$", re.IGNORECASE)
+_OBJECT_CLITIC_RE = re.compile(r"(?:^|\s)(le|la|les|l['’])\s*$", re.IGNORECASE)
+_NOUN_PHRASE_RE = re.compile(
+    r"\b(le|la|les|l['’])\s*([\w\-]{3,}(?:\s+(?:de|du|des|d['’])\s*(?:la\s+|l['’]\s*)?[\w\-]{3,})?)",
+    re.IGNORECASE,
+)
+
+
+def _antecedent(head: str, clitic: str) -> str | None:
+    """What an object pronoun stands for, from the words said before it in the turn: the last
+    noun phrase of the same determiner ("…la préfecture demande le dossier de manifestation…
+    je le prépare" → "le dossier de manifestation")."""
+    want = normalize(clitic).strip()
+    same = {want} | ({"le", "la"} if want == "l" else {"l"} if want in ("le", "la") else set())
+    for m in reversed(list(_NOUN_PHRASE_RE.finditer(head))):
+        det = normalize(m.group(1)).strip()
+        if det in same and normalize(m.group(2)).split()[0] not in STOPWORDS:
+            return m.group(0)[:1].lower() + m.group(0)[1:]
+    return None
+
+
+def _phrase(verb: str, rest: str, head: str = "") -> str | None:
+    """``verb`` and the rest of its clause; when that is empty and the verb took an object
+    pronoun ("je le prépare"), what the pronoun stands for in ``head``."""
+    tail = _DANGLING_RE.sub("", _tail(rest))
+    clitic = _OBJECT_CLITIC_RE.search(head)
+    if not tail and clitic:
+        tail = _antecedent(head[: clitic.start()], clitic.group(1)) or ""
     if not verb or not tail and len(verb) < 5:
         return None
     task = f"{verb} {tail}".strip()
     return task[:1].upper() + task[1:]
+
+
+_REFLEXIVE = {"je": r"\b(?:me|m)\b", "tu": r"\b(?:te|t)\b", "vous": r"\bvous\b"}
+
+
+def _pronominal(m: re.Match[str], verb: str | None) -> str | None:
+    """``verb`` with its reflexive pronoun when the match says it ("tu t'occupes de…" →
+    "s'occuper"; "vous vous chargez" → "se charger")."""
+    if not verb:
+        return verb
+    person = normalize(m.group(0).split()[0].split("'")[0].split("’")[0])
+    person = "je" if person == "j" else person
+    end = m.start("inf") if m["inf"] else m.start("verb")
+    clitics = normalize(m.string[m.start() : end]).split()[1:]
+    if person == "vous" and clitics[:1] != ["vous"] and "vous" not in clitics[1:]:
+        return verb
+    if person in _REFLEXIVE and re.search(_REFLEXIVE[person], " ".join(clitics)):
+        return ("s'" if verb[:1] in "aeiouyhéè" else "se ") + verb
+    return verb
 
 
 def spoken_task(text: str) -> tuple[str, str] | None:
@@ -640,32 +695,47 @@ def spoken_task(text: str) -> tuple[str, str] | None:
                 if (said in _NOT_COMMITMENTS and not back) or said in _NO_TASK_VERBS | _TAKEN_ON:
                     continue
                 verb = _infinitive(m["verb"])
-            task = _phrase(verb or "", text[m.end() :])
+            clitics = text[m.start() : m.start("inf") if m["inf"] else m.start("verb")]
+            task = _phrase(_pronominal(m, verb) or "", text[m.end() :], text[: m.start()] + clitics)
             if task:
                 return task, "je"
     if addressee(text) or is_request(text):
         for m in _SECOND_PERSON_RE.finditer(text):
             verb = m["inf"].lower() if m["inf"] else _infinitive(m["verb"])
             if verb and normalize(verb) not in _NOT_TASKS_ASKED:
-                task = _phrase(verb, text[m.end() :])
+                task = _phrase(_pronominal(m, verb) or verb, text[m.end() :])
                 if task:
                     return task, "tu"
     for m in _FUTURE_RE.finditer(text):
         said = normalize(m["verb"])
-        who = _subject_before(text[: m.start()])
-        if said in _NO_TASK_VERBS or not who:
-            continue
+        who = _subject_before(text[: m.start()]) or _cleft_subject(text[: m.start()])
+        if said in _NO_TASK_VERBS or not who or _NEGATION_BEFORE_RE.search(text[: m.start()]):
+            continue  # no task, no subject, or negated ("la boîte ne passera pas l'hiver")
         task = _phrase(_infinitive(m["verb"]) or "", text[m.end() :])
         if task:
             return task, who
     return None
 
 
+_NEGATION_BEFORE_RE = re.compile(r"\b(?:ne|n['’])\s*(?:\w+\s+)?$", re.IGNORECASE)
 _FUTURE_RE = re.compile(r"\b(?P<verb>\w{2,}(?:eront|iront|ront|era|ira|ra))\b", re.IGNORECASE)
 _DETERMINERS = {"le", "la", "les", "l"}
 _LINKS = {"de", "du", "des", "d"}
 _NOT_IN_SUBJECT = {"qui", "que", "je", "tu", "on", "nous", "vous", "il", "elle", "ils", "elles"}
 SUBJECT_MAX_WORDS = 6
+
+
+_CLEFT_RE = re.compile(
+    r"\bc['’]\s*est\s+((?:le|la|les|l['’])\s*[^,.;:!?]{2,60}?)\s+qui\s+(?:nous\s+|vous\s+|le\s+|la\s+|les\s+|l['’]\s*)?$",
+    re.IGNORECASE,
+)
+
+
+def _cleft_subject(head: str) -> str | None:
+    """The subject put forward before a future ("c'est la direction des ressources humaines
+    qui publiera…" → "la direction des ressources humaines"), else ``None``."""
+    m = _CLEFT_RE.search(head)
+    return m.group(1).strip() if m else None
 
 
 def _subject_before(head: str) -> str | None:
@@ -711,6 +781,8 @@ def verb_said(task: str, text: str) -> bool | None:
     form ("envoyer" ~ "j'enverrai", "tu m'envoies"; "mettre à jour" ~ "mise à jour").
     ``None`` when the task does not start with an infinitive (not phrased as a task)."""
     words = tokens(task)
+    if words[:1] in (["s"], ["se"]):
+        words = words[1:]  # a pronominal verb: "s'occuper de…"
     if not words or not _INFINITIVE_RE.search(words[0]) or len(words[0]) < 4:
         return None
     verb = stem(words[0])

@@ -52,7 +52,8 @@ _DECIDE = (
     r"tranch\w*|convenu\w*|accept\w*|fixe|fixee|fixes|fixees|decal(?:e|ons|ee)|"
     r"on part (?:sur|la dessus|la dessus)|on lance|on garde|on maintient|on fait comme ca|"
     r"c est parti|allons y|va pour|ca (?:nous|me) va|on le met|on les met|mets aux voix|"
-    r"soumets au vote|qui est pour"
+    r"soumets au vote|qui est pour|c est regle|c est reglee|personne n est contre|"
+    r"(?:pas d|aucune|sans) objections?"
 )
 DECISION_RE = re.compile(
     rf"\b({_DECIDE}|entendu|abstention\w*|qui est (?:pour|contre)|voix (?:pour|contre))\b"
@@ -104,11 +105,22 @@ ACCORD_NOUN_RE = re.compile(
 )
 
 
+# Decision words that take no decision of this meeting: the power of another body ("c'est
+# l'assemblée générale qui fixe la cotisation") and a choice recalled from the past ("l'an
+# dernier on avait décidé…", "ils avaient voté contre").
+NOT_OURS_RE = re.compile(
+    rf"\bc est (?:\w+\s+){{1,5}}qui\s+(?:\w+\s+)?(?:{_DECIDE})\b"
+    rf"|\b(?:avait|avaient|avions|aviez)\s+(?:(?:\w+\s+)?(?:ete|deja|tous|bien)\s+)?(?:{_DECIDE})\b"
+)
+
+
 def settled(text: str) -> str:
     """Normalised ``text`` without its negated, deferred or questioned decision words ("rien
-    n'est décidé", "on le met en attente", "on la fixe quand ?"): what is left states a decision
+    n'est décidé", "on le met en attente", "on la fixe quand ?") and those that are not this
+    meeting's ("c'est le conseil qui vote", "on avait décidé"): what is left states a decision
     only if one was taken."""
     norm = ACCORD_NOUN_RE.sub(" ", DEFERRED_CUE_RE.sub(" ", normalize(text)))
+    norm = NOT_OURS_RE.sub(" ", norm)
     return NEGATED_RE.sub(" ", QUESTIONED_RE.sub(" ", norm))
 
 
@@ -127,6 +139,7 @@ WINDOW_BEFORE = 2
 WINDOW_AFTER = 2
 MIN_DECISION_COVERAGE = 0.5
 MIN_TASK_COVERAGE = 0.4
+MIN_TASK_WORDS = 2
 SHORT_REPLY_WORDS = 15
 
 
@@ -451,6 +464,11 @@ def check_action(item: dict[str, Any], index: TranscriptIndex) -> Action | Unver
         return Unverified(kind="action", text="(vide)", reason="tâche vide")
     if not ids:
         return Unverified(kind="action", text=task, reason="aucune intervention citée n'existe")
+    if len(content_tokens(task)) < MIN_TASK_WORDS:
+        # "Commencer" (from "Sandrine, tu commences ?"): taking the floor, not work to do
+        return Unverified(
+            kind="action", text=task, reason="la tâche ne dit pas quoi faire", segment_ids=ids
+        )
     cited = [index.by_id[i] for i in ids]
     # The task is said in the cited turn, or just before it when the cited turn only accepts it
     # ("Odile, il faudra transmettre…" / "Entendu, je m'en charge.").
@@ -558,6 +576,9 @@ _FILLERS_RE = re.compile(
     re.IGNORECASE,
 )
 SUBJECT_WORDS_BEFORE = 12
+_ADDRESS_AFTER_RE = re.compile(
+    r"\s+(?:[\w\-]+\s+)?(?:tu|vous)\s+(?:peux|pouvez|pourrais|pourriez|vas|allez)\b", re.I
+)
 
 
 CLAUSE_SUBJECT_WORDS = 14
@@ -611,6 +632,8 @@ def stated_decision(text: str) -> str | None:
                 continue
             said = re.sub(r"^(?:de\s+|d['’]\s*)", "", sentence[c.end() :].strip(), flags=re.I)
         said = _FILLERS_RE.sub("", said.strip()).strip(" ,;:")
+        # unpunctuated text runs on into the next request ("…une abstention nadia tu peux…")
+        said = _ADDRESS_AFTER_RE.split(said, maxsplit=1)[0].strip(" ,;:")
         if (
             not said
             or QUOTE_RE.search(normalize(said))
@@ -634,6 +657,10 @@ _SETTLING_RE = re.compile(
 
 
 BARE_ASSENT_WORDS = 6
+# A reply that opens by agreeing, then goes on to the next point ("Très bien. Pour la buvette…").
+_OPENS_WITH_ASSENT_RE = re.compile(
+    r"(?:tres bien|d accord|parfait|entendu|ca marche|ca (?:me|nous) va|tout a fait|ok|bien sur)\b"
+)
 # A short turn agreeing anywhere in it ("Le 2 juin, ça nous va.").
 _ASSENT_RE = re.compile(r"\b(?:ca (?:me|nous) (?:va|convient)|d accord|tout a fait)\b")
 
@@ -646,9 +673,14 @@ def assented_decision(index: TranscriptIndex, sid: int) -> str | None:
     m = _SETTLING_RE.search(seg.text)
     if not m or not STRONG_DECISION_RE.search(settled(seg.text[m.start() :])):
         return None
-    prev = index.neighbour(sid, -1)
+    prev, nxt = index.neighbour(sid, -1), index.neighbour(sid, 1)
     agreed = (
         index.accepted_next(sid)
+        or (
+            nxt is not None
+            and nxt.speaker != seg.speaker
+            and bool(_OPENS_WITH_ASSENT_RE.match(normalize(nxt.text)))
+        )
         or (
             prev is not None
             and prev.speaker != seg.speaker
@@ -672,41 +704,143 @@ def assented_decision(index: TranscriptIndex, sid: int) -> str | None:
     return clause[:1].upper() + clause[1:] + "."
 
 
-# A vote: "Je mets aux voix la ligne vers la gare." then, in that turn or the next, its result.
+# The chair's conclusion after the point it settles ("Bon, alors le 18 juillet, on fait comme
+# ça.", "Trois jours, c'est acté."), or after a proposal made just before ("Je propose qu'on
+# commande en mars." "Bon, on part là-dessus.").
+_CONCLUDE_RE = re.compile(
+    r"\b(?:on fait comme [çc]a|on part (?:l[àa][\s-]dessus|sur [çc]a)|c['’]\s*est (?:act[ée]|"
+    r"entendu|dit|d[ée]cid[ée]|r[ée]gl[ée])|va pour [çc]a|adjug[ée])\b",
+    re.IGNORECASE,
+)
+_PROPOSED_RE = re.compile(
+    r"\b(?:je\s+(?:vous\s+)?propose|on\s+pourrait|pourquoi pas|et si on|on n['’]a qu['’][àa])"
+    r"\s*(?P<what>[^.;!?]+)",
+    re.IGNORECASE,
+)
+CONCLUDED_WORDS = 10
+# Consent asked and given in the same turn, the point said after it.
+_CONSENTED_RE = re.compile(
+    r"\b(?:personne n['’ ]est contre|pas d['’ ]objections?|aucune objection|des objections)\s*\??[\s,]*"
+    r"(?=(?:parfait|tr[èe]s bien|bon|ok|alors|adopt[ée]|c['’ ]est bon)\b)",
+    re.IGNORECASE,
+)
+
+
+_CONSENT_ASKED_RE = re.compile(
+    r"\b(?:tout le monde est d['’ ]accord|(?:des|pas d['’ ])objections?|[çc]a (?:vous|te) va|"
+    r"on est d['’ ]accord|vous [êe]tes d['’ ]accord|personne n['’ ]est contre)\W*$",
+    re.IGNORECASE,
+)
+
+
+def _concluded_point(head: str) -> str:
+    """The point a conclusion settles, from the words said before it: fillers and a consent
+    question ("tout le monde est d'accord ? bon") left out; in unpunctuated text, the phrase
+    from its last determiner (:func:`_outcome_subject`) when more than a few words precede."""
+    head = head.strip()
+    for _ in range(3):
+        head = _FILLERS_RE.sub("", head).strip(" ,;:?")
+        head = re.sub(r"(?:[\s,]+(?:bon|alors|donc|allez|ok|parfait))+$", "", head, flags=re.I)
+        head = _CONSENT_ASKED_RE.sub("", head).strip(" ,;:?.!")
+    if len(head.split()) > CONCLUDED_WORDS:
+        head = _outcome_subject(head) or " ".join(head.split()[-CONCLUDED_WORDS:])
+    return head
+
+
+def concluded_decision(index: TranscriptIndex, sid: int) -> tuple[str, list[int]] | None:
+    """A point the speaker concludes ("…, on fait comme ça", "c'est acté"), as said: the words
+    before the conclusion in its sentence, else the proposal of the turn just before; ``None``
+    when the conclusion is asked, negated, or concludes nothing named."""
+    seg = index.by_id[sid]
+    consent = _CONSENTED_RE.search(seg.text)
+    if consent:
+        # "Personne n'est contre ? Parfait : cinq euros par adulte…": the point follows
+        point = _FILLERS_RE.sub("", seg.text[consent.end() :].lstrip(" ?!.,:")).strip(" ,;:")
+        point = _SENTENCE_RE.findall(point)[0].strip(" .!") if point else ""
+        point = _ADDRESS_AFTER_RE.split(point, maxsplit=1)[0].strip(" ,;:")
+        if content_tokens(point) and not QUOTE_RE.search(normalize(point)):
+            return f"{point[:1].upper()}{point[1:]}.", [sid]
+    for sentence in _SENTENCE_RE.findall(seg.text):
+        m = _CONCLUDE_RE.search(sentence)
+        if not m or sentence.strip().endswith("?"):
+            continue
+        if re.search(r"\b(?:ne|n|pas|rien)\b", normalize(sentence[m.start() :])):
+            continue
+        cue = m.group(0)
+        head = _concluded_point(sentence[: m.start()])
+        if not content_tokens(head):
+            # "…la buvette va au club de foot. Tout le monde est d'accord ? Bon, c'est réglé."
+            earlier = seg.text[: seg.text.find(sentence)]
+            said = [x for x in _SENTENCE_RE.findall(earlier) if not x.strip().endswith("?")]
+            head = _concluded_point(said[-1].split(":")[-1]) if said else ""
+        if content_tokens(head) and not QUOTE_RE.search(normalize(head)):
+            return f"{head[:1].upper()}{head[1:]}, {cue}.", [sid]
+        prev = index.neighbour(sid, -1)
+        proposed = _PROPOSED_RE.search(prev.text) if prev is not None else None
+        if proposed and content_tokens(proposed["what"]):
+            what = re.sub(r"^(?:de\s+|d['’]\s*|que\s+|qu['’])", "", proposed["what"].strip())
+            what = what.strip(" ,:")
+            return f"{what[:1].upper()}{what[1:]} : {cue}.", [prev.id, sid]
+        return None
+    return None
+
+
+# A vote: "Je mets aux voix la ligne vers la gare." or "Je vous propose d'arrêter les comptes.
+# Qui est pour ?", then, in that turn or the next ones, its result.
 _PUT_TO_VOTE_RE = re.compile(
-    r"\b(?:mets|met|mettons|soumets|soumet|soumettons)\s+(?:aux\s+voix|au\s+vote)\s+(?P<what>[^.;!?]+)",
+    r"\b(?:(?:mets|met|mettons|soumets|soumet|soumettons)\s+(?:aux\s+voix|au\s+vote)"
+    r"|(?:je\s+(?:vous\s+)?|nous\s+(?:vous\s+)?)propos(?:e|ons)\s+(?:de\s+|d['’]\s*|que\s+|"
+    r"(?P<on>qu['’]on\s+)|(?=(?:le|la|les|l['’]|un|une)\b)))"
+    r"\s*(?P<what>[^.;!?]+)",
     re.IGNORECASE,
 )
 _VOTE_CALL_RE = re.compile(r"\b(?:aux voix|au vote)\b")
+# where the proposal's wording ends: its sentence, or the call to vote in unpunctuated text
+_PROPOSAL_END_RE = re.compile(r"[.;!?]|\s(?:qui est pour|qui est contre|des objections|pour\s*:)")
 BARE_RESULT_WORDS = 8
-_VOTE_RESULT_RE = re.compile(r"\b(?:(?:a l )?unanimite|adopte\w*|approuve\w*)\b")
+# how many turns a vote's result may come after the proposal ("Qui est pour ?" "Cinq." "Voté.")
+VOTE_RESULT_TURNS = 3
+_VOTE_RESULT_RE = re.compile(
+    r"\b(?:(?:a l )?unanimite|adopte\w*|approuve\w*|(?:c est|est|sont)\s+votee?s?)\b"
+)
 _VOTE_REJECTED_RE = re.compile(r"\b(?:rejet\w*|refus\w*|pas adopte\w*|n est pas adopte\w*)\b")
 
 
 def voted_decision(index: TranscriptIndex, sid: int) -> tuple[str, list[int]] | None:
     """A proposal put to the vote and carried, as said: "Je mets aux voix la ligne vers la gare."
-    followed (same turn or next) by "Unanimité" → ("La ligne vers la gare : adopté à
-    l'unanimité.", the turns); ``sid`` may be either turn. ``None`` otherwise."""
+    (or "Je vous propose d'arrêter les comptes.") followed, in that turn or up to three turns
+    later, by "Unanimité" → ("La ligne vers la gare : adopté à l'unanimité.", the turns);
+    ``sid`` may be the proposal or a short result turn. ``None`` otherwise, and when a turn in
+    between makes another proposal or the vote fails."""
     segs = index.transcript.segments
     p = index.position[sid]
     own = segs[p].text
-    # the turn before counts only for a bare result ("Unanimité, merci.") that puts nothing to
+    # earlier turns count only for a bare result ("Unanimité, merci.") that puts nothing to
     # the vote itself
-    bare = len(own.split()) <= BARE_RESULT_WORDS and not _VOTE_CALL_RE.search(normalize(own))
-    for q in (p, p - 1) if bare else (p,):
-        if q < 0:
-            continue
+    bare = (
+        len(own.split()) <= BARE_RESULT_WORDS
+        and not _VOTE_CALL_RE.search(normalize(own))
+        and not _PUT_TO_VOTE_RE.search(own)
+    )
+    lookback = range(p, max(-1, p - VOTE_RESULT_TURNS - 1), -1) if bare else (p,)
+    for q in lookback:
         m = _PUT_TO_VOTE_RE.search(segs[q].text)
         if not m:
             continue
-        after = segs[q].text[m.end() :] + " " + (segs[q + 1].text if q + 1 < len(segs) else "")
+        last = p if p > q else min(q + 1, len(segs) - 1)
+        between = [segs[k].text for k in range(q + 1, last + 1)]
+        if q < p and any(_PUT_TO_VOTE_RE.search(t) for t in between[:-1]):
+            break  # another proposal came in between: the result is not this one's
+        proposal = segs[q].text[m.start("what") :]
+        end = _PROPOSAL_END_RE.search(proposal)
+        cut = end.start() if end else len(proposal)
+        after = " ".join([proposal[cut:], *between])
         result = settled(after)
         if _VOTE_REJECTED_RE.search(normalize(after)) or not _VOTE_RESULT_RE.search(result):
-            continue
-        what = m["what"].strip(" ,:")
-        what = re.split(r"\s(?:qui est pour|des objections|pour\s*:)", what, maxsplit=1)[0]
+            break
+        what = ("on " if m["on"] else "") + proposal[:cut].strip(" ,:")
         if not content_tokens(what):
-            continue
+            break
         how = "adopté à l'unanimité" if "unanimit" in result else "adopté"
         return f"{what[:1].upper()}{what[1:]} : {how}.", sorted({segs[q].id, sid})
     return None

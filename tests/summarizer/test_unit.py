@@ -880,3 +880,136 @@ def test_a_needed_task_is_read_when_someone_accepts_it():
     assert [(a.task, a.owner, a.due) for a in minutes.actions] == [
         ("Relancer le prestataire", "Marc Petit", "dès lundi")
     ]
+
+
+def test_a_proposal_carried_by_a_vote_a_few_turns_later_is_a_decision():
+    from summarizer.verify import voted_decision
+
+    t = parse_clerk_text(
+        "[00:00:01] Odile Ferrand: Je vous propose de renouveler la convention avec la "
+        "ludothèque. Qui est pour ? Six. C'est voté à l'unanimité.\n"
+        "[00:00:10] Odile Ferrand: Je propose qu'on ouvre la salle le samedi.\n"
+        "[00:00:20] Marc Petit: Il faudra un agent de plus.\n"
+        "[00:00:30] Odile Ferrand: Qui est pour ? Cinq pour, une abstention.\n"
+        "[00:00:40] Odile Ferrand: C'est adopté.\n"
+        "[00:00:50] Léa Roy: Je propose de repeindre le hall.\n"
+        "[00:01:00] Odile Ferrand: Rejeté, quatre voix contre.\n"
+    )
+    index = TranscriptIndex(t)
+    assert voted_decision(index, 0) == (
+        "Renouveler la convention avec la ludothèque : adopté à l'unanimité.",
+        [0],
+    )
+    assert voted_decision(index, 4) == ("On ouvre la salle le samedi : adopté.", [1, 4])
+    assert voted_decision(index, 2) is None  # a remark, not a result
+    assert voted_decision(index, 6) is None  # the vote failed
+    unpunctuated = parse_clerk_text(
+        "[00:00:01] SPEAKER_00: je vous propose de renouveler la convention avec la ludothèque "
+        "qui est pour six c'est voté à l'unanimité\n"
+    )
+    assert voted_decision(TranscriptIndex(unpunctuated), 0) == (
+        "Renouveler la convention avec la ludothèque : adopté à l'unanimité.",
+        [0],
+    )
+
+
+def test_a_conclusion_states_the_point_it_settles():
+    from summarizer.verify import concluded_decision
+
+    t = parse_clerk_text(
+        "[00:00:01] Anne Roy: Le jeudi, la salle est prise par la chorale.\n"
+        "[00:00:10] Paul Diaz: Bon, alors le mardi soir, on fait comme ça. Et pour le goûter ?\n"
+        "[00:00:20] Anne Roy: Je propose qu'on commande chez le boulanger du bourg.\n"
+        "[00:00:30] Paul Diaz: Très bien, on part là-dessus.\n"
+        "[00:00:40] Paul Diaz: Finalement, les inscriptions passent en ligne. Tout le monde est "
+        "d'accord ? Bon, c'est réglé.\n"
+        "[00:00:50] Paul Diaz: Personne n'est contre ? Parfait : dix euros par enfant.\n"
+        "[00:01:00] Anne Roy: On fait comme ça ?\n"
+        "[00:01:10] SPEAKER_01: finalement les inscriptions passent en ligne tout le monde est "
+        "d'accord bon c'est réglé\n"
+    )
+    index = TranscriptIndex(t)
+    assert concluded_decision(index, 1) == ("Le mardi soir, on fait comme ça.", [1])
+    assert concluded_decision(index, 3) == (
+        "On commande chez le boulanger du bourg : on part là-dessus.",
+        [2, 3],
+    )
+    assert concluded_decision(index, 4) == (
+        "Finalement, les inscriptions passent en ligne, c'est réglé.",
+        [4],
+    )
+    assert concluded_decision(index, 5) == ("Dix euros par enfant.", [5])
+    assert concluded_decision(index, 6) is None  # asked, not concluded
+    assert concluded_decision(index, 7) == (
+        "Finalement les inscriptions passent en ligne, c'est réglé.",
+        [7],
+    )
+    for sid in (1, 3, 4, 5, 7):
+        text, ids = concluded_decision(index, sid)
+        assert check_decision({"decision": text, "segments": ids}, index).__class__.__name__ == (
+            "Decision"
+        )
+
+
+def test_decision_words_of_another_body_or_of_the_past_take_no_decision():
+    from summarizer.verify import STRONG_DECISION_RE, settled
+
+    for said in (
+        "C'est le conseil d'administration qui vote le budget, pas nous.",
+        "L'an dernier on avait décidé de fermer en août.",
+        "Ils avaient déjà validé ce plan.",
+    ):
+        assert not STRONG_DECISION_RE.search(settled(said)), said
+    assert STRONG_DECISION_RE.search(settled("C'est validé pour le plan de formation."))
+
+
+def test_task_reading_handles_negation_clefts_pronouns_and_reflexives():
+    assert spoken_task("Le technicien dit que la chaudière ne tiendra pas l'hiver.") is None
+    assert spoken_task("C'est le service juridique qui rédigera l'avenant.") == (
+        "Rédiger l'avenant",
+        "le service juridique",
+    )
+    assert spoken_task("Le rectorat attend le bilan des absences. Je le prépare pour lundi.") == (
+        "Préparer le bilan des absences",
+        "je",
+    )
+    assert spoken_task("Karim, tu t'occupes des badges ?") == ("S'occuper des badges", "tu")
+    assert spoken_task("J'obtiendrai les devis.") == ("Obtenir les devis", "je")
+
+
+def test_a_task_of_one_word_says_nothing_to_do():
+    t = parse_clerk_text("[00:00:01] Anne Roy: Sandrine, tu commences ?\n")
+    result = check_action({"task": "Commencer", "segments": [0]}, TranscriptIndex(t))
+    assert result.__class__.__name__ == "Unverified"
+    assert result.reason == "la tâche ne dit pas quoi faire"
+
+
+@pytest.mark.parametrize(
+    "said, deadline",
+    [
+        ("Je monte le stand la veille de la fête.", "la veille de la fête"),
+        ("Je réponds aux familles sous huit jours.", "sous huit jours"),
+        ("Je le fais d'ici trois semaines.", "d'ici trois semaines"),
+        ("Je vous l'envoie en fin de semaine.", "en fin de semaine"),
+        ("On le refait l'année prochaine.", "l'année prochaine"),
+    ],
+)
+def test_relative_deadlines_are_read_as_said(said, deadline):
+    assert stated_deadlines(said) == [deadline]
+
+
+def test_two_anonymous_speakers_are_two_owners():
+    from summarizer.merge import merge_actions
+    from summarizer.schema import Action, SourceRef
+
+    def action(task, owner, sid):
+        src = SourceRef(segment_id=sid, start=float(sid), end=sid + 1.0, speaker=owner, text=task)
+        return Action(task=task, owner=owner, sources=[src])
+
+    merged = merge_actions(
+        [
+            action("Préparer l'arrêté de circulation pour le chantier", "Intervenant 5", 21),
+            action("Écrire aux riverains pour expliquer le chantier", "Intervenant 4", 22),
+        ]
+    )
+    assert [a.owner for a in merged] == ["Intervenant 5", "Intervenant 4"]
