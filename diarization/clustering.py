@@ -2,7 +2,8 @@
 
 Spectral clustering after 3D-Speaker (itself adapted from SpeechBrain): cosine affinity, each row
 pruned to its strongest neighbours, unnormalised graph Laplacian, speaker count from the largest
-eigengap (within ``min``/``max``), k-means on the leading eigenvectors. Clusters too small to be a
+eigengaps (within ``min``/``max``; of the two largest, the count whose clusters have the better
+silhouette), k-means on the leading eigenvectors. Clusters too small to be a
 speaker are absorbed by the nearest one, and clusters whose centroids are very similar are merged.
 Too few windows for a graph (short recordings) go to average-linkage agglomerative clustering
 (scipy) with a cosine threshold instead.
@@ -32,6 +33,10 @@ class ClusteringOptions:
     min_cluster_size: int = 4  # windows; smaller clusters are absorbed by the nearest one
     merge_threshold: float = 0.8  # cosine of centroids above which two clusters are one speaker
     ahc_threshold: float = 0.2  # cosine linkage threshold for short recordings
+    # automatic count: the counts of the largest eigengaps (at least 2 speakers) are compared
+    # and the one whose clusters have the best cosine silhouette wins
+    count_candidates: int = 2  # eigengaps compared (1: the largest alone, the former rule)
+    candidate_gap: float = 0.7  # a gap is compared only if at least this fraction of the largest
     min_spectral_windows: int = 20  # below this, agglomerative clustering
     chunk_size: int = 2000  # windows per dense affinity (memory: chunk_size² floats)
 
@@ -81,7 +86,14 @@ def spectral_labels(
     max_k: int,
     options: ClusteringOptions,
 ) -> np.ndarray:
-    """Spectral clustering of unit-norm embeddings ``x`` (the eigengap picks k when None)."""
+    """Spectral clustering of unit-norm embeddings ``x``.
+
+    When ``k`` is None, the count comes from the eigengaps: of the ``count_candidates`` largest
+    (each at least ``candidate_gap`` of the largest), the count whose k-means clusters, minor
+    ones absorbed, have the best cosine silhouette. The largest gap alone moved by one or two
+    speakers either way in noise (tuning files: 6 speakers found as 4 under babble, 2 as 3).
+    A largest gap at one speaker is kept as it is (a silhouette needs two clusters).
+    """
     n = len(x)
     affinity = x @ x.T
     keep = max(options.min_pnum, int(round(options.pval * n)))
@@ -93,11 +105,44 @@ def spectral_labels(
     np.fill_diagonal(affinity, 0.0)
     laplacian = np.diag(np.abs(affinity).sum(1)) - affinity
     eigvals, eigvecs = np.linalg.eigh(laplacian)
-    if k is None:
-        hi = min(max_k, n - 1)
-        gaps = np.diff(eigvals[min_k - 1 : hi + 1])
-        k = int(np.argmax(gaps)) + min_k if len(gaps) else min_k
-    return kmeans(eigvecs[:, :k], k)
+    if k is not None:
+        return kmeans(eigvecs[:, :k], k)
+    hi = min(max_k, n - 1)
+    gaps = np.diff(eigvals[min_k - 1 : hi + 1])
+    if not len(gaps):
+        return kmeans(eigvecs[:, :min_k], min_k)
+    ranked = np.argsort(-gaps, kind="stable") + min_k
+    if ranked[0] == 1 or options.count_candidates <= 1:  # one speaker: no silhouette to compare
+        return kmeans(eigvecs[:, : ranked[0]], int(ranked[0]))
+    close = gaps[ranked - min_k] >= options.candidate_gap * gaps.max()
+    similarity = x @ x.T
+    best, best_score = np.zeros(n, dtype=int), -np.inf
+    for count in sorted(int(c) for c in ranked[close & (ranked >= 2)][: options.count_candidates]):
+        labels = kmeans(eigvecs[:, :count], count)
+        score = silhouette(similarity, absorb_minor(x, labels, options.min_cluster_size))
+        if score > best_score:
+            best, best_score = labels, score
+    return best
+
+
+def silhouette(similarity: np.ndarray, labels: np.ndarray) -> float:
+    """Mean silhouette of ``labels`` with cosine distance (``1 - similarity``); 0 for one cluster.
+
+    Per row: (b - a) / max(a, b), a = mean distance to the rest of its cluster, b = mean
+    distance to the nearest other cluster (0 for a cluster of one row).
+    """
+    ids, index = np.unique(labels, return_inverse=True)
+    if len(ids) < 2:
+        return 0.0
+    sums = (1.0 - similarity) @ np.eye(len(ids))[index]  # (rows, clusters) distance sums
+    sizes = np.bincount(index).astype(float)
+    rows = np.arange(len(labels))
+    own = sums[rows, index] / np.maximum(sizes[index] - 1, 1)
+    other = sums / sizes
+    other[rows, index] = np.inf
+    nearest = other.min(1)
+    value = (nearest - own) / np.maximum(np.maximum(own, nearest), 1e-9)
+    return float(np.where(sizes[index] > 1, value, 0.0).mean())
 
 
 def ahc_labels(x: np.ndarray, *, threshold: float, k: int | None = None) -> np.ndarray:

@@ -7,7 +7,7 @@ import pytest
 
 from asr_service.transcript import Segment, Transcript, Word
 from diarization import SpeakerTurn, attribute_speakers, map_clusters_to_names
-from diarization.clustering import ClusteringOptions, cluster_embeddings
+from diarization.clustering import ClusteringOptions, cluster_embeddings, normalize, silhouette
 from diarization.fbank import fbank
 from diarization.turns import merge_adjacent, relabel_by_first_appearance
 
@@ -80,6 +80,38 @@ def test_spectral_clustering_finds_the_speaker_count(sizes: list[int]) -> None:
     labels = cluster_embeddings(x)
     assert len(set(labels)) == len(sizes)
     assert (labels == y).mean() > 0.97  # first-appearance labels equal the generating order
+
+
+def test_silhouette_prefers_the_true_clusters() -> None:
+    x, y = _blobs([30, 30, 30], seed=2)
+    similarity = normalize(x) @ normalize(x).T
+    assert silhouette(similarity, y) > 0.3
+    assert silhouette(similarity, np.zeros(len(y), dtype=int)) == 0.0  # one cluster
+    assert silhouette(similarity, np.arange(len(y)) % 3) < 0.05  # clusters that mix the voices
+    assert silhouette(similarity, y) > silhouette(similarity, np.minimum(y, 1))  # two voices as one
+
+
+def _in_babble(seed: int, sizes: list[int]) -> np.ndarray:
+    """Windows of ``sizes`` voices, each with its own mixture of six shared background voices
+    (the babble variant: every window carries part of the same few other voices)."""
+    rng = np.random.default_rng(seed)
+    voices, background = rng.standard_normal((len(sizes), 192)), rng.standard_normal((6, 192))
+    parts = []
+    for k, n in enumerate(sizes):
+        mixture = np.sqrt(6) * rng.dirichlet(np.ones(6), n) @ background
+        parts.append(voices[k] + 0.6 * rng.standard_normal((n, 192)) + mixture)
+    return np.concatenate(parts)
+
+
+def test_the_speaker_count_compares_the_two_largest_eigengaps() -> None:
+    """Two voices over babble: the largest eigengap alone says 3 for some draws; of the two
+    largest gaps' counts, the better-separated clusters (silhouette) give 2."""
+    former = ClusteringOptions(count_candidates=1)
+    draws = [_in_babble(seed, [15, 15]) for seed in range(10)]
+    found = [len(set(cluster_embeddings(x))) for x in draws]
+    before = [len(set(cluster_embeddings(x, options=former))) for x in draws]
+    assert found.count(2) >= 9
+    assert found.count(2) > before.count(2)
 
 
 def test_speaker_count_bounds_are_respected() -> None:
