@@ -23,6 +23,7 @@ pyannote worker); ``--split`` picks the tuning or held-out files of ``bench_asr.
     python -m benchmarks.bench_diarization [--pyannote-python /tmp/pa/bin/python] [--json F]
     python -m benchmarks.bench_diarization --split heldout --variants clean,levels,babble,phone
     python -m benchmarks.bench_diarization --long 30 --methods windows+segmentation  # chunked
+    python -m benchmarks.bench_diarization --methods windows+segmentation,windows+segmentation:eigengap
 """
 
 from __future__ import annotations
@@ -33,8 +34,12 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
+
+if TYPE_CHECKING:
+    from diarization import DiarizationOptions
 
 ROOT = Path(__file__).resolve().parent.parent
 # pyannote pipeline hyper-parameters for CAM++ embeddings (cosine distance threshold tuned on
@@ -144,7 +149,7 @@ def long_meeting(minutes: float, method: str) -> None:
 
     from asr_service.audio import decode_audio
     from benchmarks.eval_data import load_clips
-    from diarization import DiarizationOptions, Diarizer, SpeakerTurn
+    from diarization import Diarizer, SpeakerTurn
     from diarization.scoring import der, read_rttm
 
     mixes = [c for c in load_clips() if "mixes" in str(c.audio)]
@@ -157,7 +162,7 @@ def long_meeting(minutes: float, method: str) -> None:
                 reference.append(SpeakerTurn(t.start + offset, t.end + offset, t.speaker))
             offset += len(audio) / 16_000
     audio = np.concatenate(audio_parts)
-    diarizer = Diarizer(options=DiarizationOptions(method=method))
+    diarizer = Diarizer(options=method_options(method))
     rss0 = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     t0 = time.perf_counter()
     turns = diarizer.diarize(audio)
@@ -169,6 +174,19 @@ def long_meeting(minutes: float, method: str) -> None:
         f"speakers {len({t.speaker for t in turns})}/{len({t.speaker for t in reference})}, "
         f"RTF {elapsed / offset:.3f}, peak RSS {rss0:.0f} -> {rss1:.0f} MB"
     )
+
+
+def method_options(spec: str) -> DiarizationOptions:
+    """Diarizer options of a ``--methods`` entry: a method name, optionally ``:eigengap`` for
+    the former speaker count (the largest eigengap alone, ``count_candidates=1``)."""
+    from diarization import DiarizationOptions
+    from diarization.clustering import ClusteringOptions
+
+    method, _, variant = spec.partition(":")
+    if variant not in ("", "eigengap"):
+        raise typer.BadParameter(f"unknown method variant {variant!r} in {spec!r} (eigengap)")
+    clustering = ClusteringOptions(count_candidates=1) if variant else ClusteringOptions()
+    return DiarizationOptions(method=method, clustering=clustering)
 
 
 def group_of(clip) -> str:
@@ -208,7 +226,8 @@ def group_order(variants: list[str]) -> list[str]:
 def main(
     methods: str = typer.Option(
         "windows+segmentation,windows+overlap",
-        help="our diarizer's methods to run (comma-separated)",
+        help="our diarizer's methods to run (comma-separated; 'method:eigengap' counts speakers "
+        "by the largest eigengap alone, the former rule)",
     ),
     split: str = typer.Option("all", help="files: tune | heldout | all (see bench_asr.TUNE)"),
     variants: str = typer.Option("clean", help="comma-separated variants (benchmarks.variants)"),
@@ -232,7 +251,7 @@ def main(
     from benchmarks.bench_asr import multi_clips
     from benchmarks.eval_data import default_eval_dir
     from benchmarks.variants import VARIANTS, babble_source, make_variant, stretch_uem
-    from diarization import DiarizationOptions, Diarizer
+    from diarization import Diarizer
     from diarization.scoring import der, read_rttm, read_uem
     from diarization.turns import SpeakerTurn
     from models import ModelStore
@@ -251,7 +270,7 @@ def main(
         clips = clips[:limit]
     store = ModelStore()
     diarizers = {
-        f"ours {m}": Diarizer(store, options=DiarizationOptions(method=m))
+        f"ours {m}": Diarizer(store, options=method_options(m))
         for m in (x.strip() for x in methods.split(",") if x.strip())
     }
     for diarizer in diarizers.values():  # warm-up
