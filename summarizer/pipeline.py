@@ -58,8 +58,10 @@ from summarizer.verify import (
     check_decision,
     check_question,
     concluded_decision,
+    replaced_decision,
     settled,
     stated_decision,
+    superseded,
     unchecked_action,
     unchecked_decision,
     voted_decision,
@@ -227,6 +229,9 @@ def decision_as_said(index: TranscriptIndex, sid: int) -> dict[str, Any] | None:
     said = stated_decision(index.by_id[sid].text) or assented_decision(index, sid)
     if said:
         return {"decision": said, "segments": [sid]}
+    replaced = replaced_decision(index, sid)
+    if replaced:
+        return {"decision": replaced, "segments": [sid]}
     concluded = concluded_decision(index, sid)
     return {"decision": concluded[0], "segments": concluded[1]} if concluded else None
 
@@ -441,7 +446,15 @@ def summarize(
 
     if errors and len(errors) == calls:
         raise LLMError(f"every LLM step failed; first error: {errors[0]}")
-    decisions, actions = merge_decisions(decisions), merge_actions(actions)
+    kept_decisions = []
+    for d in decisions:
+        why = superseded(d, index) if verify else None
+        if why:  # a choice dropped later in the meeting goes to the points to check, not lost
+            ids = [r.segment_id for r in d.sources]
+            rejected.append(Unverified(kind="decision", text=d.text, reason=why, segment_ids=ids))
+        else:
+            kept_decisions.append(d)
+    decisions, actions = merge_decisions(kept_decisions), merge_actions(actions)
     to_check = _points_to_check(rejected, decisions, actions)
     extra: dict[str, Any] = {}
     if errors:

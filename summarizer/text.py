@@ -261,7 +261,8 @@ _BARE_TARGET = (
     rf"(?:le\s+|au\s+)?\d{{1,2}}(?:er)?\s+{_MONTH}(?:\s+\d{{4}})?"
     rf"|(?:la\s+)?(?:fin|d[ée]but|mi-?)\s*{_MONTH}"
     rf"|(?:le\s+)?{_DAY}(?:\s+(?:prochain|matin|soir))?"
-    rf"|demain(?:\s+(?:matin|soir))?|ce\s+soir|cette\s+semaine"
+    rf"|demain(?:\s+(?:matin|soir|apr[èe]s-?\s?midi))?|ce\s+soir|cette\s+semaine"
+    rf"|cet\s+apr[èe]s-?\s?midi|ce\s+matin|en\s+fin\s+de\s+(?:journ[ée]e|matin[ée]e)"
     rf"|la\s+semaine\s+(?:prochaine|du\s+\d{{1,2}}(?:er)?\s+{_MONTH})"
     rf"|(?:sous|dans\s+les)\s+{_COUNT}\s+(?:jours|semaines|mois)|sous\s+(?:huitaine|quinzaine)"
     rf"|la\s+veille\s+(?:du|de\s+la|de\s+l{_APOS}?)\s*\w+|le\s+lendemain\s+(?:du|de\s+la)\s+\w+"
@@ -361,7 +362,7 @@ _NOT_NAMES = {
     "toutes",
 }
 ADDRESS_RE = re.compile(
-    r"(?:^|[.?!:;]\s+|\bet\s+|\balors\s+|\bdonc\s+)(?:(?:m\.?|mme|monsieur|madame)\s+)?"
+    r"(?:^|[.?!:;]\s+|\bet\s+|\balors\s+|\bdonc\s+|\bmerci\s+)(?:(?:m\.?|mme|monsieur|madame)\s+)?"
     r"([A-Za-zÀ-ÿ][\w\-]{2,})\s*,?\s+(?=(?:tu|vous|il\s+(?:nous\s+)?faudra|est[\s-]ce\s+que|"
     r"pouvez|pourriez|peux|pourrais|pourras|pourrez)\b)",
     re.IGNORECASE,
@@ -454,16 +455,39 @@ def is_request(text: str) -> bool:
 _PREFIXED = re.compile(r"^(?:d['’ ]ici|avant|au\s+plus\s+tard|d[èe]s|jusqu|pour)\b", re.I)
 
 
+# The date of the next meeting, said in passing ("Prochain CREX le 12 mars."): no task's deadline.
+_NEXT_MEETING_RE = re.compile(
+    r"\bprochaine?\s+(?:r[ée]union|s[ée]ance|crex|bureau|comit[ée]|conseil|cst|cse|point|"
+    r"rendez-vous|copil|commission|assembl[ée]e)\b[^.;!?]*$"
+    r"|\bprochaine?\s+[\w\-]+\s*$",  # "prochain crex le 12 mars" misheard, unpunctuated
+    re.IGNORECASE,
+)
+
+
+def next_meeting_dates(text: str) -> list[str]:
+    """Dates ``text`` gives for the next meeting in passing ("Prochain CREX le 12 mars."): said
+    after "prochain CREX", "prochaine réunion"… in the same sentence, not as "avant…"/"d'ici…"."""
+    return [
+        m.group(0).strip()
+        for m in DEADLINE_RE.finditer(text)
+        if not _PREFIXED.match(m.group(0))
+        and _NEXT_MEETING_RE.search(_CLAUSE_START_RE.split(text[: m.start()])[-1])
+    ]
+
+
 def deadline_of(text: str) -> str | None:
     """The one deadline ``text`` says, as said; when it says several, the one introduced by
-    "avant", "d'ici", "pour", "dès"... if only one is; else ``None`` (ambiguous)."""
-    said = list(dict.fromkeys(stated_deadlines(text)))
+    "avant", "d'ici", "pour", "dès"... if only one is; else ``None`` (ambiguous). The date of
+    the next meeting said in passing does not count."""
+    meeting = set(next_meeting_dates(text))
+    said = list(dict.fromkeys(d for d in stated_deadlines(text) if d not in meeting))
     if len(said) == 1:
         return said[0]
     prefixed = [d for d in said if _PREFIXED.match(d)]
     return prefixed[0] if len(prefixed) == 1 else None
 
 
+_CLAUSE_START_RE = re.compile(r"[.;!?]")
 _ACCEPT_RE = re.compile(
     r"^(?:oui|d accord|entendu|ok|okay|ca marche|bien sur|c est note|sans probleme|"
     r"pas de probleme|tres bien|parfait|volontiers|pas de souci|aucun probleme|je m en|"

@@ -36,6 +36,7 @@ from summarizer.text import (
     is_acceptance,
     is_request,
     name_tokens,
+    next_meeting_dates,
     normalize,
     spoken_task,
     stem,
@@ -53,7 +54,9 @@ _DECIDE = (
     r"on part (?:sur|la dessus|la dessus)|on lance|on garde|on maintient|on fait comme ca|"
     r"c est parti|allons y|va pour|ca (?:nous|me) va|on le met|on les met|mets aux voix|"
     r"soumets au vote|qui est pour|c est regle|c est reglee|personne n est contre|"
-    r"(?:pas d|aucune|sans) objections?"
+    r"(?:pas d|aucune|sans) objections?|"
+    r"on (?:oublie|abandonne|laisse tomber|annule) [\w ]{3,60}? on (?:fait|prend|part sur|passe a|"
+    r"garde|choisit)"
 )
 DECISION_RE = re.compile(
     rf"\b({_DECIDE}|entendu|abstention\w*|qui est (?:pour|contre)|voix (?:pour|contre))\b"
@@ -284,7 +287,12 @@ def check_decision(item: dict[str, Any], index: TranscriptIndex) -> Decision | U
     content = FRAMING_RE.sub(" ", norm)
     if not content_tokens(content):
         return rejected("la décision ne dit pas ce qui est décidé")
-    if coverage(content, _text(wide)) < MIN_DECISION_COVERAGE:
+    # what is decided is said when it is decided or before, or in the next turn when that turn
+    # states the outcome ("…est adopté"); not in a next turn that puts the next idea forward
+    said_by_then = index.around(ids, before=WINDOW_BEFORE, after=0) + [
+        s for s in evidence if s.id not in ids and STRONG_DECISION_RE.search(settled(s.text))
+    ]
+    if coverage(content, _text(said_by_then)) < MIN_DECISION_COVERAGE:
         return rejected("le contenu de la décision ne figure pas dans le passage cité")
     stray = index.participant_words(text) - set(tokens(_text(wide))) - index.words_of_speakers(wide)
     if stray:
@@ -430,6 +438,13 @@ def resolve_due(
     in_pair = [d for d in [deadline_of(pair.text)] if d] if pair is not None else []
     said_here = in_pair if role == "reply" and in_pair else in_cited or in_pair
     said_words = time_tokens(_text(turns))
+    meeting_dates = [d for s in turns for d in next_meeting_dates(s.text)]
+    if proposed and any(
+        time_tokens(proposed) <= time_tokens(d) or time_tokens(d) <= time_tokens(proposed)
+        for d in meeting_dates
+    ):
+        notes.append(f"« {proposed} » est la date de la prochaine réunion, pas une échéance")
+        proposed = None
     if proposed:
         wanted = time_tokens(proposed)
         if (
@@ -733,13 +748,28 @@ _CONSENT_ASKED_RE = re.compile(
 )
 
 
+# A consent followed only by its settling words ("parfait, on retient ça").
+_SETTLED_ONLY_RE = re.compile(
+    r"(?:(?:on|nous) (?:retient|retenons|garde|valide|fait|part sur|adopte) (?:ca|cela|ceci)|"
+    r"adopte\w*|c est bon|c est acte|valide\w*|on y va)?\s*"
+)
+
+
+def _proposal_text(what: str) -> str:
+    """A proposal's wording without its link words ("de", "que", "comme mesure")."""
+    what = re.sub(
+        r"^(?:de\s+|d['’]\s*|que\s+|qu['’]\s*|comme mesure\s+)", "", what.strip(), flags=re.I
+    )
+    return what.strip(" ,:")
+
+
 def _concluded_point(head: str) -> str:
     """The point a conclusion settles, from the words said before it: fillers and a consent
     question ("tout le monde est d'accord ? bon") left out; in unpunctuated text, the phrase
     from its last determiner (:func:`_outcome_subject`) when more than a few words precede."""
     head = head.strip()
     for _ in range(3):
-        head = _FILLERS_RE.sub("", head).strip(" ,;:?")
+        head = _FILLERS_RE.sub("", head + " ").strip(" ,;:?")
         head = re.sub(r"(?:[\s,]+(?:bon|alors|donc|allez|ok|parfait))+$", "", head, flags=re.I)
         head = _CONSENT_ASKED_RE.sub("", head).strip(" ,;:?.!")
     if len(head.split()) > CONCLUDED_WORDS:
@@ -758,15 +788,26 @@ def concluded_decision(index: TranscriptIndex, sid: int) -> tuple[str, list[int]
         point = _FILLERS_RE.sub("", seg.text[consent.end() :].lstrip(" ?!.,:")).strip(" ,;:")
         point = _SENTENCE_RE.findall(point)[0].strip(" .!") if point else ""
         point = _ADDRESS_AFTER_RE.split(point, maxsplit=1)[0].strip(" ,;:")
-        if content_tokens(point) and not QUOTE_RE.search(normalize(point)):
+        proposed = _PROPOSED_RE.search(seg.text[: consent.start()])
+        if _SETTLED_ONLY_RE.fullmatch(normalize(point)) and proposed:
+            # "Je propose une vérification systématique… Personne n'est contre ? Parfait, on
+            # retient ça.": the point is the proposal
+            point = _proposal_text(proposed["what"])
+        settled_only = _SETTLED_ONLY_RE.fullmatch(normalize(point))
+        if content_tokens(point) and not settled_only and not QUOTE_RE.search(normalize(point)):
             return f"{point[:1].upper()}{point[1:]}.", [sid]
     for sentence in _SENTENCE_RE.findall(seg.text):
         m = _CONCLUDE_RE.search(sentence)
         if not m or sentence.strip().endswith("?"):
             continue
-        if re.search(r"\b(?:ne|n|pas|rien)\b", normalize(sentence[m.start() :])):
-            continue
+        if re.search(r"\b(?:ne|n|pas|rien)\b", normalize(sentence[m.start() : m.end() + 6])):
+            continue  # "c'est dit, pas…"
         cue = m.group(0)
+        after = sentence[m.end() :].strip()
+        if after.startswith(":") and content_tokens(after[1:]):
+            # "Très bien, c'est acté : gravité 3, pas de déclaration."
+            point = after[1:].strip(" .!")
+            return f"{point[:1].upper()}{point[1:]} ({cue}).", [sid]
         head = _concluded_point(sentence[: m.start()])
         if not content_tokens(head):
             # "…la buvette va au club de foot. Tout le monde est d'accord ? Bon, c'est réglé."
@@ -778,10 +819,56 @@ def concluded_decision(index: TranscriptIndex, sid: int) -> tuple[str, list[int]
         prev = index.neighbour(sid, -1)
         proposed = _PROPOSED_RE.search(prev.text) if prev is not None else None
         if proposed and content_tokens(proposed["what"]):
-            what = re.sub(r"^(?:de\s+|d['’]\s*|que\s+|qu['’])", "", proposed["what"].strip())
-            what = what.strip(" ,:")
+            what = _proposal_text(proposed["what"])
             return f"{what[:1].upper()}{what[1:]} : {cue}.", [prev.id, sid]
+        # unpunctuated text: "très bien c'est acté gravité 3 pas de déclaration"
+        point = _ADDRESS_AFTER_RE.split(after, maxsplit=1)[0].strip(" ,;:.!")
+        if content_tokens(point) and not QUOTE_RE.search(normalize(point)):
+            return f"{point[:1].upper()}{point[1:]} ({cue}).", [sid]
         return None
+    return None
+
+
+# A choice replaced by another ("Bon, alors on oublie la note de service : on fait un flash
+# sécurité, lu aux transmissions."), and the phrase that drops an earlier choice.
+_REPLACED_RE = re.compile(
+    r"\bon\s+(?:oublie|abandonne|laisse\s+tomber|annule)\s+(?P<old>[^:;.!?]{3,80}?)\s*[:;,]?\s*"
+    r"(?:et\s+)?(?:finalement\s+)?on\s+(?:fait|prend|part\s+sur|passe\s+[àa]|garde|choisit)\s+"
+    r"(?P<new>[^.;!?]+)",
+    re.IGNORECASE,
+)
+_DROPPED_RE = re.compile(
+    r"\bon\s+(?:oublie|abandonne|laisse\s+tomber|annule|revient\s+sur)\s+(?P<old>[^:;.!?]{3,80})",
+    re.IGNORECASE,
+)
+SUPERSEDED_WITHIN_TURNS = 6
+
+
+def replaced_decision(index: TranscriptIndex, sid: int) -> str | None:
+    """The new choice a turn puts in place of an earlier one, as said ("on oublie la note de
+    service : on fait un flash sécurité…" → "On fait un flash sécurité… (au lieu de la note de
+    service)."), else ``None``."""
+    m = _REPLACED_RE.search(index.by_id[sid].text)
+    if not m:
+        return None
+    new = _ADDRESS_AFTER_RE.split(m["new"], maxsplit=1)[0].strip(" ,;:")
+    if not content_tokens(new):
+        return None
+    old = m["old"].strip(" ,;:")
+    old = re.sub(r"^(?:le|les)\s", lambda w: "du " if w.group(0).strip() == "le" else "des ", old)
+    old = old if re.match(r"(?:du|des)\s", old) else f"de {old}"
+    return f"On fait {new} (au lieu {old})."
+
+
+def superseded(decision: Decision, index: TranscriptIndex) -> str | None:
+    """Why ``decision`` no longer holds: a later turn, a few turns on, drops it ("on oublie la
+    note de service…"); ``None`` when none does."""
+    last = max(index.position[r.segment_id] for r in decision.sources)
+    segs = index.transcript.segments
+    for seg in segs[last + 1 : last + 1 + SUPERSEDED_WITHIN_TURNS]:
+        m = _DROPPED_RE.search(seg.text)
+        if m and content_tokens(m["old"]) and coverage(m["old"], decision.text) >= 0.5:
+            return f"remplacée plus loin : « {m.group(0).strip()} »"
     return None
 
 

@@ -1013,3 +1013,54 @@ def test_two_anonymous_speakers_are_two_owners():
         ]
     )
     assert [a.owner for a in merged] == ["Intervenant 5", "Intervenant 4"]
+
+
+def test_a_choice_replaced_later_is_not_kept_and_the_new_one_is():
+    from summarizer.schema import Decision
+    from summarizer.verify import replaced_decision, superseded
+
+    t = parse_clerk_text(
+        "[00:00:01] Anne Roy: Pour informer les familles, je propose un courrier papier.\n"
+        "[00:00:10] Paul Diaz: D'accord, va pour un courrier papier.\n"
+        "[00:00:20] Léa Morel: Un courrier coûte cher, et personne ne le lit.\n"
+        "[00:00:30] Paul Diaz: Bon, on oublie le courrier papier : on fait un message sur "
+        "l'espace numérique de travail. Léa, tu peux le rédiger ?\n"
+    )
+    index = TranscriptIndex(t)
+    assert replaced_decision(index, 3) == (
+        "On fait un message sur l'espace numérique de travail (au lieu du courrier papier)."
+    )
+    first = Decision(text="Va pour un courrier papier.", sources=index.refs([1]))
+    assert "on oublie le courrier papier" in superseded(first, index)
+    second = Decision(text=replaced_decision(index, 3), sources=index.refs([3]))
+    assert superseded(second, index) is None
+
+
+def test_an_outcome_said_after_its_settling_words_is_read():
+    from summarizer.verify import concluded_decision
+
+    t = parse_clerk_text(
+        "[00:00:01] Paul Diaz: Très bien, c'est acté : fermeture du site le 24 décembre.\n"
+        "[00:00:10] Paul Diaz: Je propose un audit des accès. Personne n'est contre ? Parfait, "
+        "on retient ça.\n"
+    )
+    index = TranscriptIndex(t)
+    assert concluded_decision(index, 0) == (
+        "Fermeture du site le 24 décembre (c'est acté).",
+        [0],
+    )
+    assert concluded_decision(index, 1) == ("Un audit des accès.", [1])
+
+
+def test_the_next_meeting_date_is_no_deadline():
+    from summarizer.text import deadline_of
+
+    assert deadline_of("Paul, tu mets à jour le registre. Prochaine réunion le 3 juin.") is None
+    assert deadline_of("paul tu mets à jour le registre prochain copil le 3 juin") is None
+    assert deadline_of("Paul, tu mets à jour le registre avant le 3 juin.") == "avant le 3 juin"
+    t = parse_clerk_text(
+        "[00:00:01] Anne Roy: Merci. Paul, tu mets à jour le registre. Prochain comité le 3 juin.\n"
+    )
+    proposal = {"task": "Mettre à jour le registre", "due": "le 3 juin", "segments": [0]}
+    action = check_action(proposal, TranscriptIndex(t))
+    assert action.due is None and action.owner == "Paul"
