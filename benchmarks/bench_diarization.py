@@ -23,7 +23,7 @@ pyannote worker); ``--split`` picks the tuning or held-out files of ``bench_asr.
     python -m benchmarks.bench_diarization [--pyannote-python /tmp/pa/bin/python] [--json F]
     python -m benchmarks.bench_diarization --split heldout --variants clean,levels,babble,phone
     python -m benchmarks.bench_diarization --long 30 --methods windows+segmentation  # chunked
-    python -m benchmarks.bench_diarization --methods windows+segmentation,windows+segmentation:eigengap
+    python -m benchmarks.bench_diarization --methods windows+segmentation:eigengap,windows+segmentation:silhouette
 """
 
 from __future__ import annotations
@@ -176,17 +176,23 @@ def long_meeting(minutes: float, method: str) -> None:
     )
 
 
+COUNT_RULES = {"eigengap": 1, "silhouette": 2}  # method suffix -> count_candidates
+
+
 def method_options(spec: str) -> DiarizationOptions:
-    """Diarizer options of a ``--methods`` entry: a method name, optionally ``:eigengap`` for
-    the former speaker count (the largest eigengap alone, ``count_candidates=1``)."""
+    """Diarizer options of a ``--methods`` entry: a method name, optionally followed by the
+    speaker-count rule, ``:eigengap`` (the largest eigengap alone) or ``:silhouette`` (the
+    two largest gaps' counts compared by silhouette); default: the package's."""
     from diarization import DiarizationOptions
     from diarization.clustering import ClusteringOptions
 
-    method, _, variant = spec.partition(":")
-    if variant not in ("", "eigengap"):
-        raise typer.BadParameter(f"unknown method variant {variant!r} in {spec!r} (eigengap)")
-    clustering = ClusteringOptions(count_candidates=1) if variant else ClusteringOptions()
-    return DiarizationOptions(method=method, clustering=clustering)
+    method, _, rule = spec.partition(":")
+    if rule and rule not in COUNT_RULES:
+        raise typer.BadParameter(
+            f"unknown count rule {rule!r} in {spec!r} ({', '.join(COUNT_RULES)})"
+        )
+    clustering = ClusteringOptions(count_candidates=COUNT_RULES[rule]) if rule else None
+    return DiarizationOptions(method=method, clustering=clustering or ClusteringOptions())
 
 
 def group_of(clip) -> str:
@@ -226,8 +232,8 @@ def group_order(variants: list[str]) -> list[str]:
 def main(
     methods: str = typer.Option(
         "windows+segmentation,windows+overlap",
-        help="our diarizer's methods to run (comma-separated; 'method:eigengap' counts speakers "
-        "by the largest eigengap alone, the former rule)",
+        help="our diarizer's methods to run (comma-separated; a suffix ':eigengap' or "
+        "':silhouette' picks the speaker-count rule)",
     ),
     split: str = typer.Option("all", help="files: tune | heldout | all (see bench_asr.TUNE)"),
     variants: str = typer.Option("clean", help="comma-separated variants (benchmarks.variants)"),

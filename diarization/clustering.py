@@ -2,8 +2,8 @@
 
 Spectral clustering after 3D-Speaker (itself adapted from SpeechBrain): cosine affinity, each row
 pruned to its strongest neighbours, unnormalised graph Laplacian, speaker count from the largest
-eigengaps (within ``min``/``max``; of the two largest, the count whose clusters have the better
-silhouette), k-means on the leading eigenvectors. Clusters too small to be a
+eigengap (within ``min``/``max``; optionally, of the two largest, the count whose clusters have
+the better silhouette), k-means on the leading eigenvectors. Clusters too small to be a
 speaker are absorbed by the nearest one, and clusters whose centroids are very similar are merged.
 Too few windows for a graph (short recordings) go to average-linkage agglomerative clustering
 (scipy) with a cosine threshold instead.
@@ -33,9 +33,10 @@ class ClusteringOptions:
     min_cluster_size: int = 4  # windows; smaller clusters are absorbed by the nearest one
     merge_threshold: float = 0.8  # cosine of centroids above which two clusters are one speaker
     ahc_threshold: float = 0.2  # cosine linkage threshold for short recordings
-    # automatic count: the counts of the largest eigengaps (at least 2 speakers) are compared
-    # and the one whose clusters have the best cosine silhouette wins
-    count_candidates: int = 2  # eigengaps compared (1: the largest alone, the former rule)
+    # automatic count: the count of the largest eigengap (1), or the counts of the largest
+    # eigengaps (at least 2 speakers) compared, the best cosine silhouette winning (2: tuning
+    # files better, held-out French better but English worse, see docs/diarization.md)
+    count_candidates: int = 1
     candidate_gap: float = 0.7  # a gap is compared only if at least this fraction of the largest
     min_spectral_windows: int = 20  # below this, agglomerative clustering
     chunk_size: int = 2000  # windows per dense affinity (memory: chunk_size² floats)
@@ -90,9 +91,10 @@ def spectral_labels(
 
     When ``k`` is None, the count comes from the eigengaps: of the ``count_candidates`` largest
     (each at least ``candidate_gap`` of the largest), the count whose k-means clusters, minor
-    ones absorbed, have the best cosine silhouette. The largest gap alone moved by one or two
-    speakers either way in noise (tuning files: 6 speakers found as 4 under babble, 2 as 3).
-    A largest gap at one speaker is kept as it is (a silhouette needs two clusters).
+    ones absorbed, have the best cosine silhouette (with one candidate, the largest gap's).
+    The largest gap alone moves by one or two speakers either way in noise (tuning files: 6
+    speakers found as 4 under babble, 2 as 3). A largest gap at one speaker is kept as it is
+    (a silhouette needs two clusters).
     """
     n = len(x)
     affinity = x @ x.T
