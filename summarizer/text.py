@@ -255,13 +255,19 @@ _MONTH = (
 _DAY = r"(?:lundi|mardi|mercredi|jeudi|vendredi|samedi|dimanche)"
 _APOS = r"['’ ]"
 _COUNT = r"(?:\d+|deux|trois|quatre|cinq|six|sept|huit|dix|quinze|quelques)"
+_HOUR = (
+    r"(?:(?:\d{1,2}|une|deux|trois|quatre|cinq|six|sept|huit|neuf|dix|onze|douze|treize|quatorze|"
+    r"quinze|seize|dix-sept|dix-huit|dix-neuf|vingt(?:-\s?(?:et-une|deux|trois))?)\s*(?:h|heures?)"
+    r"(?:\s*\d{1,2}|\s+(?:trente|et demie|et quart))?|midi|minuit)"
+)
 # What a deadline points at, article included. Said alone, these are deadlines ("jeudi",
 # "le 12 mai", "cette semaine"); the others need "avant", "d'ici", "pour"... ("avant l'été").
 _BARE_TARGET = (
     rf"(?:le\s+|au\s+)?\d{{1,2}}(?:er)?\s+{_MONTH}(?:\s+\d{{4}})?"
     rf"|(?:la\s+)?(?:fin|d[ée]but|mi-?)\s*{_MONTH}"
-    rf"|(?:le\s+)?{_DAY}(?:\s+(?:prochain|matin|soir))?"
-    rf"|demain(?:\s+(?:matin|soir|apr[èe]s-?\s?midi))?|ce\s+soir|cette\s+semaine"
+    rf"|(?:(?:le\s+)?{_DAY}(?:\s+(?:prochain|matin|soir))?"
+    rf"|demain(?:\s+(?:matin|soir|apr[èe]s-?\s?midi))?|ce\s+soir)(?:\s+[àa]\s+{_HOUR})?"
+    rf"|cette\s+semaine"
     rf"|cet\s+apr[èe]s-?\s?midi|ce\s+matin|en\s+fin\s+de\s+(?:journ[ée]e|matin[ée]e)"
     rf"|la\s+semaine\s+(?:prochaine|du\s+\d{{1,2}}(?:er)?\s+{_MONTH})"
     rf"|(?:sous|dans\s+les)\s+{_COUNT}\s+(?:jours|semaines|mois)|sous\s+(?:huitaine|quinzaine)"
@@ -275,7 +281,7 @@ _TARGET = (
     rf"directoire|comit[ée](?:\s+de\s+pilotage)?|bureau|assembl[ée]e)"
     rf"|la\s+fin\s+(?:du\s+(?:mois|trimestre|semestre)|de\s+la\s+semaine|de\s+l{_APOS}?ann[ée]e|"
     rf"d{_APOS}?ann[ée]e)"
-    rf"|{_COUNT}\s+(?:jours|semaines|mois)"
+    rf"|{_COUNT}\s+(?:jours|semaines|mois)|{_HOUR}"
     rf"|les\s+vacances(?:\s+(?:de\s+\w+|d{_APOS}?[ée]t[ée]))?|l{_APOS}?[ée]t[ée]|la\s+rentr[ée]e"
     rf"|(?:le\s+)?(?:conseil|comit[ée]|bureau)\s+(?:de|du)\s+{_MONTH}"
 )
@@ -383,6 +389,7 @@ def addressee(text: str) -> str | None:
 # The speaker commits in the first person: "je m'en charge", "je transmettrai", "je vais
 # appeler", or a present tense with a deadline ("je lance la revue dès lundi"). Opinions,
 # proposals and chairing ("je pense", "je propose", "je mets aux voix") are not commitments.
+_AGREEING_VERBS = {"confirme", "approuve", "rejoins", "partage", "maintiens"}
 _NOT_COMMITMENTS = {
     "pense",
     "propose",
@@ -646,7 +653,7 @@ def _tail(text: str) -> str:
     for d in stated_deadlines(rest):
         rest = rest.replace(d, " ")
     rest = _SIGN_OFF_RE.sub(" ", rest)
-    return re.sub(r"\s+", " ", rest).strip(" ,:-")
+    return re.sub(r"\s+([,;:])", r"\1", re.sub(r"\s+", " ", rest)).strip(" ,:-")
 
 
 _DANGLING_RE = re.compile(r"(?:(?:^|\s+)(?:et|puis|mais|ou|donc))+$", re.IGNORECASE)
@@ -716,6 +723,8 @@ def spoken_task(text: str) -> tuple[str, str] | None:
             else:
                 said = normalize(m["verb"])
                 back = said == "reviens" and normalize(text[m.end() :]).startswith("vers")
+                if said in _AGREEING_VERBS and re.match(r"\s*(?:[,.;:!?]|qu|$)", text[m.end() :]):
+                    continue  # "Je confirme, avec beaucoup de personnes âgées.": agreeing
                 if (said in _NOT_COMMITMENTS and not back) or said in _NO_TASK_VERBS | _TAKEN_ON:
                     continue
                 verb = _infinitive(m["verb"])
@@ -742,7 +751,9 @@ def spoken_task(text: str) -> tuple[str, str] | None:
 
 
 _NEGATION_BEFORE_RE = re.compile(r"\b(?:ne|n['’])\s*(?:\w+\s+)?$", re.IGNORECASE)
-_FUTURE_RE = re.compile(r"\b(?P<verb>\w{2,}(?:eront|iront|ront|era|ira|ra))\b", re.IGNORECASE)
+_FUTURE_RE = re.compile(
+    r"(?<![\w\-])(?P<verb>\w[\w\-]+(?:eront|iront|ront|era|ira|ra))\b", re.IGNORECASE
+)
 _DETERMINERS = {"le", "la", "les", "l"}
 _LINKS = {"de", "du", "des", "d"}
 _NOT_IN_SUBJECT = {"qui", "que", "je", "tu", "on", "nous", "vous", "il", "elle", "ils", "elles"}
@@ -804,6 +815,9 @@ def verb_said(task: str, text: str) -> bool | None:
     """Whether the task's verb (its first word, an infinitive) is said in ``text``, in any
     form ("envoyer" ~ "j'enverrai", "tu m'envoies"; "mettre à jour" ~ "mise à jour").
     ``None`` when the task does not start with an infinitive (not phrased as a task)."""
+    first = task.split()[0] if task.split() else ""
+    if "-" in first:  # "pré-positionner": the verb is the last part
+        task = first.rsplit("-", 1)[1] + task[len(first) :]
     words = tokens(task)
     if words[:1] in (["s"], ["se"]):
         words = words[1:]  # a pronominal verb: "s'occuper de…"

@@ -56,7 +56,7 @@ _DECIDE = (
     r"soumets au vote|qui est pour|c est regle|c est reglee|personne n est contre|"
     r"(?:pas d|aucune|sans) objections?|"
     r"on (?:oublie|abandonne|laisse tomber|annule) [\w ]{3,60}? on (?:fait|prend|part sur|passe a|"
-    r"garde|choisit)"
+    r"garde|choisit)|on (?:corrige|rectifie)"
 )
 DECISION_RE = re.compile(
     rf"\b({_DECIDE}|entendu|abstention\w*|qui est (?:pour|contre)|voix (?:pour|contre))\b"
@@ -81,6 +81,7 @@ DEFERRAL_RE = re.compile(
 # A decision-like cue that puts a point off ("on le met en attente", "on les laisse en suspens"):
 # removed before looking for decision words, like negations.
 DEFERRED_CUE_RE = re.compile(
+    r"\b(?:decid|tranch|vot|valid|arret|adopt|act|fix)\w*(?:era|erons|eront|erez|erai)\b|"
     r"\b(?:on|nous)\s+(?:le|la|les|l)\s+(?:met|mets|mettons|laisse|laissons|garde|gardons)\s+"
     r"(?:en attente|en suspens|de cote|en reserve|pour plus tard)\b"
     r"|\b(?:mis|mise|mises|reste|restent)\s+en (?:attente|suspens)\b"
@@ -838,7 +839,14 @@ _REPLACED_RE = re.compile(
     re.IGNORECASE,
 )
 _DROPPED_RE = re.compile(
-    r"\bon\s+(?:oublie|abandonne|laisse\s+tomber|annule|revient\s+sur)\s+(?P<old>[^:;.!?]{3,80})",
+    r"\bon\s+(?:oublie|abandonne|laisse\s+tomber|annule|revient\s+sur)\s+(?P<old>[^:;.!?]{3,80})"
+    r"|\bon\s+(?:corrige|rectifie)\s*[:,]?\s*pas\s+(?P<was>[^:;,.!?]{3,80})",
+    re.IGNORECASE,
+)
+# "Alors on corrige : pas le gymnase, le centre d'accueil sera la salle des fêtes."
+_CORRECTED_RE = re.compile(
+    r"\bon\s+(?:corrige|rectifie)\s*[:,]?\s*(?:pas\s+(?P<old>[^:;,.!?]{3,80}?)\s*[,;:]\s*)?"
+    r"(?P<new>[^.;!?]+)",
     re.IGNORECASE,
 )
 SUPERSEDED_WITHIN_TURNS = 6
@@ -848,16 +856,33 @@ def replaced_decision(index: TranscriptIndex, sid: int) -> str | None:
     """The new choice a turn puts in place of an earlier one, as said ("on oublie la note de
     service : on fait un flash sécurité…" → "On fait un flash sécurité… (au lieu de la note de
     service)."), else ``None``."""
-    m = _REPLACED_RE.search(index.by_id[sid].text)
+    text = index.by_id[sid].text
+    m = _REPLACED_RE.search(text)
     if not m:
-        return None
+        c = _CORRECTED_RE.search(text)
+        new = _ADDRESS_AFTER_RE.split(c["new"], maxsplit=1)[0].strip(" ,;:") if c else ""
+        old = c["old"] if c else None
+        bare = re.match(r"pas\s+((?:le|la|les|l['’])\s*[\w\-]+)\s+(.+)", new, re.I)
+        if bare and not old:  # unpunctuated: "on corrige pas le gymnase le centre sera…"
+            old, new = bare.group(1), bare.group(2)
+        if not content_tokens(new):
+            return None
+        said = f"{new[:1].upper()}{new[1:]}"
+        return f"{said} (au lieu {_of(old)})." if old else f"{said}."
     new = _ADDRESS_AFTER_RE.split(m["new"], maxsplit=1)[0].strip(" ,;:")
     if not content_tokens(new):
         return None
-    old = m["old"].strip(" ,;:")
-    old = re.sub(r"^(?:le|les)\s", lambda w: "du " if w.group(0).strip() == "le" else "des ", old)
-    old = old if re.match(r"(?:du|des)\s", old) else f"de {old}"
-    return f"On fait {new} (au lieu {old})."
+    return f"On fait {new} (au lieu {_of(m['old'])})."
+
+
+def _of(phrase: str) -> str:
+    """``phrase`` after "de", contracted as French does ("le gymnase" → "du gymnase")."""
+    phrase = phrase.strip(" ,;:")
+    if re.match(r"le\s", phrase, re.I):
+        return "du " + phrase[3:]
+    if re.match(r"les\s", phrase, re.I):
+        return "des " + phrase[4:]
+    return f"d'{phrase}" if phrase[:1].lower() in "aeiouyhéè" else f"de {phrase}"
 
 
 def superseded(decision: Decision, index: TranscriptIndex) -> str | None:
@@ -867,7 +892,8 @@ def superseded(decision: Decision, index: TranscriptIndex) -> str | None:
     segs = index.transcript.segments
     for seg in segs[last + 1 : last + 1 + SUPERSEDED_WITHIN_TURNS]:
         m = _DROPPED_RE.search(seg.text)
-        if m and content_tokens(m["old"]) and coverage(m["old"], decision.text) >= 0.5:
+        old = m and (m["old"] or m["was"])
+        if old and content_tokens(old) and coverage(old, decision.text) >= 0.5:
             return f"remplacée plus loin : « {m.group(0).strip()} »"
     return None
 
