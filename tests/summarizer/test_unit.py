@@ -1064,3 +1064,54 @@ def test_the_next_meeting_date_is_no_deadline():
     proposal = {"task": "Mettre à jour le registre", "due": "le 3 juin", "segments": [0]}
     action = check_action(proposal, TranscriptIndex(t))
     assert action.due is None and action.owner == "Paul"
+
+
+def test_a_correction_replaces_the_earlier_choice():
+    from summarizer.verify import replaced_decision
+
+    t = parse_clerk_text(
+        "[00:00:01] Anne Roy: On installe le bureau de vote dans le préau.\n"
+        "[00:00:10] Paul Diaz: Le préau n'est pas accessible en fauteuil.\n"
+        "[00:00:20] Anne Roy: Alors on corrige : pas le préau, le bureau de vote sera dans la "
+        "salle du conseil.\n"
+        "[00:00:30] SPEAKER_00: alors on corrige pas le préau le bureau de vote sera dans la "
+        "salle du conseil\n"
+    )
+    index = TranscriptIndex(t)
+    expected = "Le bureau de vote sera dans la salle du conseil (au lieu du préau)."
+    assert replaced_decision(index, 2) == expected
+    assert replaced_decision(index, 3) == expected
+    assert check_decision({"decision": expected, "segments": [2]}, index).__class__.__name__ == (
+        "Decision"
+    )
+
+
+def test_a_decision_put_off_to_later_decides_nothing_now():
+    from summarizer.verify import STRONG_DECISION_RE, settled
+
+    said = "Je ne tranche pas ce soir. On décidera au conseil de juin, avec les parents."
+    assert not STRONG_DECISION_RE.search(settled(said))
+
+
+def test_agreeing_is_no_task_and_hyphenated_verbs_are():
+    assert spoken_task("Je confirme, le quai est trop étroit pour deux cars.") is None
+    assert spoken_task("Je confirme le créneau au traiteur demain.") == (
+        "Confirmer le créneau au traiteur",
+        "je",
+    )
+    assert spoken_task("Le service des sports pré-réservera le stade pour le cross.") == (
+        "Pré-réserver le stade pour le cross",
+        "Le service des sports",
+    )
+
+
+@pytest.mark.parametrize(
+    "said, deadline",
+    [
+        ("Je passe au camping avant vingt heures.", "avant vingt heures"),
+        ("Je vous envoie le point demain à sept heures.", "demain à sept heures"),
+        ("Je rappelle la mairie cet après-midi.", "cet après-midi"),
+    ],
+)
+def test_hours_of_the_day_are_deadlines(said, deadline):
+    assert stated_deadlines(said) == [deadline]
