@@ -27,6 +27,14 @@ from asr_service.transcript import Segment, Transcript
 from summarizer import prompts
 from summarizer.backends import LLMBackend, LLMError, backend_from_settings
 from summarizer.merge import merge_actions, merge_decisions, merge_questions, merge_topics
+from summarizer.reading import (
+    assented_decision,
+    concluded_decision,
+    replaced_decision,
+    stated_decision,
+    superseded,
+    voted_decision,
+)
 from summarizer.schema import (
     Action,
     Decision,
@@ -53,18 +61,12 @@ from summarizer.text import (
 from summarizer.verify import (
     STRONG_DECISION_RE,
     TranscriptIndex,
-    assented_decision,
     check_action,
     check_decision,
     check_question,
-    concluded_decision,
-    replaced_decision,
     settled,
-    stated_decision,
-    superseded,
     unchecked_action,
     unchecked_decision,
-    voted_decision,
 )
 from summarizer.windows import split_windows
 

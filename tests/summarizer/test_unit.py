@@ -702,7 +702,7 @@ def test_accord_as_a_noun_and_waiting_are_neither_decision_nor_task():
 
 
 def test_decision_as_said_is_read_when_the_model_misses_it():
-    from summarizer.verify import stated_decision
+    from summarizer.reading import stated_decision
 
     said = "Je vous propose le jeudi 4 décembre. Des objections ? Aucune. La date est fixée au 4 décembre."
     assert stated_decision(said) == "La date est fixée au 4 décembre."
@@ -785,7 +785,7 @@ def test_third_party_subject_is_found_without_punctuation():
 
 
 def test_informal_settling_is_a_decision_only_when_another_voice_agrees():
-    from summarizer.verify import assented_decision
+    from summarizer.reading import assented_decision
 
     t = parse_clerk_text(
         "[00:00:01] Julie Martin: Allez, on le met en haut de page, tout le monde est d'accord ?\n"
@@ -816,7 +816,7 @@ def test_informal_settling_is_a_decision_only_when_another_voice_agrees():
 
 
 def test_a_proposal_put_to_the_vote_and_carried_is_a_decision():
-    from summarizer.verify import voted_decision
+    from summarizer.reading import voted_decision
 
     t = parse_clerk_text(
         "[00:00:01] Hélène Marchand: Dernier point, la ligne de bus vers la gare.\n"
@@ -883,7 +883,7 @@ def test_a_needed_task_is_read_when_someone_accepts_it():
 
 
 def test_a_proposal_carried_by_a_vote_a_few_turns_later_is_a_decision():
-    from summarizer.verify import voted_decision
+    from summarizer.reading import voted_decision
 
     t = parse_clerk_text(
         "[00:00:01] Odile Ferrand: Je vous propose de renouveler la convention avec la "
@@ -914,7 +914,7 @@ def test_a_proposal_carried_by_a_vote_a_few_turns_later_is_a_decision():
 
 
 def test_a_conclusion_states_the_point_it_settles():
-    from summarizer.verify import concluded_decision
+    from summarizer.reading import concluded_decision
 
     t = parse_clerk_text(
         "[00:00:01] Anne Roy: Le jeudi, la salle est prise par la chorale.\n"
@@ -1016,8 +1016,8 @@ def test_two_anonymous_speakers_are_two_owners():
 
 
 def test_a_choice_replaced_later_is_not_kept_and_the_new_one_is():
+    from summarizer.reading import replaced_decision, superseded
     from summarizer.schema import Decision
-    from summarizer.verify import replaced_decision, superseded
 
     t = parse_clerk_text(
         "[00:00:01] Anne Roy: Pour informer les familles, je propose un courrier papier.\n"
@@ -1037,7 +1037,7 @@ def test_a_choice_replaced_later_is_not_kept_and_the_new_one_is():
 
 
 def test_an_outcome_said_after_its_settling_words_is_read():
-    from summarizer.verify import concluded_decision
+    from summarizer.reading import concluded_decision
 
     t = parse_clerk_text(
         "[00:00:01] Paul Diaz: Très bien, c'est acté : fermeture du site le 24 décembre.\n"
@@ -1067,7 +1067,7 @@ def test_the_next_meeting_date_is_no_deadline():
 
 
 def test_a_correction_replaces_the_earlier_choice():
-    from summarizer.verify import replaced_decision
+    from summarizer.reading import replaced_decision
 
     t = parse_clerk_text(
         "[00:00:01] Anne Roy: On installe le bureau de vote dans le préau.\n"

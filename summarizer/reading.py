@@ -1,0 +1,408 @@
+"""Decisions read in code from what the turns say, when the model misses or misphrases them.
+
+The model is asked about each candidate turn (:mod:`summarizer.pipeline`); when its answer is no,
+or fails the checks of :mod:`summarizer.verify`, the turn may still state a decision in a form
+French meetings use, read here as said and then checked like any proposal:
+
+* a vote (:func:`voted_decision`): "Je mets aux voix…" / "Je vous propose de…" and its result,
+  in that turn or up to three turns later;
+* an outcome in the passive or by the chair (:func:`stated_decision`): "La date est fixée au…",
+  "Nous actons donc…";
+* an informal settling another voice agrees with (:func:`assented_decision`): "On garde
+  vendredi quinze heures." / "Ça me va.";
+* a conclusion after its point (:func:`concluded_decision`): "Le 18 juillet, on fait comme ça.",
+  "c'est acté : …", "Personne n'est contre ? Parfait : …";
+* a choice that replaces an earlier one (:func:`replaced_decision`): "On oublie X : on fait Y",
+  "On corrige : pas X, Y"; the earlier one is then :func:`superseded`.
+"""
+
+from __future__ import annotations
+
+import re
+
+from summarizer.schema import Decision
+from summarizer.text import content_tokens, coverage, is_acceptance, normalize
+from summarizer.verify import QUOTE_RE, STRONG_DECISION_RE, TranscriptIndex, settled
+
+# The outcome said in the passive or by the chair ("La date est fixée au 4 décembre", "le
+# règlement intérieur est approuvé, hors…", "Nous actons donc trois jours de télétravail…").
+_OUTCOME = r"(?:adopt|approuv|valid|d[ée]cid|act|accord|fix|retenu|arr[êe]t|ent[ée]rin)\w*"
+_PASSIVE_OUTCOME_RE = re.compile(
+    rf"\b(?:est|sont|a\s+[ée]t[ée]|ont\s+[ée]t[ée])\s+(?:donc\s+|bien\s+|ainsi\s+)?{_OUTCOME}",
+    re.IGNORECASE,
+)
+_CHAIR_OUTCOME_RE = re.compile(
+    rf"\b(?:nous|on)\s+(?:{_OUTCOME})\s+(?:donc\s+)?(?=\w)", re.IGNORECASE
+)
+_SUBJECT_START_RE = re.compile(r"\b(?:le|la|les|l['’]|ce|cette|ces)(?:\s+|(?<=['’]))", re.I)
+_SENTENCE_RE = re.compile(r"[^.!?]+[.!?]?")
+_FILLERS_RE = re.compile(
+    r"^(?:(?:tr[èe]s bien|bon|alors|donc|allez|oui|ok|parfait|merci|bien|voil[àa])[\s,]+)+",
+    re.IGNORECASE,
+)
+SUBJECT_WORDS_BEFORE = 12
+_ADDRESS_AFTER_RE = re.compile(
+    r"\s+(?:[\w\-]+\s+)?(?:tu|vous)\s+(?:peux|pouvez|pourrais|pourriez|vas|allez)\b", re.I
+)
+
+
+CLAUSE_SUBJECT_WORDS = 14
+_LINK_WORDS = {"de", "du", "des", "d", "a", "au", "aux"}
+
+
+def _outcome_subject(head: str) -> str | None:
+    """The subject of a passive outcome, as said, from the words before its verb: the clause
+    when punctuation marks it and it is short ("La subvention de 3 500 euros à l'association
+    Les Amis de la Loire"), else the last determiner's phrase, stretched back over "de", "à"…
+    ("…deux la décision modificative" → "la décision modificative")."""
+    clause = re.split(r"[,;:]", head)[-1].strip()
+    words = clause.split()
+    marked = clause != head.strip() or head.strip()[:1].isupper()  # punctuated text
+    if marked and 2 <= len(words) <= CLAUSE_SUBJECT_WORDS and _SUBJECT_START_RE.match(clause):
+        return clause
+    words = head.split()[-SUBJECT_WORDS_BEFORE:]
+    window = " ".join(words)
+    starts = list(_SUBJECT_START_RE.finditer(window))
+    if not starts:
+        return None
+    k = len(starts) - 1
+    while k > 0:
+        before = normalize(window[: starts[k].start()]).split()[-1:]
+        if not before or before[0] not in _LINK_WORDS:
+            break
+        k -= 1
+    return window[starts[k].start() :].strip()
+
+
+def stated_decision(text: str) -> str | None:
+    """The decision a turn states in so many words, as said: the sentence (from its subject) in
+    which an outcome is said in the passive ("…, le règlement intérieur est approuvé, hors la
+    question…") or by the chair ("Nous actons donc trois jours…"); ``None`` when no sentence
+    does, when it is negated, deferred or asked ("est-ce que c'est validé ?"), or when it is a
+    quote ("je"/"tu")."""
+    for sentence in _SENTENCE_RE.findall(text):
+        if sentence.strip().endswith("?"):
+            continue
+        if not STRONG_DECISION_RE.search(settled(sentence)):
+            continue
+        m = _PASSIVE_OUTCOME_RE.search(sentence)
+        if m:
+            subject = _outcome_subject(sentence[: m.start()])
+            if not subject:
+                continue
+            said = f"{subject} {sentence[m.start() :]}"
+        else:
+            c = _CHAIR_OUTCOME_RE.search(sentence)
+            if not c:
+                continue
+            said = re.sub(r"^(?:de\s+|d['’]\s*)", "", sentence[c.end() :].strip(), flags=re.I)
+        said = _FILLERS_RE.sub("", said.strip()).strip(" ,;:")
+        # unpunctuated text runs on into the next request ("…une abstention nadia tu peux…")
+        said = _ADDRESS_AFTER_RE.split(said, maxsplit=1)[0].strip(" ,;:")
+        if (
+            not said
+            or QUOTE_RE.search(normalize(said))
+            or not STRONG_DECISION_RE.search(settled(said))
+            and not _CHAIR_OUTCOME_RE.search(sentence)
+        ):
+            continue
+        said = said[:1].upper() + said[1:]
+        return said if said.endswith((".", "!")) else said + "."
+    return None
+
+
+# The chair's informal settling ("on le met en haut de page", "on garde vendredi quinze heures",
+# "va pour le 2 juin"): a decision only when another voice agrees next to it.
+_SETTLING_RE = re.compile(
+    r"\b(?:(?:on|nous)\s+(?:(?:le|la|les|l['’])\s*)?(?:garde|gardons|maintient|maintenons|met|"
+    r"mettons|part|partons|retient|retenons|valide|validons|fixe|fixons|lance|lan[çc]ons)\b"
+    r"|va pour\b)",
+    re.IGNORECASE,
+)
+
+
+BARE_ASSENT_WORDS = 6
+# A reply that opens by agreeing, then goes on to the next point ("Très bien. Pour la buvette…").
+_OPENS_WITH_ASSENT_RE = re.compile(
+    r"(?:tres bien|d accord|parfait|entendu|ca marche|ca (?:me|nous) va|tout a fait|ok|bien sur)\b"
+)
+# A short turn agreeing anywhere in it ("Le 2 juin, ça nous va.").
+_ASSENT_RE = re.compile(r"\b(?:ca (?:me|nous) (?:va|convient)|d accord|tout a fait)\b")
+
+
+def assented_decision(index: TranscriptIndex, sid: int) -> str | None:
+    """The clause of turn ``sid`` that settles a point informally, as said ("On garde vendredi
+    quinze heures."), when another speaker agrees in the turn before or after it, or when the
+    turn itself opens by agreeing to the turn before ("Oui, on garde…"); else ``None``."""
+    seg = index.by_id[sid]
+    m = _SETTLING_RE.search(seg.text)
+    if not m or not STRONG_DECISION_RE.search(settled(seg.text[m.start() :])):
+        return None
+    prev, nxt = index.neighbour(sid, -1), index.neighbour(sid, 1)
+    agreed = (
+        index.accepted_next(sid)
+        or (
+            nxt is not None
+            and nxt.speaker != seg.speaker
+            and bool(_OPENS_WITH_ASSENT_RE.match(normalize(nxt.text)))
+        )
+        or (
+            prev is not None
+            and prev.speaker != seg.speaker
+            and (is_acceptance(prev.text) or _ASSENT_RE.search(normalize(prev.text)))
+            and len(prev.text.split()) <= BARE_ASSENT_WORDS
+        )
+        or (prev is not None and prev.speaker != seg.speaker and is_acceptance(seg.text))
+    )
+    if not agreed:
+        return None
+    # the clause, its condition included ("…, sous réserve de la subvention")
+    clause = re.split(
+        r"[;.!?]|,(?!\s*(?:sous r[ée]serve|[àa] condition|sauf|hors|avec)\b)",
+        seg.text[m.start() :],
+        maxsplit=1,
+    )[0]
+    clause = re.split(r"\s(?:bon|alors|merci|tout le monde|c['’]est tout)\b", clause, maxsplit=1)[0]
+    clause = clause.strip()
+    if len(clause.split()) < 3:
+        return None
+    return clause[:1].upper() + clause[1:] + "."
+
+
+# The chair's conclusion after the point it settles ("Bon, alors le 18 juillet, on fait comme
+# ça.", "Trois jours, c'est acté."), or after a proposal made just before ("Je propose qu'on
+# commande en mars." "Bon, on part là-dessus.").
+_CONCLUDE_RE = re.compile(
+    r"\b(?:on fait comme [çc]a|on part (?:l[àa][\s-]dessus|sur [çc]a)|c['’]\s*est (?:act[ée]|"
+    r"entendu|dit|d[ée]cid[ée]|r[ée]gl[ée])|va pour [çc]a|adjug[ée])\b",
+    re.IGNORECASE,
+)
+_PROPOSED_RE = re.compile(
+    r"\b(?:je\s+(?:vous\s+)?propose|on\s+pourrait|pourquoi pas|et si on|on n['’]a qu['’][àa])"
+    r"\s*(?P<what>[^.;!?]+)",
+    re.IGNORECASE,
+)
+CONCLUDED_WORDS = 10
+# Consent asked and given in the same turn, the point said after it.
+_CONSENTED_RE = re.compile(
+    r"\b(?:personne n['’ ]est contre|pas d['’ ]objections?|aucune objection|des objections)\s*\??[\s,]*"
+    r"(?=(?:parfait|tr[èe]s bien|bon|ok|alors|adopt[ée]|c['’ ]est bon)\b)",
+    re.IGNORECASE,
+)
+
+
+_CONSENT_ASKED_RE = re.compile(
+    r"\b(?:tout le monde est d['’ ]accord|(?:des|pas d['’ ])objections?|[çc]a (?:vous|te) va|"
+    r"on est d['’ ]accord|vous [êe]tes d['’ ]accord|personne n['’ ]est contre)\W*$",
+    re.IGNORECASE,
+)
+
+
+# A consent followed only by its settling words ("parfait, on retient ça").
+_SETTLED_ONLY_RE = re.compile(
+    r"(?:(?:on|nous) (?:retient|retenons|garde|valide|fait|part sur|adopte) (?:ca|cela|ceci)|"
+    r"adopte\w*|c est bon|c est acte|valide\w*|on y va)?\s*"
+)
+
+
+def _proposal_text(what: str) -> str:
+    """A proposal's wording without its link words ("de", "que", "comme mesure")."""
+    what = re.sub(
+        r"^(?:de\s+|d['’]\s*|que\s+|qu['’]\s*|comme mesure\s+)", "", what.strip(), flags=re.I
+    )
+    return what.strip(" ,:")
+
+
+def _concluded_point(head: str) -> str:
+    """The point a conclusion settles, from the words said before it: fillers and a consent
+    question ("tout le monde est d'accord ? bon") left out; in unpunctuated text, the phrase
+    from its last determiner (:func:`_outcome_subject`) when more than a few words precede."""
+    head = head.strip()
+    for _ in range(3):
+        head = _FILLERS_RE.sub("", head + " ").strip(" ,;:?")
+        head = re.sub(r"(?:[\s,]+(?:bon|alors|donc|allez|ok|parfait))+$", "", head, flags=re.I)
+        head = _CONSENT_ASKED_RE.sub("", head).strip(" ,;:?.!")
+    if len(head.split()) > CONCLUDED_WORDS:
+        head = _outcome_subject(head) or " ".join(head.split()[-CONCLUDED_WORDS:])
+    return head
+
+
+def concluded_decision(index: TranscriptIndex, sid: int) -> tuple[str, list[int]] | None:
+    """A point the speaker concludes ("…, on fait comme ça", "c'est acté"), as said: the words
+    before the conclusion in its sentence, else the proposal of the turn just before; ``None``
+    when the conclusion is asked, negated, or concludes nothing named."""
+    seg = index.by_id[sid]
+    consent = _CONSENTED_RE.search(seg.text)
+    if consent:
+        # "Personne n'est contre ? Parfait : cinq euros par adulte…": the point follows
+        point = _FILLERS_RE.sub("", seg.text[consent.end() :].lstrip(" ?!.,:")).strip(" ,;:")
+        point = _SENTENCE_RE.findall(point)[0].strip(" .!") if point else ""
+        point = _ADDRESS_AFTER_RE.split(point, maxsplit=1)[0].strip(" ,;:")
+        proposed = _PROPOSED_RE.search(seg.text[: consent.start()])
+        if _SETTLED_ONLY_RE.fullmatch(normalize(point)) and proposed:
+            # "Je propose une vérification systématique… Personne n'est contre ? Parfait, on
+            # retient ça.": the point is the proposal
+            point = _proposal_text(proposed["what"])
+        settled_only = _SETTLED_ONLY_RE.fullmatch(normalize(point))
+        if content_tokens(point) and not settled_only and not QUOTE_RE.search(normalize(point)):
+            return f"{point[:1].upper()}{point[1:]}.", [sid]
+    for sentence in _SENTENCE_RE.findall(seg.text):
+        m = _CONCLUDE_RE.search(sentence)
+        if not m or sentence.strip().endswith("?"):
+            continue
+        if re.search(r"\b(?:ne|n|pas|rien)\b", normalize(sentence[m.start() : m.end() + 6])):
+            continue  # "c'est dit, pas…"
+        cue = m.group(0)
+        after = sentence[m.end() :].strip()
+        if after.startswith(":") and content_tokens(after[1:]):
+            # "Très bien, c'est acté : gravité 3, pas de déclaration."
+            point = after[1:].strip(" .!")
+            return f"{point[:1].upper()}{point[1:]} ({cue}).", [sid]
+        head = _concluded_point(sentence[: m.start()])
+        if not content_tokens(head):
+            # "…la buvette va au club de foot. Tout le monde est d'accord ? Bon, c'est réglé."
+            earlier = seg.text[: seg.text.find(sentence)]
+            said = [x for x in _SENTENCE_RE.findall(earlier) if not x.strip().endswith("?")]
+            head = _concluded_point(said[-1].split(":")[-1]) if said else ""
+        if content_tokens(head) and not QUOTE_RE.search(normalize(head)):
+            return f"{head[:1].upper()}{head[1:]}, {cue}.", [sid]
+        prev = index.neighbour(sid, -1)
+        proposed = _PROPOSED_RE.search(prev.text) if prev is not None else None
+        if proposed and content_tokens(proposed["what"]):
+            what = _proposal_text(proposed["what"])
+            return f"{what[:1].upper()}{what[1:]} : {cue}.", [prev.id, sid]
+        # unpunctuated text: "très bien c'est acté gravité 3 pas de déclaration"
+        point = _ADDRESS_AFTER_RE.split(after, maxsplit=1)[0].strip(" ,;:.!")
+        if content_tokens(point) and not QUOTE_RE.search(normalize(point)):
+            return f"{point[:1].upper()}{point[1:]} ({cue}).", [sid]
+        return None
+    return None
+
+
+# A choice replaced by another ("Bon, alors on oublie la note de service : on fait un flash
+# sécurité, lu aux transmissions."), and the phrase that drops an earlier choice.
+_REPLACED_RE = re.compile(
+    r"\bon\s+(?:oublie|abandonne|laisse\s+tomber|annule)\s+(?P<old>[^:;.!?]{3,80}?)\s*[:;,]?\s*"
+    r"(?:et\s+)?(?:finalement\s+)?on\s+(?:fait|prend|part\s+sur|passe\s+[àa]|garde|choisit)\s+"
+    r"(?P<new>[^.;!?]+)",
+    re.IGNORECASE,
+)
+_DROPPED_RE = re.compile(
+    r"\bon\s+(?:oublie|abandonne|laisse\s+tomber|annule|revient\s+sur)\s+(?P<old>[^:;.!?]{3,80})"
+    r"|\bon\s+(?:corrige|rectifie)\s*[:,]?\s*pas\s+(?P<was>[^:;,.!?]{3,80})",
+    re.IGNORECASE,
+)
+# "Alors on corrige : pas le gymnase, le centre d'accueil sera la salle des fêtes."
+_CORRECTED_RE = re.compile(
+    r"\bon\s+(?:corrige|rectifie)\s*[:,]?\s*(?:pas\s+(?P<old>[^:;,.!?]{3,80}?)\s*[,;:]\s*)?"
+    r"(?P<new>[^.;!?]+)",
+    re.IGNORECASE,
+)
+SUPERSEDED_WITHIN_TURNS = 6
+
+
+def replaced_decision(index: TranscriptIndex, sid: int) -> str | None:
+    """The new choice a turn puts in place of an earlier one, as said ("on oublie la note de
+    service : on fait un flash sécurité…" → "On fait un flash sécurité… (au lieu de la note de
+    service)."), else ``None``."""
+    text = index.by_id[sid].text
+    m = _REPLACED_RE.search(text)
+    if not m:
+        c = _CORRECTED_RE.search(text)
+        new = _ADDRESS_AFTER_RE.split(c["new"], maxsplit=1)[0].strip(" ,;:") if c else ""
+        old = c["old"] if c else None
+        bare = re.match(r"pas\s+((?:le|la|les|l['’])\s*[\w\-]+)\s+(.+)", new, re.I)
+        if bare and not old:  # unpunctuated: "on corrige pas le gymnase le centre sera…"
+            old, new = bare.group(1), bare.group(2)
+        if not content_tokens(new):
+            return None
+        said = f"{new[:1].upper()}{new[1:]}"
+        return f"{said} (au lieu {_of(old)})." if old else f"{said}."
+    new = _ADDRESS_AFTER_RE.split(m["new"], maxsplit=1)[0].strip(" ,;:")
+    if not content_tokens(new):
+        return None
+    return f"On fait {new} (au lieu {_of(m['old'])})."
+
+
+def _of(phrase: str) -> str:
+    """``phrase`` after "de", contracted as French does ("le gymnase" → "du gymnase")."""
+    phrase = phrase.strip(" ,;:")
+    if re.match(r"le\s", phrase, re.I):
+        return "du " + phrase[3:]
+    if re.match(r"les\s", phrase, re.I):
+        return "des " + phrase[4:]
+    return f"d'{phrase}" if phrase[:1].lower() in "aeiouyhéè" else f"de {phrase}"
+
+
+def superseded(decision: Decision, index: TranscriptIndex) -> str | None:
+    """Why ``decision`` no longer holds: a later turn, a few turns on, drops it ("on oublie la
+    note de service…"); ``None`` when none does."""
+    last = max(index.position[r.segment_id] for r in decision.sources)
+    segs = index.transcript.segments
+    for seg in segs[last + 1 : last + 1 + SUPERSEDED_WITHIN_TURNS]:
+        m = _DROPPED_RE.search(seg.text)
+        old = m and (m["old"] or m["was"])
+        if old and content_tokens(old) and coverage(old, decision.text) >= 0.5:
+            return f"remplacée plus loin : « {m.group(0).strip()} »"
+    return None
+
+
+# A vote: "Je mets aux voix la ligne vers la gare." or "Je vous propose d'arrêter les comptes.
+# Qui est pour ?", then, in that turn or the next ones, its result.
+_PUT_TO_VOTE_RE = re.compile(
+    r"\b(?:(?:mets|met|mettons|soumets|soumet|soumettons)\s+(?:aux\s+voix|au\s+vote)"
+    r"|(?:je\s+(?:vous\s+)?|nous\s+(?:vous\s+)?)propos(?:e|ons)\s+(?:de\s+|d['’]\s*|que\s+|"
+    r"(?P<on>qu['’]on\s+)|(?=(?:le|la|les|l['’]|un|une)\b)))"
+    r"\s*(?P<what>[^.;!?]+)",
+    re.IGNORECASE,
+)
+_VOTE_CALL_RE = re.compile(r"\b(?:aux voix|au vote)\b")
+# where the proposal's wording ends: its sentence, or the call to vote in unpunctuated text
+_PROPOSAL_END_RE = re.compile(r"[.;!?]|\s(?:qui est pour|qui est contre|des objections|pour\s*:)")
+BARE_RESULT_WORDS = 8
+# how many turns a vote's result may come after the proposal ("Qui est pour ?" "Cinq." "Voté.")
+VOTE_RESULT_TURNS = 3
+_VOTE_RESULT_RE = re.compile(
+    r"\b(?:(?:a l )?unanimite|adopte\w*|approuve\w*|(?:c est|est|sont)\s+votee?s?)\b"
+)
+_VOTE_REJECTED_RE = re.compile(r"\b(?:rejet\w*|refus\w*|pas adopte\w*|n est pas adopte\w*)\b")
+
+
+def voted_decision(index: TranscriptIndex, sid: int) -> tuple[str, list[int]] | None:
+    """A proposal put to the vote and carried, as said: "Je mets aux voix la ligne vers la gare."
+    (or "Je vous propose d'arrêter les comptes.") followed, in that turn or up to three turns
+    later, by "Unanimité" → ("La ligne vers la gare : adopté à l'unanimité.", the turns);
+    ``sid`` may be the proposal or a short result turn. ``None`` otherwise, and when a turn in
+    between makes another proposal or the vote fails."""
+    segs = index.transcript.segments
+    p = index.position[sid]
+    own = segs[p].text
+    # earlier turns count only for a bare result ("Unanimité, merci.") that puts nothing to
+    # the vote itself
+    bare = (
+        len(own.split()) <= BARE_RESULT_WORDS
+        and not _VOTE_CALL_RE.search(normalize(own))
+        and not _PUT_TO_VOTE_RE.search(own)
+    )
+    lookback = range(p, max(-1, p - VOTE_RESULT_TURNS - 1), -1) if bare else (p,)
+    for q in lookback:
+        m = _PUT_TO_VOTE_RE.search(segs[q].text)
+        if not m:
+            continue
+        last = p if p > q else min(q + 1, len(segs) - 1)
+        between = [segs[k].text for k in range(q + 1, last + 1)]
+        if q < p and any(_PUT_TO_VOTE_RE.search(t) for t in between[:-1]):
+            break  # another proposal came in between: the result is not this one's
+        proposal = segs[q].text[m.start("what") :]
+        end = _PROPOSAL_END_RE.search(proposal)
+        cut = end.start() if end else len(proposal)
+        after = " ".join([proposal[cut:], *between])
+        result = settled(after)
+        if _VOTE_REJECTED_RE.search(normalize(after)) or not _VOTE_RESULT_RE.search(result):
+            break
+        what = ("on " if m["on"] else "") + proposal[:cut].strip(" ,:")
+        if not content_tokens(what):
+            break
+        how = "adopté à l'unanimité" if "unanimit" in result else "adopté"
+        return f"{what[:1].upper()}{what[1:]} : {how}.", sorted({segs[q].id, sid})
+    return None
