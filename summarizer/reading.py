@@ -183,17 +183,18 @@ _PROPOSED_RE = re.compile(
     re.IGNORECASE,
 )
 CONCLUDED_WORDS = 10
+# Asking whether anyone objects ("Personne n'est contre ?", "Des objections ?").
+_NO_OBJECTION = r"personne n['’ ]est contre|(?:des|pas d['’ ]|aucune )objections?"
 # Consent asked and given in the same turn, the point said after it.
 _CONSENTED_RE = re.compile(
-    r"\b(?:personne n['’ ]est contre|pas d['’ ]objections?|aucune objection|des objections)\s*\??[\s,]*"
+    rf"\b(?:{_NO_OBJECTION})\s*\??[\s,]*"
     r"(?=(?:parfait|tr[èe]s bien|bon|ok|alors|adopt[ée]|c['’ ]est bon)\b)",
     re.IGNORECASE,
 )
-
-
+# Consent asked at the end of a point ("…, tout le monde est d'accord ?").
 _CONSENT_ASKED_RE = re.compile(
-    r"\b(?:tout le monde est d['’ ]accord|(?:des|pas d['’ ])objections?|[çc]a (?:vous|te) va|"
-    r"on est d['’ ]accord|vous [êe]tes d['’ ]accord|personne n['’ ]est contre)\W*$",
+    rf"\b(?:{_NO_OBJECTION}|tout le monde est d['’ ]accord|[çc]a (?:vous|te) va|"
+    r"on est d['’ ]accord|vous [êe]tes d['’ ]accord)\W*$",
     re.IGNORECASE,
 )
 
