@@ -252,7 +252,8 @@ def task_as_said(index: TranscriptIndex, sid: int) -> dict[str, Any] | None:
     verification, which takes them from the turn and its reply only; a third party named as
     the subject ("les services techniques passeront…") is proposed as the owner."""
     seg = index.by_id[sid]
-    found = spoken_task(seg.text)
+    prev = index.neighbour(sid, -1)
+    found = spoken_task(seg.text, prev.text if prev is not None else "")
     if found is None:
         # "Il faudra transmettre…" is a task when someone is addressed or accepts it in reply
         needed = needed_task(seg.text)
@@ -261,13 +262,12 @@ def task_as_said(index: TranscriptIndex, sid: int) -> dict[str, Any] | None:
     if found is None:
         return None
     task, who = found
-    prev = index.neighbour(sid, -1)
     if (
         who == "je"
         and _REFERS_BACK_RE.search(seg.text)
         and prev is not None
         and prev.speaker != seg.speaker
-        and (is_request(prev.text) or addressee(prev.text))
+        and (spoken_task(prev.text) or needed_task(prev.text))
     ):
         # "Oui, je l'envoie la semaine prochaine." takes on the task asked just before: that
         # turn's action, not a second one named by what is left ("Envoyer aux adhérents")

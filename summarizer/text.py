@@ -659,7 +659,7 @@ def _tail(text: str) -> str:
 _DANGLING_RE = re.compile(r"(?:(?:^|\s+)(?:et|puis|mais|ou|donc))+$", re.IGNORECASE)
 _OBJECT_CLITIC_RE = re.compile(r"(?:^|\s)(le|la|les|l['’])\s*$", re.IGNORECASE)
 _NOUN_PHRASE_RE = re.compile(
-    r"\b(le|la|les|l['’])\s*([\w\-]{3,}(?:\s+(?:de|du|des|d['’])\s*(?:la\s+|l['’]\s*)?[\w\-]{3,})?)",
+    r"\b(le|la|les|des|l['’])\s*([\w\-]{3,}(?:\s+(?:de|du|des|d['’])\s*(?:la\s+|l['’]\s*)?[\w\-]{3,})?)",
     re.IGNORECASE,
 )
 
@@ -670,20 +670,30 @@ def _antecedent(head: str, clitic: str) -> str | None:
     je le prépare" → "le dossier de manifestation")."""
     want = normalize(clitic).strip()
     same = {want} | ({"le", "la"} if want == "l" else {"l"} if want in ("le", "la") else set())
+    same |= {"des"} if want == "les" else set()
     for m in reversed(list(_NOUN_PHRASE_RE.finditer(head))):
         det = normalize(m.group(1)).strip()
         if det in same and normalize(m.group(2)).split()[0] not in STOPWORDS:
-            return m.group(0)[:1].lower() + m.group(0)[1:]
+            return ("les " if det == "des" else m.group(1).lower()) + (
+                m.group(0)[len(m.group(1)) :].lstrip()
+                if det == "des"
+                else m.group(0)[len(m.group(1)) :]
+            )
     return None
 
 
-def _phrase(verb: str, rest: str, head: str = "") -> str | None:
+def _phrase(verb: str, rest: str, head: str = "", context: str = "") -> str | None:
     """``verb`` and the rest of its clause; when that is empty and the verb took an object
-    pronoun ("je le prépare"), what the pronoun stands for in ``head``."""
+    pronoun ("je le prépare"), what the pronoun stands for in ``head``, else in ``context``
+    (the turn before: "Inès, où en sont les maquettes ?" / "je les partage jeudi")."""
     tail = _DANGLING_RE.sub("", _tail(rest))
     clitic = _OBJECT_CLITIC_RE.search(head)
     if not tail and clitic:
-        tail = _antecedent(head[: clitic.start()], clitic.group(1)) or ""
+        tail = (
+            _antecedent(head[: clitic.start()], clitic.group(1))
+            or _antecedent(context, clitic.group(1))
+            or ""
+        )
     if not verb or not tail and len(verb) < 5:
         return None
     task = f"{verb} {tail}".strip()
@@ -709,7 +719,7 @@ def _pronominal(m: re.Match[str], verb: str | None) -> str | None:
     return verb
 
 
-def spoken_task(text: str) -> tuple[str, str] | None:
+def spoken_task(text: str, context: str = "") -> tuple[str, str] | None:
     """The task a turn plainly gives or takes, as said, with whom it names: ``(task, who)``
     where ``who`` is ``"je"`` (the speaker commits: "Je planifierai les sessions de formation en
     avril" → "Planifier les sessions de formation"), ``"tu"`` (someone addressed: "Aurélie, vous
@@ -729,7 +739,9 @@ def spoken_task(text: str) -> tuple[str, str] | None:
                     continue
                 verb = _infinitive(m["verb"])
             clitics = text[m.start() : m.start("inf") if m["inf"] else m.start("verb")]
-            task = _phrase(_pronominal(m, verb) or "", text[m.end() :], text[: m.start()] + clitics)
+            task = _phrase(
+                _pronominal(m, verb) or "", text[m.end() :], text[: m.start()] + clitics, context
+            )
             if task:
                 return task, "je"
     if addressee(text) or is_request(text):

@@ -506,6 +506,24 @@ def check_action(item: dict[str, Any], index: TranscriptIndex) -> Action | Unver
             reason="la tâche ne correspond pas au passage cité",
             segment_ids=ids,
         )
+    # words taken from a later turn ("ajouter la démo au backlog" citing "je l'ajoute au
+    # backlog" when the démo comes up next): the task mixes two turns
+    pair, role = _paired_turn(cited[0], index)
+    said_by_then = set(map(stem, tokens(_text(index.around(ids, before=WINDOW_BEFORE, after=0)))))
+    if role == "reply" and pair is not None:
+        said_by_then |= set(map(stem, tokens(pair.text)))
+    later = [s for s in index.around(ids, before=0, after=WINDOW_AFTER) if s.id not in ids]
+    said_later = set(map(stem, tokens(_text(later))))
+    borrowed = [
+        t for t in content_tokens(core) if stem(t) not in said_by_then and stem(t) in said_later
+    ]
+    if borrowed:
+        return Unverified(
+            kind="action",
+            text=task,
+            reason=f"la tâche reprend « {' '.join(borrowed)} » d'une intervention suivante",
+            segment_ids=ids,
+        )
     # the model's habit is a stock verb ("transmettre…") for whatever the turn says: the verb
     # must be said in the turn (or in the request a short acceptance answers)
     said_in = _text(before) if short_reply else _text(cited)
