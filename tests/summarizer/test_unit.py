@@ -1115,3 +1115,22 @@ def test_agreeing_is_no_task_and_hyphenated_verbs_are():
 )
 def test_hours_of_the_day_are_deadlines(said, deadline):
     assert stated_deadlines(said) == [deadline]
+
+
+def test_a_pronoun_in_a_reply_stands_for_what_the_turn_before_named():
+    assert spoken_task(
+        "Presque prêt, je les envoie vendredi.",
+        context="Merci. Sonia, tu en es où des convocations ?",
+    ) == ("Envoyer les convocations", "je")
+
+
+def test_a_task_built_from_a_later_turn_is_rejected():
+    t = parse_clerk_text(
+        "[00:00:01] Léa Roy: Note-le dans le registre, on verra au prochain point.\n"
+        "[00:00:10] Max Diaz: Ok, je l'ajoute au registre.\n"
+        "[00:00:20] Paul Morel: Dernier truc : on garde la visite de chantier mardi ?\n"
+    )
+    proposal = {"task": "Ajouter la visite de chantier au registre", "segments": [1]}
+    result = check_action(proposal, TranscriptIndex(t))
+    assert result.__class__.__name__ == "Unverified"
+    assert "intervention suivante" in result.reason
