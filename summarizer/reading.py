@@ -26,7 +26,12 @@ from summarizer.verify import QUOTE_RE, STRONG_DECISION_RE, TranscriptIndex, set
 
 # The outcome said in the passive or by the chair ("La date est fixée au 4 décembre", "le
 # règlement intérieur est approuvé, hors…", "Nous actons donc trois jours de télétravail…").
-_OUTCOME = r"(?:adopt|approuv|valid|d[ée]cid|act|accord|fix|retenu|arr[êe]t|ent[ée]rin)\w*"
+_OUTCOME = (
+    r"(?:adopt|approuv|valid|d[ée]cid|act|accord|fix|retenu|arr[êe]t|ent[ée]rin|maintenu|"
+    r"reconduit|autoris)\w*"
+)
+# A vote held in the turn ("je mets aux voix", "unanimité", "adopté").
+_VOTED_BEFORE_RE = re.compile(r"\b(?:aux voix|au vote|unanimite|adopte\w*)\b")
 _PASSIVE_OUTCOME_RE = re.compile(
     rf"\b(?:est|sont|a\s+[ée]t[ée]|ont\s+[ée]t[ée])\s+(?:donc\s+|bien\s+|ainsi\s+)?{_OUTCOME}",
     re.IGNORECASE,
@@ -83,9 +88,10 @@ def stated_decision(text: str) -> str | None:
     for sentence in _SENTENCE_RE.findall(text):
         if sentence.strip().endswith("?"):
             continue
-        if not STRONG_DECISION_RE.search(settled(sentence)):
-            continue
         m = _PASSIVE_OUTCOME_RE.search(sentence)
+        voted = bool(_VOTED_BEFORE_RE.search(normalize(text)))
+        if not STRONG_DECISION_RE.search(settled(sentence)) and not (m and voted):
+            continue  # "Je mets aux voix. Unanimité. Le tarif est maintenu.": the vote says it
         if m:
             subject = _outcome_subject(sentence[: m.start()])
             if not subject:
@@ -99,12 +105,12 @@ def stated_decision(text: str) -> str | None:
         said = _FILLERS_RE.sub("", said.strip()).strip(" ,;:")
         # unpunctuated text runs on into the next request ("…une abstention nadia tu peux…")
         said = _ADDRESS_AFTER_RE.split(said, maxsplit=1)[0].strip(" ,;:")
-        if (
-            not said
-            or QUOTE_RE.search(normalize(said))
-            or not STRONG_DECISION_RE.search(settled(said))
-            and not _CHAIR_OUTCOME_RE.search(sentence)
-        ):
+        outcome = (
+            STRONG_DECISION_RE.search(settled(said))
+            or _CHAIR_OUTCOME_RE.search(sentence)
+            or (m and voted)
+        )
+        if not said or QUOTE_RE.search(normalize(said)) or not outcome:
             continue
         said = said[:1].upper() + said[1:]
         return said if said.endswith((".", "!")) else said + "."

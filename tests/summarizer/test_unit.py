@@ -1134,3 +1134,15 @@ def test_a_task_built_from_a_later_turn_is_rejected():
     result = check_action(proposal, TranscriptIndex(t))
     assert result.__class__.__name__ == "Unverified"
     assert "intervention suivante" in result.reason
+
+
+def test_an_outcome_after_a_vote_in_the_same_turn_is_a_decision():
+    from summarizer.reading import stated_decision
+
+    assert stated_decision(
+        "Je mets aux voix. Unanimité. Le règlement du concours est reconduit pour 2026."
+    ) == ("Le règlement du concours est reconduit pour 2026.")
+    assert stated_decision(
+        "je mets aux voix unanimité le règlement du concours est reconduit pour 2026"
+    ) == ("Le règlement du concours est reconduit pour 2026.")
+    assert stated_decision("Le règlement est reconduit chaque année depuis 2020.") is None
