@@ -223,8 +223,10 @@ def ask_about_turn(
 
 
 def decision_as_said(index: TranscriptIndex, sid: int) -> dict[str, Any] | None:
-    """The decision turn ``sid`` states in so many words (:func:`stated_decision`: "La date est
-    fixée au 4 décembre."), when the model did not phrase one that the checks accept."""
+    """The decision turn ``sid`` states in so many words, when the model did not phrase one
+    that the checks accept: a vote and its result, an outcome ("La date est fixée au 4
+    décembre."), an agreed settling, a replacement, a conclusion (:mod:`summarizer.reading`),
+    tried in that order."""
     voted = voted_decision(index, sid)
     if voted:
         return {"decision": voted[0], "segments": voted[1]}
@@ -238,8 +240,8 @@ def decision_as_said(index: TranscriptIndex, sid: int) -> dict[str, Any] | None:
     return {"decision": concluded[0], "segments": concluded[1]} if concluded else None
 
 
-# A commitment whose object is a pronoun for what was just asked ("je l'envoie", "je m'en occupe
-# pas": "je les transmets").
+# A commitment whose object is a pronoun for what was just asked ("je l'envoie", "je les
+# transmets").
 _REFERS_BACK_RE = re.compile(
     r"\b(?:je|j['’])\s*(?:vais\s+)?(?:l['’]\s*|le\s+|la\s+|les\s+)\w", re.I
 )
