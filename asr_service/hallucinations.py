@@ -37,14 +37,24 @@ def is_blocklisted(text: str, phrases: Iterable[str]) -> bool:
     return len(rest) <= max(3, len(norm) // 10) and rest != norm
 
 
+ECHO_SHARE = 0.5
+"""A recital is mostly the list itself: at least this share of the segment's words are terms."""
+
+
 def is_prompt_echo(text: str, vocabulary: Sequence[str], min_items: int = 3) -> bool:
-    """True when the segment recites the vocabulary list it was primed with (a hotword echo)."""
+    """True when the segment recites the vocabulary list it was primed with (a hotword echo):
+    most of its terms, and little else. A long segment of real speech that uses the meeting's
+    vocabulary ("…Madame Martin, vous pouvez préparer le bon de commande de la deuxième
+    tranche…") is no echo, however many terms it says."""
     terms = [normalise(v) for v in vocabulary if normalise(v)]
     if len(terms) < min_items:
         return False
     norm = normalise(text)
-    hits = sum(1 for t in terms if t in norm)
-    return hits >= min_items and hits >= 0.6 * len(terms)
+    said = [t for t in terms if t in norm]
+    if len(said) < min_items or len(said) < 0.6 * len(terms):
+        return False
+    words = len(norm.split())
+    return sum(len(t.split()) * norm.count(t) for t in said) >= ECHO_SHARE * words
 
 
 def is_silence_hallucination(

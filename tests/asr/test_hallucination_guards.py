@@ -82,3 +82,14 @@ def test_vocabulary_echo_is_removed():
     vocab = ["Madame Martin", "numérisation", "prestataire", "tranche"]
     assert is_prompt_echo("Madame Martin, numérisation, prestataire, tranche.", vocab)
     assert not is_prompt_echo("Madame Martin présente la tranche deux.", vocab)
+
+
+def test_real_speech_that_uses_the_vocabulary_is_no_echo():
+    vocab = ["Madame Martin", "numérisation", "prestataire", "tranche", "bon de commande"]
+    speech = (
+        "Bonjour à tous. J'ouvre le comité de pilotage sur la numérisation des archives. Le "
+        "prestataire a livré la première tranche. Madame Martin, vous pouvez préparer le bon de "
+        "commande de la deuxième tranche ? Oui, je m'en charge."
+    )
+    assert not is_prompt_echo(speech, vocab)
+    assert is_prompt_echo("Madame Martin, numérisation, prestataire, bon de commande.", vocab)
