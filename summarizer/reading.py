@@ -85,11 +85,11 @@ def stated_decision(text: str) -> str | None:
     question…") or by the chair ("Nous actons donc trois jours…"); ``None`` when no sentence
     does, when it is negated, deferred or asked ("est-ce que c'est validé ?"), or when it is a
     quote ("je"/"tu")."""
+    voted = bool(_VOTED_BEFORE_RE.search(normalize(text)))
     for sentence in _SENTENCE_RE.findall(text):
         if sentence.strip().endswith("?"):
             continue
         m = _PASSIVE_OUTCOME_RE.search(sentence)
-        voted = bool(_VOTED_BEFORE_RE.search(normalize(text)))
         if not STRONG_DECISION_RE.search(settled(sentence)) and not (m and voted):
             continue  # "Je mets aux voix. Unanimité. Le tarif est maintenu.": the vote says it
         if m:
@@ -288,20 +288,22 @@ def concluded_decision(index: TranscriptIndex, sid: int) -> tuple[str, list[int]
 
 # A choice replaced by another ("Bon, alors on oublie la note de service : on fait un flash
 # sécurité, lu aux transmissions."), and the phrase that drops an earlier choice.
+_DROP_VERB = r"(?:oublie|abandonne|laisse\s+tomber|annule)"
+_CORRECTION = r"\bon\s+(?:corrige|rectifie)\s*[:,]?\s*"
 _REPLACED_RE = re.compile(
-    r"\bon\s+(?:oublie|abandonne|laisse\s+tomber|annule)\s+(?P<old>[^:;.!?]{3,80}?)\s*[:;,]?\s*"
+    rf"\bon\s+{_DROP_VERB}\s+(?P<old>[^:;.!?]{{3,80}}?)\s*[:;,]?\s*"
     r"(?:et\s+)?(?:finalement\s+)?on\s+(?:fait|prend|part\s+sur|passe\s+[àa]|garde|choisit)\s+"
     r"(?P<new>[^.;!?]+)",
     re.IGNORECASE,
 )
 _DROPPED_RE = re.compile(
-    r"\bon\s+(?:oublie|abandonne|laisse\s+tomber|annule|revient\s+sur)\s+(?P<old>[^:;.!?]{3,80})"
-    r"|\bon\s+(?:corrige|rectifie)\s*[:,]?\s*pas\s+(?P<was>[^:;,.!?]{3,80})",
+    rf"\bon\s+(?:{_DROP_VERB}|revient\s+sur)\s+(?P<old>[^:;.!?]{{3,80}})"
+    rf"|{_CORRECTION}pas\s+(?P<was>[^:;,.!?]{{3,80}})",
     re.IGNORECASE,
 )
 # "Alors on corrige : pas le gymnase, le centre d'accueil sera la salle des fêtes."
 _CORRECTED_RE = re.compile(
-    r"\bon\s+(?:corrige|rectifie)\s*[:,]?\s*(?:pas\s+(?P<old>[^:;,.!?]{3,80}?)\s*[,;:]\s*)?"
+    rf"{_CORRECTION}(?:pas\s+(?P<old>[^:;,.!?]{{3,80}}?)\s*[,;:]\s*)?"
     r"(?P<new>[^.;!?]+)",
     re.IGNORECASE,
 )

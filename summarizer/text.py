@@ -478,7 +478,7 @@ def next_meeting_dates(text: str) -> list[str]:
         m.group(0).strip()
         for m in DEADLINE_RE.finditer(text)
         if not _PREFIXED.match(m.group(0))
-        and _NEXT_MEETING_RE.search(_CLAUSE_START_RE.split(text[: m.start()])[-1])
+        and _NEXT_MEETING_RE.search(_CLAUSE_END.split(text[: m.start()])[-1])
     ]
 
 
@@ -494,7 +494,6 @@ def deadline_of(text: str) -> str | None:
     return prefixed[0] if len(prefixed) == 1 else None
 
 
-_CLAUSE_START_RE = re.compile(r"[.;!?]")
 _ACCEPT_RE = re.compile(
     r"^(?:oui|d accord|entendu|ok|okay|ca marche|bien sur|c est note|sans probleme|"
     r"pas de probleme|tres bien|parfait|volontiers|pas de souci|aucun probleme|je m en|"
@@ -674,11 +673,8 @@ def _antecedent(head: str, clitic: str) -> str | None:
     for m in reversed(list(_NOUN_PHRASE_RE.finditer(head))):
         det = normalize(m.group(1)).strip()
         if det in same and normalize(m.group(2)).split()[0] not in STOPWORDS:
-            return ("les " if det == "des" else m.group(1).lower()) + (
-                m.group(0)[len(m.group(1)) :].lstrip()
-                if det == "des"
-                else m.group(0)[len(m.group(1)) :]
-            )
+            rest = m.group(0)[len(m.group(1)) :]
+            return "les " + rest.lstrip() if det == "des" else m.group(1).lower() + rest
     return None
 
 
