@@ -9,8 +9,9 @@ Each meeting of ``benchmarks/minutes_eval/*.json`` holds:
   after the last change to the extraction (the held-out misses had been written down, so rules
   added afterwards could have been shaped by them). Each round of ``unseen`` meetings is scored
   once and then becomes tuning material (``history`` says so): the first five (2026-12-06,
-  second round of the extraction) are ``tuning`` now, and the ``u2_*`` meetings, written by
-  someone who read only one meeting file for its format, are the current ``unseen`` round;
+  second round of the extraction) and the ``u2_*`` meetings (third round) are ``tuning`` now;
+  the ``u3_*`` meetings, written like ``u2_*`` by someone who read only one meeting file for its
+  format, are the current ``unseen`` round;
 * ``transcript``: the clean transcript, one ``[HH:MM:SS] Name: text`` line per turn;
 * ``asr_transcript``: the same turns as the ASR writes them: lower case, no punctuation, a few word
   errors (``asr_errors``, applied in that order) and anonymous speakers ``SPEAKER_00``… in order of
