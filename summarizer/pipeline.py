@@ -31,6 +31,7 @@ from summarizer.reading import (
     assented_decision,
     concluded_decision,
     replaced_decision,
+    settled_by_chair,
     stated_decision,
     superseded,
     voted_decision,
@@ -156,7 +157,10 @@ def _follow_up(seg: Segment, previous: Segment | None, previous_is_candidate: bo
 def _is_commitment(text: str) -> bool:
     norm = normalize(text)
     cues = {m.group(0) for m in COMMITMENT_RE.finditer(norm)} - _NOT_TASK_FUTURES
-    return bool(cues or stated_deadlines(text) or addressee(text) or commits_self(text))
+    # "aujourd'hui" alone is a deadline only in a commitment ("je réserve aujourd'hui"), not in
+    # "on ne tranche pas aujourd'hui"
+    deadlines = [d for d in stated_deadlines(text) if normalize(d) != "aujourd hui"]
+    return bool(cues or deadlines or addressee(text) or commits_self(text))
 
 
 def _is_decision(text: str) -> bool:
@@ -225,19 +229,29 @@ def ask_about_turn(
 def decision_as_said(index: TranscriptIndex, sid: int) -> dict[str, Any] | None:
     """The decision turn ``sid`` states in so many words, when the model did not phrase one
     that the checks accept: a vote and its result, an outcome ("La date est fixée au 4
-    décembre."), an agreed settling, a replacement, a conclusion (:mod:`summarizer.reading`),
-    tried in that order."""
-    voted = voted_decision(index, sid)
-    if voted:
-        return {"decision": voted[0], "segments": voted[1]}
-    said = stated_decision(index.by_id[sid].text) or assented_decision(index, sid)
-    if said:
-        return {"decision": said, "segments": [sid]}
-    replaced = replaced_decision(index, sid)
-    if replaced:
-        return {"decision": replaced, "segments": [sid]}
-    concluded = concluded_decision(index, sid)
-    return {"decision": concluded[0], "segments": concluded[1]} if concluded else None
+    décembre."), an agreed settling, a replacement, a conclusion, a point the chair settles
+    (:mod:`summarizer.reading`), tried in that order; the first reading the checks accept, else
+    the first found (it then goes to the points to check)."""
+    text = index.by_id[sid].text
+    readings = [
+        lambda: voted_decision(index, sid),
+        lambda: stated_decision(text),
+        lambda: assented_decision(index, sid),
+        lambda: replaced_decision(index, sid),
+        lambda: concluded_decision(index, sid),
+        lambda: settled_by_chair(text),
+    ]
+    first = None
+    for read in readings:
+        found = read()
+        if not found:
+            continue
+        said, ids = (found, [sid]) if isinstance(found, str) else found
+        proposal = {"decision": said, "segments": ids}
+        if not isinstance(check_decision(proposal, index), Unverified):
+            return proposal
+        first = first or proposal  # fails the checks: kept only if no reading passes them
+    return first
 
 
 # A commitment whose object is a pronoun for what was just asked ("je l'envoie", "je les
@@ -255,7 +269,10 @@ def task_as_said(index: TranscriptIndex, sid: int) -> dict[str, Any] | None:
     the subject ("les services techniques passeront…") is proposed as the owner."""
     seg = index.by_id[sid]
     prev = index.neighbour(sid, -1)
-    found = spoken_task(seg.text, prev.text if prev is not None else "")
+    # what a pronoun may stand for: said in the two turns before ("…le prestataire n'est pas
+    # passé." / "Encore ?" / "Je le relance.")
+    before = [t.text for t in (index.neighbour(sid, -2), prev) if t is not None]
+    found = spoken_task(seg.text, " ".join(before))
     if found is None:
         # "Il faudra transmettre…" is a task when someone is addressed or accepts it in reply
         needed = needed_task(seg.text)

@@ -13,7 +13,9 @@ French meetings use, read here as said and then checked like any proposal:
 * a conclusion after its point (:func:`concluded_decision`): "Le 18 juillet, on fait comme ça.",
   "c'est acté : …", "Personne n'est contre ? Parfait : …";
 * a choice that replaces an earlier one (:func:`replaced_decision`): "On oublie X : on fait Y",
-  "On corrige : pas X, Y"; the earlier one is then :func:`superseded`.
+  "On corrige : pas X, Y"; the earlier one is then :func:`superseded`;
+* a point the chair settles in so many words (:func:`settled_by_chair`): "Alors on évacue le
+  Mas-Neuf.", "Bon, on répare pour finir la saison".
 """
 
 from __future__ import annotations
@@ -22,13 +24,19 @@ import re
 
 from summarizer.schema import Decision
 from summarizer.text import content_tokens, coverage, is_acceptance, normalize
-from summarizer.verify import QUOTE_RE, STRONG_DECISION_RE, TranscriptIndex, settled
+from summarizer.verify import (
+    QUOTE_RE,
+    STRONG_DECISION_RE,
+    TranscriptIndex,
+    not_reported,
+    settled,
+)
 
 # The outcome said in the passive or by the chair ("La date est fixée au 4 décembre", "le
 # règlement intérieur est approuvé, hors…", "Nous actons donc trois jours de télétravail…").
 _OUTCOME = (
     r"(?:adopt|approuv|valid|d[ée]cid|act|accord|fix|retenu|arr[êe]t|ent[ée]rin|maintenu|"
-    r"reconduit|autoris)\w*"
+    r"reconduit|autoris|annul|supprim)\w*"
 )
 # A vote held in the turn ("je mets aux voix", "unanimité", "adopté").
 _VOTED_BEFORE_RE = re.compile(r"\b(?:aux voix|au vote|unanimite|adopte\w*)\b")
@@ -79,6 +87,9 @@ def _outcome_subject(head: str) -> str | None:
     return window[starts[k].start() :].strip()
 
 
+_CONDITION_RE = re.compile(r"(?:^|[\s,])(?:si|s['’]ils?|tant que|au cas o[ùu])\s", re.IGNORECASE)
+
+
 def stated_decision(text: str) -> str | None:
     """The decision a turn states in so many words, as said: the sentence (from its subject) in
     which an outcome is said in the passive ("…, le règlement intérieur est approuvé, hors la
@@ -86,10 +97,13 @@ def stated_decision(text: str) -> str | None:
     does, when it is negated, deferred or asked ("est-ce que c'est validé ?"), or when it is a
     quote ("je"/"tu")."""
     voted = bool(_VOTED_BEFORE_RE.search(normalize(text)))
+    ours = not_reported(text)
     for sentence in _SENTENCE_RE.findall(text):
-        if sentence.strip().endswith("?"):
-            continue
+        if sentence.strip().endswith("?") or sentence.strip() not in ours:
+            continue  # asked, or another body's decision reported
         m = _PASSIVE_OUTCOME_RE.search(sentence)
+        if m and _CONDITION_RE.search(sentence[: m.start()]):
+            m = None  # "Si le feu est fixé cette nuit, …": a condition, not an outcome
         if not STRONG_DECISION_RE.search(settled(sentence)) and not (m and voted):
             continue  # "Je mets aux voix. Unanimité. Le tarif est maintenu.": the vote says it
         if m:
@@ -99,8 +113,8 @@ def stated_decision(text: str) -> str | None:
             said = f"{subject} {sentence[m.start() :]}"
         else:
             c = _CHAIR_OUTCOME_RE.search(sentence)
-            if not c:
-                continue
+            if not c or re.search(r"\bqu['’]\s*$|\bque\s+$", sentence[: c.start()], re.I):
+                continue  # "je ne suis pas d'accord pour qu'on valide ça": not stated
             said = re.sub(r"^(?:de\s+|d['’]\s*)", "", sentence[c.end() :].strip(), flags=re.I)
         said = _FILLERS_RE.sub("", said.strip()).strip(" ,;:")
         # unpunctuated text runs on into the next request ("…une abstention nadia tu peux…")
@@ -114,6 +128,38 @@ def stated_decision(text: str) -> str | None:
             continue
         said = said[:1].upper() + said[1:]
         return said if said.endswith((".", "!")) else said + "."
+    return None
+
+
+_CHAIR_SETTLES_RE = re.compile(
+    r"\b(?:alors|donc|bon)[\s,]+(?P<what>on\s+[^.;!?]+)|\b(?P<pick>va pour\s+(?!(?:[çc]a|cela)\b)[^.;!?]+)",
+    re.IGNORECASE,
+)
+
+
+_PERSON_AFTER_RE = re.compile(r"\s+(?:[\w\-]+\s+)?(?:tu|vous|je|j['’])(?=\s|\w)", re.IGNORECASE)
+
+
+def settled_by_chair(text: str) -> str | None:
+    """A point settled in so many words ("Alors on évacue le Mas-Neuf.", "Bon, on répare pour
+    finir la saison…", "Allez, va pour le mardi 17."), as said from "on" or "va pour"; ``None`` when no sentence settles one (a question,
+    "alors on passe au point deux", "donc on a reçu…", a negation or a deferral: see
+    :data:`summarizer.verify.STRONG_DECISION_RE`)."""
+    for sentence in _SENTENCE_RE.findall(text):
+        if sentence.strip().endswith("?"):
+            continue
+        m = _CHAIR_SETTLES_RE.search(sentence)
+        if not m or not STRONG_DECISION_RE.search(settled(sentence[m.start() :])):
+            continue
+        said = m["what"] or m["pick"]
+        # unpunctuated text runs on into the next request ("…le mardi 17 aurélie tu réserves")
+        said = _PERSON_AFTER_RE.split(said, maxsplit=1)[0].strip(" ,;:")
+        frame, colon, point = said.partition(":")
+        if colon and len(content_tokens(point)) >= 2:
+            said = point.strip()  # "on revient sur ce qu'on a dit ce matin : le marché est annulé"
+        if QUOTE_RE.search(normalize(said)) or len(content_tokens(said)) < 2:
+            continue
+        return said[:1].upper() + said[1:] + "."
     return None
 
 
@@ -293,7 +339,9 @@ _CORRECTION = r"\bon\s+(?:corrige|rectifie)\s*[:,]?\s*"
 _REPLACED_RE = re.compile(
     rf"\bon\s+{_DROP_VERB}\s+(?P<old>[^:;.!?]{{3,80}}?)\s*[:;,]?\s*"
     r"(?:et\s+)?(?:finalement\s+)?on\s+(?:fait|prend|part\s+sur|passe\s+[àa]|garde|choisit)\s+"
-    r"(?P<new>[^.;!?]+)",
+    r"(?P<new>[^.;!?]+)"
+    # "On oublie le gymnase : le centre d'accueil, ce sera la salle polyvalente."
+    rf"|\bon\s+{_DROP_VERB}\s+(?P<old2>[^:;.!?]{{3,80}}?)\s*:\s*(?P<stated>[^.;!?]+)",
     re.IGNORECASE,
 )
 _DROPPED_RE = re.compile(
@@ -327,9 +375,11 @@ def replaced_decision(index: TranscriptIndex, sid: int) -> str | None:
             return None
         said = f"{new[:1].upper()}{new[1:]}"
         return f"{said} (au lieu {_of(old)})." if old else f"{said}."
-    new = _ADDRESS_AFTER_RE.split(m["new"], maxsplit=1)[0].strip(" ,;:")
+    new = _ADDRESS_AFTER_RE.split(m["new"] or m["stated"], maxsplit=1)[0].strip(" ,;:")
     if not content_tokens(new):
         return None
+    if m["stated"]:
+        return f"{new[:1].upper()}{new[1:]} (au lieu {_of(m['old2'])})."
     return f"On fait {new} (au lieu {_of(m['old'])})."
 
 

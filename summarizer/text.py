@@ -75,6 +75,16 @@ TIME_WORDS = (
         "soir",
         "journee",
         "midi",
+        "minutes",
+        "heure",
+        "demi",
+        "quart",
+        "aube",
+        "aujourd",
+        "suite",
+        "immediatement",
+        "soiree",
+        "nuit",
     }
 )
 CIVILITIES = {
@@ -92,6 +102,31 @@ CIVILITIES = {
     "professeure",
     "me",
     "maitre",
+}
+# Titles a person is addressed by instead of a name ("Capitaine, vous…", "Docteur, tu…").
+TITLES = {
+    "capitaine",
+    "commandant",
+    "lieutenant",
+    "colonel",
+    "adjudant",
+    "general",
+    "docteur",
+    "docteure",
+    "professeur",
+    "professeure",
+    "maitre",
+    "maire",
+    "prefet",
+    "prefete",
+    "directeur",
+    "directrice",
+    "president",
+    "presidente",
+    "chef",
+    "commissaire",
+    "inspecteur",
+    "inspectrice",
 }
 STOPWORDS = {
     "le",
@@ -274,6 +309,10 @@ _BARE_TARGET = (
     rf"|la\s+veille\s+(?:du|de\s+la|de\s+l{_APOS}?)\s*\w+|le\s+lendemain\s+(?:du|de\s+la)\s+\w+"
     rf"|en\s+(?:fin|d[ée]but)\s+de\s+(?:semaine|mois)(?:\s+prochaine?)?"
     rf"|le\s+mois\s+prochain|l{_APOS}?(?:an|ann[ée]e)\s+prochaine?"
+    # within the hour, as crisis cells and stand-ups say it
+    rf"|dans\s+(?:{_COUNT}\s+minutes|l{_APOS}?heure|la\s+demi-?\s?heure|"
+    rf"le\s+quart\s+d{_APOS}?heure|la\s+soir[ée]e|la\s+nuit)"
+    rf"|tout\s+de\s+suite|imm[ée]diatement|aujourd{_APOS}?hui(?:\s+m[êe]me)?|[àa]\s+l{_APOS}?aube"
 )
 _TARGET = (
     rf"{_BARE_TARGET}"
@@ -425,6 +464,25 @@ _NOT_COMMITMENTS = {
     "ai",
     "avais",
     "etais",
+    "recommande",
+    "conseille",
+    "suggere",
+    "entends",
+    "constate",
+    "signale",
+    "precise",
+    "insiste",
+    "remarque",
+    "crains",
+    "doute",
+    "espere",
+    "imagine",
+    "demande",
+    "connais",
+    "remercie",
+    "excuse",
+    "abstiens",
+    "aimerais",
 }
 _CLITICS = r"(?:(?:te|vous|lui|leur|l|la|le|les|en|y|m|me|t|s)\s+)*"
 _FIRST_PERSON_RE = re.compile(rf"\b(?:je|j)\s+{_CLITICS}(\w+)")
@@ -439,14 +497,25 @@ def commits_self(text: str) -> bool:
         return True  # "je reviens vers vous d'ici la fin de la semaine"
     # a present tense commits when a deadline is said or when it answers a request ("Ok, je
     # l'ajoute au backlog")
-    present_commits = bool(stated_deadlines(text)) or is_acceptance(text)
+    # ... or when the speaker puts themself forward ("Et moi, je fais passer l'info", "je vois
+    # les élèves de mon côté")
+    present_commits = (
+        bool(stated_deadlines(text)) or is_acceptance(text) or bool(_SELF_FORWARD_RE.search(norm))
+    )
     for m in _FIRST_PERSON_RE.finditer(norm):
         verb = m.group(1)
-        if verb in _NOT_COMMITMENTS:
+        # a present with an object pronoun takes on what was just said ("je le relance"); "je
+        # l'ouvre", "je la mets en ligne" are not chairing ("j'ouvre la séance")
+        takes_object = bool(re.search(r"\s(?:l|le|la|les)\s", m.group(0)))
+        if verb in _NOT_COMMITMENTS and not (takes_object and verb in ("ouvre", "mets")):
             continue
-        if verb.endswith("rai") or (present_commits and verb.endswith(("e", "s", "x"))):
+        present = present_commits or takes_object
+        if verb.endswith("rai") or (present and verb.endswith(("e", "s", "x"))):
             return True
     return False
+
+
+_SELF_FORWARD_RE = re.compile(r"\bmoi je\b|\bde mon cote\b|\bmoi meme\b")
 
 
 _REQUEST_RE = re.compile(
@@ -548,6 +617,29 @@ _IRREGULAR = {
     "ecris": "ecrire",
     "relis": "relire",
     "reviens": "revenir",
+    "dis": "dire",
+    "lis": "lire",
+    "ecrivez": "ecrire",
+    "inscris": "inscrire",
+    "inscrivez": "inscrire",
+    "lisez": "lire",
+    "relisez": "relire",
+    "voulez": "vouloir",
+    "veux": "vouloir",
+    "savez": "savoir",
+    "sais": "savoir",
+    "vois": "voir",
+    "voyez": "voir",
+    "recevez": "recevoir",
+    "fait": "faire",
+    "crois": "croire",
+    "ouvre": "ouvrir",
+    "rouvre": "rouvrir",
+    "offre": "offrir",
+    "couvre": "couvrir",
+    "met": "mettre",
+    "transmet": "transmettre",
+    "prend": "prendre",
     "paierai": "payer",
     "essaierai": "essayer",
     "nettoierai": "nettoyer",
@@ -585,8 +677,23 @@ _IRE_STEMS = {"li", "reli", "di", "redi", "interdi", "ri", "souri", "suffi", "co
 def _infinitive(verb: str) -> str | None:
     """French future, present (1st person) or 2nd person form → infinitive, or ``None``."""
     v = verb.lower()
-    if v in _IRREGULAR:
-        return _IRREGULAR[v]
+    bare = strip_accents(v)
+    if v in _IRREGULAR or bare in _IRREGULAR:
+        return _IRREGULAR.get(v) or _IRREGULAR[bare]
+    if v.endswith(("ettez", "ettes")):
+        return v[:-3] + "tre"  # mettez → mettre, transmettez → transmettre
+    if v.endswith("prenez"):
+        return v[:-3] + "ndre"  # prenez → prendre, reprenez → reprendre
+    if v.endswith("enez") and len(v) > 4:
+        return v[:-2] + "ir"  # prévenez → prévenir, tenez → tenir
+    if v.endswith("issez") and len(v) > 6:
+        return v[:-4] + "r"  # finissez → finir, remplissez → remplir
+    if v.endswith(("endez", "ondez", "erdez")) and len(v) > 6:
+        return v[:-2] + "re"  # répondez → répondre, attendez → attendre
+    if v.endswith("nds") and len(v) > 5:
+        return v[:-1] + "re"  # réponds → répondre, attends → attendre
+    if v.endswith("is") and len(v) > 4 and not v.endswith(("ais", "uis")):
+        return v[:-1] + "r"  # saisis → saisir, finis → finir (dis, lis, écris are irregular)
     for ending in ("iendrai", "iendras", "iendra", "iendront", "iendrez"):
         if v.endswith(ending):
             return v[: -len(ending)] + "enir"  # préviendrai → prévenir, obtiendra → obtenir
@@ -620,7 +727,7 @@ _FIRST_PERSON_VERB_RE = re.compile(
 _MODALS = r"(?:peux|pouvez|pourrais|pourriez|pourras|pourrez|vas|allez|dois|devez|devras|devrez)"
 _SECOND_PERSON_RE = re.compile(
     rf"\b(?:tu|vous)\s+(?:{_MODALS}\s+{_RAW_CLITICS}(?P<inf>\w+)|{_RAW_CLITICS}"
-    rf"(?P<verb>\w{{3,}}(?:es|ez|eras|erez|ras|rez)))\b",
+    rf"(?P<verb>\w{{3,}}(?:es|ez|eras|erez|ras|rez)|\w+(?:is|ets|nds)))\b",
     re.IGNORECASE,
 )
 
@@ -628,13 +735,33 @@ _SECOND_PERSON_RE = re.compile(
 # "je m'en charge", "je m'en occupe": the task is the one asked for, not said in the turn.
 _TAKEN_ON = {"charge", "occupe", "chargerai", "occuperai"}
 # "Tu peux nous dire…", "vous pouvez préciser…": asked in the meeting, not a task after it.
-_NOT_TASKS_ASKED = {"etes", "avez", "dites", "dire", "expliquer", "preciser", "repeter", "voir"}
+_NOT_TASKS_ASKED = {
+    "etes",
+    "avez",
+    "dites",
+    "dire",
+    "expliquer",
+    "preciser",
+    "repeter",
+    "voir",
+    "vouloir",
+    "savoir",
+    "commencer",
+    "continuer",
+    "enchainer",
+    "conclure",
+    "penser",
+    "trouver",
+    "croire",
+    "rappeler",
+}
 
 
 # A new clause with its own subject ("…, ce sera transmis", "…, on l'aura pour le conseil").
 # ASR text has no commas: a subject pronoun after the verb starts the next clause as well.
 _NEXT_CLAUSE_RE = re.compile(
-    r",\s*(?:on|ce|c['’]|il|elle|ils|elles|nous|[çc]a)\b|\s(?:on|je|j['’]|ce sera|c['’]est)(?=\s|\w)",
+    r",\s*(?:on|ce|c['’]|il|elle|ils|elles|nous|[çc]a)\b"
+    r"|,?\s*\b(?:et\s+)?(?:si|s['’]ils?|quand|lorsqu['’]|mais)\b|\s(?:on|je|j['’]|ce sera|c['’]est)(?=\s|\w)",
     re.IGNORECASE,
 )
 # Words closing a turn, not part of a task (ASR text has no full stop before them).
@@ -658,9 +785,44 @@ def _tail(text: str) -> str:
 _DANGLING_RE = re.compile(r"(?:(?:^|\s+)(?:et|puis|mais|ou|donc))+$", re.IGNORECASE)
 _OBJECT_CLITIC_RE = re.compile(r"(?:^|\s)(le|la|les|l['’])\s*$", re.IGNORECASE)
 _NOUN_PHRASE_RE = re.compile(
-    r"\b(le|la|les|des|l['’])\s*([\w\-]{3,}(?:\s+(?:de|du|des|d['’])\s*(?:la\s+|l['’]\s*)?[\w\-]{3,})?)",
+    r"\b(le|la|les|des|un|une|l['’])\s*([\w\-]{3,}(?:\s+(?:de|du|des|d['’])\s*(?:la\s+|l['’]\s*)?[\w\-]{3,})?)",
     re.IGNORECASE,
 )
+
+
+# Words after which "le", "la", "les" are pronouns, not determiners.
+_BEFORE_CLITIC = {
+    "je",
+    "tu",
+    "il",
+    "elle",
+    "on",
+    "nous",
+    "vous",
+    "ils",
+    "elles",
+    "ne",
+    "n",
+    "peut",
+    "peux",
+    "pouvez",
+    "peuvent",
+    "va",
+    "vais",
+    "vas",
+    "allez",
+    "vont",
+    "doit",
+    "dois",
+    "devez",
+    "doivent",
+    "faut",
+    "pourra",
+    "pourrait",
+    "me",
+    "te",
+    "se",
+}
 
 
 def _antecedent(head: str, clitic: str) -> str | None:
@@ -670,26 +832,80 @@ def _antecedent(head: str, clitic: str) -> str | None:
     want = normalize(clitic).strip()
     same = {want} | ({"le", "la"} if want == "l" else {"l"} if want in ("le", "la") else set())
     same |= {"des"} if want == "les" else set()
+    # "je crée un planning… je l'ouvre": the thing just introduced
+    same |= {"un", "une"} if want == "l" else {"un"} if want == "le" else set()
+    same |= {"une"} if want == "la" else set()
     for m in reversed(list(_NOUN_PHRASE_RE.finditer(head))):
         det = normalize(m.group(1)).strip()
+        before = normalize(head[: m.start()]).split()[-1:]
+        if det in ("le", "la", "les", "l") and before and before[0] in _BEFORE_CLITIC:
+            continue  # "l'agence peut les poser": a pronoun before a verb, not a noun phrase
         if det in same and normalize(m.group(2)).split()[0] not in STOPWORDS:
             rest = m.group(0)[len(m.group(1)) :]
+            if det in ("un", "une"):
+                noun = rest.lstrip()
+                elided = noun[:1].lower() in "aeiouyhéèê"
+                return ("l'" if elided else "le " if det == "un" else "la ") + noun
             return "les " + rest.lstrip() if det == "des" else m.group(1).lower() + rest
     return None
+
+
+# Who does it, said after the verb, not part of the task ("je leur réponds moi-même").
+_SELF_RE = re.compile(
+    r"^\s*(?:moi-?\s?m[êe]me|nous-?\s?m[êe]mes|personnellement|de mon c[ôo]t[ée]|"
+    r"de notre c[ôo]t[ée])\b\s*,?\s*|\s*,?\s*\b(?:moi-?\s?m[êe]me|nous-?\s?m[êe]mes|"
+    r"personnellement|de mon c[ôo]t[ée]|de notre c[ôo]t[ée])\s*$",
+    re.IGNORECASE,
+)
+_PREPOSITION_START_RE = re.compile(r"(?:avec|pour|en|dans|par|sur|chez|aupr[èe]s)\b", re.I)
+_DATIVE_CLITIC_RE = re.compile(r"(?:^|\s)leur\s+$", re.IGNORECASE)
+
+
+def _plural_antecedent(head: str, tail: str) -> str | None:
+    """Who "leur" stands for: the last plural noun phrase said before that is not the object
+    already said after the verb ("les élus", not "les dossiers" in "je leur envoie les
+    dossiers")."""
+    said = {stem(t) for t in content_tokens(tail)}
+    for m in reversed(list(_NOUN_PHRASE_RE.finditer(head))):
+        if normalize(m.group(1)) not in ("les", "des"):
+            continue
+        words = content_tokens(m.group(2))
+        if words and words[0] not in STOPWORDS and stem(words[0]) not in said:
+            return "les " + m.group(0)[len(m.group(1)) :].lstrip()
+    return None
+
+
+def _to_dative(phrase: str) -> str:
+    """A plural noun phrase as the indirect object of a verb: "les élus" → "aux élus"."""
+    return "aux " + phrase.partition(" ")[2]
 
 
 def _phrase(verb: str, rest: str, head: str = "", context: str = "") -> str | None:
     """``verb`` and the rest of its clause; when that is empty and the verb took an object
     pronoun ("je le prépare"), what the pronoun stands for in ``head``, else in ``context``
     (the turn before: "Inès, où en sont les maquettes ?" / "je les partage jeudi")."""
-    tail = _DANGLING_RE.sub("", _tail(rest))
+    tail = _DANGLING_RE.sub("", _SELF_RE.sub("", _tail(rest))).strip(" ,")
     clitic = _OBJECT_CLITIC_RE.search(head)
+    if clitic and _PREPOSITION_START_RE.match(tail):
+        # "je le fais avec Enzo demain": the object first, then the rest as said
+        found = _antecedent(head[: clitic.start()], clitic.group(1)) or _antecedent(
+            context, clitic.group(1)
+        )
+        tail = f"{found} {tail}" if found else tail
     if not tail and clitic:
         tail = (
             _antecedent(head[: clitic.start()], clitic.group(1))
             or _antecedent(context, clitic.group(1))
             or ""
         )
+    dative = _DATIVE_CLITIC_RE.search(head)
+    if dative and not re.match(r"(?:[àa]|aux?)\b", tail, re.IGNORECASE):
+        # "Je leur réponds" after "…prévenir les élus qui ont écrit" → "Répondre aux élus"
+        found = _plural_antecedent(head[: dative.start()], tail) or _plural_antecedent(
+            context, tail
+        )
+        if found:
+            tail = f"{tail} {_to_dative(found)}".strip()
     if not verb or not tail and len(verb) < 5:
         return None
     task = f"{verb} {tail}".strip()
@@ -722,6 +938,7 @@ def spoken_task(text: str, context: str = "") -> tuple[str, str] | None:
     préparez l'ordre du jour" → "Préparer l'ordre du jour") or a third party as said ("Le
     secrétariat du CSE enverra le protocole…" → "le secrétariat du CSE"). ``None`` when the turn
     says no such task (opinions, proposals, futures like "ce sera", "on verra")."""
+    bare: str | None = None  # a verb said with nothing after it, kept if nothing better
     if commits_self(text):
         for m in _FIRST_PERSON_VERB_RE.finditer(text):
             if m["inf"]:
@@ -731,33 +948,90 @@ def spoken_task(text: str, context: str = "") -> tuple[str, str] | None:
                 back = said == "reviens" and normalize(text[m.end() :]).startswith("vers")
                 if said in _AGREEING_VERBS and re.match(r"\s*(?:[,.;:!?]|qu|$)", text[m.end() :]):
                     continue  # "Je confirme, avec beaucoup de personnes âgées.": agreeing
-                if (said in _NOT_COMMITMENTS and not back) or said in _NO_TASK_VERBS | _TAKEN_ON:
+                with_object = bool(re.search(r"\b[lL](?:['’]|es?\s|a\s)", m.group(0)[2:]))
+                opens = with_object and said in ("ouvre", "mets")  # "je l'ouvre lundi"
+                if (said in _NOT_COMMITMENTS and not back and not opens) or said in (
+                    _NO_TASK_VERBS | _TAKEN_ON
+                ):
                     continue
                 verb = _infinitive(m["verb"])
             clitics = text[m.start() : m.start("inf") if m["inf"] else m.start("verb")]
             task = _phrase(
                 _pronominal(m, verb) or "", text[m.end() :], text[: m.start()] + clitics, context
             )
+            if task and len(task.split()) == 1:
+                bare = bare or task  # "Je réserve aujourd'hui, et j'envoie une invitation…"
+                continue
             if task:
                 return task, "je"
+        if bare:
+            return bare, "je"
     if addressee(text) or is_request(text):
         for m in _SECOND_PERSON_RE.finditer(text):
             verb = m["inf"].lower() if m["inf"] else _infinitive(m["verb"])
+            if _WHEN_ASKED_RE.match(text[m.end() :]):
+                continue  # "Vous le mettez en place quand ?": asks the date of a known task
             if verb and normalize(verb) not in _NOT_TASKS_ASKED:
                 task = _phrase(_pronominal(m, verb) or verb, text[m.end() :])
                 if task:
                     return task, "tu"
     for m in _FUTURE_RE.finditer(text):
         said = normalize(m["verb"])
-        who = _subject_before(text[: m.start()]) or _cleft_subject(text[: m.start()])
+        head = text[: m.start()]
+        # "Mes équipes feront une reconnaissance": the speaker's own people, the speaker's task
+        mine = _POSSESSIVE_SUBJECT_RE.search(head) and "je"
+        who = mine or _subject_before(head) or _cleft_subject(head)
         if said in _NO_TASK_VERBS or not who or _NEGATION_BEFORE_RE.search(text[: m.start()]):
             continue  # no task, no subject, or negated ("la boîte ne passera pas l'hiver")
         task = _phrase(_infinitive(m["verb"]) or "", text[m.end() :])
         if task:
             return task, who
+    if context.rstrip().endswith("?"):
+        # asked, the speaker answers for their team with a deadline: "Capitaine Ferhat ?" /
+        # "On fait le porte-à-porte dans le quart d'heure."
+        for m in _ON_PRESENT_RE.finditer(text):
+            clause = _CLAUSE_END.split(text[m.start() :], maxsplit=1)[0]
+            verb = _infinitive(m["verb"])
+            if verb and normalize(m["verb"]) not in _NOT_ON_TASKS and stated_deadlines(clause):
+                task = _phrase(verb, text[m.end() :])
+                if task and len(task.split()) > 1:
+                    return task, "je"
     return None
 
 
+_ON_PRESENT_RE = re.compile(rf"\bon\s+{_RAW_CLITICS}(?P<verb>[a-zà-ÿ]{{3,}})\b", re.IGNORECASE)
+# "on" with these says no task ("on a", "on peut", "on verra", "on attend").
+_NOT_ON_TASKS = {
+    "peut",
+    "pourra",
+    "pourrait",
+    "doit",
+    "devra",
+    "verra",
+    "attend",
+    "est",
+    "sera",
+    "avait",
+    "aura",
+    "sait",
+    "voit",
+    "pense",
+    "croit",
+    "reste",
+    "passe",
+    "commence",
+    "continue",
+}
+
+
+_POSSESSIVE_SUBJECT_RE = re.compile(
+    r"(?:^|[.;:!?,]\s*|\b(?:et|alors|donc|puis)\s+)(?:mes|mon|ma|nos|notre)\s+[\w\-]+"
+    r"(?:\s+(?:de|du|des|d['’])\s*[\w\-]+)?\s+(?:(?:vous|nous|lui|leur|en|y|le|la|les)\s+|"
+    r"[lmt]['’]\s*)*$",
+    re.IGNORECASE,
+)
+# The rest of a question that asks when or how, not what ("…en place quand ?").
+_WHEN_ASKED_RE = re.compile(r"[^.;!?]{0,30}?\b(?:quand|comment|pourquoi)\s*\?", re.IGNORECASE)
 _NEGATION_BEFORE_RE = re.compile(r"\b(?:ne|n['’])\s*(?:\w+\s+)?$", re.IGNORECASE)
 _FUTURE_RE = re.compile(
     r"(?<![\w\-])(?P<verb>\w[\w\-]+(?:eront|iront|ront|era|ira|ra))\b", re.IGNORECASE
@@ -786,6 +1060,10 @@ def _subject_before(head: str) -> str | None:
     services techniques" → "les services techniques"; "le directeur des systèmes
     d'information"); ``None`` when none ends there (a pronoun, a clause break)."""
     clause = re.split(r"[.;:!?,]", head)[-1]
+    # object pronouns between the subject and its verb ("le secrétariat vous enverra…")
+    clause = re.sub(
+        r"(?:\s+(?:vous|nous|lui|leur|en|y|me|te|le|la|les)|\s+[lmt]['’])+\s*$", " ", clause
+    )
     words = re.findall(r"[\w\-]+['’]?", clause)[-SUBJECT_MAX_WORDS - 1 :]
     start = None
     for i in range(len(words) - 1, -1, -1):

@@ -27,6 +27,7 @@ from summarizer.schema import Action, Decision, OpenQuestion, SourceRef, Unverif
 from summarizer.text import (
     CIVILITIES,
     STOPWORDS,
+    TITLES,
     addressee,
     commits_self,
     content_tokens,
@@ -45,6 +46,15 @@ from summarizer.text import (
     verb_said,
 )
 
+# What "alors on…" / "donc on…" says when it settles nothing: modals and futures, tenses of
+# "avoir"/"être", chairing ("on passe au point", "on fait le tour"), waiting and deferring.
+_NOT_SETTLING = (
+    r"ne|n|va|vas|peut|pourr\w*|doit|devr\w*|verra|a|avait|aura|est|etait|sera|en|y|se|s|"
+    r"passe|commence|continue|enchaine|attend|reprend|termine|arrete|leve|clot|fait le point|"
+    r"fait le tour|fait une pause|retire|report\w*|renvoie|ajourne|laisse|suspend\w*|sait|voit|"
+    r"dit|parle|regarde|ecoute|reflechit|avance|essaie|verrait|pourrait|aimerait|voudrait|"
+    r"sera|aurait|serait|reste|garde ca en tete|rediscute|revoit|reparle\w*|y va"
+)
 # Words that state a decision, on accent-free lower-case text: votes, adoptions, validations,
 # agreements, and the hedged ways meetings settle things ("on part là-dessus", "va pour le 2 juin").
 _DECIDE = (
@@ -56,7 +66,11 @@ _DECIDE = (
     r"soumets au vote|qui est pour|c est regle|c est reglee|personne n est contre|"
     r"(?:pas d|aucune|sans) objections?|"
     r"on (?:oublie|abandonne|laisse tomber|annule) [\w ]{3,60}? on (?:fait|prend|part sur|passe a|"
-    r"garde|choisit)|on (?:corrige|rectifie)"
+    r"garde|choisit)|on (?:corrige|rectifie)|"
+    # the chair settling a point in so many words: "Alors on évacue le Mas-Neuf.", "Bon, on
+    # répare pour finir la saison" (not "alors on passe au point deux", "donc on a reçu…",
+    # "bon on en reparlera")
+    rf"(?:alors|donc|bon) on (?!(?:{_NOT_SETTLING})\b)[a-z]{{3,}}"
 )
 DECISION_RE = re.compile(
     rf"\b({_DECIDE}|entendu|abstention\w*|qui est (?:pour|contre)|voix (?:pour|contre))\b"
@@ -118,12 +132,36 @@ NOT_OURS_RE = re.compile(
 )
 
 
+# Another body's decision, reported ("le conseil d'administration a voté le budget la semaine
+# dernière, la participation est fixée à…", "le secrétariat général a arbitré : …"): the whole
+# sentence is that body's, not this meeting's.
+OTHER_BODY_RE = re.compile(
+    r"\b(?:le|la|l|les)\s+(?:[a-z]+\s+){0,5}?(?:a|ont|avait|avaient)\s+(?:deja\s+|bien\s+)?"
+    r"(?:vote|decide|arbitre|fixe|adopte|valide|tranche|acte|approuve|entendu)\b"
+)
+
+
+def not_reported(text: str) -> str:
+    """``text`` without the sentences that report another body's decision, nor those that go
+    on reporting it ("…a voté lundi les projets lauréats. Pour la Gare, ce sont les bancs qui
+    ont été retenus."): after a report, only what "on" / "nous" say is this meeting's."""
+    kept, reporting = [], False
+    for sentence in re.split(r"(?<=[.!?])\s+", text):
+        norm = normalize(sentence)
+        reporting = bool(OTHER_BODY_RE.search(norm)) or (
+            reporting and not re.search(r"\b(?:on|nous)\b", norm)
+        )
+        if not reporting:
+            kept.append(sentence)
+    return " ".join(kept)
+
+
 def settled(text: str) -> str:
     """Normalised ``text`` without its negated, deferred or questioned decision words ("rien
     n'est décidé", "on le met en attente", "on la fixe quand ?") and those that are not this
-    meeting's ("c'est le conseil qui vote", "on avait décidé"): what is left states a decision
-    only if one was taken."""
-    norm = ACCORD_NOUN_RE.sub(" ", DEFERRED_CUE_RE.sub(" ", normalize(text)))
+    meeting's ("c'est le conseil qui vote", "on avait décidé", a sentence reporting what
+    another body voted): what is left states a decision only if one was taken."""
+    norm = ACCORD_NOUN_RE.sub(" ", DEFERRED_CUE_RE.sub(" ", normalize(not_reported(text))))
     norm = NOT_OURS_RE.sub(" ", norm)
     return NEGATED_RE.sub(" ", QUESTIONED_RE.sub(" ", norm))
 
@@ -383,28 +421,33 @@ def resolve_owner(
 
     In the first cited turn, in this order: the person addressed by name ("Claire, tu peux…");
     the speaker when committing in the first person ("je m'en charge", "je transmettrai");
-    the speaker of a short acceptance right after ("Oui, je m'en occupe"), or of the acceptance
-    cited when the request is just before; the subject of the future that says ``task`` ("le
-    directeur des systèmes d'information fera le point" → that director); else the model's
+    the subject of the future that says ``task`` ("le directeur des systèmes d'information
+    fera le point" → that director); the speaker of a short acceptance right after ("Oui, je
+    m'en occupe"), or of the acceptance cited when the request is just before; else the model's
     owner, kept only when :func:`check_owner` finds it near the citation. Replacements and
     rejections go to ``notes``.
     """
     seg = index.by_id[ids[0]]
     pair, role = _paired_turn(seg, index)
+    asked = index.neighbour(seg.id, -1)  # the turn before, which may ask who does it
     said: str | None = None
     named = addressee(seg.text)
     if role == "request" or (commits_self(seg.text) and not named):
         said = index.speaker_display(seg) or None
+    elif named and pair is not None and normalize(named) in TITLES and role == "reply":
+        # "Capitaine, vous orientez les gens là-bas ?" / "Oui, je passe la consigne.": the
+        # captain is who answers
+        said = index.speaker_display(pair) or named
     elif named:
         said = _participant_named(named, index) or named
     elif commits_self(seg.text):
         said = index.speaker_display(seg) or None
+    elif third := _third_party(seg.text, task, asked.text if asked else ""):
+        # "Le secrétariat vous enverra un sondage." / "D'accord.": the secretariat, not who
+        # agreed; "Mes équipes feront une reconnaissance": the speaker
+        said = index.speaker_display(seg) or None if third == "je" else third
     elif pair is not None:
         said = index.speaker_display(pair) or None
-    elif task:
-        found = spoken_task(seg.text)
-        if found and found[1] not in ("je", "tu") and _same_verb(found[0], task):
-            said = found[1]
     if said:
         if proposed and not set(_owner_words(proposed)) & set(_owner_words(said)):
             notes.append(f"responsable « {proposed} » remplacé par celui que dit la transcription")
@@ -417,14 +460,41 @@ def resolve_owner(
     return owner
 
 
+def _third_party(text: str, task: str, context: str = "") -> str | None:
+    """The third party ``text`` names as doing ``task`` ("les services techniques passeront
+    voir la cour"), as said, or ``"je"`` for the speaker's own people ("mes équipes
+    feront…"); ``None`` when it names none or another task."""
+    if not task:
+        return None
+    found = spoken_task(text, context)
+    if found and found[1] != "tu" and _same_verb(found[0], task):
+        return found[1]
+    return None
+
+
 def _same_verb(a: str, b: str) -> bool:
     """Whether two tasks start with the same verb ("Faire le point" ~ "faire un point")."""
     wa, wb = tokens(a)[:1], tokens(b)[:1]
     return bool(wa and wb) and stem(wa[0]) == stem(wb[0])
 
 
+def _task_sentences(text: str, task: str) -> str:
+    """The sentences of ``text`` that say ``task``'s verb, when some do and others do not
+    ("On revient sur ce qu'on a dit ce matin : … Vous prévenez l'organisateur ?": the date of
+    the first sentence is not the task's); else the whole text."""
+    sentences = re.findall(r"[^.!?]+[.!?]?", text)
+    if not task or len(sentences) < 2:
+        return text
+    saying = [s for s in sentences if verb_said(task, s)]
+    return " ".join(saying) if saying else text
+
+
 def resolve_due(
-    proposed: str | None, ids: list[int], index: TranscriptIndex, notes: list[str]
+    proposed: str | None,
+    ids: list[int],
+    index: TranscriptIndex,
+    notes: list[str],
+    task: str = "",
 ) -> str | None:
     """The deadline as said in the cited turn or the turn that pairs with it, never computed.
 
@@ -435,7 +505,7 @@ def resolve_due(
     cited = [index.by_id[i] for i in ids]
     pair, role = _paired_turn(cited[0], index)
     turns = [*cited, pair] if pair is not None else cited
-    in_cited = [d for s in cited if (d := deadline_of(s.text))]
+    in_cited = [d for s in cited if (d := deadline_of(_task_sentences(s.text, task)))]
     in_pair = [d for d in [deadline_of(pair.text)] if d] if pair is not None else []
     said_here = in_pair if role == "reply" and in_pair else in_cited or in_pair
     said_words = time_tokens(_text(turns))
@@ -497,7 +567,10 @@ def check_action(item: dict[str, Any], index: TranscriptIndex) -> Action | Unver
     # what is to be done must be said there, not only its date ("Le 2 juin, ça nous va" does not
     # say "transmettre le 2 juin après la formation")
     core = " ".join(t for t in tokens(task) if t not in time_tokens(t)) or task
-    if coverage(core, _text(cited)) < MIN_TASK_COVERAGE and not (
+    # a task read in code may name what a pronoun of the turn stands for ("Je le relance" →
+    # "Relancer le prestataire", named two turns before)
+    told = index.around(ids, before=2, after=0) if item.get("read_from_text") else cited
+    if coverage(core, _text(told)) < MIN_TASK_COVERAGE and not (
         short_reply and coverage(core, _text(before)) >= MIN_TASK_COVERAGE
     ):
         return Unverified(
@@ -548,7 +621,7 @@ def check_action(item: dict[str, Any], index: TranscriptIndex) -> Action | Unver
     if item.get("read_from_text"):
         notes.append("tâche reprise telle que dite (le modèle ne l'avait pas formulée)")
     owner = resolve_owner(str(item.get("owner") or "").strip() or None, ids, index, notes, task)
-    due = resolve_due(str(item.get("due") or "").strip() or None, ids, index, notes)
+    due = resolve_due(str(item.get("due") or "").strip() or None, ids, index, notes, task)
     return Action(task=task, owner=owner, due=due, sources=index.refs(ids), notes=notes)
 
 

@@ -1111,6 +1111,13 @@ def test_agreeing_is_no_task_and_hyphenated_verbs_are():
         ("Je passe au camping avant vingt heures.", "avant vingt heures"),
         ("Je vous envoie le point demain à sept heures.", "demain à sept heures"),
         ("Je rappelle la mairie cet après-midi.", "cet après-midi"),
+        ("Je l'envoie dans cinq minutes.", "dans cinq minutes"),
+        ("On fait le porte-à-porte dans le quart d'heure.", "dans le quart d'heure"),
+        ("Le service communication s'en occupe, dans la demi-heure.", "dans la demi-heure"),
+        ("Je fais la demande au COZ tout de suite.", "tout de suite"),
+        ("Je saisis notre avocat aujourd'hui même.", "aujourd'hui même"),
+        ("Je vous le transmets dès aujourd'hui.", "dès aujourd'hui"),
+        ("Mes équipes feront une reconnaissance à l'aube.", "à l'aube"),
     ],
 )
 def test_hours_of_the_day_are_deadlines(said, deadline):
@@ -1146,3 +1153,151 @@ def test_an_outcome_after_a_vote_in_the_same_turn_is_a_decision():
         "je mets aux voix unanimité le règlement du concours est reconduit pour 2026"
     ) == ("Le règlement du concours est reconduit pour 2026.")
     assert stated_decision("Le règlement est reconduit chaque année depuis 2020.") is None
+
+
+# -- fourth round: rules drawn from the u2 meetings (tuning material since their one scoring) --
+
+
+def _said(lines: str) -> TranscriptIndex:
+    return TranscriptIndex(parse_clerk_text(lines))
+
+
+@pytest.mark.parametrize(
+    "said, context, task",
+    [
+        # the next first-person verb when the first says only itself
+        (
+            "Je réserve aujourd'hui, et j'envoie une invitation à tout le monde.",
+            "",
+            ("Envoyer une invitation à tout le monde", "je"),
+        ),
+        # "leur" stands for who was just named; "moi-même" says who, not what
+        (
+            "Je leur réponds moi-même, cette semaine.",
+            "Il faudra prévenir les élus qui ont écrit.",
+            ("Répondre aux élus", "je"),
+        ),
+        # a present with an object pronoun, the condition after it left out
+        (
+            "Je le relance, et s'il ne se passe rien, j'applique les pénalités.",
+            "Le prestataire de nettoyage n'est pas passé. Encore ?",
+            ("Relancer le prestataire de nettoyage", "je"),
+        ),
+        # the speaker puts themself forward
+        (
+            "Et moi je fais passer l'info sur l'intranet.",
+            "",
+            ("Faire passer l'info sur l'intranet", "je"),
+        ),
+        # present tense of -ir / -re verbs, said to someone
+        ("Olivier, tu saisis le juridique ?", "", ("Saisir le juridique", "tu")),
+        ("Lina, tu fais le compte rendu ?", "", ("Faire le compte rendu", "tu")),
+        # the speaker's own people, and a subject before an object pronoun
+        ("Mes équipes feront une reconnaissance à l'aube.", "", ("Faire une reconnaissance", "je")),
+        (
+            "Le secrétariat de la commission vous enverra un sondage, cette semaine.",
+            "",
+            ("Envoyer un sondage", "Le secrétariat de la commission"),
+        ),
+        # a thing just introduced ("un planning") is what "l'" stands for
+        (
+            "Je l'ouvre dès la semaine prochaine.",
+            "Je crée un planning partagé des contrôles. Vous le mettez en place quand ?",
+            ("Ouvrir le planning", "je"),
+        ),
+        # answering for one's team when asked, with a deadline
+        (
+            "J'ai deux patrouilles sur place, on fait le porte-à-porte dans le quart d'heure.",
+            "Alors on évacue le hameau. Capitaine Ferhat ?",
+            ("Faire le porte-à-porte", "je"),
+        ),
+    ],
+)
+def test_tasks_as_said_in_everyday_french(said, context, task):
+    assert spoken_task(said, context) == task
+
+
+@pytest.mark.parametrize(
+    "said",
+    [
+        "Les délégués, vous voulez dire quelque chose sur l'ambiance ?",
+        "Très bien. Vous le mettez en place quand ?",  # asks the date of a known task
+        "Claire, tu commences ?",  # taking the floor
+        "Moi, je recommande l'évacuation maintenant.",
+        "Je le pense aussi.",
+        "J'ouvre la séance.",
+        "On a eu trois courriers la semaine dernière.",
+    ],
+)
+def test_no_task_in_questions_opinions_and_chairing(said):
+    assert spoken_task(said, "Combien ?") is None
+
+
+def test_a_title_addressed_is_the_person_who_answers():
+    index = _said(
+        "[00:00:01] Isabelle Carré: Capitaine, vous orientez les gens là-bas ?\n"
+        "[00:00:05] Nadia Ferhat: Oui, je passe la consigne aux patrouilles.\n"
+    )
+    action = check_action({"task": "Orienter les gens là-bas", "segments": [0]}, index)
+    assert action.owner == "Nadia Ferhat"
+
+
+def test_a_third_party_named_beats_who_agrees_next():
+    index = _said(
+        "[00:00:01] Bernard Chauvin: Le secrétariat de la commission vous enverra un sondage "
+        "pour la date, cette semaine.\n"
+        "[00:00:09] Christine Lebrun: D'accord.\n"
+    )
+    action = check_action({"task": "Envoyer un sondage pour la date", "segments": [0]}, index)
+    assert (action.owner, action.due) == ("Le secrétariat de la commission", "cette semaine")
+
+
+def test_the_deadline_is_the_one_of_the_task_sentence():
+    index = _said(
+        "[00:00:01] Isabelle Carré: On revient sur ce qu'on a dit ce matin : le marché est annulé."
+        " Monsieur le maire, vous prévenez l'organisateur ?\n"
+    )
+    action = check_action({"task": "Prévenir l'organisateur", "segments": [0]}, index)
+    assert action.due is None
+
+
+def test_the_chair_settles_a_point_in_so_many_words():
+    from summarizer.pipeline import decision_as_said
+
+    index = _said(
+        "[00:00:01] Isabelle Carré: Alors on évacue le Mas-Neuf. Tout de suite. Capitaine ?\n"
+        "[00:00:05] Marc Delorme: Allez, va pour le mardi 17. Aurélie, tu réserves ?\n"
+        "[00:00:09] Isabelle Carré: Alors on revient sur ce qu'on a dit ce matin : le marché "
+        "nocturne est annulé.\n"
+        "[00:00:15] Isabelle Carré: Bon. On oublie le gymnase : le centre d'accueil, ce sera la "
+        "salle polyvalente.\n"
+        "[00:00:20] Marc Delorme: Alors on passe au point deux.\n"
+        "[00:00:25] Marc Delorme: Bon, on en reparlera quand on aura plus d'infos.\n"
+    )
+    read = [decision_as_said(index, i) for i in range(6)]
+    assert [r and r["decision"] for r in read] == [
+        "On évacue le Mas-Neuf.",
+        "Va pour le mardi 17.",
+        "Le marché nocturne est annulé.",
+        "Le centre d'accueil, ce sera la salle polyvalente (au lieu du gymnase).",
+        None,
+        None,
+    ]
+    from summarizer.schema import Decision
+
+    assert all(isinstance(check_decision(r, index), Decision) for r in read[:4])
+
+
+def test_no_decision_in_a_condition_another_body_or_an_objection():
+    from summarizer.pipeline import decision_as_said
+
+    index = _said(
+        "[00:00:01] Frédéric Masson: Si le feu est fixé cette nuit, oui. Mes équipes feront une "
+        "reconnaissance à l'aube.\n"
+        "[00:00:09] Catherine Vidal: Alors, le conseil d'administration a voté le budget du voyage "
+        "la semaine dernière, la participation des familles est fixée à deux cents euros.\n"
+        "[00:00:19] Alain Picard: Moi, je ne suis pas d'accord pour qu'on valide ça comme ça.\n"
+    )
+    assert [decision_as_said(index, i) for i in range(3)] == [None, None, None]
+    # the model is not even asked about the other body's vote
+    assert 1 not in [s.id for s in decision_segments(index.transcript.segments)]
