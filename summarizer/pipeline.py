@@ -50,6 +50,7 @@ from summarizer.settings import LLMSettings
 from summarizer.text import (
     addressee,
     commits_self,
+    deadline_of,
     is_acceptance,
     is_request,
     needed_task,
@@ -277,6 +278,9 @@ def task_as_said(index: TranscriptIndex, sid: int) -> dict[str, Any] | None:
         # "Il faudra transmettre…" is a task when someone is addressed or accepts it in reply
         needed = needed_task(seg.text)
         if needed and (addressee(seg.text) or index.accepted_next(sid)):
+            found = (needed, "tu")
+        elif needed and deadline_of(seg.text):
+            # "…il faut les mettre à jour avant l'été": a task with a deadline, no owner said
             found = (needed, "tu")
     if found is None:
         return None

@@ -393,6 +393,9 @@ def _of(phrase: str) -> str:
     return f"d'{phrase}" if phrase[:1].lower() in "aeiouyhéè" else f"de {phrase}"
 
 
+UNPUNCTUATED_DROP_WORDS = 6
+
+
 def superseded(decision: Decision, index: TranscriptIndex) -> str | None:
     """Why ``decision`` no longer holds: a later turn, a few turns on, drops it ("on oublie la
     note de service…"); ``None`` when none does."""
@@ -401,6 +404,10 @@ def superseded(decision: Decision, index: TranscriptIndex) -> str | None:
     for seg in segs[last + 1 : last + 1 + SUPERSEDED_WITHIN_TURNS]:
         m = _DROPPED_RE.search(seg.text)
         old = m and (m["old"] or m["was"])
+        if old and len(old.split()) > UNPUNCTUATED_DROP_WORDS:
+            # ASR text runs on ("on oublie le gymnase le centre d'accueil ce sera…"): what is
+            # dropped is named first
+            old = " ".join(old.split()[:3])
         if old and content_tokens(old) and coverage(old, decision.text) >= 0.5:
             return f"remplacée plus loin : « {m.group(0).strip()} »"
     return None

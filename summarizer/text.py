@@ -504,6 +504,8 @@ def commits_self(text: str) -> bool:
     )
     for m in _FIRST_PERSON_RE.finditer(norm):
         verb = m.group(1)
+        if verb in _WORK_VERBS_PRESENT and not _CHAIRING_AFTER_RE.match(norm[m.end() :]):
+            return True  # "je mets le compte rendu sur le wiki", "je fais remonter la demande"
         # a present with an object pronoun takes on what was just said ("je le relance"); "je
         # l'ouvre", "je la mets en ligne" are not chairing ("j'ouvre la séance")
         takes_object = bool(re.search(r"\s(?:l|le|la|les)\s", m.group(0)))
@@ -515,6 +517,45 @@ def commits_self(text: str) -> bool:
     return False
 
 
+_CHAIRING_AFTER_RE = re.compile(
+    r"\s*(?:aux voix|au vote|fin|(?:la|cette) (?:seance|reunion|parole|discussion|debat))\b"
+)
+# Verbs of work to do whose present in the first person takes the work on, deadline or not:
+# "je transmets…", "je relance…", "je fais remonter…" ("je pense", "je propose" are opinions).
+_WORK_VERBS_PRESENT = {
+    "envoie",
+    "transmets",
+    "fais",
+    "mets",
+    "prepare",
+    "relance",
+    "contacte",
+    "redige",
+    "reserve",
+    "organise",
+    "previens",
+    "informe",
+    "saisis",
+    "ecris",
+    "corrige",
+    "publie",
+    "diffuse",
+    "commande",
+    "convoque",
+    "planifie",
+    "programme",
+    "verifie",
+    "inscris",
+    "prends",
+    "appelle",
+    "cree",
+    "ouvre",
+    "installe",
+    "rencontre",
+    "recois",
+    "traite",
+    "monte",
+}
 _SELF_FORWARD_RE = re.compile(r"\bmoi je\b|\bde mon cote\b|\bmoi meme\b")
 
 
@@ -761,7 +802,7 @@ _NOT_TASKS_ASKED = {
 # ASR text has no commas: a subject pronoun after the verb starts the next clause as well.
 _NEXT_CLAUSE_RE = re.compile(
     r",\s*(?:on|ce|c['’]|il|elle|ils|elles|nous|[çc]a)\b"
-    r"|,?\s*\b(?:et\s+)?(?:si|s['’]ils?|quand|lorsqu['’]|mais)\b|\s(?:on|je|j['’]|ce sera|c['’]est)(?=\s|\w)",
+    r"|,?\s*\b(?:et\s+)?(?:si|s['’]ils?|quand|lorsqu['’]|mais)\b|\s(?:on|je|ce sera|c['’]est)(?=\s)|\sj['’]",
     re.IGNORECASE,
 )
 # Words closing a turn, not part of a task (ASR text has no full stop before them).
@@ -835,7 +876,11 @@ def _antecedent(head: str, clitic: str) -> str | None:
     # "je crée un planning… je l'ouvre": the thing just introduced
     same |= {"un", "une"} if want == "l" else {"un"} if want == "le" else set()
     same |= {"une"} if want == "la" else set()
-    for m in reversed(list(_NOUN_PHRASE_RE.finditer(head))):
+    phrases = list(_NOUN_PHRASE_RE.finditer(head))[::-1]
+    # the same determiner first: "les plans … des chantiers, il faut les mettre à jour" → the
+    # plans ("des chantiers" is a complement)
+    phrases.sort(key=lambda m: normalize(m.group(1)).strip() != want)
+    for m in phrases:
         det = normalize(m.group(1)).strip()
         before = normalize(head[: m.start()]).split()[-1:]
         if det in ("le", "la", "les", "l") and before and before[0] in _BEFORE_CLITIC:
@@ -857,7 +902,9 @@ _SELF_RE = re.compile(
     r"personnellement|de mon c[ôo]t[ée]|de notre c[ôo]t[ée])\s*$",
     re.IGNORECASE,
 )
-_PREPOSITION_START_RE = re.compile(r"(?:avec|pour|en|dans|par|sur|chez|aupr[èe]s)\b", re.I)
+_PREPOSITION_START_RE = re.compile(
+    r"(?:avec|pour|en|dans|par|sur|chez|aupr[èe]s|[àa]|aux?)(?:\s|$)", re.I
+)
 _DATIVE_CLITIC_RE = re.compile(r"(?:^|\s)leur\s+$", re.IGNORECASE)
 
 
@@ -949,9 +996,17 @@ def spoken_task(text: str, context: str = "") -> tuple[str, str] | None:
                 if said in _AGREEING_VERBS and re.match(r"\s*(?:[,.;:!?]|qu|$)", text[m.end() :]):
                     continue  # "Je confirme, avec beaucoup de personnes âgées.": agreeing
                 with_object = bool(re.search(r"\b[lL](?:['’]|es?\s|a\s)", m.group(0)[2:]))
-                opens = with_object and said in ("ouvre", "mets")  # "je l'ouvre lundi"
-                if (said in _NOT_COMMITMENTS and not back and not opens) or said in (
-                    _NO_TASK_VERBS | _TAKEN_ON
+                # "je l'ouvre lundi", "je mets le compte rendu sur le wiki"; not "j'ouvre la
+                # séance", "je mets aux voix"
+                opens = said in ("ouvre", "mets") and (
+                    with_object or not _CHAIRING_AFTER_RE.match(normalize(text[m.end() :]))
+                )
+                # "je m'en occupe": the task is the one asked; "je m'occupe des panneaux" says it
+                taken_on = said in _TAKEN_ON and (
+                    re.search(r"\ben\b", normalize(m.group(0))) or not _tail(text[m.end() :])
+                )
+                if (said in _NOT_COMMITMENTS and not back and not opens) or (
+                    said in _NO_TASK_VERBS or taken_on
                 ):
                     continue
                 verb = _infinitive(m["verb"])
@@ -1132,4 +1187,5 @@ def needed_task(text: str) -> str | None:
     m = _NEEDED_RE.search(text)
     if not m or normalize(m["inf"]) in _NOT_TASKS_ASKED:
         return None
-    return _phrase(m["inf"].lower(), text[m.end() :])
+    # "les plans de signalisation, il faut les mettre à jour" → "Mettre à jour les plans…"
+    return _phrase(m["inf"].lower(), text[m.end() :], text[: m.start("inf")])

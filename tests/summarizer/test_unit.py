@@ -1218,6 +1218,41 @@ def test_tasks_as_said_in_everyday_french(said, context, task):
 
 
 @pytest.mark.parametrize(
+    "said, task",
+    [
+        # verbs of work in the present take the work on, deadline or not
+        ("Bon, merci. Je mets le compte rendu sur le wiki.", "Mettre le compte rendu sur le wiki"),
+        (
+            "Je fais remonter la demande aux services techniques.",
+            "Faire remonter la demande aux services techniques",
+        ),
+        # "je m'occupe des panneaux" says its object ("je m'en occupe" does not)
+        ("Je m'occupe des panneaux, je les fais refaire avant mai.", "S'occuper des panneaux"),
+        # a word starting with "je" or "on" does not end the clause
+        ("Léa, tu prépares le jeu de données de démo ?", "Préparer le jeu de données de démo"),
+    ],
+)
+def test_work_verbs_in_the_present_are_tasks(said, task):
+    assert spoken_task(said)[0] == task
+
+
+def test_a_needed_task_with_a_deadline_is_an_action_without_owner():
+    from summarizer.pipeline import task_as_said
+
+    index = _said(
+        "[00:00:01] Didier Blanchard: Dernière chose : les plans de signalisation des chantiers, "
+        "il faut les mettre à jour avant l'été.\n"
+        "[00:00:09] Manon Petit: On a eu une remarque de l'assureur, oui.\n"
+    )
+    action = check_action(task_as_said(index, 0), index)
+    assert (action.task, action.owner, action.due) == (
+        "Mettre les plans de signalisation à jour",
+        None,
+        "avant l'été",
+    )
+
+
+@pytest.mark.parametrize(
     "said",
     [
         "Les délégués, vous voulez dire quelque chose sur l'ambiance ?",
@@ -1301,3 +1336,17 @@ def test_no_decision_in_a_condition_another_body_or_an_objection():
     assert [decision_as_said(index, i) for i in range(3)] == [None, None, None]
     # the model is not even asked about the other body's vote
     assert 1 not in [s.id for s in decision_segments(index.transcript.segments)]
+
+
+def test_a_choice_dropped_in_unpunctuated_text_is_superseded():
+    from summarizer.reading import superseded
+    from summarizer.schema import Decision
+
+    index = _said(
+        "[00:00:01] SPEAKER_00: va pour le gymnase\n"
+        "[00:00:05] SPEAKER_01: le vent tourne le gymnase est dans l'axe\n"
+        "[00:00:09] SPEAKER_00: bon on oublie le gymnase le centre d'accueil des évacués ce sera "
+        "la salle polyvalente de saint julien\n"
+    )
+    gym = Decision(text="Va pour le gymnase.", sources=index.refs([0]))
+    assert superseded(gym, index)
