@@ -5,7 +5,7 @@ or fails the checks of :mod:`summarizer.verify`, the turn may still state a deci
 French meetings use, read here as said and then checked like any proposal:
 
 * a vote (:func:`voted_decision`): "Je mets aux voix…" / "Je vous propose de…" and its result,
-  in that turn or up to three turns later;
+  in that turn or up to four turns later (the count for, against, abstentions, the result);
 * an outcome in the passive or by the chair (:func:`stated_decision`): "La date est fixée au…",
   "Nous actons donc…";
 * an informal settling another voice agrees with (:func:`assented_decision`): "On garde
@@ -25,6 +25,7 @@ import re
 from summarizer.schema import Decision
 from summarizer.text import content_tokens, coverage, is_acceptance, normalize
 from summarizer.verify import (
+    CHAIR_SETTLING_RE,
     QUOTE_RE,
     STRONG_DECISION_RE,
     TranscriptIndex,
@@ -132,7 +133,9 @@ def stated_decision(text: str) -> str | None:
 
 
 _CHAIR_SETTLES_RE = re.compile(
-    r"\b(?:alors|donc|bon)[\s,]+(?P<what>on\s+[^.;!?]+)|\b(?P<pick>va pour\s+(?!(?:[çc]a|cela)\b)[^.;!?]+)",
+    r"\b(?:alors|donc|bon|tr[èe]s bien|parfait|d['’ ]accord|entendu)[\s,]+"
+    r"(?:(?:en attendant|dans ce cas|du coup)[\s,]+)?(?P<what>on\s+[^.;!?]+)"
+    r"|\b(?P<pick>va pour\s+(?!(?:[çc]a|cela)\b)[^.;!?]+)",
     re.IGNORECASE,
 )
 
@@ -149,7 +152,7 @@ def settled_by_chair(text: str) -> str | None:
         if sentence.strip().endswith("?"):
             continue
         m = _CHAIR_SETTLES_RE.search(sentence)
-        if not m or not STRONG_DECISION_RE.search(settled(sentence[m.start() :])):
+        if not m or not CHAIR_SETTLING_RE.search(settled(sentence[m.start() :])):
             continue
         said = m["what"] or m["pick"]
         # unpunctuated text runs on into the next request ("…le mardi 17 aurélie tu réserves")
@@ -427,16 +430,17 @@ _VOTE_CALL_RE = re.compile(r"\b(?:aux voix|au vote)\b")
 _PROPOSAL_END_RE = re.compile(r"[.;!?]|\s(?:qui est pour|qui est contre|des objections|pour\s*:)")
 BARE_RESULT_WORDS = 8
 # how many turns a vote's result may come after the proposal ("Qui est pour ?" "Cinq." "Voté.")
-VOTE_RESULT_TURNS = 3
+VOTE_RESULT_TURNS = 4
 _VOTE_RESULT_RE = re.compile(
-    r"\b(?:(?:a l )?unanimite|adopte\w*|approuve\w*|(?:c est|est|sont)\s+votee?s?)\b"
+    r"\b(?:(?:a l )?unanimite|adopte\w*|approuve\w*|(?:c est|est|sont)\s+votee?s?|"
+    r"avis (?:favorable|defavorable)|\w+ pour \w+ contre)\b"
 )
 _VOTE_REJECTED_RE = re.compile(r"\b(?:rejet\w*|refus\w*|pas adopte\w*|n est pas adopte\w*)\b")
 
 
 def voted_decision(index: TranscriptIndex, sid: int) -> tuple[str, list[int]] | None:
     """A proposal put to the vote and carried, as said: "Je mets aux voix la ligne vers la gare."
-    (or "Je vous propose d'arrêter les comptes.") followed, in that turn or up to three turns
+    (or "Je vous propose d'arrêter les comptes.") followed, in that turn or up to four turns
     later, by "Unanimité" → ("La ligne vers la gare : adopté à l'unanimité.", the turns);
     ``sid`` may be the proposal or a short result turn. ``None`` otherwise, and when a turn in
     between makes another proposal or the vote fails."""
@@ -446,7 +450,8 @@ def voted_decision(index: TranscriptIndex, sid: int) -> tuple[str, list[int]] | 
     # earlier turns count only for a bare result ("Unanimité, merci.") that puts nothing to
     # the vote itself
     bare = (
-        len(own.split()) <= BARE_RESULT_WORDS
+        # a short result, or one that says the count ("Six pour, deux contre. Avis favorable.")
+        (len(own.split()) <= BARE_RESULT_WORDS or _VOTE_RESULT_RE.search(settled(own)))
         and not _VOTE_CALL_RE.search(normalize(own))
         and not _PUT_TO_VOTE_RE.search(own)
     )

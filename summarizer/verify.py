@@ -55,6 +55,12 @@ _NOT_SETTLING = (
     r"dit|parle|regarde|ecoute|reflechit|avance|essaie|verrait|pourrait|aimerait|voudrait|"
     r"sera|aurait|serait|reste|garde ca en tete|rediscute|revoit|reparle\w*|y va"
 )
+_CHAIR_SETTLING = (
+    r"(?:alors|donc|bon|tres bien|parfait|d accord|entendu)(?: en attendant| dans ce cas| du coup)?"
+    rf" on (?:(?:l|le|la|les|en|y) )?(?!(?:{_NOT_SETTLING})\b)[a-z]{{3,}}"
+    r"|va pour (?!(?:ca|cela)\b)\w+"
+)
+CHAIR_SETTLING_RE = re.compile(rf"\b(?:{_CHAIR_SETTLING})")
 # Words that state a decision, on accent-free lower-case text: votes, adoptions, validations,
 # agreements, and the hedged ways meetings settle things ("on part là-dessus", "va pour le 2 juin").
 _DECIDE = (
@@ -70,7 +76,7 @@ _DECIDE = (
     # the chair settling a point in so many words: "Alors on évacue le Mas-Neuf.", "Bon, on
     # répare pour finir la saison" (not "alors on passe au point deux", "donc on a reçu…",
     # "bon on en reparlera")
-    rf"(?:alors|donc|bon) on (?!(?:{_NOT_SETTLING})\b)[a-z]{{3,}}"
+    rf"{_CHAIR_SETTLING}"
 )
 DECISION_RE = re.compile(
     rf"\b({_DECIDE}|entendu|abstention\w*|qui est (?:pour|contre)|voix (?:pour|contre))\b"

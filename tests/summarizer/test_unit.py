@@ -1350,3 +1350,34 @@ def test_a_choice_dropped_in_unpunctuated_text_is_superseded():
     )
     gym = Decision(text="Va pour le gymnase.", sources=index.refs([0]))
     assert superseded(gym, index)
+
+
+def test_a_vote_counted_over_several_turns_is_carried():
+    from summarizer.reading import voted_decision
+
+    index = _said(
+        "[00:00:01] Paul Roy: Je mets aux voix le projet de règlement tel qu'amendé. Qui est pour ?\n"
+        "[00:00:08] Anne Lys: Attendez, je compte… Six pour.\n"
+        "[00:00:12] Marc Dor: La CGT vote contre, deux voix.\n"
+        "[00:00:18] Paul Roy: Des abstentions ? Non.\n"
+        "[00:00:22] Paul Roy: Six pour, deux contre. Le comité émet un avis favorable.\n"
+    )
+    said, ids = voted_decision(index, 4)
+    assert said.startswith("Le projet de règlement tel qu'amendé") and ids == [0, 4]
+
+
+def test_settling_words_after_an_agreement_settle_the_point():
+    from summarizer.pipeline import decision_as_said
+
+    index = _said(
+        "[00:00:01] Jean Roy: Très bien, on l'intègre au règlement : un jour de plus pour ces "
+        "agents.\n"
+        "[00:00:09] Jean Roy: Alors, en attendant, on fait une reprise en enrobé sur les trous.\n"
+        "[00:00:15] Jean Roy: D'accord, on verra ça en septembre.\n"
+    )
+    read = [decision_as_said(index, i) for i in range(3)]
+    assert [r and r["decision"] for r in read] == [
+        "Un jour de plus pour ces agents.",
+        "On fait une reprise en enrobé sur les trous.",
+        None,
+    ]
