@@ -66,6 +66,7 @@ from summarizer.verify import (
     check_action,
     check_decision,
     check_question,
+    same_verb,
     settled,
     unchecked_action,
     unchecked_decision,
@@ -220,6 +221,16 @@ def ask_about_turn(
     found = [proposal] if answer.get("kind") == kind and text else []
     check = check_decision if decision else check_action
     if found and not isinstance(check(proposal, index), Unverified):
+        if not decision:
+            said = task_as_said(index, sid)
+            if (
+                said
+                and not same_verb(said["task"], text)
+                and not isinstance(check_action(said, index), Unverified)
+            ):
+                # the turn plainly says another task than the model's ("Le secrétariat vous
+                # enverra un sondage" read as "renvoyer à la prochaine séance"): as said wins
+                return [said]
         return found
     # the model saw nothing in the turn, or phrased something the turn does not say: what the
     # turn plainly states is read in code (the model's own proposal still goes to verification)

@@ -473,12 +473,12 @@ def _third_party(text: str, task: str, context: str = "") -> str | None:
     if not task:
         return None
     found = spoken_task(text, context)
-    if found and found[1] != "tu" and _same_verb(found[0], task):
+    if found and found[1] != "tu" and same_verb(found[0], task):
         return found[1]
     return None
 
 
-def _same_verb(a: str, b: str) -> bool:
+def same_verb(a: str, b: str) -> bool:
     """Whether two tasks start with the same verb ("Faire le point" ~ "faire un point")."""
     wa, wb = tokens(a)[:1], tokens(b)[:1]
     return bool(wa and wb) and stem(wa[0]) == stem(wb[0])

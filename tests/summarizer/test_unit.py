@@ -1381,3 +1381,18 @@ def test_settling_words_after_an_agreement_settle_the_point():
         "On fait une reprise en enrobé sur les trous.",
         None,
     ]
+
+
+def test_the_task_as_said_wins_over_the_model_naming_another_one():
+    t = parse_clerk_text(
+        "[00:00:01] Bernard Chauvin: Alors on renvoie à la prochaine séance, quand on aura les "
+        "pièces. Le secrétariat de la commission vous enverra un sondage pour la date, cette "
+        "semaine.\n"
+        "[00:00:12] Christine Lebrun: D'accord.\n"
+    )
+    misread = {"task": "Renvoyer à la prochaine séance les pièces", "owner": "", "due": ""}
+    llm = FakeLLM({"TÂCHE : dans l'extrait": scripted({}, {0: misread})})
+    minutes = summarize(t, backend=llm, steps=("actions",))
+    assert [(a.task, a.owner, a.due) for a in minutes.actions] == [
+        ("Envoyer un sondage pour la date", "Le secrétariat de la commission", "cette semaine")
+    ]
