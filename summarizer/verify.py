@@ -129,6 +129,14 @@ ACCORD_NOUN_RE = re.compile(
 )
 
 
+# "Arrêté" as a noun (a decree: "les arrêtés de dérogation", "vous prenez l'arrêté ?") states no
+# decision of the meeting; "le budget est arrêté", "arrêtons" do.
+DECREE_NOUN_RE = re.compile(
+    r"\b(?:les|l|un|des|cet|ces|de|d|son|leur|mon|notre|votre|prendre|prenez|prends)\s+"
+    r"arretes?\b"
+)
+
+
 # Decision words that take no decision of this meeting: the power of another body ("c'est
 # l'assemblée générale qui fixe la cotisation") and a choice recalled from the past ("l'an
 # dernier on avait décidé…", "ils avaient voté contre").
@@ -168,6 +176,7 @@ def settled(text: str) -> str:
     meeting's ("c'est le conseil qui vote", "on avait décidé", a sentence reporting what
     another body voted): what is left states a decision only if one was taken."""
     norm = ACCORD_NOUN_RE.sub(" ", DEFERRED_CUE_RE.sub(" ", normalize(not_reported(text))))
+    norm = DECREE_NOUN_RE.sub(" ", norm)
     norm = NOT_OURS_RE.sub(" ", norm)
     return NEGATED_RE.sub(" ", QUESTIONED_RE.sub(" ", norm))
 

@@ -1396,3 +1396,18 @@ def test_the_task_as_said_wins_over_the_model_naming_another_one():
     assert [(a.task, a.owner, a.due) for a in minutes.actions] == [
         ("Envoyer un sondage pour la date", "Le secrétariat de la commission", "cette semaine")
     ]
+
+
+def test_a_decree_is_no_decision_word():
+    from summarizer.verify import settled
+
+    assert not _is_decision_word("On pourrait aussi publier les arrêtés de dérogation.")
+    assert not _is_decision_word("Monsieur le maire, vous prenez l'arrêté ?")
+    assert _is_decision_word("Le budget est arrêté à trois millions.")
+    assert settled("les arrêtés de dérogation").strip() == "de derogation"
+
+
+def _is_decision_word(text: str) -> bool:
+    from summarizer.verify import STRONG_DECISION_RE, settled
+
+    return bool(STRONG_DECISION_RE.search(settled(text)))
