@@ -398,6 +398,26 @@ def check_due(due: str, ids: list[int], index: TranscriptIndex) -> tuple[str | N
     return due, ""
 
 
+# A reply that takes something on ("Ça marche.", "Entendu.", "Pas de souci."), not one that only
+# agrees it is needed ("Oui, tout à fait.").
+_TAKES_ON_RE = re.compile(
+    r"^(?:(?:oui|ok|bon)\s+)?(?:ca marche|entendu|pas de (?:probleme|souci)|sans probleme|"
+    r"aucun probleme|volontiers|c est note|je m en|je (?:le|la|les|l) |je (?:vais|peux))"
+)
+
+
+def _impersonal_need(text: str) -> bool:
+    """A need said to nobody ("Il faudra prévenir les campings."): no "tu"/"vous", no name, no
+    question."""
+    norm = normalize(text)
+    return (
+        bool(re.search(r"\bil (?:nous )?(?:faudra|faudrait|faut)\b", norm))
+        and not re.search(r"\b(?:tu|vous)\b", norm)
+        and "?" not in text
+        and addressee(text) is None
+    )
+
+
 def _paired_turn(seg: Segment, index: TranscriptIndex) -> tuple[Segment | None, str]:
     """The turn that completes a request or an acceptance: the short reply accepting ``seg``
     (``"reply"``), or the request that ``seg`` accepts (``"request"``); else ``(None, "")``."""
@@ -406,8 +426,16 @@ def _paired_turn(seg: Segment, index: TranscriptIndex) -> tuple[Segment | None, 
         nxt is not None
         and nxt.speaker != seg.speaker
         and is_request(seg.text)
-        and (is_acceptance(nxt.text) or commits_self(nxt.text))
+        and (
+            commits_self(nxt.text)
+            or (
+                is_acceptance(nxt.text)
+                and (not _impersonal_need(seg.text) or _TAKES_ON_RE.match(normalize(nxt.text)))
+            )
+        )
     ):
+        # "Il faudra prévenir les campings." / "Oui, tout à fait.": agreeing that it is needed
+        # is not taking it on; "Oui, je m'en occupe." is
         return nxt, "reply"
     if (
         prev is not None

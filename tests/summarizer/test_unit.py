@@ -1411,3 +1411,12 @@ def _is_decision_word(text: str) -> bool:
     from summarizer.verify import STRONG_DECISION_RE, settled
 
     return bool(STRONG_DECISION_RE.search(settled(text)))
+
+
+def test_agreeing_that_something_is_needed_is_not_taking_it_on():
+    index = _said(
+        "[00:00:01] Pauline Maréchal: Il faudra prévenir les campings du secteur.\n"
+        "[00:00:07] Isabelle Carré: Oui, tout à fait, il…\n"
+    )
+    action = check_action({"task": "Prévenir les campings du secteur", "segments": [0]}, index)
+    assert action.owner is None
