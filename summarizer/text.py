@@ -85,6 +85,9 @@ TIME_WORDS = (
         "immediatement",
         "soiree",
         "nuit",
+        "week",
+        "end",
+        "weekend",
     }
 )
 CIVILITIES = {
@@ -309,6 +312,9 @@ _BARE_TARGET = (
     rf"|la\s+veille\s+(?:du|de\s+la|de\s+l{_APOS}?)\s*\w+|le\s+lendemain\s+(?:du|de\s+la)\s+\w+"
     rf"|en\s+(?:fin|d[ée]but)\s+de\s+(?:semaine|mois)(?:\s+prochaine?)?"
     rf"|le\s+mois\s+prochain|l{_APOS}?(?:an|ann[ée]e)\s+prochaine?"
+    rf"|ce\s+week-?\s?end|le\s+week-?\s?end\s+prochain"
+    rf"|(?:au\s+moins\s+|au\s+plus\s+tard\s+)?{_COUNT}\s+(?:jours|semaines)\s+avant\s+"
+    rf"(?:la|le|l{_APOS})\s*\w+"
     # within the hour, as crisis cells and stand-ups say it
     rf"|dans\s+(?:{_COUNT}\s+minutes|l{_APOS}?heure|la\s+demi-?\s?heure|"
     rf"le\s+quart\s+d{_APOS}?heure|la\s+soir[ée]e|la\s+nuit)"
@@ -575,7 +581,7 @@ _PREFIXED = re.compile(r"^(?:d['’ ]ici|avant|au\s+plus\s+tard|d[èe]s|jusqu|po
 # The date of the next meeting, said in passing ("Prochain CREX le 12 mars."): no task's deadline.
 _NEXT_MEETING_RE = re.compile(
     r"\bprochaine?\s+(?:r[ée]union|s[ée]ance|crex|bureau|comit[ée]|conseil|cst|cse|point|"
-    r"rendez-vous|copil|commission|assembl[ée]e)\b[^.;!?]*$"
+    r"rendez-vous|copil|commission|assembl[ée]e)\b[^.;!?]{0,30}$"
     r"|\bprochaine?\s+[\w\-]+\s*$",  # "prochain crex le 12 mars" misheard, unpunctuated
     re.IGNORECASE,
 )
@@ -801,8 +807,8 @@ _NOT_TASKS_ASKED = {
 # A new clause with its own subject ("…, ce sera transmis", "…, on l'aura pour le conseil").
 # ASR text has no commas: a subject pronoun after the verb starts the next clause as well.
 _NEXT_CLAUSE_RE = re.compile(
-    r",\s*(?:on|ce|c['’]|il|elle|ils|elles|nous|[çc]a)\b"
-    r"|,?\s*\b(?:et\s+)?(?:si|s['’]ils?|quand|lorsqu['’]|mais)\b|\s(?:on|je|ce sera|c['’]est)(?=\s)|\sj['’]",
+    r",\s*(?:on|ce|c['’]|il|elle|ils|elles|nous|[çc]a|tu|vous)\b"
+    r"|,?\s*\b(?:et\s+)?(?:si|s['’]ils?|quand|lorsqu['’]|mais)\b|\s(?:on|je|tu|ce sera|c['’]est)(?=\s)|\sj['’]",
     re.IGNORECASE,
 )
 # Words closing a turn, not part of a task (ASR text has no full stop before them).

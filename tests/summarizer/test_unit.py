@@ -1118,6 +1118,11 @@ def test_agreeing_is_no_task_and_hyphenated_verbs_are():
         ("Je saisis notre avocat aujourd'hui même.", "aujourd'hui même"),
         ("Je vous le transmets dès aujourd'hui.", "dès aujourd'hui"),
         ("Mes équipes feront une reconnaissance à l'aube.", "à l'aube"),
+        ("Oui, je fais ça ce week-end, de jour et de nuit.", "ce week-end"),
+        (
+            "Je fais passer l'étude au moins quinze jours avant la séance.",
+            "au moins quinze jours avant la séance",
+        ),
     ],
 )
 def test_hours_of_the_day_are_deadlines(said, deadline):
@@ -1285,6 +1290,16 @@ def test_a_third_party_named_beats_who_agrees_next():
     )
     action = check_action({"task": "Envoyer un sondage pour la date", "segments": [0]}, index)
     assert (action.owner, action.due) == ("Le secrétariat de la commission", "cette semaine")
+
+
+def test_a_date_long_after_the_next_meeting_is_no_meeting_date():
+    from summarizer.text import deadline_of
+
+    said = (
+        "alors là aussi on renvoie à la prochaine séance quand on aura les pièces le secrétariat "
+        "de la commission vous enverra un sondage pour la date cette semaine"
+    )
+    assert deadline_of(said) == "cette semaine"
 
 
 def test_the_deadline_is_the_one_of_the_task_sentence():
