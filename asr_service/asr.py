@@ -8,6 +8,7 @@ nothing of NATS, HTTP or storage.
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import logging
 import math
 import threading
@@ -77,6 +78,36 @@ FRAMES_PER_SECOND = 100
 WHISPER_WINDOW_S = 30.0
 LIVE_WINDOW_MARGIN_S = 5.0
 """Trailing padding a short encoder window keeps after the audio (measured with ≥ 4.85 s)."""
+TOKENS_PER_S = 20
+"""Most tokens a file decode may generate per second of a window's audio, timestamps included.
+
+Whisper sometimes loops on the last seconds of a window ("… … …", "de la fin de la fin…"), more
+so when primed with hotwords, and each decode of a loop runs to the 224-token limit; the
+compression-ratio fallback then decodes the window again at every temperature. On the tuning
+material (French dev clips and tuning meetings, 100 window decodes) speech made at most 12.2
+tokens per second (fast spontaneous French, 77 tokens in 6.3 s; the live pass measured about 14),
+loops 27-160; 20 per second plus :data:`WINDOW_TOKEN_SLACK` (the live pass's rule) cuts a loop
+in a 1.4 s window at 44 tokens instead of 224."""
+WINDOW_TOKEN_SLACK = 16
+"""Tokens a window may always generate on top of :data:`TOKENS_PER_S` (a short window's
+timestamps and end of text)."""
+
+
+def window_token_cap(audio_s: float, tokens_per_s: float = TOKENS_PER_S) -> int:
+    """Most tokens a decode of a window holding ``audio_s`` seconds of audio may generate."""
+    return WINDOW_TOKEN_SLACK + math.ceil(tokens_per_s * audio_s)
+
+
+def content_frames(features: np.ndarray) -> int:
+    """Frames of log-Mel ``features`` before the padding faster-whisper appends to a window
+    shorter than 30 s (``pad_or_trim`` pads with 0.0 in every Mel bin, a frame the feature
+    extractor never makes: its values are 0 only where the log-Mel is exactly -4, and its floor
+    is 8 below the recording's loudest bin)."""
+    if features.shape[-1] == 0:
+        return 0
+    frames = features.reshape(-1, features.shape[-1])
+    used = np.flatnonzero(np.any(frames != 0, axis=0))
+    return int(used[-1]) + 1 if used.size else 0
 
 
 class WindowedWhisperModel(WhisperModel):
@@ -90,10 +121,29 @@ class WindowedWhisperModel(WhisperModel):
     (loops), but the audio plus 5 s of padding keeps WER level on French utterances
     (``benchmarks/bench_live_window.py``). Outside the context manager (file transcription, the
     final pass) nothing changes.
+
+    Two limits on faster-whisper's decode of a window with temperature fallback
+    (:meth:`generate_with_fallback`), which otherwise let a loop cost a file decode several
+    times its time (the 36 s sample with a five-term vocabulary, on CTranslate2's generic CPU
+    kernels where Whisper base loops on it: 58-62 s instead of 9-11 s without the vocabulary;
+    14-15 s with both limits):
+
+    - with ``tokens_per_s`` set, each decode of a window (every temperature) generates at most
+      :func:`window_token_cap` tokens for the audio the window holds: a repetition loop stops
+      there instead of at Whisper's 224-token limit. faster-whisper resumes at the cut decode's
+      last complete segment, so speech over the cap is decoded in the next window, not lost; a
+      cut decode is logged, and its text goes through the guards (a loop's repeats end up in the
+      transcript's ``dropped`` list, as before);
+    - hotwords prime the first temperature only: when that decode fails Whisper's checks (a
+      loop or a low log-probability), the hotter ones decode on the plain prompt, as the live
+      pass retries a failed decode without its vocabulary. Whisper primed with a term list
+      loops where the plain prompt does not; the better decode of the two is kept when both
+      fail.
     """
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, tokens_per_s: float = 0.0, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        self.tokens_per_s = tokens_per_s
         self._window = threading.local()
 
     @contextlib.contextmanager
@@ -111,10 +161,119 @@ class WindowedWhisperModel(WhisperModel):
             self._window.frames = previous
 
     def encode(self, features: np.ndarray) -> Any:
+        audio_s = content_frames(features) / FRAMES_PER_SECOND
         frames = getattr(self._window, "frames", None)
         if frames is not None and features.shape[-1] > frames:
             features = np.ascontiguousarray(features[..., :frames])
-        return super().encode(features)
+        encoded = super().encode(features)
+        # the window generate_with_fallback decodes next is this one (the same object)
+        self._window.encoded = (encoded, audio_s)
+        return encoded
+
+    def generate_with_fallback(
+        self, encoder_output: Any, prompt: list[int], tokenizer: Any, options: Any
+    ) -> Any:
+        last = getattr(self._window, "encoded", None)
+        audio_s = last[1] if last is not None and last[0] is encoder_output else None
+        plain = _without_hotwords(prompt, tokenizer, options.hotwords, self.max_length)
+        if plain is None or len(options.temperatures) < 2:
+            return self._generate(encoder_output, prompt, tokenizer, options, audio_s)
+        first = self._generate(
+            encoder_output,
+            prompt,
+            tokenizer,
+            dataclasses.replace(options, temperatures=options.temperatures[:1]),
+            audio_s,
+        )
+        if not _needs_fallback(first, options):
+            return first
+        log.debug("window of %s s: decode with hotwords failed, falling back without", audio_s)
+        second = self._generate(
+            encoder_output,
+            plain,
+            tokenizer,
+            dataclasses.replace(options, temperatures=options.temperatures[1:]),
+            audio_s,
+        )
+        if not _needs_fallback(second, options):
+            return second
+        # both failed: faster-whisper's choice among failed decodes, a non-loop first, then
+        # the highest log-probability, reported at the last temperature tried
+        threshold = options.compression_ratio_threshold
+        both = [first, second]
+        candidates = [d for d in both if threshold is None or d[3] <= threshold] or both
+        best = max(candidates, key=lambda d: d[1])
+        return best[0], best[1], second[2], best[3]
+
+    def _generate(
+        self,
+        encoder_output: Any,
+        prompt: list[int],
+        tokenizer: Any,
+        options: Any,
+        audio_s: float | None,
+    ) -> Any:
+        """faster-whisper's decode with temperature fallback, each decode capped at
+        :func:`window_token_cap` tokens for the window's ``audio_s`` seconds (when known)."""
+        if not self.tokens_per_s or audio_s is None:
+            return super().generate_with_fallback(encoder_output, prompt, tokenizer, options)
+        cap = window_token_cap(audio_s, self.tokens_per_s)
+        # CTranslate2 generates at most min(max_length / 2, max_length - len(prompt) + 1)
+        # tokens (448: 224); faster-whisper's max_length is the prompt plus max_new_tokens
+        max_length = min(max(2 * cap, cap + len(prompt) - 1), self.max_length)
+        new_tokens = max_length - len(prompt)
+        if new_tokens <= 0 or (
+            options.max_new_tokens is not None and options.max_new_tokens <= new_tokens
+        ):
+            return super().generate_with_fallback(encoder_output, prompt, tokenizer, options)
+        options = dataclasses.replace(options, max_new_tokens=new_tokens)
+        decoded = super().generate_with_fallback(encoder_output, prompt, tokenizer, options)
+        result, avg_logprob, temperature, compression_ratio = decoded
+        if len(result.sequences_ids[0]) >= cap:
+            log.info(
+                "window of %.1f s: decode cut at its cap of %d tokens (temperature %.1f, "
+                "compression ratio %.2f, log-probability %.2f): a repetition loop, or speech "
+                "faster than %g tokens/s (resumed in the next window)",
+                audio_s,
+                cap,
+                temperature,
+                compression_ratio,
+                avg_logprob,
+                self.tokens_per_s,
+            )
+        return decoded
+
+
+def _without_hotwords(
+    prompt: list[int], tokenizer: Any, hotwords: str | None, max_length: int = 448
+) -> list[int] | None:
+    """``prompt`` without the hotwords faster-whisper's ``get_prompt`` put after its
+    start-of-previous token; ``None`` when it holds none."""
+    if not hotwords or not prompt or prompt[0] != tokenizer.sot_prev:
+        return None
+    words = tokenizer.encode(" " + hotwords.strip())[: max_length // 2 - 1]
+    if prompt[1 : 1 + len(words)] != words:
+        return None
+    rest = prompt[1 + len(words) :]
+    previous = rest[: rest.index(tokenizer.sot)] if tokenizer.sot in rest else []
+    return [tokenizer.sot_prev, *rest] if previous else rest
+
+
+def _needs_fallback(decoded: Any, options: Any) -> bool:
+    """faster-whisper's test of a decode (``generate_with_fallback``): a loop (compression
+    ratio) or a low log-probability, unless the window is silence."""
+    result, avg_logprob, _, compression_ratio = decoded
+    low = options.log_prob_threshold is not None and avg_logprob < options.log_prob_threshold
+    loop = (
+        options.compression_ratio_threshold is not None
+        and compression_ratio > options.compression_ratio_threshold
+    )
+    silence = (
+        low
+        and options.no_speech_threshold is not None
+        and result.no_speech_prob > options.no_speech_threshold
+    )
+    return (loop or low) and not silence
 
 
 def live_window_s(
@@ -153,6 +312,7 @@ class Transcriber:
             cpu_threads=threads or self.settings.resolved_cpu_threads,
             num_workers=workers,
             local_files_only=True,
+            tokens_per_s=TOKENS_PER_S,
         )
 
     @cached_property
