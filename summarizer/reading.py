@@ -140,7 +140,7 @@ _CHAIR_SETTLES_RE = re.compile(
 )
 
 
-_PERSON_AFTER_RE = re.compile(r"\s+(?:[\w\-]+\s+)?(?:tu|vous|je|j['’])(?=\s|\w)", re.IGNORECASE)
+_PERSON_AFTER_RE = re.compile(r"\s+(?:[\w\-]+\s+)?(?:(?:tu|vous|je)(?=\s)|j['’])", re.IGNORECASE)
 
 
 def settled_by_chair(text: str) -> str | None:
@@ -160,7 +160,7 @@ def settled_by_chair(text: str) -> str | None:
         frame, colon, point = said.partition(":")
         if colon and len(content_tokens(point)) >= 2:
             said = point.strip()  # "on revient sur ce qu'on a dit ce matin : le marché est annulé"
-        if QUOTE_RE.search(normalize(said)) or len(content_tokens(said)) < 2:
+        if QUOTE_RE.search(normalize(said)) or len(content_tokens(said)) < (1 if m["pick"] else 2):
             continue
         return said[:1].upper() + said[1:] + "."
     return None
@@ -359,6 +359,7 @@ _CORRECTED_RE = re.compile(
     re.IGNORECASE,
 )
 SUPERSEDED_WITHIN_TURNS = 6
+SUPERSEDED_FAR_TURNS = 20
 
 
 def replaced_decision(index: TranscriptIndex, sid: int) -> str | None:
@@ -400,18 +401,28 @@ UNPUNCTUATED_DROP_WORDS = 6
 
 
 def superseded(decision: Decision, index: TranscriptIndex) -> str | None:
-    """Why ``decision`` no longer holds: a later turn, a few turns on, drops it ("on oublie la
-    note de service…"); ``None`` when none does."""
+    """Why ``decision`` no longer holds: a later turn drops it ("on oublie la note de
+    service…"), a few turns on, or up to twenty when it names the choice in full; ``None`` when
+    none does."""
     last = max(index.position[r.segment_id] for r in decision.sources)
     segs = index.transcript.segments
-    for seg in segs[last + 1 : last + 1 + SUPERSEDED_WITHIN_TURNS]:
+    for k, seg in enumerate(segs[last + 1 : last + 1 + SUPERSEDED_FAR_TURNS]):
         m = _DROPPED_RE.search(seg.text)
         old = m and (m["old"] or m["was"])
         if old and len(old.split()) > UNPUNCTUATED_DROP_WORDS:
             # ASR text runs on ("on oublie le gymnase le centre d'accueil ce sera…"): what is
             # dropped is named first
             old = " ".join(old.split()[:3])
-        if old and content_tokens(old) and coverage(old, decision.text) >= 0.5:
+        # further on, the drop and the choice must name the same thing ("on oublie le gymnase"
+        # a dozen turns after "va pour le gymnase", once the wind turned; not "le budget du
+        # gymnase est adopté")
+        near = k < SUPERSEDED_WITHIN_TURNS
+        if (
+            old
+            and content_tokens(old)
+            and coverage(old, decision.text) >= (0.5 if near else 1.0)
+            and (near or coverage(decision.text, old) >= 0.5)
+        ):
             return f"remplacée plus loin : « {m.group(0).strip()} »"
     return None
 

@@ -1435,3 +1435,30 @@ def test_agreeing_that_something_is_needed_is_not_taking_it_on():
     )
     action = check_action({"task": "Prévenir les campings du secteur", "segments": [0]}, index)
     assert action.owner is None
+
+
+def test_a_pick_of_one_word_settles_the_point():
+    from summarizer.reading import settled_by_chair
+
+    assert settled_by_chair("Allez, va pour jeudi. Léa, tu prépares le jeu de données ?") == (
+        "Va pour jeudi."
+    )
+    assert settled_by_chair("allez va pour jeudi léa tu prépares le jeu de données") == (
+        "Va pour jeudi."
+    )
+
+
+def test_a_choice_named_in_full_is_superseded_further_on():
+    from summarizer.reading import superseded
+    from summarizer.schema import Decision
+
+    filler = "".join(f"[00:00:{10 + i:02d}] Paul Roy: Point {i} sans rapport.\n" for i in range(12))
+    index = _said(
+        "[00:00:01] Isabelle Carré: Va pour le gymnase.\n"
+        + filler
+        + "[00:00:40] Isabelle Carré: Bon. On oublie le gymnase : ce sera la salle polyvalente.\n"
+    )
+    gym = Decision(text="Va pour le gymnase.", sources=index.refs([0]))
+    budget = Decision(text="Le budget du gymnase est adopté.", sources=index.refs([0]))
+    assert superseded(gym, index)
+    assert superseded(budget, index) is None  # further on, half the words are not enough
