@@ -94,8 +94,9 @@ timestamps and end of text)."""
 
 
 def window_token_cap(audio_s: float, tokens_per_s: float = TOKENS_PER_S) -> int:
-    """Most tokens a decode of a window holding ``audio_s`` seconds of audio may generate."""
-    return WINDOW_TOKEN_SLACK + math.ceil(tokens_per_s * audio_s)
+    """Most tokens a decode of a window holding ``audio_s`` seconds of audio may generate (file
+    and live passes alike)."""
+    return WINDOW_TOKEN_SLACK + int(tokens_per_s * audio_s)
 
 
 def content_frames(features: np.ndarray) -> int:

@@ -510,13 +510,12 @@ def commits_self(text: str) -> bool:
     )
     for m in _FIRST_PERSON_RE.finditer(norm):
         verb = m.group(1)
-        if verb in _WORK_VERBS_PRESENT and not _CHAIRING_AFTER_RE.match(norm[m.end() :]):
+        if _takes_on_work(verb, norm[m.end() :]):
             return True  # "je mets le compte rendu sur le wiki", "je fais remonter la demande"
-        # a present with an object pronoun takes on what was just said ("je le relance"); "je
-        # l'ouvre", "je la mets en ligne" are not chairing ("j'ouvre la séance")
-        takes_object = bool(re.search(r"\s(?:l|le|la|les)\s", m.group(0)))
-        if verb in _NOT_COMMITMENTS and not (takes_object and verb in ("ouvre", "mets")):
+        if verb in _NOT_COMMITMENTS:
             continue
+        # a present with an object pronoun takes on what was just said ("je le relance")
+        takes_object = bool(re.search(r"\s(?:l|le|la|les)\s", m.group(0)))
         present = present_commits or takes_object
         if verb.endswith("rai") or (present and verb.endswith(("e", "s", "x"))):
             return True
@@ -562,6 +561,15 @@ _WORK_VERBS_PRESENT = {
     "traite",
     "monte",
 }
+
+
+def _takes_on_work(verb: str, rest: str) -> bool:
+    """Whether the first-person present ``verb`` (normalised), followed by ``rest``
+    (normalised), takes work on: a verb of work, not chairing the meeting ("je mets aux voix",
+    "j'ouvre la séance")."""
+    return verb in _WORK_VERBS_PRESENT and not _CHAIRING_AFTER_RE.match(rest)
+
+
 _SELF_FORWARD_RE = re.compile(r"\bmoi je\b|\bde mon cote\b|\bmoi meme\b")
 
 
@@ -872,16 +880,21 @@ _BEFORE_CLITIC = {
 }
 
 
+# The determiners of what each object pronoun may stand for ("je crée un planning… je l'ouvre").
+_ANTECEDENT_DETERMINERS = {
+    "l": {"l", "le", "la", "un", "une"},
+    "le": {"le", "l", "un"},
+    "la": {"la", "l", "une"},
+    "les": {"les", "des"},
+}
+
+
 def _antecedent(head: str, clitic: str) -> str | None:
     """What an object pronoun stands for, from the words said before it in the turn: the last
     noun phrase of the same determiner ("…la préfecture demande le dossier de manifestation…
     je le prépare" → "le dossier de manifestation")."""
     want = normalize(clitic).strip()
-    same = {want} | ({"le", "la"} if want == "l" else {"l"} if want in ("le", "la") else set())
-    same |= {"des"} if want == "les" else set()
-    # "je crée un planning… je l'ouvre": the thing just introduced
-    same |= {"un", "une"} if want == "l" else {"un"} if want == "le" else set()
-    same |= {"une"} if want == "la" else set()
+    same = _ANTECEDENT_DETERMINERS.get(want, {want})
     phrases = list(_NOUN_PHRASE_RE.finditer(head))[::-1]
     # the same determiner first: "les plans … des chantiers, il faut les mettre à jour" → the
     # plans ("des chantiers" is a complement)
@@ -902,12 +915,10 @@ def _antecedent(head: str, clitic: str) -> str | None:
 
 
 # Who does it, said after the verb, not part of the task ("je leur réponds moi-même").
-_SELF_RE = re.compile(
-    r"^\s*(?:moi-?\s?m[êe]me|nous-?\s?m[êe]mes|personnellement|de mon c[ôo]t[ée]|"
-    r"de notre c[ôo]t[ée])\b\s*,?\s*|\s*,?\s*\b(?:moi-?\s?m[êe]me|nous-?\s?m[êe]mes|"
-    r"personnellement|de mon c[ôo]t[ée]|de notre c[ôo]t[ée])\s*$",
-    re.IGNORECASE,
+_SELF = (
+    r"(?:moi-?\s?m[êe]me|nous-?\s?m[êe]mes|personnellement|de mon c[ôo]t[ée]|de notre c[ôo]t[ée])"
 )
+_SELF_RE = re.compile(rf"^\s*{_SELF}\b\s*,?\s*|\s*,?\s*\b{_SELF}\s*$", re.IGNORECASE)
 _PREPOSITION_START_RE = re.compile(
     r"(?:avec|pour|en|dans|par|sur|chez|aupr[èe]s|[àa]|aux?)(?:\s|$)", re.I
 )
@@ -1001,17 +1012,14 @@ def spoken_task(text: str, context: str = "") -> tuple[str, str] | None:
                 back = said == "reviens" and normalize(text[m.end() :]).startswith("vers")
                 if said in _AGREEING_VERBS and re.match(r"\s*(?:[,.;:!?]|qu|$)", text[m.end() :]):
                     continue  # "Je confirme, avec beaucoup de personnes âgées.": agreeing
-                with_object = bool(re.search(r"\b[lL](?:['’]|es?\s|a\s)", m.group(0)[2:]))
                 # "je l'ouvre lundi", "je mets le compte rendu sur le wiki"; not "j'ouvre la
                 # séance", "je mets aux voix"
-                opens = said in ("ouvre", "mets") and (
-                    with_object or not _CHAIRING_AFTER_RE.match(normalize(text[m.end() :]))
-                )
+                works = _takes_on_work(said, normalize(text[m.end() :]))
                 # "je m'en occupe": the task is the one asked; "je m'occupe des panneaux" says it
                 taken_on = said in _TAKEN_ON and (
                     re.search(r"\ben\b", normalize(m.group(0))) or not _tail(text[m.end() :])
                 )
-                if (said in _NOT_COMMITMENTS and not back and not opens) or (
+                if (said in _NOT_COMMITMENTS and not back and not works) or (
                     said in _NO_TASK_VERBS or taken_on
                 ):
                     continue

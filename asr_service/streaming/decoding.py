@@ -31,7 +31,12 @@ from faster_whisper.audio import pad_or_trim
 from faster_whisper.tokenizer import Tokenizer
 from faster_whisper.transcribe import get_compression_ratio, get_suppressed_tokens
 
-from asr_service.asr import LIVE_WINDOW_MARGIN_S, WHISPER_WINDOW_S, live_window_s
+from asr_service.asr import (
+    LIVE_WINDOW_MARGIN_S,
+    WHISPER_WINDOW_S,
+    live_window_s,
+    window_token_cap,
+)
 from asr_service.hallucinations import clean_segments
 from asr_service.streaming.policy import (
     SAMPLE_RATE,
@@ -53,7 +58,7 @@ stops early instead of holding the decoder for seconds."""
 
 def token_cap(audio_s: float) -> int:
     """Most tokens a live decode of ``audio_s`` seconds may generate."""
-    return min(16 + int(LIVE_TOKENS_PER_S * audio_s), 220)
+    return min(window_token_cap(audio_s, LIVE_TOKENS_PER_S), 220)
 
 
 MAX_BATCH = 8
