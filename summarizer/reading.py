@@ -23,7 +23,7 @@ from __future__ import annotations
 import re
 
 from summarizer.schema import Decision
-from summarizer.text import content_tokens, coverage, is_acceptance, normalize
+from summarizer.text import SENTENCE_RE, content_tokens, coverage, is_acceptance, normalize
 from summarizer.verify import (
     CHAIR_SETTLING_RE,
     QUOTE_RE,
@@ -49,7 +49,6 @@ _CHAIR_OUTCOME_RE = re.compile(
     rf"\b(?:nous|on)\s+(?:{_OUTCOME})\s+(?:donc\s+)?(?=\w)", re.IGNORECASE
 )
 _SUBJECT_START_RE = re.compile(r"\b(?:le|la|les|l['’]|ce|cette|ces)(?:\s+|(?<=['’]))", re.I)
-_SENTENCE_RE = re.compile(r"[^.!?]+[.!?]?")
 _FILLERS_RE = re.compile(
     r"^(?:(?:tr[èe]s bien|bon|alors|donc|allez|oui|ok|parfait|merci|bien|voil[àa])[\s,]+)+",
     re.IGNORECASE,
@@ -99,7 +98,7 @@ def stated_decision(text: str) -> str | None:
     quote ("je"/"tu")."""
     voted = bool(_VOTED_BEFORE_RE.search(normalize(text)))
     ours = not_reported(text)
-    for sentence in _SENTENCE_RE.findall(text):
+    for sentence in SENTENCE_RE.findall(text):
         if sentence.strip().endswith("?") or sentence.strip() not in ours:
             continue  # asked, or another body's decision reported
         m = _PASSIVE_OUTCOME_RE.search(sentence)
@@ -148,7 +147,7 @@ def settled_by_chair(text: str) -> str | None:
     finir la saison…", "Allez, va pour le mardi 17."), as said from "on" or "va pour"; ``None`` when no sentence settles one (a question,
     "alors on passe au point deux", "donc on a reçu…", a negation or a deferral: see
     :data:`summarizer.verify.STRONG_DECISION_RE`)."""
-    for sentence in _SENTENCE_RE.findall(text):
+    for sentence in SENTENCE_RE.findall(text):
         if sentence.strip().endswith("?"):
             continue
         m = _CHAIR_SETTLES_RE.search(sentence)
@@ -292,7 +291,7 @@ def concluded_decision(index: TranscriptIndex, sid: int) -> tuple[str, list[int]
     if consent:
         # "Personne n'est contre ? Parfait : cinq euros par adulte…": the point follows
         point = _FILLERS_RE.sub("", seg.text[consent.end() :].lstrip(" ?!.,:")).strip(" ,;:")
-        point = _SENTENCE_RE.findall(point)[0].strip(" .!") if point else ""
+        point = SENTENCE_RE.findall(point)[0].strip(" .!") if point else ""
         point = _ADDRESS_AFTER_RE.split(point, maxsplit=1)[0].strip(" ,;:")
         proposed = _PROPOSED_RE.search(seg.text[: consent.start()])
         if _SETTLED_ONLY_RE.fullmatch(normalize(point)) and proposed:
@@ -302,7 +301,7 @@ def concluded_decision(index: TranscriptIndex, sid: int) -> tuple[str, list[int]
         settled_only = _SETTLED_ONLY_RE.fullmatch(normalize(point))
         if content_tokens(point) and not settled_only and not QUOTE_RE.search(normalize(point)):
             return f"{point[:1].upper()}{point[1:]}.", [sid]
-    for sentence in _SENTENCE_RE.findall(seg.text):
+    for sentence in SENTENCE_RE.findall(seg.text):
         m = _CONCLUDE_RE.search(sentence)
         if not m or sentence.strip().endswith("?"):
             continue
@@ -318,7 +317,7 @@ def concluded_decision(index: TranscriptIndex, sid: int) -> tuple[str, list[int]
         if not content_tokens(head):
             # "…la buvette va au club de foot. Tout le monde est d'accord ? Bon, c'est réglé."
             earlier = seg.text[: seg.text.find(sentence)]
-            said = [x for x in _SENTENCE_RE.findall(earlier) if not x.strip().endswith("?")]
+            said = [x for x in SENTENCE_RE.findall(earlier) if not x.strip().endswith("?")]
             head = _concluded_point(said[-1].split(":")[-1]) if said else ""
         if content_tokens(head) and not QUOTE_RE.search(normalize(head)):
             return f"{head[:1].upper()}{head[1:]}, {cue}.", [sid]

@@ -774,6 +774,9 @@ def _infinitive(verb: str) -> str | None:
 
 
 _CLAUSE_END = re.compile(r"[.;!?]")
+# A sentence as written: up to its full stop, question or exclamation mark (ASR text, without
+# punctuation, is one sentence).
+SENTENCE_RE = re.compile(r"[^.!?]+[.!?]?")
 _RAW_CLITICS = r"(?:(?:me|te|le|la|les|lui|leur|en|y|nous|vous)\s+|[mtl]['’]\s*)*"
 _FIRST_PERSON_VERB_RE = re.compile(
     rf"\b(?:je|j['’])\s*(?:vais\s+{_RAW_CLITICS}(?P<inf>\w+)|{_RAW_CLITICS}(?P<verb>\w+))",

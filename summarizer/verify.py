@@ -26,6 +26,7 @@ from asr_service.transcript import Segment, Transcript
 from summarizer.schema import Action, Decision, OpenQuestion, SourceRef, Unverified
 from summarizer.text import (
     CIVILITIES,
+    SENTENCE_RE,
     STOPWORDS,
     TITLES,
     addressee,
@@ -160,14 +161,14 @@ def not_reported(text: str) -> str:
     on reporting it ("…a voté lundi les projets lauréats. Pour la Gare, ce sont les bancs qui
     ont été retenus."): after a report, only what "on" / "nous" say is this meeting's."""
     kept, reporting = [], False
-    for sentence in re.split(r"(?<=[.!?])\s+", text):
+    for sentence in SENTENCE_RE.findall(text):
         norm = normalize(sentence)
         reporting = bool(OTHER_BODY_RE.search(norm)) or (
             reporting and not re.search(r"\b(?:on|nous)\b", norm)
         )
         if not reporting:
             kept.append(sentence)
-    return " ".join(kept)
+    return " ".join(k.strip() for k in kept)
 
 
 def settled(text: str) -> str:
@@ -525,7 +526,7 @@ def _task_sentences(text: str, task: str) -> str:
     """The sentences of ``text`` that say ``task``'s verb, when some do and others do not
     ("On revient sur ce qu'on a dit ce matin : … Vous prévenez l'organisateur ?": the date of
     the first sentence is not the task's); else the whole text."""
-    sentences = re.findall(r"[^.!?]+[.!?]?", text)
+    sentences = SENTENCE_RE.findall(text)
     if not task or len(sentences) < 2:
         return text
     saying = [s for s in sentences if verb_said(task, s)]
