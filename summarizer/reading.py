@@ -241,7 +241,7 @@ CONCLUDED_WORDS = 10
 _NO_OBJECTION = r"personne n['’ ]est contre|(?:des|pas d['’ ]|aucune )objections?"
 # Consent asked and given in the same turn, the point said after it.
 _CONSENTED_RE = re.compile(
-    rf"\b(?:{_NO_OBJECTION})\s*\??[\s,]*"
+    rf"\b(?:{_NO_OBJECTION})\s*\??[\s,.…]*"
     r"(?=(?:parfait|tr[èe]s bien|bon|ok|alors|adopt[ée]|c['’ ]est bon)\b)",
     re.IGNORECASE,
 )
@@ -256,7 +256,7 @@ _CONSENT_ASKED_RE = re.compile(
 # A consent followed only by its settling words ("parfait, on retient ça").
 _SETTLED_ONLY_RE = re.compile(
     r"(?:(?:on|nous) (?:retient|retenons|garde|valide|fait|part sur|adopte) (?:ca|cela|ceci)|"
-    r"adopte\w*|c est bon|c est acte|valide\w*|on y va)?\s*"
+    r"adopte\w*|c est (?:bon|acte|valide|adopte|vote)\w*|valide\w*|on y va)?\s*"
 )
 
 
@@ -290,14 +290,22 @@ def concluded_decision(index: TranscriptIndex, sid: int) -> tuple[str, list[int]
     consent = _CONSENTED_RE.search(seg.text)
     if consent:
         # "Personne n'est contre ? Parfait : cinq euros par adulte…": the point follows
-        point = _FILLERS_RE.sub("", seg.text[consent.end() :].lstrip(" ?!.,:")).strip(" ,;:")
-        point = SENTENCE_RE.findall(point)[0].strip(" .!") if point else ""
+        said = [
+            _FILLERS_RE.sub("", x.strip(" .!,;:…") + " ").strip(" ,;:")
+            for x in SENTENCE_RE.findall(seg.text[consent.end() :])
+        ]
+        # the first sentence that says more than "Bon." ("… Bon. C'est validé.")
+        point = next((x for x in said if x), "")
         point = _ADDRESS_AFTER_RE.split(point, maxsplit=1)[0].strip(" ,;:")
         proposed = _PROPOSED_RE.search(seg.text[: consent.start()])
         if _SETTLED_ONLY_RE.fullmatch(normalize(point)) and proposed:
             # "Je propose une vérification systématique… Personne n'est contre ? Parfait, on
             # retient ça.": the point is the proposal
             point = _proposal_text(proposed["what"])
+        elif _SETTLED_ONLY_RE.fullmatch(normalize(point)):
+            # "Passage au biosimilaire, avec substitution. Personne n'est contre ? … Bon. C'est
+            # validé.": the point is the one said before the question
+            point = point_opened(seg.text[: consent.start()])
         settled_only = _SETTLED_ONLY_RE.fullmatch(normalize(point))
         if content_tokens(point) and not settled_only and not QUOTE_RE.search(normalize(point)):
             return f"{point[:1].upper()}{point[1:]}.", [sid]
@@ -432,12 +440,15 @@ _PUT_TO_VOTE_RE = re.compile(
     r"\b(?:(?:mets|met|mettons|soumets|soumet|soumettons)\s+(?:aux\s+voix|au\s+vote)"
     r"|(?:je\s+(?:vous\s+)?|nous\s+(?:vous\s+)?)propos(?:e|ons)\s+(?:de\s+|d['’]\s*|que\s+|"
     r"(?P<on>qu['’]on\s+)|(?=(?:le|la|les|l['’]|un|une)\b)))"
-    r"\s*(?P<what>[^.;!?]+)",
+    r"\s*(?P<what>[^.;!?]*)",
     re.IGNORECASE,
 )
 _VOTE_CALL_RE = re.compile(r"\b(?:aux voix|au vote)\b")
 # where the proposal's wording ends: its sentence, or the call to vote in unpunctuated text
-_PROPOSAL_END_RE = re.compile(r"[.;!?]|\s(?:qui est pour|qui est contre|des objections|pour\s*:)")
+_PROPOSAL_END_RE = re.compile(
+    r"[.;!?]|(?:^|\s)(?:qui est pour|qui est contre|des objections|pour\s*:|contre\s+abstentions?|"
+    r"adopt[ée]e?s?\b|(?:[àa]\s+l['’ ]\s*)?unanimit[ée])"
+)
 BARE_RESULT_WORDS = 8
 # how many turns a vote's result may come after the proposal ("Qui est pour ?" "Cinq." "Voté.")
 VOTE_RESULT_TURNS = 4
@@ -446,6 +457,38 @@ _VOTE_RESULT_RE = re.compile(
     r"avis (?:favorable|defavorable)|\w+ pour \w+ contre)\b"
 )
 _VOTE_REJECTED_RE = re.compile(r"\b(?:rejet\w*|refus\w*|pas adopte\w*|n est pas adopte\w*)\b")
+
+
+_AGENDA_OPENER_RE = re.compile(
+    r"^\s*(?:(?:et\s+)?(?:premier|deuxi[èe]me|troisi[èe]me|quatri[èe]me|cinqui[èe]me|dernier)\s+"
+    r"point|point\s+(?:\w+|\d+))\s*[,:.]?\s*",
+    re.IGNORECASE,
+)
+OPENED_POINT_WORDS = 6
+OPENED_POINT_UNPUNCTUATED_WORDS = 12
+
+
+def point_opened(before: str) -> str:
+    """The point a turn opens before calling a vote or asking for objections, as said: its
+    first statement without the agenda words ("Dernier point, le règlement intérieur de la
+    CME." → "le règlement intérieur de la CME"), with the next statement when that first one is
+    a bare name ("…: la modification porte sur le vote électronique"); questions and fillers
+    left out. In unpunctuated text, the phrase from its last determiner (as for a conclusion)."""
+    said = [
+        _FILLERS_RE.sub("", x.strip(" .!,;:…") + " ").strip(" .!,;:…")
+        for x in SENTENCE_RE.findall(before)
+        if x.strip() and not x.strip().endswith(("?", "…"))
+    ]
+    said = [_AGENDA_OPENER_RE.sub("", x).strip(" ,;:") for x in said]
+    said = [x for x in said if content_tokens(x)]
+    if not said:
+        return ""
+    if len(said) == 1 and not re.search(r"[.!]", before):
+        return " ".join(said[0].split()[:OPENED_POINT_UNPUNCTUATED_WORDS])
+    point = said[0]
+    if len(point.split()) <= OPENED_POINT_WORDS and len(said) > 1:
+        point = f"{point} : {said[1][:1].lower()}{said[1][1:]}"
+    return point
 
 
 def voted_decision(index: TranscriptIndex, sid: int) -> tuple[str, list[int]] | None:
@@ -482,6 +525,10 @@ def voted_decision(index: TranscriptIndex, sid: int) -> tuple[str, list[int]] | 
         if _VOTE_REJECTED_RE.search(normalize(after)) or not _VOTE_RESULT_RE.search(result):
             break
         what = ("on " if m["on"] else "") + proposal[:cut].strip(" ,:")
+        if not content_tokens(what):
+            # "Dernier point, le règlement intérieur… Des remarques ? Je mets aux voix.": the
+            # point put to the vote is the one the turn opened with
+            what = point_opened(segs[q].text[: m.start()])
         if not content_tokens(what):
             break
         how = "adopté à l'unanimité" if "unanimit" in result else "adopté"

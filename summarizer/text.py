@@ -293,6 +293,14 @@ _MONTH = (
 _DAY = r"(?:lundi|mardi|mercredi|jeudi|vendredi|samedi|dimanche)"
 _APOS = r"['’ ]"
 _COUNT = r"(?:\d+|deux|trois|quatre|cinq|six|sept|huit|dix|quinze|quelques)"
+# A day of the month as digits or as said in words ("le quinze juillet", "le premier octobre",
+# "le vingt et un mars"): ASR writes numbers in words.
+_UNITS = r"(?:un|deux|trois|quatre|cinq|six|sept|huit|neuf)"
+_DAY_OF_MONTH = (
+    r"(?:\d{1,2}(?:er)?|premier|deux|trois|quatre|cinq|six|sept|huit|neuf|dix|onze|douze|"
+    r"treize|quatorze|quinze|seize|dix[\s-]+(?:sept|huit|neuf)|"
+    rf"(?:vingt|trente)(?:[\s-]+et[\s-]+un|[\s-]+{_UNITS})?)"
+)
 _HOUR = (
     r"(?:(?:\d{1,2}|une|deux|trois|quatre|cinq|six|sept|huit|neuf|dix|onze|douze|treize|quatorze|"
     r"quinze|seize|dix-sept|dix-huit|dix-neuf|vingt(?:-\s?(?:et-une|deux|trois))?)\s*(?:h|heures?)"
@@ -301,7 +309,7 @@ _HOUR = (
 # What a deadline points at, article included. Said alone, these are deadlines ("jeudi",
 # "le 12 mai", "cette semaine"); the others need "avant", "d'ici", "pour"... ("avant l'été").
 _BARE_TARGET = (
-    rf"(?:le\s+|au\s+)?\d{{1,2}}(?:er)?\s+{_MONTH}(?:\s+\d{{4}})?"
+    rf"(?:le\s+|au\s+)?{_DAY_OF_MONTH}\s+{_MONTH}(?:\s+\d{{4}})?"
     rf"|(?:la\s+)?(?:fin|d[ée]but|mi-?)\s*{_MONTH}"
     rf"|(?:(?:le\s+)?{_DAY}(?:\s+(?:prochain|matin|soir))?"
     rf"|demain(?:\s+(?:matin|soir|apr[èe]s-?\s?midi))?|ce\s+soir)(?:\s+[àa]\s+{_HOUR})?"
@@ -323,7 +331,9 @@ _BARE_TARGET = (
 _TARGET = (
     rf"{_BARE_TARGET}"
     rf"|(?:la|le)\s+prochaine?\s+(?:s[ée]ance|r[ée]union(?:\s+de\s+\w+)?|commission|conseil|"
-    rf"directoire|comit[ée](?:\s+de\s+pilotage)?|bureau|assembl[ée]e)"
+    rf"directoire|comit[ée](?:\s+de\s+pilotage)?|bureau|assembl[ée]e|(?-i:[A-Z]{{2,6}})\b)"
+    # a body's meeting of a month, by its name or acronym: "pour la CME de septembre"
+    rf"|(?:la|le|l{_APOS})\s*[\w\-]+\s+(?:de|d{_APOS})\s*{_MONTH}"
     rf"|la\s+fin\s+(?:du\s+(?:mois|trimestre|semestre)|de\s+la\s+semaine|de\s+l{_APOS}?ann[ée]e|"
     rf"d{_APOS}?ann[ée]e)"
     rf"|{_COUNT}\s+(?:jours|semaines|mois)|{_HOUR}"
@@ -1058,6 +1068,9 @@ def spoken_task(text: str, context: str = "") -> tuple[str, str] | None:
         task = _phrase(_infinitive(m["verb"]) or "", text[m.end() :])
         if task:
             return task, who
+    third = _third_party_present(text, context)
+    if third:
+        return third
     if context.rstrip().endswith("?"):
         # asked, the speaker answers for their team with a deadline: "Capitaine Ferhat ?" /
         # "On fait le porte-à-porte dans le quart d'heure."
@@ -1068,6 +1081,55 @@ def spoken_task(text: str, context: str = "") -> tuple[str, str] | None:
                 task = _phrase(verb, text[m.end() :])
                 if task and len(task.split()) > 1:
                     return task, "je"
+    return None
+
+
+_WORK_VERBS_THIRD = (
+    {
+        (v[:-1] if v.endswith("ds") else v[:-1] + "t") if v.endswith("s") else v
+        for v in _WORK_VERBS_PRESENT
+    }
+    | {v + "nt" for v in _WORK_VERBS_PRESENT if v.endswith("e")}
+    | {"font", "mettent", "prennent"}
+)
+_THIRD_VERB_RE = re.compile(r"(?<![\w\-'’])(?P<verb>[a-zà-ÿ]{3,})\b", re.IGNORECASE)
+_NOT_IN_THIRD_SUBJECT = {"a", "ont", "avait", "avaient", "est", "sont", "deja", "ne", "n", "pas"}
+_CLAUSE_OPENERS_RE = re.compile(
+    r"^(?:\s*(?:et|alors|donc|puis|mais|bon|ok|sinon|ensuite|de plus)\b)*\s*", re.IGNORECASE
+)
+
+
+def _third_party_present(text: str, context: str) -> tuple[str, str] | None:
+    """``(task, subject)`` for a third party named at the head of a clause who does a piece of
+    work (a verb of work in the present) by a deadline said in the same clause: "La direction
+    des finances fait un chiffrage précis pour la prochaine CME", "La direction qualité vous
+    les envoie cette semaine". ``None`` otherwise: "La commission propose une subvention" or
+    "le conseil a voté en décembre" report, they give no task."""
+    for clause in re.split(r"[.;!?]", text):
+        if not stated_deadlines(clause):
+            continue
+        for m in _THIRD_VERB_RE.finditer(clause):
+            if normalize(m["verb"]) not in _WORK_VERBS_THIRD:
+                continue
+            head = clause[: m.start()]
+            who = _subject_before(head)
+            opening = _CLAUSE_OPENERS_RE.sub("", re.split(r"[,:]", head)[-1])
+            if (
+                not who
+                or not normalize(opening).startswith(normalize(who))
+                or set(normalize(who).split()) & _NOT_IN_THIRD_SUBJECT
+            ):
+                continue  # no subject, one inside a longer clause, or a past ("m'a déjà fait")
+            said = normalize(m["verb"])
+            verb = _infinitive(m["verb"][:-2] if said.endswith("ent") else m["verb"])
+            if said.endswith("t") and not said.endswith("ent"):
+                verb = _infinitive(m["verb"][:-1] + "s")  # fait → fais → faire, met → mettre
+            clitics = re.search(r"(?:\s+(?:vous|nous|lui|leur|le|la|les)|\s+l['’])+\s*$", head)
+            task = _phrase(
+                verb or "", clause[m.end() :], clitics.group(0) if clitics else "", context
+            )
+            if task and len(task.split()) > 1:
+                return task, who
     return None
 
 

@@ -99,6 +99,12 @@ DEFERRAL_RE = re.compile(
     r"plus tard|mis en attente|met en attente|en suspens|prochaine? (?:seance|reunion|commission|"
     r"conseil|directoire|comite))\b"
 )
+# A discussion announced for later ("on en discutera à la révision du projet médical, à
+# l'automne", "on y reviendra en septembre"): nothing is decided, even with a date said.
+DISCUSS_LATER_RE = re.compile(
+    r"\b(?:on|nous)\s+(?:en|y|le|la|les|l)?\s*(?:re)?(?:discuter|parler|reparler|revenir|"
+    r"reviendr|regarder|verr|examiner|aborder|etudier|voir)(?:a|ons|ez)\b"
+)
 # A decision-like cue that puts a point off ("on le met en attente", "on les laisse en suspens"):
 # removed before looking for decision words, like negations.
 DEFERRED_CUE_RE = re.compile(
@@ -143,6 +149,13 @@ DECREE_NOUN_RE = re.compile(
 # dernier on avait décidé…", "ils avaient voté contre").
 NOT_OURS_RE = re.compile(
     rf"\bc est (?:\w+\s+){{1,5}}qui\s+(?:\w+\s+)?(?:{_DECIDE})\b"
+    # whose power it is ("c'est à la CME de valider"), and a choice made by another body
+    # ("c'est décidé par l'ARS", "validé par la préfecture")
+    rf"|\bc est (?:a|au|aux)\s+(?:\w+\s+){{1,5}}?(?:de|d)\s+(?:{_DECIDE})\b"
+    r"|\b(?:decide|valide|arbitre|impose|tranche)e?s?\s+par\s+(?:le|la|l|les)\b"
+    # a choice recalled from the past ("adopté par la CME l'an dernier", "validé il y a un an")
+    rf"|\b(?:{_DECIDE})\b(?:\s+\w+){{0,5}}?\s+(?:l an dernier|l annee derniere|"
+    r"la semaine derniere|le mois dernier|il y a (?:\w+\s+)?(?:ans?|mois|semaines?))\b"
     rf"|\b(?:avait|avaient|avions|aviez)\s+(?:(?:\w+\s+)?(?:ete|deja|tous|bien)\s+)?(?:{_DECIDE})\b"
 )
 
@@ -324,6 +337,8 @@ def check_decision(item: dict[str, Any], index: TranscriptIndex) -> Decision | U
         return rejected("formulée comme une absence de décision (rien n'est adopté ni tranché)")
     if DEFERRAL_RE.search(norm) and not time_tokens(text) - {"prochain", "prochaine"}:
         return rejected("point reporté ou renvoyé sans date : pas une décision")
+    if DISCUSS_LATER_RE.search(norm):
+        return rejected("discussion annoncée pour plus tard : pas une décision")
     # the turn that says what happens to the point: the cited one, or the one a bare "d'accord"
     # answers
     said = cited
@@ -338,6 +353,8 @@ def check_decision(item: dict[str, Any], index: TranscriptIndex) -> Decision | U
         # "on le met en attente", "reporté à la prochaine séance": the cited turn puts the point
         # off and decides nothing itself, whatever the model wrote (or a reply agrees to)
         return rejected("l'intervention citée reporte le point : pas une décision")
+    if DISCUSS_LATER_RE.search(normalize(_text(said))) and not STRONG_DECISION_RE.search(said_norm):
+        return rejected("l'intervention citée renvoie la discussion à plus tard : pas une décision")
     wide = index.around(ids, before=WINDOW_BEFORE, after=WINDOW_AFTER)
     content = FRAMING_RE.sub(" ", norm)
     if not content_tokens(content):

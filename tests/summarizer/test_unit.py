@@ -1462,3 +1462,85 @@ def test_a_choice_named_in_full_is_superseded_further_on():
     budget = Decision(text="Le budget du gymnase est adopté.", sources=index.refs([0]))
     assert superseded(gym, index)
     assert superseded(budget, index) is None  # further on, half the words are not enough
+
+
+def test_a_day_of_the_month_said_in_words_or_a_body_s_meeting_is_a_deadline():
+    assert stated_deadlines("vous fera une fiche, avant le quinze juillet.") == [
+        "avant le quinze juillet"
+    ]
+    assert stated_deadlines("on en reparle le vingt et un mars") == ["le vingt et un mars"]
+    assert stated_deadlines("Tu nous la présentes pour la CME de septembre ?") == [
+        "pour la CME de septembre"
+    ]
+    assert stated_deadlines("un chiffrage précis pour la prochaine CME, et on tranche") == [
+        "pour la prochaine CME"
+    ]
+    assert stated_deadlines("on verra pour la prochaine fois") == []
+
+
+def test_a_third_party_doing_work_by_a_deadline_is_a_task_of_theirs():
+    assert spoken_task(
+        "Je propose qu'on ne vote pas ce soir. La direction des finances fait un chiffrage "
+        "précis pour la prochaine CME, et on tranche à ce moment-là."
+    ) == ("Faire un chiffrage précis", "La direction des finances")
+    assert spoken_task(
+        "La direction qualité vous les envoie cette semaine.",
+        "Oui, je m'en occupe. Il me faudra les chiffres de la qualité.",
+    ) == ("Envoyer les chiffres de la qualité", "La direction qualité")
+    # a proposal, a past, a subject inside a longer clause: no task
+    assert spoken_task("La commission propose une subvention pour le festival de juillet.") is None
+    assert spoken_task("Olivier, le Budget m'a déjà fait la sienne d'ici vendredi.") is None
+    assert spoken_task("Le conseil a voté en décembre une enveloppe de quatre millions.") is None
+
+
+def test_a_vote_called_without_its_object_carries_the_point_the_turn_opened():
+    from summarizer.reading import voted_decision
+
+    index = _said(
+        "[00:00:01] Philippe Marchand: Dernier point, le règlement intérieur de la CME. La "
+        "modification porte sur le vote électronique. Des remarques ? … Je mets aux voix. "
+        "Contre ? Abstentions ? Adopté à l'unanimité.\n"
+    )
+    said, ids = voted_decision(index, 0)
+    assert said.startswith("Le règlement intérieur de la CME : la modification porte sur le vote")
+    assert said.endswith("adopté à l'unanimité.") and ids == [0]
+    asr = _said(
+        "[00:00:01] SPEAKER_00: dernier point le règlement intérieur de la cme vous avez eu le "
+        "document je mets aux voix contre abstentions adopté à l'unanimité\n"
+    )
+    said, _ = voted_decision(asr, 0)
+    assert said.startswith("Le règlement intérieur de la cme") and "contre" not in said
+
+
+def test_a_point_settled_after_no_one_objects_is_the_point_said_before_the_question():
+    from summarizer.reading import concluded_decision
+
+    index = _said(
+        "[00:00:01] Philippe Marchand: Bon. Passage au biosimilaire de l'adalimumab, avec "
+        "substitution. Personne n'est contre ? … Bon. C'est validé.\n"
+    )
+    assert concluded_decision(index, 0) == (
+        "Passage au biosimilaire de l'adalimumab, avec substitution.",
+        [0],
+    )
+
+
+def test_another_body_s_choice_a_power_recalled_or_a_discussion_put_off_is_no_decision():
+    assert not _is_decision_word("Ça, c'est décidé par l'ARS, on ne vote rien.")
+    assert not _is_decision_word("C'est à la CME de valider.")
+    assert not _is_decision_word("Le projet médical, adopté par la CME l'an dernier, court.")
+    assert _is_decision_word("Le projet médical est adopté par la CME.")
+    index = _said(
+        "[00:00:01] Jean Lefort: Est-ce qu'on pourrait ouvrir une consultation mémoire ?\n"
+        "[00:00:09] Philippe Marchand: C'est une bonne idée, Jean. On en discutera à la révision "
+        "du projet médical, à l'automne.\n"
+        "[00:00:20] Hélène Vasseur: Le projet médical est adopté jusqu'en 2027.\n"
+    )
+    later = check_decision(
+        {
+            "decision": "La réunion décide de discuter de la consultation mémoire à l'automne.",
+            "segments": [1],
+        },
+        index,
+    )
+    assert later.reason.startswith("l'intervention citée renvoie la discussion")
