@@ -733,18 +733,78 @@ _NO_TASK_VERBS = {
     "voterai",
     "votera",
     "voteront",
+    "partirai",
+    "partira",
+    "partiront",
 }
 
 
 _IRE_STEMS = {"li", "reli", "di", "redi", "interdi", "ri", "souri", "suffi", "conclu", "exclu"}
 
 
+# Forms of "avoir" and "être" (and past tenses that look like a present: "vous aviez"): they name
+# no work, whatever follows ("vous aurez quarante-huit heures").
+_AUXILIARY_FORMS = {
+    "ai",
+    "as",
+    "a",
+    "avons",
+    "avez",
+    "ont",
+    "aurai",
+    "auras",
+    "aura",
+    "aurons",
+    "aurez",
+    "auront",
+    "avais",
+    "avait",
+    "avions",
+    "aviez",
+    "avaient",
+    "suis",
+    "es",
+    "est",
+    "sommes",
+    "etes",
+    "sont",
+    "serai",
+    "seras",
+    "sera",
+    "serons",
+    "serez",
+    "seront",
+    "etais",
+    "etait",
+    "etions",
+    "etiez",
+    "etaient",
+}
+_STEM_CHANGES = (
+    # recevoir, apercevoir, devoir: "recevrez", "reçois"
+    (("evrai", "evras", "evra", "evrons", "evrez", "evront"), "evoir"),
+    (("çois", "çoit", "çoivent"), "cevoir"),
+    # appeler, rappeler, jeter: "j'appellerai", "je rappelle", "on jettera"
+    (("ellerai", "elleras", "ellera", "ellerons", "ellerez", "elleront", "elle", "elles"), "eler"),
+    (("etterai", "ettera", "etteront", "ette", "ettes"), "eter"),
+)
+
+
 def _infinitive(verb: str) -> str | None:
     """French future, present (1st person) or 2nd person form → infinitive, or ``None``."""
     v = verb.lower()
     bare = strip_accents(v)
+    if bare in _AUXILIARY_FORMS:
+        return None
     if v in _IRREGULAR or bare in _IRREGULAR:
         return _IRREGULAR.get(v) or _IRREGULAR[bare]
+    for endings, infinitive_ending in _STEM_CHANGES:
+        for ending in endings:
+            if v.endswith(ending) and len(v) > len(ending):
+                stem = v[: -len(ending)]
+                if infinitive_ending == "eter" and stem.endswith("m"):
+                    return stem + "ettre"  # "mette", "transmette" are mettre's
+                return stem + infinitive_ending
     if v.endswith(("ettez", "ettes")):
         return v[:-3] + "tre"  # mettez → mettre, transmettez → transmettre
     if v.endswith("prenez"):
@@ -822,13 +882,15 @@ _NOT_TASKS_ASKED = {
     "trouver",
     "croire",
     "rappeler",
+    "avoir",
+    "etre",
 }
 
 
 # A new clause with its own subject ("…, ce sera transmis", "…, on l'aura pour le conseil").
 # ASR text has no commas: a subject pronoun after the verb starts the next clause as well.
 _NEXT_CLAUSE_RE = re.compile(
-    r",\s*(?:on|ce|c['’]|il|elle|ils|elles|nous|[çc]a|tu|vous)\b"
+    r",\s*(?:on|ce|c['’]|il|elle|ils|elles|nous|[çc]a|tu|vous|que\s+vous|que\s+nous)\b"
     r"|,?\s*\b(?:et\s+)?(?:si|s['’]ils?|quand|lorsqu['’]|mais)\b|\s(?:on|je|tu|ce sera|c['’]est)(?=\s)|\sj['’]",
     re.IGNORECASE,
 )
@@ -1053,6 +1115,8 @@ def spoken_task(text: str, context: str = "") -> tuple[str, str] | None:
             verb = m["inf"].lower() if m["inf"] else _infinitive(m["verb"])
             if _WHEN_ASKED_RE.match(text[m.end() :]):
                 continue  # "Vous le mettez en place quand ?": asks the date of a known task
+            if re.search(r"\bque\s+$", text[: m.start()]) and normalize(m.group(0)).endswith("rez"):
+                continue  # "…un chiffrage, que vous recevrez sous huit jours": a relative clause
             if verb and normalize(verb) not in _NOT_TASKS_ASKED:
                 task = _phrase(_pronominal(m, verb) or verb, text[m.end() :])
                 if task:

@@ -1544,3 +1544,35 @@ def test_another_body_s_choice_a_power_recalled_or_a_discussion_put_off_is_no_de
         index,
     )
     assert later.reason.startswith("l'intervention citée renvoie la discussion")
+
+
+@pytest.mark.parametrize(
+    "form, infinitive",
+    [
+        ("recevrez", "recevoir"),
+        ("reçois", "recevoir"),
+        ("rappellerai", "rappeler"),
+        ("jetterai", "jeter"),
+        ("transmette", "transmettre"),
+        ("aurez", None),  # "vous aurez quarante-huit heures": no work named
+        ("aviez", None),  # "vous aviez un point ?": a past, no task
+    ],
+)
+def test_irregular_forms_give_their_infinitive_or_no_task(form, infinitive):
+    from summarizer.text import _infinitive
+
+    assert _infinitive(form) == infinitive
+
+
+def test_a_relative_clause_addressed_to_vous_asks_nothing():
+    assert spoken_task(
+        "Le service des rémunérations fait un chiffrage de deux ou trois scénarios, que vous "
+        "recevrez sous huit jours."
+    ) == (
+        "Faire un chiffrage de deux ou trois scénarios",
+        "Le service des rémunérations",
+    )
+    assert spoken_task("Madame Roux, vous recevez Maxime et sa famille avant les vacances ?") == (
+        "Recevoir Maxime et sa famille",
+        "tu",
+    )
