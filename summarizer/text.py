@@ -346,7 +346,9 @@ _TARGET = (
 DEADLINE_RE = re.compile(
     rf"(?:d{_APOS}ici|avant|au\s+plus\s+tard|d[èe]s|jusqu{_APOS}?(?:au|[àa])|pour)\s+(?:{_TARGET})\b"
     rf"|dans\s+la\s+(?:semaine|journ[ée]e|matin[ée]e)"
-    rf"|\ben\s+{_MONTH}|\b(?:{_BARE_TARGET})\b",
+    rf"|\ben\s+{_MONTH}|\b(?:{_BARE_TARGET})\b"
+    # at a body's meeting of a month: "présenter au bureau de juin", "au CA de mars"
+    rf"|\bau\s+(?:conseil|comit[ée]|bureau|(?-i:[A-Z]{{2,6}}))\s+(?:de|du|d{_APOS})\s*{_MONTH}",
     re.IGNORECASE,
 )
 

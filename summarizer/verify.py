@@ -509,6 +509,8 @@ def resolve_owner(
         said = index.speaker_display(seg) or None if third == "je" else third
     elif pair is not None:
         said = index.speaker_display(pair) or None
+    if said and named:
+        said = _handed_over(seg, index) or said
     if said:
         if proposed and not set(_owner_words(proposed)) & set(_owner_words(said)):
             notes.append(f"responsable « {proposed} » remplacé par celui que dit la transcription")
@@ -519,6 +521,36 @@ def resolve_owner(
     if why:
         notes.append(why)
     return owner
+
+
+# A task handed to someone else in a few words ("Jean, tu peux le prendre ?", "Sophie, vous
+# pouvez vous en charger ?"): the pronoun stands for the task asked just before.
+_HAND_OVER_RE = re.compile(
+    r"\b(?:tu|vous)\s+(?:peux|pouvez|pourrais|pourriez)\s+(?:le|la|les|l|t en|vous en|en)\s+"
+    r"(?:prendre|reprendre|faire|charger|occuper|porter|assurer)\b"
+)
+HAND_OVER_TURNS = 3
+
+
+def _handed_over(seg: Segment, index: TranscriptIndex) -> str | None:
+    """Who takes on the task asked in ``seg`` when the person asked does not, and the task is
+    handed to another in the next turns ("Thomas, tu peux le présenter au bureau de juin ?" /
+    "En juin je suis en congé." / "Jean, tu peux le prendre ?" / "Oui, je m'en occupe." →
+    Jean); ``None`` when it stays with the person asked."""
+    reply = index.neighbour(seg.id, 1)
+    if reply is None or is_acceptance(reply.text) or commits_self(reply.text):
+        return None
+    for step in range(2, HAND_OVER_TURNS + 2):
+        turn = index.neighbour(seg.id, step)
+        if turn is None:
+            return None
+        other = addressee(turn.text)
+        if other and _HAND_OVER_RE.search(normalize(turn.text)):
+            answer = index.neighbour(turn.id, 1)
+            if answer is not None and (is_acceptance(answer.text) or commits_self(answer.text)):
+                return index.speaker_display(answer) or _participant_named(other, index) or other
+            return None
+    return None
 
 
 def _third_party(text: str, task: str, context: str = "") -> str | None:

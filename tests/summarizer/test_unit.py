@@ -1576,3 +1576,25 @@ def test_a_relative_clause_addressed_to_vous_asks_nothing():
         "Recevoir Maxime et sa famille",
         "tu",
     )
+
+
+def test_a_task_handed_over_after_a_decline_goes_to_who_takes_it():
+    index = _said(
+        "[00:00:01] Philippe Marchand: Point cinq, le bilan annuel. Thomas, tu peux le présenter "
+        "au bureau de juin ?\n"
+        "[00:00:08] Thomas Keller: Euh, en juin je suis en congé, ça tombe mal.\n"
+        "[00:00:13] Philippe Marchand: Jean, tu peux le prendre ?\n"
+        "[00:00:17] Jean Lefort: Oui, je m'en occupe.\n"
+    )
+    action = check_action(
+        {"task": "Présenter le bilan annuel au bureau", "owner": "Thomas", "segments": [0]}, index
+    )
+    assert (action.owner, action.due) == ("Jean Lefort", "au bureau de juin")
+    kept = _said(
+        "[00:00:01] Philippe Marchand: Thomas, tu peux le présenter au bureau de juin ?\n"
+        "[00:00:08] Thomas Keller: Oui, pas de souci.\n"
+        "[00:00:13] Philippe Marchand: Jean, tu peux le prendre ?\n"
+        "[00:00:17] Jean Lefort: Oui.\n"
+    )
+    action = check_action({"task": "Présenter le bilan au bureau", "segments": [0]}, kept)
+    assert action.owner == "Thomas Keller"
