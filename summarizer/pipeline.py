@@ -28,6 +28,7 @@ from summarizer import prompts
 from summarizer.backends import LLMBackend, LLMError, backend_from_settings
 from summarizer.merge import merge_actions, merge_decisions, merge_questions, merge_topics
 from summarizer.reading import (
+    accepted_proposal,
     assented_decision,
     concluded_decision,
     replaced_decision,
@@ -88,7 +89,7 @@ COMMITMENT_RE = re.compile(
     r"\b(\w{2,}(?:rai|ras)|je m en (?:charge|occupe)|je (?:vais|prepare|m occupe)|il faudra|d ici|"
     r"pouvez vous|pourriez vous|vous pourriez|peux tu|pourrais tu|tu (?:peux|pourras|vas)|"
     r"vous (?:pourrez|allez)|est ce que (?:tu|vous) (?:peux|pouvez|pourrais|pourriez)|"
-    r"charge de|se charge|\w{3,}(?:era|ira|dra|ront)|(?:tu|vous) (?:\w+ )?\w+(?:es|ez))\b"
+    r"charge de|se charge|\w{3,}(?:era|ira|dra|ront)|(?:tu|vous) (?:\w+ )?\w+(?:es|ez|ets|nds))\b"
 )
 # Futures that announce no task ("ce sera", "on verra", "il faudra voir" stays a cue).
 _NOT_TASK_FUTURES = {"sera", "seront", "aura", "auront", "pourra", "pourront", "verra", "verront"}
@@ -252,6 +253,7 @@ def decision_as_said(index: TranscriptIndex, sid: int) -> dict[str, Any] | None:
         lambda: replaced_decision(index, sid),
         lambda: concluded_decision(index, sid),
         lambda: settled_by_chair(text),
+        lambda: accepted_proposal(index, sid),
     ]
     first = None
     for read in readings:
@@ -281,9 +283,12 @@ def task_as_said(index: TranscriptIndex, sid: int) -> dict[str, Any] | None:
     the subject ("les services techniques passeront…") is proposed as the owner."""
     seg = index.by_id[sid]
     prev = index.neighbour(sid, -1)
-    # what a pronoun may stand for: said in the two turns before ("…le prestataire n'est pas
-    # passé." / "Encore ?" / "Je le relance.")
-    before = [t.text for t in (index.neighbour(sid, -2), prev) if t is not None]
+    # what a pronoun may stand for: said in the three turns before ("…le certificat expire
+    # samedi." / "Ce samedi ?" / "Ce samedi. L'alerte est tombée ce matin." / "Tu peux le
+    # renouveler avant jeudi ?")
+    before = [
+        t.text for t in (index.neighbour(sid, -3), index.neighbour(sid, -2), prev) if t is not None
+    ]
     found = spoken_task(seg.text, " ".join(before))
     if found is None:
         # "Il faudra transmettre…" is a task when someone is addressed or accepts it in reply

@@ -342,6 +342,31 @@ def concluded_decision(index: TranscriptIndex, sid: int) -> tuple[str, list[int]
     return None
 
 
+def accepted_proposal(index: TranscriptIndex, sid: int) -> tuple[str, list[int]] | None:
+    """A proposal put to the others with a consent question and accepted in turn ``sid``: "Je
+    propose qu'on gèle les mises en prod jusqu'à lundi. […] Ça vous va ?" / "Ça me va." →
+    ("On gèle les mises en prod jusqu'à lundi.", both turns); ``None`` when ``sid`` is not a
+    short assent, or the turn before proposes nothing or does not ask for consent."""
+    seg, prev = index.by_id[sid], index.neighbour(sid, -1)
+    if (
+        prev is None
+        or prev.speaker == seg.speaker
+        or len(seg.text.split()) > BARE_ASSENT_WORDS
+        or not (is_acceptance(seg.text) or _OPENS_WITH_ASSENT_RE.match(normalize(seg.text)))
+        or not _CONSENT_ASKED_RE.search(prev.text.strip())
+    ):
+        return None
+    proposed = _PROPOSED_RE.search(prev.text)
+    if not proposed or not content_tokens(proposed["what"]):
+        return None
+    what = ("on " if re.match(r"qu['’]\s*on\b", proposed["what"].strip(), re.I) else "") + (
+        _proposal_text(proposed["what"])
+    )
+    what = re.sub(r"^on\s+on\b", "on", what.strip(), flags=re.I)
+    what = _CONSENT_ASKED_RE.sub("", what).strip(" ,;:")  # unpunctuated: "… ça vous va"
+    return f"{what[:1].upper()}{what[1:]}.", [prev.id, sid]
+
+
 # A choice replaced by another ("Bon, alors on oublie la note de service : on fait un flash
 # sécurité, lu aux transmissions."), and the phrase that drops an earlier choice.
 _DROP_VERB = r"(?:oublie|abandonne|laisse\s+tomber|annule)"

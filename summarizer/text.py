@@ -899,7 +899,7 @@ _NEXT_CLAUSE_RE = re.compile(
 # Words closing a turn, not part of a task (ASR text has no full stop before them).
 _SIGN_OFF_RE = re.compile(
     r"\b(?:merci(?: [àa] tous| \w+)?|bonne (?:soir[ée]e|journ[ée]e|fin de journ[ée]e)|[àa] bient[ôo]t|"
-    r"au revoir|quand (?:tu|vous) (?:peux|pouvez))\s*$",
+    r"au revoir|quand (?:tu|vous) (?:peux|pouvez)|hein|d['’ ]accord)\s*$",
     re.IGNORECASE,
 )
 
@@ -1120,7 +1120,9 @@ def spoken_task(text: str, context: str = "") -> tuple[str, str] | None:
             if re.search(r"\bque\s+$", text[: m.start()]) and normalize(m.group(0)).endswith("rez"):
                 continue  # "…un chiffrage, que vous recevrez sous huit jours": a relative clause
             if verb and normalize(verb) not in _NOT_TASKS_ASKED:
-                task = _phrase(_pronominal(m, verb) or verb, text[m.end() :])
+                # "Tu peux le renouveler avant jeudi ?": the pronoun stands for what was said
+                head = text[: m.start("inf") if m["inf"] else m.start("verb")]
+                task = _phrase(_pronominal(m, verb) or verb, text[m.end() :], head, context)
                 if task:
                     return task, "tu"
     for m in _FUTURE_RE.finditer(text):

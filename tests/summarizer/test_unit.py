@@ -1598,3 +1598,29 @@ def test_a_task_handed_over_after_a_decline_goes_to_who_takes_it():
     )
     action = check_action({"task": "Présenter le bilan au bureau", "segments": [0]}, kept)
     assert action.owner == "Thomas Keller"
+
+
+def test_a_proposal_put_to_the_others_and_accepted_is_a_decision():
+    from summarizer.reading import accepted_proposal
+
+    index = _said(
+        "[00:00:01] Hugo Perrin: Moi, dernier truc. Je propose qu'on gèle les mises en prod "
+        "jusqu'à lundi. Pas de déploiement cette semaine. Ça vous va ?\n"
+        "[00:00:09] Léa Martin: Ça me va.\n"
+        "[00:00:10] Théo Garcia: On pourrait aussi couper le wifi invité ?\n"
+        "[00:00:14] Léa Martin: D'accord.\n"
+    )
+    assert accepted_proposal(index, 1) == ("On gèle les mises en prod jusqu'à lundi.", [0, 1])
+    assert accepted_proposal(index, 3) is None  # an idea without a consent question
+
+
+def test_a_request_with_a_pronoun_names_what_was_said_before():
+    assert spoken_task(
+        "Tu peux le renouveler avant jeudi ?",
+        "Aujourd'hui, gros souci : le certificat wildcard expire samedi. Ce samedi ?",
+    ) == ("Renouveler le certificat", "tu")
+    assert commitment_segments(
+        parse_clerk_text(
+            "[00:00:01] Hugo Perrin: Et cette fois tu mets la procédure sur le wiki.\n"
+        ).segments
+    )
