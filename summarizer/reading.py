@@ -248,7 +248,8 @@ _CONSENTED_RE = re.compile(
 # Consent asked at the end of a point ("…, tout le monde est d'accord ?").
 _CONSENT_ASKED_RE = re.compile(
     rf"\b(?:{_NO_OBJECTION}|tout le monde est d['’ ]accord|[çc]a (?:vous|te) va|"
-    r"on est d['’ ]accord|vous [êe]tes d['’ ]accord)\W*$",
+    r"on est d['’ ]accord|vous [êe]tes d['’ ]accord)\W*$"
+    r"|[.!…]\s*d['’ ]accord\s*\?\W*$",  # "…au cas par cas au-delà. D'accord ?"
     re.IGNORECASE,
 )
 
@@ -342,29 +343,49 @@ def concluded_decision(index: TranscriptIndex, sid: int) -> tuple[str, list[int]
     return None
 
 
+# Putting a point to the others for the record: "je propose qu'on acte ce point : …", "on
+# peut l'acter : …".
+_TO_RECORD_RE = re.compile(
+    r"\b(?:on\s+(?:peut|pourrait|va)\s+(?:l['’]\s*)?acter|(?:qu['’]\s*)?on\s+acte\s+"
+    r"(?:ce|le|ces)\s+points?)\s*:\s*(?P<what>[^?!]+)",
+    re.IGNORECASE,
+)
+
+
 def accepted_proposal(index: TranscriptIndex, sid: int) -> tuple[str, list[int]] | None:
-    """A proposal put to the others with a consent question and accepted in turn ``sid``: "Je
-    propose qu'on gèle les mises en prod jusqu'à lundi. […] Ça vous va ?" / "Ça me va." →
-    ("On gèle les mises en prod jusqu'à lundi.", both turns); ``None`` when ``sid`` is not a
-    short assent, or the turn before proposes nothing or does not ask for consent."""
-    seg, prev = index.by_id[sid], index.neighbour(sid, -1)
+    """A proposal put to the others with a consent question and accepted in the next turn by
+    another speaker's short assent: "Je propose qu'on gèle les mises en prod jusqu'à lundi.
+    […] Ça vous va ?" / "Ça me va." → ("On gèle les mises en prod jusqu'à lundi.", both
+    turns). ``sid`` is either turn. ``None`` when the proposal turn does not ask for consent,
+    proposes nothing, or is not agreed to."""
+    seg = index.by_id[sid]
+    nxt, prev = index.neighbour(sid, 1), index.neighbour(sid, -1)
+    if _CONSENT_ASKED_RE.search(seg.text.strip()) and nxt is not None:
+        proposal, assent = seg, nxt
+    elif prev is not None and _CONSENT_ASKED_RE.search(prev.text.strip()):
+        proposal, assent = prev, seg
+    else:
+        return None
     if (
-        prev is None
-        or prev.speaker == seg.speaker
-        or len(seg.text.split()) > BARE_ASSENT_WORDS
-        or not (is_acceptance(seg.text) or _OPENS_WITH_ASSENT_RE.match(normalize(seg.text)))
-        or not _CONSENT_ASKED_RE.search(prev.text.strip())
+        proposal.speaker == assent.speaker
+        or len(assent.text.split()) > BARE_ASSENT_WORDS
+        or not (is_acceptance(assent.text) or _OPENS_WITH_ASSENT_RE.match(normalize(assent.text)))
     ):
         return None
-    proposed = _PROPOSED_RE.search(prev.text)
-    if not proposed or not content_tokens(proposed["what"]):
+    recorded = _TO_RECORD_RE.search(proposal.text)
+    proposed = _PROPOSED_RE.search(proposal.text)
+    if recorded and content_tokens(recorded["what"]):
+        # "…on peut l'acter : remisage à domicile du véhicule, dans un rayon de trente km."
+        what = SENTENCE_RE.findall(recorded["what"])[0].strip(" .,;:")
+    elif proposed and content_tokens(proposed["what"]):
+        what = ("on " if re.match(r"qu['’]\s*on\b", proposed["what"].strip(), re.I) else "") + (
+            _proposal_text(proposed["what"])
+        )
+        what = re.sub(r"^on\s+on\b", "on", what.strip(), flags=re.I)
+    else:
         return None
-    what = ("on " if re.match(r"qu['’]\s*on\b", proposed["what"].strip(), re.I) else "") + (
-        _proposal_text(proposed["what"])
-    )
-    what = re.sub(r"^on\s+on\b", "on", what.strip(), flags=re.I)
     what = _CONSENT_ASKED_RE.sub("", what).strip(" ,;:")  # unpunctuated: "… ça vous va"
-    return f"{what[:1].upper()}{what[1:]}.", [prev.id, sid]
+    return f"{what[:1].upper()}{what[1:]}.", [proposal.id, assent.id]
 
 
 # A choice replaced by another ("Bon, alors on oublie la note de service : on fait un flash

@@ -1161,6 +1161,9 @@ _WORK_VERBS_THIRD = (
     | {"font", "mettent", "prennent"}
 )
 _THIRD_VERB_RE = re.compile(r"(?<![\w\-'’])(?P<verb>[a-zà-ÿ]{3,})\b", re.IGNORECASE)
+_NAMED_SUBJECT_RE = re.compile(
+    r"^([A-ZÀ-Ý][\w\-]+(?:\s+[A-ZÀ-Ý][\w\-]+)?)(?:\s+(?:vous|nous|lui|leur|le|la|les)|\s+l['’])*\s*$"
+)
 _NOT_IN_THIRD_SUBJECT = {"a", "ont", "avait", "avaient", "est", "sont", "deja", "ne", "n", "pas"}
 _CLAUSE_OPENERS_RE = re.compile(
     r"^(?:\s*(?:et|alors|donc|puis|mais|bon|ok|sinon|ensuite|de plus)\b)*\s*", re.IGNORECASE
@@ -1180,8 +1183,10 @@ def _third_party_present(text: str, context: str) -> tuple[str, str] | None:
             if normalize(m["verb"]) not in _WORK_VERBS_THIRD:
                 continue
             head = clause[: m.start()]
-            who = _subject_before(head)
             opening = _CLAUSE_OPENERS_RE.sub("", re.split(r"[,:]", head)[-1])
+            # a person named at the head of the clause: "Amandine vous envoie le relevé…"
+            person = _NAMED_SUBJECT_RE.match(opening)
+            who = _subject_before(head) or (person.group(1) if person else None)
             if (
                 not who
                 or not normalize(opening).startswith(normalize(who))

@@ -506,7 +506,11 @@ def resolve_owner(
     elif third := _third_party(seg.text, task, asked.text if asked else ""):
         # "Le secrétariat vous enverra un sondage." / "D'accord.": the secretariat, not who
         # agreed; "Mes équipes feront une reconnaissance": the speaker
-        said = index.speaker_display(seg) or None if third == "je" else third
+        said = (
+            index.speaker_display(seg) or None
+            if third == "je"
+            else _participant_named(third, index) or third
+        )
     elif pair is not None:
         said = index.speaker_display(pair) or None
     if said and named:

@@ -1624,3 +1624,26 @@ def test_a_request_with_a_pronoun_names_what_was_said_before():
             "[00:00:01] Hugo Perrin: Et cette fois tu mets la procédure sur le wiki.\n"
         ).segments
     )
+
+
+def test_a_point_put_on_record_and_agreed_is_a_decision_read_from_either_turn():
+    from summarizer.reading import accepted_proposal
+
+    index = _said(
+        "[00:00:01] Catherine Morel: Alors ça, on peut l'acter : remisage à domicile du véhicule "
+        "d'intervention, dans un rayon de trente kilomètres. D'accord ?\n"
+        "[00:00:09] Patrick Roussel: D'accord.\n"
+    )
+    expected = (
+        "Remisage à domicile du véhicule d'intervention, dans un rayon de trente kilomètres.",
+        [0, 1],
+    )
+    assert accepted_proposal(index, 0) == expected
+    assert accepted_proposal(index, 1) == expected
+
+
+def test_a_person_named_at_the_head_of_a_clause_doing_work_by_a_deadline_owns_it():
+    assert spoken_task(
+        "En résumé, deux points d'accord. Amandine vous envoie le relevé de conclusions sous "
+        "huit jours."
+    ) == ("Envoyer le relevé de conclusions", "Amandine")
