@@ -228,11 +228,12 @@ def assented_decision(index: TranscriptIndex, sid: int) -> str | None:
 # commande en mars." "Bon, on part là-dessus.").
 _CONCLUDE_RE = re.compile(
     r"\b(?:on fait comme [çc]a|on part (?:l[àa][\s-]dessus|sur [çc]a)|c['’]\s*est (?:act[ée]|"
-    r"entendu|dit|d[ée]cid[ée]|r[ée]gl[ée])|va pour [çc]a|adjug[ée])\b",
+    r"entendu|dit|d[ée]cid[ée]|r[ée]gl[ée]|arbitr[ée]|tranch[ée])|va pour [çc]a|adjug[ée])\b",
     re.IGNORECASE,
 )
 _PROPOSED_RE = re.compile(
-    r"\b(?:je\s+(?:vous\s+)?propose|on\s+pourrait|pourquoi pas|et si on|on n['’]a qu['’][àa])"
+    r"\b(?:je\s+(?:vous\s+)?propose|on\s+pourrait|pourquoi pas|et si on|on n['’]a qu['’][àa]|"
+    r"on\s+peut\s+(?=retenir|garder|valider|prendre))"
     r"\s*(?P<what>[^.;!?]+)",
     re.IGNORECASE,
 )
@@ -352,6 +353,24 @@ _TO_RECORD_RE = re.compile(
 )
 
 
+def _stated_before_question(text: str) -> str:
+    """The first statement of a punctuated turn, before its consent question, that neither
+    denies nor takes back anything ("pas de…", "on revient sur…"); "" when none."""
+    question = _CONSENT_ASKED_RE.search(text.strip())
+    if not question or not re.search(r"[.!]", text):
+        return ""
+    for sentence in SENTENCE_RE.findall(text.strip()[: question.start()]):
+        said = _FILLERS_RE.sub("", sentence.strip(" .!…") + " ").strip(" ,;:")
+        if (
+            said
+            and not sentence.strip().endswith("?")
+            and content_tokens(said)
+            and not re.search(r"\b(?:pas|non|revient|plus)\b", normalize(said))
+        ):
+            return said
+    return ""
+
+
 def accepted_proposal(index: TranscriptIndex, sid: int) -> tuple[str, list[int]] | None:
     """A proposal put to the others with a consent question and accepted in the next turn by
     another speaker's short assent: "Je propose qu'on gèle les mises en prod jusqu'à lundi.
@@ -366,10 +385,16 @@ def accepted_proposal(index: TranscriptIndex, sid: int) -> tuple[str, list[int]]
         proposal, assent = prev, seg
     else:
         return None
+    agreed = normalize(assent.text)
     if (
         proposal.speaker == assent.speaker
         or len(assent.text.split()) > BARE_ASSENT_WORDS
-        or not (is_acceptance(assent.text) or _OPENS_WITH_ASSENT_RE.match(normalize(assent.text)))
+        or not (
+            is_acceptance(assent.text)
+            or _OPENS_WITH_ASSENT_RE.match(agreed)
+            # "Ça reste tenable, oui.", not "Oui mais non"
+            or (re.search(r"\boui\b", agreed) and not re.search(r"\b(?:non|pas|mais)\b", agreed))
+        )
     ):
         return None
     recorded = _TO_RECORD_RE.search(proposal.text)
@@ -382,6 +407,10 @@ def accepted_proposal(index: TranscriptIndex, sid: int) -> tuple[str, list[int]]
             _proposal_text(proposed["what"])
         )
         what = re.sub(r"^on\s+on\b", "on", what.strip(), flags=re.I)
+    elif stated := _stated_before_question(proposal.text):
+        # "…pas de saisine vendredi. Passage au CNEN le 6, et saisine du Conseil d'État le
+        # lundi 10. Pas d'objection ?": the statement put to the others
+        what = stated
     else:
         return None
     what = _CONSENT_ASKED_RE.sub("", what).strip(" ,;:")  # unpunctuated: "… ça vous va"
@@ -401,7 +430,11 @@ _REPLACED_RE = re.compile(
     re.IGNORECASE,
 )
 _DROPPED_RE = re.compile(
-    rf"\bon\s+(?:{_DROP_VERB}|revient\s+sur)\s+(?P<old>[^:;.!?]{{3,80}})"
+    # "on revient sur ce que j'ai dit : pas de saisine vendredi": what is dropped follows
+    r"\bon\s+revient\s+sur\s+ce\s+qu(?:e\s+j['’]\s*ai|['’]\s*on\s+a|e\s+nous\s+avons)\s+"
+    r"(?:dit|d[ée]cid[ée]|propos[ée]|annonc[ée])\s*:?\s*(?:pas\s+(?:de\s+|d['’]\s*)?|plus\s+"
+    r"(?:de\s+|d['’]\s*)?)?(?P<said>[^:;.!?]{3,80})"
+    rf"|\bon\s+(?:{_DROP_VERB}|revient\s+sur)\s+(?P<old>[^:;.!?]{{3,80}})"
     rf"|{_CORRECTION}pas\s+(?P<was>[^:;,.!?]{{3,80}})",
     re.IGNORECASE,
 )
@@ -461,7 +494,7 @@ def superseded(decision: Decision, index: TranscriptIndex) -> str | None:
     segs = index.transcript.segments
     for k, seg in enumerate(segs[last + 1 : last + 1 + SUPERSEDED_FAR_TURNS]):
         m = _DROPPED_RE.search(seg.text)
-        old = m and (m["old"] or m["was"])
+        old = m and (m["said"] or m["old"] or m["was"])
         if old and len(old.split()) > UNPUNCTUATED_DROP_WORDS:
             # ASR text runs on ("on oublie le gymnase le centre d'accueil ce sera…"): what is
             # dropped is named first

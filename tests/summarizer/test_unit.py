@@ -1647,3 +1647,38 @@ def test_a_person_named_at_the_head_of_a_clause_doing_work_by_a_deadline_owns_it
         "En résumé, deux points d'accord. Amandine vous envoie le relevé de conclusions sous "
         "huit jours."
     ) == ("Envoyer le relevé de conclusions", "Amandine")
+
+
+def test_taking_back_what_was_said_supersedes_that_choice():
+    from summarizer.reading import accepted_proposal, superseded
+    from summarizer.schema import Decision
+
+    index = _said(
+        "[00:00:01] Camille Renaud: Donc on saisit le Conseil d'État vendredi. Ça convient à "
+        "tout le monde ?\n"
+        "[00:00:09] Olivier Ménard: Pour nous, c'est bon.\n"
+        "[00:00:20] Camille Renaud: Bon. Alors on revient sur ce que j'ai dit : pas de saisine "
+        "vendredi. Passage au CNEN le 6, et saisine du Conseil d'État le lundi 10. Pas "
+        "d'objection ?\n"
+        "[00:00:31] Olivier Ménard: Ça reste tenable, oui.\n"
+    )
+    friday = Decision(text="On saisit le Conseil d'État vendredi.", sources=index.refs([0]))
+    assert superseded(friday, index).startswith("remplacée plus loin")
+    assert accepted_proposal(index, 3) == (
+        "Passage au CNEN le 6, et saisine du Conseil d'État le lundi 10.",
+        [2, 3],
+    )
+
+
+def test_an_arbitration_concluded_settles_what_was_just_proposed():
+    from summarizer.reading import concluded_decision
+
+    index = _said(
+        "[00:00:01] Sarah Cohen: Quarante-deux millions. Ça nous va, on peut retenir la "
+        "proposition du Trésor.\n"
+        "[00:00:08] Camille Renaud: Parfait, alors c'est arbitré comme ça.\n"
+    )
+    assert concluded_decision(index, 1) == (
+        "Retenir la proposition du Trésor : c'est arbitré.",
+        [0, 1],
+    )
