@@ -647,8 +647,10 @@ def check_action(item: dict[str, Any], index: TranscriptIndex) -> Action | Unver
         return Unverified(kind="action", text="(vide)", reason="tâche vide")
     if not ids:
         return Unverified(kind="action", text=task, reason="aucune intervention citée n'existe")
-    if len(content_tokens(task)) < MIN_TASK_WORDS:
-        # "Commencer" (from "Sandrine, tu commences ?"): taking the floor, not work to do
+    taken = re.match(r"(?:re)?prendre\b", normalize(task)) and index.participant_words(task)
+    if len([t for t in content_tokens(task) if t not in (taken or ())]) < MIN_TASK_WORDS:
+        # "Commencer" (from "Sandrine, tu commences ?"): taking the floor, not work to do;
+        # "prendre Jean" (from "Jean, tu peux le prendre ?"): taking over, the task is elsewhere
         return Unverified(
             kind="action", text=task, reason="la tâche ne dit pas quoi faire", segment_ids=ids
         )

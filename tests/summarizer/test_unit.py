@@ -1692,3 +1692,15 @@ def test_an_arbitration_concluded_settles_what_was_just_proposed():
         "Retenir la proposition du Trésor : c'est arbitré.",
         [0, 1],
     )
+
+
+def test_taking_over_names_a_person_not_a_task():
+    index = _said(
+        "[00:00:01] Philippe Marchand: Jean, tu peux le prendre ?\n"
+        "[00:00:05] Jean Lefort: Oui, je m'en occupe.\n"
+    )
+    assert check_action({"task": "prendre Jean", "segments": [1]}, index).reason == (
+        "la tâche ne dit pas quoi faire"
+    )
+    call = check_action({"task": "Appeler Jean", "owner": "", "segments": [0]}, index)
+    assert getattr(call, "reason", "") != "la tâche ne dit pas quoi faire"
