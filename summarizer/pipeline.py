@@ -307,6 +307,7 @@ def task_as_said(index: TranscriptIndex, sid: int) -> dict[str, Any] | None:
         and prev is not None
         and prev.speaker != seg.speaker
         and (spoken_task(prev.text) or needed_task(prev.text))
+        and _is_commitment(prev.text)
     ):
         # "Oui, je l'envoie la semaine prochaine." takes on the task asked just before: that
         # turn's action, not a second one named by what is left ("Envoyer aux adhérents")

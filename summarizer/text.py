@@ -1021,11 +1021,34 @@ def _to_dative(phrase: str) -> str:
     return "aux " + phrase.partition(" ")[2]
 
 
+def _object_of_same_verb(verb: str, context: str) -> str | None:
+    """What the same verb took as its object just before: "Je peux vous envoyer le cahier des
+    charges de l'appel à projets, pour que…" / "Je vous l'envoie" → "le cahier des charges de
+    l'appel à projets"; ``None`` when the context does not use that verb with an object."""
+    low = verb.lower()
+    stem = low[:-2] if low.endswith(("er", "ir", "re")) else ""
+    if len(stem) < 3 or not context:
+        return None
+    found = re.findall(
+        rf"\b{re.escape(stem)}\w*\s+(?:(?:vous|nous|lui|leur|me|te)\s+)?"
+        r"((?:le|la|les)\s+[^,.;:!?]+|l['’]\s*[^,.;:!?]+)",
+        context,
+        flags=re.IGNORECASE,
+    )
+    if not found:
+        return None
+    # "…de l'appel à projets de [l'an prochain]": no link word left hanging by the deadline cut
+    said = re.sub(r"(?:\s+(?:de|du|des|d['’]|[àa]|au|aux|pour|et))+$", "", _tail(found[-1]))
+    return said or None
+
+
 def _phrase(verb: str, rest: str, head: str = "", context: str = "") -> str | None:
     """``verb`` and the rest of its clause; when that is empty and the verb took an object
     pronoun ("je le prépare"), what the pronoun stands for in ``head``, else in ``context``
     (the turn before: "Inès, où en sont les maquettes ?" / "je les partage jeudi")."""
     tail = _DANGLING_RE.sub("", _SELF_RE.sub("", _tail(rest))).strip(" ,")
+    # "je le reconvoque sous quinze jours, et cette fois…": what follows "et" is another clause
+    tail = re.sub(r"^(?:et|puis|mais)\b.*$", "", tail, flags=re.IGNORECASE | re.DOTALL).strip()
     clitic = _OBJECT_CLITIC_RE.search(head)
     if clitic and _PREPOSITION_START_RE.match(tail):
         # "je le fais avec Enzo demain": the object first, then the rest as said
@@ -1035,7 +1058,8 @@ def _phrase(verb: str, rest: str, head: str = "", context: str = "") -> str | No
         tail = f"{found} {tail}" if found else tail
     if not tail and clitic:
         tail = (
-            _antecedent(head[: clitic.start()], clitic.group(1))
+            _object_of_same_verb(verb, context)
+            or _antecedent(head[: clitic.start()], clitic.group(1))
             or _antecedent(context, clitic.group(1))
             or ""
         )

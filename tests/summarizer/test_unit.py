@@ -1704,3 +1704,17 @@ def test_taking_over_names_a_person_not_a_task():
     )
     call = check_action({"task": "Appeler Jean", "owner": "", "segments": [0]}, index)
     assert getattr(call, "reason", "") != "la tâche ne dit pas quoi faire"
+
+
+def test_a_pronoun_stands_for_what_the_same_verb_took_before():
+    assert spoken_task(
+        "Je vous l'envoie la semaine prochaine.",
+        "Je peux vous envoyer le cahier des charges de l'appel à projets de l'an prochain, pour "
+        "que votre dossier soit prêt dès l'ouverture. Volontiers.",
+    ) == ("Envoyer le cahier des charges de l'appel à projets", "je")
+    # what follows "et" is another clause, not the object
+    assert spoken_task(
+        "Je le reconvoque sous quinze jours, et cette fois je m'assure de la présence des "
+        "architectes.",
+        "Il faut reconvoquer le jury rapidement.",
+    ) == ("Reconvoquer le jury rapidement", "je")
