@@ -517,7 +517,7 @@ def superseded(decision: Decision, index: TranscriptIndex) -> str | None:
 # Qui est pour ?", then, in that turn or the next ones, its result.
 _PUT_TO_VOTE_RE = re.compile(
     r"\b(?:(?:mets|met|mettons|soumets|soumet|soumettons)\s+(?:aux\s+voix|au\s+vote)"
-    r"|(?:je\s+(?:vous\s+)?|nous\s+(?:vous\s+)?)propos(?:e|ons)\s+(?:de\s+|d['’]\s*|que\s+|"
+    r"|(?:je\s+(?:vous\s+)?|nous\s+(?:vous\s+)?)propos(?:e|ons)\s*:?\s+(?:de\s+|d['’]\s*|que\s+|"
     r"(?P<on>qu['’]on\s+)|(?=(?:le|la|les|l['’]|un|une)\b)))"
     r"\s*(?P<what>[^.;!?]*)",
     re.IGNORECASE,

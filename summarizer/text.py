@@ -427,7 +427,7 @@ _NOT_NAMES = {
 ADDRESS_RE = re.compile(
     r"(?:^|[.?!:;]\s+|\bet\s+|\balors\s+|\bdonc\s+|\bmerci\s+)(?:(?:m\.?|mme|monsieur|madame)\s+)?"
     r"([A-Za-zÀ-ÿ][\w\-]{2,})\s*,?\s+(?=(?:tu|vous|il\s+(?:nous\s+)?faudra|est[\s-]ce\s+que|"
-    r"pouvez|pourriez|peux|pourrais|pourras|pourrez)\b)",
+    r"pouvez|pourriez|peux|pourrais|pourras|pourrez)\b|[a-zà-ÿ]{3,}ez(?![\w]))",
     re.IGNORECASE,
 )
 
@@ -618,12 +618,21 @@ def next_meeting_dates(text: str) -> list[str]:
     ]
 
 
+_PURPOSE_RE = re.compile(r",\s*(?:qu['’]\s*on|pour\s+qu|afin\s+(?:de|d['’]|qu))", re.IGNORECASE)
+
+
 def deadline_of(text: str) -> str | None:
     """The one deadline ``text`` says, as said; when it says several, the one introduced by
     "avant", "d'ici", "pour", "dès"... if only one is; else ``None`` (ambiguous). The date of
     the next meeting said in passing does not count."""
     meeting = set(next_meeting_dates(text))
     said = list(dict.fromkeys(d for d in stated_deadlines(text) if d not in meeting))
+    purpose = _PURPOSE_RE.split(text, maxsplit=1)[0]
+    if len(said) > 1 and purpose != text:
+        # "Réunissez-la en juin, qu'on ait une proposition pour le conseil de septembre": the
+        # date in the purpose clause is what the work is for, not when it is due
+        own = [d for d in said if d in purpose]
+        said = own or said
     if len(said) == 1:
         return said[0]
     prefixed = [d for d in said if _PREFIXED.match(d)]
@@ -892,7 +901,11 @@ _NOT_TASKS_ASKED = {
 # A new clause with its own subject ("…, ce sera transmis", "…, on l'aura pour le conseil").
 # ASR text has no commas: a subject pronoun after the verb starts the next clause as well.
 _NEXT_CLAUSE_RE = re.compile(
-    r",\s*(?:on|ce|c['’]|il|elle|ils|elles|nous|[çc]a|tu|vous|que\s+vous|que\s+nous)\b"
+    r",\s*(?:on|ce|c['’]|il|elle|ils|elles|nous|[çc]a|tu|vous|que\s+vous|que\s+nous|"
+    r"qu['’]\s*on|pour\s+qu)\b"
+    # ", le Budget m'a déjà fait la sienne": a clause with its own subject and verb
+    r"|,\s*(?:le|la|les|l['’])\s*[\w\-]+(?:\s+[\w\-]+)?\s+(?:[mtl]['’]\s*)?"
+    r"(?:a|ont|est|sont|va|vont)\b"
     r"|,?\s*\b(?:et\s+)?(?:si|s['’]ils?|quand|lorsqu['’]|mais)\b|\s(?:on|je|tu|ce sera|c['’]est)(?=\s)|\sj['’]",
     re.IGNORECASE,
 )
@@ -1149,6 +1162,17 @@ def spoken_task(text: str, context: str = "") -> tuple[str, str] | None:
                 task = _phrase(_pronominal(m, verb) or verb, text[m.end() :], head, context)
                 if task:
                     return task, "tu"
+    for m in _IMPERATIVE_RE.finditer(text):
+        # "Réunissez-la en juin", "Denis, demandez le devis": a request in the imperative
+        said = normalize(m["verb"])
+        verb = _infinitive(m["verb"])
+        if said in _NOT_TASK_IMPERATIVES or not verb or normalize(verb) in _NOT_TASKS_ASKED:
+            continue
+        pronoun = m["pronoun"] or ""
+        head = f" {pronoun.lower()} " if pronoun.lower() in ("le", "la", "les") else ""
+        task = _phrase(verb, text[m.end() :], head, context)
+        if task and len(task.split()) > 1:
+            return task, "tu"
     for m in _FUTURE_RE.finditer(text):
         said = normalize(m["verb"])
         head = text[: m.start()]
@@ -1228,6 +1252,51 @@ def _third_party_present(text: str, context: str) -> tuple[str, str] | None:
             if task and len(task.split()) > 1:
                 return task, who
     return None
+
+
+# A request in the imperative at the head of a clause ("Réunissez-la en juin", "Denis,
+# envoyez-moi une note d'une page d'ici vendredi"), its object pronoun kept.
+_IMPERATIVE_RE = re.compile(
+    r"(?:^|[.!?:;]\s*|,\s*)(?P<verb>[a-zà-ÿ]{3,}ez)"
+    r"(?:-(?P<pronoun>le|la|les|moi|nous|lui|leur|en|y))*(?![\w\-])",
+    re.IGNORECASE,
+)
+# Imperatives that ask for no work ("Excusez-moi", "Attendez", "Allez-y").
+_NOT_TASK_IMPERATIVES = {
+    "excusez",
+    "ecoutez",
+    "attendez",
+    "allez",
+    "voyez",
+    "notez",
+    "tenez",
+    "sachez",
+    "pardonnez",
+    "permettez",
+    "imaginez",
+    "continuez",
+    "commencez",
+    "rassurez",
+    "avez",
+    "etes",
+    "pensez",
+    "croyez",
+    "dites",
+    "arretez",
+    "oubliez",
+    "entrez",
+    "asseyez",
+    "patientez",
+    "sortez",
+}
+
+
+def imperative_request(text: str) -> bool:
+    """Whether ``text`` asks for work in the imperative ("Réunissez-la en juin")."""
+    return any(
+        normalize(m["verb"]) not in _NOT_TASK_IMPERATIVES and _infinitive(m["verb"])
+        for m in _IMPERATIVE_RE.finditer(text)
+    )
 
 
 _ON_PRESENT_RE = re.compile(rf"\bon\s+{_RAW_CLITICS}(?P<verb>[a-zà-ÿ]{{3,}})\b", re.IGNORECASE)

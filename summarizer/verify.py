@@ -35,6 +35,7 @@ from summarizer.text import (
     coverage,
     deadline_of,
     has_time_expression,
+    imperative_request,
     is_acceptance,
     is_request,
     name_tokens,
@@ -513,6 +514,14 @@ def resolve_owner(
         )
     elif pair is not None:
         said = index.speaker_display(pair) or None
+    elif (
+        asked is not None
+        and asked.speaker != seg.speaker
+        and imperative_request(seg.text)
+        and re.search(r"\bje\b[^?]*\?", asked.text, re.IGNORECASE)
+    ):
+        # "Et la commission, je la réunis quand ?" / "Réunissez-la en juin.": who asked
+        said = index.speaker_display(asked) or None
     if said and named:
         said = _handed_over(seg, index) or said
     if said:

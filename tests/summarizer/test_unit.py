@@ -1718,3 +1718,39 @@ def test_a_pronoun_stands_for_what_the_same_verb_took_before():
         "architectes.",
         "Il faut reconvoquer le jury rapidement.",
     ) == ("Reconvoquer le jury rapidement", "je")
+
+
+def test_a_request_in_the_imperative_is_a_task_of_whom_it_addresses():
+    assert spoken_task(
+        "On ne décide rien ce soir. Denis, demandez le devis, et on regarde ça en commission."
+    ) == ("Demander le devis", "tu")
+    assert spoken_task(
+        "Olivier, envoyez-moi une note d'une page sur le taux bonifié d'ici vendredi, le Budget "
+        "m'a déjà fait la sienne."
+    ) == ("Envoyer une note d'une page sur le taux bonifié", "tu")
+    assert spoken_task("Excusez-moi, allez-y.") is None
+    index = _said(
+        "[00:00:01] Martine Rouquette: Et la commission scolaire, je la réunis quand ?\n"
+        "[00:00:06] Jean-Pierre Castagné: Réunissez-la en juin, qu'on ait une proposition pour "
+        "le conseil de septembre.\n"
+    )
+    from summarizer.pipeline import task_as_said
+
+    action = check_action(task_as_said(index, 1), index)
+    assert (action.task, action.owner, action.due) == (
+        "Réunir la commission",
+        "Martine Rouquette",
+        "en juin",
+    )
+
+
+def test_a_vote_on_a_proposal_after_a_colon_is_carried():
+    from summarizer.reading import voted_decision
+
+    index = _said(
+        "[00:00:01] Jean-Pierre Castagné: Bon. Je vous propose : les travaux en deux tranches, la "
+        "toiture d'abord, le clocher ensuite. Qui est contre ? Abstentions ? Adopté à "
+        "l'unanimité.\n"
+    )
+    said, _ = voted_decision(index, 0)
+    assert said.startswith("Les travaux en deux tranches")
