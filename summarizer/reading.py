@@ -243,7 +243,8 @@ _NO_OBJECTION = r"personne n['’ ]est contre|(?:des|pas d['’ ]|aucune )object
 # Consent asked and given in the same turn, the point said after it.
 _CONSENTED_RE = re.compile(
     rf"\b(?:{_NO_OBJECTION})\s*\??[\s,.…]*"
-    r"(?=(?:parfait|tr[èe]s bien|bon|ok|alors|adopt[ée]|c['’ ]est bon)\b)",
+    r"(?=(?:parfait|tr[èe]s bien|bon|ok|alors|adopt[ée]|c['’ ]est (?:bon|retenu|valid[ée]|"
+    r"act[ée]|adopt[ée])\b))",
     re.IGNORECASE,
 )
 # Consent asked at the end of a point ("…, tout le monde est d'accord ?").
@@ -258,7 +259,7 @@ _CONSENT_ASKED_RE = re.compile(
 # A consent followed only by its settling words ("parfait, on retient ça").
 _SETTLED_ONLY_RE = re.compile(
     r"(?:(?:on|nous) (?:retient|retenons|garde|valide|fait|part sur|adopte) (?:ca|cela|ceci)|"
-    r"adopte\w*|c est (?:bon|acte|valide|adopte|vote)\w*|valide\w*|on y va)?\s*"
+    r"adopte\w*|c est (?:bon|acte|valide|adopte|vote|retenu)\w*|valide\w*|on y va)?\s*"
 )
 
 
@@ -543,6 +544,9 @@ _AGENDA_OPENER_RE = re.compile(
     r"point|point\s+(?:\w+|\d+))\s*[,:.]?\s*",
     re.IGNORECASE,
 )
+_TAKEN_BACK_RE = re.compile(
+    r"^.*\b(?:on\s+revient\s+sur|on\s+corrige|on\s+change)\b[^:]*:\s*", re.IGNORECASE
+)
 OPENED_POINT_WORDS = 6
 OPENED_POINT_UNPUNCTUATED_WORDS = 12
 
@@ -559,7 +563,11 @@ def point_opened(before: str) -> str:
         if x.strip() and not x.strip().endswith(("?", "…"))
     ]
     said = [_AGENDA_OPENER_RE.sub("", x).strip(" ,;:") for x in said]
-    said = [x for x in said if content_tokens(x)]
+    # "On revient sur le 2 juin : ouverture le lundi 16 juin": what replaces it
+    said = [_TAKEN_BACK_RE.sub("", x).strip(" ,;:") for x in said]
+    said = [
+        x for x in said if content_tokens(x) and not re.search(r"\b(?:pas|plus)\b", normalize(x))
+    ]
     if not said:
         return ""
     if len(said) == 1 and not re.search(r"[.!]", before):

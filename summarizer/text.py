@@ -618,6 +618,7 @@ def next_meeting_dates(text: str) -> list[str]:
     ]
 
 
+_SELF_CORRECTED_RE = re.compile(r"…\s*non\b|\bnon,?\s+pardon\b|\benfin non\b", re.IGNORECASE)
 _PURPOSE_RE = re.compile(r",\s*(?:qu['’]\s*on|pour\s+qu|afin\s+(?:de|d['’]|qu))", re.IGNORECASE)
 
 
@@ -635,6 +636,9 @@ def deadline_of(text: str) -> str | None:
         said = own or said
     if len(said) == 1:
         return said[0]
+    if len(said) > 1 and _SELF_CORRECTED_RE.search(text):
+        # "avant les vacances de… non, on est en mai. Avant la fin du mois.": the last one said
+        return said[-1]
     prefixed = [d for d in said if _PREFIXED.match(d)]
     return prefixed[0] if len(prefixed) == 1 else None
 
@@ -642,7 +646,7 @@ def deadline_of(text: str) -> str | None:
 _ACCEPT_RE = re.compile(
     r"^(?:oui|d accord|entendu|ok|okay|ca marche|bien sur|c est note|sans probleme|"
     r"pas de probleme|tres bien|parfait|volontiers|pas de souci|aucun probleme|je m en|"
-    r"ca (?:me|nous) (?:va|convient))\b"
+    r"ca (?:me|nous) (?:va|convient)|vous (?:l|les) aurez|tu (?:l|les) auras)\b"
 )
 SHORT_REPLY_WORDS = 15
 
@@ -795,6 +799,8 @@ _STEM_CHANGES = (
     # recevoir, apercevoir, devoir: "recevrez", "reçois"
     (("evrai", "evras", "evra", "evrons", "evrez", "evront"), "evoir"),
     (("çois", "çoit", "çoivent"), "cevoir"),
+    # prévenir, obtenir, tenir, revenir: "je préviens", "il obtient"
+    (("iens", "ient", "iennent"), "enir"),
     # appeler, rappeler, jeter: "j'appellerai", "je rappelle", "on jettera"
     (("ellerai", "elleras", "ellera", "ellerons", "ellerez", "elleront", "elle", "elles"), "eler"),
     (("etterai", "ettera", "etteront", "ette", "ettes"), "eter"),

@@ -1564,6 +1564,7 @@ def test_another_body_s_choice_a_power_recalled_or_a_discussion_put_off_is_no_de
         ("rappellerai", "rappeler"),
         ("jetterai", "jeter"),
         ("transmette", "transmettre"),
+        ("préviens", "prévenir"),
         ("aurez", None),  # "vous aurez quarante-huit heures": no work named
         ("aviez", None),  # "vous aviez un point ?": a past, no task
     ],
@@ -1754,3 +1755,30 @@ def test_a_vote_on_a_proposal_after_a_colon_is_carried():
     )
     said, _ = voted_decision(index, 0)
     assert said.startswith("Les travaux en deux tranches")
+
+
+def test_a_point_taken_back_and_replaced_then_retained_is_the_replacement():
+    from summarizer.reading import concluded_decision
+
+    index = _said(
+        "[00:00:01] Isabelle Marty: Alors on ne refait pas la même erreur. On revient sur le 2 "
+        "juin : ouverture le lundi 16 juin, et on prolonge jusqu'au 31 juillet. Pas "
+        "d'objection ? … C'est retenu.\n"
+    )
+    assert concluded_decision(index, 0) == (
+        "Ouverture le lundi 16 juin, et on prolonge jusqu'au 31 juillet.",
+        [0],
+    )
+
+
+def test_a_promise_to_deliver_and_a_deadline_corrected_on_the_fly():
+    from summarizer.text import deadline_of, is_acceptance
+
+    assert is_acceptance("Vous l'aurez la semaine prochaine.")
+    assert (
+        deadline_of(
+            "Je m'occupe d'un courrier aux familles, avant les vacances de… non, on est en mai. Avant "
+            "la fin du mois."
+        )
+        == "Avant la fin du mois"
+    )
