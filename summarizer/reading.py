@@ -139,6 +139,9 @@ _CHAIR_SETTLES_RE = re.compile(
 )
 
 
+_SETTLING_WORD_ALONE_RE = re.compile(
+    r"\b(alors|donc|bon|tr[èe]s bien|parfait|d['’ ]accord|entendu)\s*[.!]\s+(?=on\b)", re.I
+)
 _PERSON_AFTER_RE = re.compile(r"\s+(?:[\w\-]+\s+)?(?:(?:tu|vous|je)(?=\s)|j['’])", re.IGNORECASE)
 
 
@@ -147,6 +150,8 @@ def settled_by_chair(text: str) -> str | None:
     finir la saison…", "Allez, va pour le mardi 17."), as said from "on" or "va pour"; ``None`` when no sentence settles one (a question,
     "alors on passe au point deux", "donc on a reçu…", a negation or a deferral: see
     :data:`summarizer.verify.STRONG_DECISION_RE`)."""
+    # "Bon. On la décale à mardi prochain.": the settling word said as a sentence of its own
+    text = _SETTLING_WORD_ALONE_RE.sub(r"\1, ", text)
     for sentence in SENTENCE_RE.findall(text):
         if sentence.strip().endswith("?"):
             continue

@@ -1168,7 +1168,7 @@ def spoken_task(text: str, context: str = "") -> tuple[str, str] | None:
                 task = _phrase(_pronominal(m, verb) or verb, text[m.end() :], head, context)
                 if task:
                     return task, "tu"
-    for m in _IMPERATIVE_RE.finditer(text):
+    for m in _imperatives(text):
         # "Réunissez-la en juin", "Denis, demandez le devis": a request in the imperative
         said = normalize(m["verb"])
         verb = _infinitive(m["verb"])
@@ -1297,11 +1297,27 @@ _NOT_TASK_IMPERATIVES = {
 }
 
 
+def _imperatives(text: str) -> list[re.Match[str]]:
+    """The imperatives of ``text`` at the head of a clause, or right after the name of whom
+    they address (unpunctuated ASR text: "denis demandez le devis")."""
+    found = list(_IMPERATIVE_RE.finditer(text))
+    named = addressee(text)
+    if named:
+        found += re.finditer(
+            rf"\b{re.escape(named)}\s*,?\s+(?P<verb>[a-zà-ÿ]{{3,}}ez)"
+            # "le"/"la" after a space is an article ("demandez le devis"), only "-le" a pronoun
+            r"(?:-(?P<pronoun>le|la|les)|[\s-](?:moi|nous|lui|leur))?(?![\w\-'])",
+            text,
+            flags=re.IGNORECASE,
+        )
+    return found
+
+
 def imperative_request(text: str) -> bool:
     """Whether ``text`` asks for work in the imperative ("Réunissez-la en juin")."""
     return any(
         normalize(m["verb"]) not in _NOT_TASK_IMPERATIVES and _infinitive(m["verb"])
-        for m in _IMPERATIVE_RE.finditer(text)
+        for m in _imperatives(text)
     )
 
 

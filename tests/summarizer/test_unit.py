@@ -1782,3 +1782,15 @@ def test_a_promise_to_deliver_and_a_deadline_corrected_on_the_fly():
         )
         == "Avant la fin du mois"
     )
+
+
+def test_a_settling_word_said_alone_still_settles_the_next_sentence():
+    from summarizer.reading import settled_by_chair
+
+    assert settled_by_chair("Bon. On la décale à mardi prochain, c'est Julien qui la fait.") == (
+        "On la décale à mardi prochain, c'est Julien qui la fait."
+    )
+    assert spoken_task("denis demandez le devis et on regarde ça en commission") == (
+        "Demander le devis",
+        "tu",
+    )
