@@ -441,6 +441,8 @@ _DROPPED_RE = re.compile(
     r"(?:dit|d[ée]cid[ée]|propos[ée]|annonc[ée])\s*:?\s*(?:pas\s+(?:de\s+|d['’]\s*)?|plus\s+"
     r"(?:de\s+|d['’]\s*)?)?(?P<said>[^:;.!?]{3,80})"
     rf"|\bon\s+(?:{_DROP_VERB}|revient\s+sur)\s+(?P<old>[^:;.!?]{{3,80}})"
+    # "Alors on arrête tout. Pas d'alternat.": a sentence that only says no to the choice
+    r"|(?:^|[.!?]\s+)pas\s+(?:de\s+|d['’]\s*)(?P<no>[^,:;.!?]{3,40})[.!]"
     rf"|{_CORRECTION}pas\s+(?P<was>[^:;,.!?]{{3,80}})",
     re.IGNORECASE,
 )
@@ -500,7 +502,7 @@ def superseded(decision: Decision, index: TranscriptIndex) -> str | None:
     segs = index.transcript.segments
     for k, seg in enumerate(segs[last + 1 : last + 1 + SUPERSEDED_FAR_TURNS]):
         m = _DROPPED_RE.search(seg.text)
-        old = m and (m["said"] or m["old"] or m["was"])
+        old = m and (m["said"] or m["no"] or m["old"] or m["was"])
         if old and len(old.split()) > UNPUNCTUATED_DROP_WORDS:
             # ASR text runs on ("on oublie le gymnase le centre d'accueil ce sera…"): what is
             # dropped is named first
@@ -509,11 +511,14 @@ def superseded(decision: Decision, index: TranscriptIndex) -> str | None:
         # a dozen turns after "va pour le gymnase", once the wind turned; not "le budget du
         # gymnase est adopté")
         near = k < SUPERSEDED_WITHIN_TURNS
+        # "on revient sur ce que j'ai dit : pas de saisine vendredi" refers back in so many
+        # words: what it drops need not repeat the whole choice
+        explicit = bool(m and (m["said"] or m["no"]))
         if (
             old
             and content_tokens(old)
-            and coverage(old, decision.text) >= (0.5 if near else 1.0)
-            and (near or coverage(decision.text, old) >= 0.5)
+            and coverage(old, decision.text) >= (0.5 if near else 0.6 if explicit else 1.0)
+            and (near or explicit or coverage(decision.text, old) >= 0.5)
         ):
             return f"remplacée plus loin : « {m.group(0).strip()} »"
     return None

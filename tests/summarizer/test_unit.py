@@ -1794,3 +1794,17 @@ def test_a_settling_word_said_alone_still_settles_the_next_sentence():
         "Demander le devis",
         "tu",
     )
+
+
+def test_a_choice_answered_by_a_bare_no_later_is_superseded():
+    from summarizer.reading import superseded
+    from summarizer.schema import Decision
+
+    filler = "".join(f"[00:00:{10 + i:02d}] Paul Roy: Point {i} sans rapport.\n" for i in range(8))
+    index = _said(
+        "[00:00:01] Anne Bertin: Bon, on part sur un alternat par feux, en attendant l'expert.\n"
+        + filler
+        + "[00:00:40] Anne Bertin: Alors on arrête tout. Pas d'alternat. La route est fermée.\n"
+    )
+    lights = Decision(text="On part sur un alternat par feux.", sources=index.refs([0]))
+    assert superseded(lights, index)
