@@ -132,7 +132,7 @@ def stated_decision(text: str) -> str | None:
 
 
 _CHAIR_SETTLES_RE = re.compile(
-    r"\b(?:alors|donc|bon|tr[èe]s bien|parfait|d['’ ]accord|entendu)[\s,]+"
+    r"\b(?:alors|donc|bon|tr[èe]s bien|parfait|d['’ ]accord|entendu|allez|ok)[\s,]+"
     r"(?:(?:en attendant|dans ce cas|du coup)[\s,]+)?(?P<what>on\s+[^.;!?]+)"
     r"|\b(?P<pick>va pour\s+(?!(?:[çc]a|cela)\b)[^.;!?]+)",
     re.IGNORECASE,

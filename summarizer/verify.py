@@ -52,13 +52,14 @@ from summarizer.text import (
 # "avoir"/"être", chairing ("on passe au point", "on fait le tour"), waiting and deferring.
 _NOT_SETTLING = (
     r"ne|n|va|vas|peut|pourr\w*|doit|devr\w*|verra|a|avait|aura|est|etait|sera|en|y|se|s|"
-    r"passe|commence|continue|enchaine|attend|reprend|termine|arrete|leve|clot|fait le point|"
+    r"passe|commence|demarre|debute|attaque|ouvre|continue|enchaine|attend|reprend|termine|arrete|leve|clot|fait le point|"
     r"fait le tour|fait une pause|retire|report\w*|renvoie|ajourne|laisse|suspend\w*|sait|voit|"
     r"dit|parle|regarde|ecoute|reflechit|avance|essaie|verrait|pourrait|aimerait|voudrait|"
     r"sera|aurait|serait|reste|garde ca en tete|rediscute|revoit|reparle\w*|y va"
 )
 _CHAIR_SETTLING = (
-    r"(?:alors|donc|bon|tres bien|parfait|d accord|entendu)(?: en attendant| dans ce cas| du coup)?"
+    r"(?:alors|donc|bon|tres bien|parfait|d accord|entendu|allez|ok)"
+    r"(?: en attendant| dans ce cas| du coup)?"
     rf" on (?:(?:l|le|la|les|en|y) )?(?!(?:{_NOT_SETTLING})\b)[a-z]{{3,}}"
     r"|va pour (?!(?:ca|cela)\b)\w+"
 )
@@ -648,6 +649,30 @@ def resolve_due(
     return None
 
 
+# An offer to do something ("Je peux m'en occuper, si vous voulez ?", "Vous voulez que je
+# relance le prestataire ?") and its refusal ("Non merci, c'est déjà fait.", "Pas la peine.").
+_OFFER_RE = re.compile(
+    r"\b(?:je\s+peux|je\s+pourrais|(?:vous\s+voulez|tu\s+veux|voulez\s+vous|veux\s+tu)\s+"
+    r"(?:que|qu)\s+je)\b[^?]*\?|\bsi\s+(?:vous\s+voulez|tu\s+veux)\s*\??\s*$"
+)
+_DECLINED_RE = re.compile(
+    r"^(?:non|(?:ce n est )?pas la peine|pas besoin|inutile|ce n est pas (?:la peine|necessaire))"
+    r"\b(?!\s*,?\s*(?:non|mais)\b)"
+)
+
+
+def declined_offer(seg: Segment, index: TranscriptIndex) -> bool:
+    """Whether ``seg`` offers to do something and the next speaker declines it ("Je peux
+    appeler le traiteur ?" / "Non merci, c'est fait."): no task was given."""
+    nxt = index.neighbour(seg.id, 1)
+    return (
+        nxt is not None
+        and nxt.speaker != seg.speaker
+        and bool(_OFFER_RE.search(normalize(seg.text) + (" ?" if "?" in seg.text else "")))
+        and bool(_DECLINED_RE.match(normalize(nxt.text)))
+    )
+
+
 def check_action(item: dict[str, Any], index: TranscriptIndex) -> Action | Unverified:
     """An :class:`Action` with verified owner/due (unverified ones removed and noted)."""
     task = str(item.get("task") or "").strip()
@@ -723,6 +748,13 @@ def check_action(item: dict[str, Any], index: TranscriptIndex) -> Action | Unver
             kind="action",
             text=task,
             reason="attendre ou hésiter n'est pas une tâche",
+            segment_ids=ids,
+        )
+    if declined_offer(cited[0], index):
+        return Unverified(
+            kind="action",
+            text=task,
+            reason="offre déclinée dans l'intervention suivante : pas une tâche",
             segment_ids=ids,
         )
     notes: list[str] = []

@@ -1808,3 +1808,17 @@ def test_a_choice_answered_by_a_bare_no_later_is_superseded():
     )
     lights = Decision(text="On part sur un alternat par feux.", sources=index.refs([0]))
     assert superseded(lights, index)
+
+
+def test_an_offer_declined_is_no_task_and_allez_settles_a_choice():
+    from summarizer.reading import settled_by_chair
+
+    index = _said(
+        "[00:00:01] Paul Roy: Je peux appeler le traiteur, si vous voulez ?\n"
+        "[00:00:05] Anne Bertin: Non merci, c'est déjà fait.\n"
+    )
+    assert check_action({"task": "Appeler le traiteur", "segments": [0]}, index).reason == (
+        "offre déclinée dans l'intervention suivante : pas une tâche"
+    )
+    assert settled_by_chair("Allez, on garde la deuxième option.") == "On garde la deuxième option."
+    assert settled_by_chair("Allez, on démarre la rétro, on a quarante-cinq minutes.") is None
