@@ -1193,6 +1193,15 @@ def spoken_task(text: str, context: str = "") -> tuple[str, str] | None:
     third = _third_party_present(text, context)
     if third:
         return third
+    for m in _CLEFT_NAME_RE.finditer(text):
+        # "…c'est Julien qui la fait, et toi en binôme": the person put forward does it
+        said = normalize(m["verb"])
+        if said not in _WORK_VERBS_THIRD and not _FUTURE_RE.fullmatch(m["verb"]):
+            continue
+        verb = _infinitive(m["verb"][:-1] + "s" if said.endswith("t") else m["verb"])
+        task = _phrase(verb or "", text[m.end() :], f" {m['clitic'] or ''}", context)
+        if task and len(task.split()) > 1 and said not in _NO_TASK_VERBS:
+            return task, m["who"]
     if context.rstrip().endswith("?"):
         # asked, the speaker answers for their team with a deadline: "Capitaine Ferhat ?" /
         # "On fait le porte-à-porte dans le quart d'heure."
@@ -1221,6 +1230,12 @@ _NAMED_SUBJECT_RE = re.compile(
 _NOT_IN_THIRD_SUBJECT = {"a", "ont", "avait", "avaient", "est", "sont", "deja", "ne", "n", "pas"}
 _CLAUSE_OPENERS_RE = re.compile(
     r"^(?:\s*(?:et|alors|donc|puis|mais|bon|ok|sinon|ensuite|de plus)\b)*\s*", re.IGNORECASE
+)
+
+
+_CLEFT_NAME_RE = re.compile(
+    r"\bc['’]\s*est\s+(?P<who>[A-ZÀ-Ý][\w\-]+(?:\s+[A-ZÀ-Ý][\w\-]+)?)\s+qui\s+"
+    r"(?P<clitic>(?:le|la|les)\s+|l['’]\s*)?(?P<verb>[a-zà-ÿ]{3,})\b"
 )
 
 

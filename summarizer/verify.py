@@ -544,6 +544,14 @@ _HAND_OVER_RE = re.compile(
     r"(?:prendre|reprendre|faire|charger|occuper|porter|assurer)\b"
 )
 HAND_OVER_TURNS = 3
+HAND_OVER_WORDS = 15
+_VOLUNTEERS_RE = re.compile(
+    r"\bje\s+(?:(?:le|la|les|l|m en|m)\s+)?\w+\s*,?\s*moi\b|\blaissez\b|\bje m en (?:occupe|charge)\b"
+)
+_TAKEN_OVER_RE = re.compile(
+    r"\bc['’]\s*est\s+(?P<who>[A-ZÀ-Ý][\w\-]+(?:\s+[A-ZÀ-Ý][\w\-]+)?)\s+qui\s+"
+    r"(?:s['’]\s*en|le|la|les|l['’])\s*(?:occupe|chargera|charge|occupera|fait|fera|prend)\b"
+)
 
 
 def _handed_over(seg: Segment, index: TranscriptIndex) -> str | None:
@@ -551,6 +559,12 @@ def _handed_over(seg: Segment, index: TranscriptIndex) -> str | None:
     handed to another in the next turns ("Thomas, tu peux le présenter au bureau de juin ?" /
     "En juin je suis en congé." / "Jean, tu peux le prendre ?" / "Oui, je m'en occupe." →
     Jean); ``None`` when it stays with the person asked."""
+    for step in range(1, HAND_OVER_TURNS + 2):
+        # "Finalement, c'est Marc qui s'en occupe.": handed over in so many words
+        turn = index.neighbour(seg.id, step)
+        m = _TAKEN_OVER_RE.search(turn.text) if turn is not None else None
+        if m and len(turn.text.split()) <= HAND_OVER_WORDS:
+            return _participant_named(m["who"], index) or m["who"]
     reply = index.neighbour(seg.id, 1)
     if reply is None or is_acceptance(reply.text) or commits_self(reply.text):
         return None
@@ -558,6 +572,14 @@ def _handed_over(seg: Segment, index: TranscriptIndex) -> str | None:
         turn = index.neighbour(seg.id, step)
         if turn is None:
             return None
+        if (
+            turn.speaker not in (seg.speaker, reply.speaker)
+            and commits_self(turn.text)
+            and _VOLUNTEERS_RE.search(normalize(turn.text))
+        ):
+            # "Je peux, mais j'ai déjà le communiqué…" / "Laissez, je les appelle, moi." :
+            # a third person takes it on
+            return index.speaker_display(turn) or None
         other = addressee(turn.text)
         if other and _HAND_OVER_RE.search(normalize(turn.text)):
             answer = index.neighbour(turn.id, 1)

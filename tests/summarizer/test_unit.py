@@ -1822,3 +1822,18 @@ def test_an_offer_declined_is_no_task_and_allez_settles_a_choice():
     )
     assert settled_by_chair("Allez, on garde la deuxième option.") == "On garde la deuxième option."
     assert settled_by_chair("Allez, on démarre la rétro, on a quarante-cinq minutes.") is None
+
+
+def test_a_task_taken_over_by_a_volunteer_or_put_on_someone_by_name():
+    index = _said(
+        "[00:00:01] Anne Bertin: Nora, vous appelez la région tout de suite après la réunion ?\n"
+        "[00:00:07] Nora Belkacem: Je peux, mais j'ai déjà le communiqué et la Croix-Rouge…\n"
+        "[00:00:12] Bernard Coste: Laissez, je connais le service. Je les appelle, moi, tout de "
+        "suite après la réunion.\n"
+    )
+    action = check_action({"task": "Appeler la région", "segments": [0]}, index)
+    assert action.owner == "Bernard Coste"
+    assert spoken_task(
+        "Bon. On la décale à mardi prochain, c'est Julien qui la fait, et toi en binôme.",
+        "La migration Postgres. Elle est prévue jeudi soir.",
+    ) == ("Faire la migration", "Julien")
