@@ -354,7 +354,7 @@ def concluded_decision(index: TranscriptIndex, sid: int) -> tuple[str, list[int]
 # peut l'acter : …".
 _TO_RECORD_RE = re.compile(
     r"\b(?:on\s+(?:peut|pourrait|va)\s+(?:l['’]\s*)?acter|(?:qu['’]\s*)?on\s+acte\s+"
-    r"(?:ce|le|ces)\s+points?)\s*:\s*(?P<what>[^?!]+)",
+    r"(?:ce|le|ces)\s+points?)\s*:?\s*(?P<what>[^?!]+)",
     re.IGNORECASE,
 )
 
@@ -377,6 +377,18 @@ def _stated_before_question(text: str) -> str:
     return ""
 
 
+def _consent_asked(text: str) -> bool:
+    """Whether a turn ends by asking the others to agree; in unpunctuated text a final
+    "d'accord" after a point put on record counts ("…on peut l'acter remisage… d accord")."""
+    if _CONSENT_ASKED_RE.search(text.strip()):
+        return True
+    return (
+        not re.search(r"[.?!]", text)
+        and bool(re.search(r"\bd['’ ]accord\s*$", text.strip(), re.IGNORECASE))
+        and bool(_TO_RECORD_RE.search(text) or _PROPOSED_RE.search(text))
+    )
+
+
 def accepted_proposal(index: TranscriptIndex, sid: int) -> tuple[str, list[int]] | None:
     """A proposal put to the others with a consent question and accepted in the next turn by
     another speaker's short assent: "Je propose qu'on gèle les mises en prod jusqu'à lundi.
@@ -385,9 +397,9 @@ def accepted_proposal(index: TranscriptIndex, sid: int) -> tuple[str, list[int]]
     proposes nothing, or is not agreed to."""
     seg = index.by_id[sid]
     nxt, prev = index.neighbour(sid, 1), index.neighbour(sid, -1)
-    if _CONSENT_ASKED_RE.search(seg.text.strip()) and nxt is not None:
+    if _consent_asked(seg.text) and nxt is not None:
         proposal, assent = seg, nxt
-    elif prev is not None and _CONSENT_ASKED_RE.search(prev.text.strip()):
+    elif prev is not None and _consent_asked(prev.text):
         proposal, assent = prev, seg
     else:
         return None
@@ -419,7 +431,9 @@ def accepted_proposal(index: TranscriptIndex, sid: int) -> tuple[str, list[int]]
         what = stated
     else:
         return None
-    what = _CONSENT_ASKED_RE.sub("", what).strip(" ,;:")  # unpunctuated: "… ça vous va"
+    # unpunctuated: "… ça vous va", "… au-delà d'accord"
+    what = _CONSENT_ASKED_RE.sub("", what).strip(" ,;:")
+    what = re.sub(r"\s+d['’ ]accord\s*$", "", what, flags=re.IGNORECASE)
     return f"{what[:1].upper()}{what[1:]}.", [proposal.id, assent.id]
 
 

@@ -1837,3 +1837,16 @@ def test_a_task_taken_over_by_a_volunteer_or_put_on_someone_by_name():
         "Bon. On la décale à mardi prochain, c'est Julien qui la fait, et toi en binôme.",
         "La migration Postgres. Elle est prévue jeudi soir.",
     ) == ("Faire la migration", "Julien")
+
+
+def test_a_point_put_on_record_in_unpunctuated_text_and_agreed():
+    from summarizer.reading import accepted_proposal
+
+    index = _said(
+        "[00:00:01] SPEAKER_00: alors ça on peut l'acter remisage à domicile du véhicule dans un "
+        "rayon de trente kilomètres d accord\n"
+        "[00:00:09] SPEAKER_01: d accord\n"
+    )
+    said, ids = accepted_proposal(index, 1)
+    assert said.startswith("Remisage à domicile du véhicule") and not said.endswith("accord.")
+    assert ids == [0, 1]
