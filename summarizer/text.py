@@ -346,6 +346,11 @@ _TARGET = (
 DEADLINE_RE = re.compile(
     rf"(?:d{_APOS}ici|avant|au\s+plus\s+tard|d[èe]s|jusqu{_APOS}?(?:au|[àa])|pour)\s+(?:{_TARGET})\b"
     rf"|dans\s+la\s+(?:semaine|journ[ée]e|matin[ée]e)"
+    # before an event of the work itself: "avant la publication", "avant qu'on ouvre aux
+    # partenaires"
+    rf"|\bavant\s+(?:la|le|l{_APOS})\s*(?!(?:fin|r[ée]union|s[ée]ance)\b)[a-zà-ÿ]{{5,}}"
+    rf"(?:\s+(?:du|de\s+la|des)\s+[a-zà-ÿ]{{4,}})?"
+    rf"|\bavant\s+qu{_APOS}\s*(?:on|il|elle|ils|elles|nous)\s+[a-zà-ÿ]{{3,}}(?:\s+(?:aux?|les?|la|l{_APOS})\s*[a-zà-ÿ]{{4,}})?"
     rf"|\ben\s+{_MONTH}|\b(?:{_BARE_TARGET})\b"
     # at a body's meeting of a month: "présenter au bureau de juin", "au CA de mars"
     rf"|\bau\s+(?:conseil|comit[ée]|bureau|(?-i:[A-Z]{{2,6}}))\s+(?:de|du|d{_APOS})\s*{_MONTH}",
@@ -619,6 +624,13 @@ def next_meeting_dates(text: str) -> list[str]:
 
 
 _SELF_CORRECTED_RE = re.compile(r"…\s*non\b|\bnon,?\s+pardon\b|\benfin non\b", re.IGNORECASE)
+
+
+def self_corrected(text: str) -> bool:
+    """Whether the speaker corrects what they were saying ("avant les vacances de… non, …")."""
+    return bool(_SELF_CORRECTED_RE.search(text))
+
+
 _PURPOSE_RE = re.compile(r",\s*(?:qu['’]\s*on|pour\s+qu|afin\s+(?:de|d['’]|qu))", re.IGNORECASE)
 
 

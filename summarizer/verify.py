@@ -41,6 +41,7 @@ from summarizer.text import (
     name_tokens,
     next_meeting_dates,
     normalize,
+    self_corrected,
     spoken_task,
     stem,
     time_tokens,
@@ -612,8 +613,8 @@ def _task_sentences(text: str, task: str) -> str:
     ("On revient sur ce qu'on a dit ce matin : … Vous prévenez l'organisateur ?": the date of
     the first sentence is not the task's); else the whole text."""
     sentences = SENTENCE_RE.findall(text)
-    if not task or len(sentences) < 2:
-        return text
+    if not task or len(sentences) < 2 or self_corrected(text):
+        return text  # "…avant les vacances de… non, on est en mai. Avant la fin du mois."
     saying = [s for s in sentences if verb_said(task, s)]
     return " ".join(saying) if saying else text
 

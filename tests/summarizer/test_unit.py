@@ -1850,3 +1850,19 @@ def test_a_point_put_on_record_in_unpunctuated_text_and_agreed():
     said, ids = accepted_proposal(index, 1)
     assert said.startswith("Remisage à domicile du véhicule") and not said.endswith("accord.")
     assert ids == [0, 1]
+
+
+def test_before_an_event_of_the_work_is_a_deadline_and_a_corrected_one_reads_on():
+    from summarizer.verify import resolve_due
+
+    assert stated_deadlines("Oui, on la prépare, avant la publication.") == ["avant la publication"]
+    assert stated_deadlines("la mettre à jour avant qu'on ouvre aux partenaires") == [
+        "avant qu'on ouvre aux partenaires"
+    ]
+    index = _said(
+        "[00:00:01] Antoine Ferrand: Je m'occupe d'un courrier aux familles, avant les vacances "
+        "de… non, on est en mai. Avant la fin du mois.\n"
+    )
+    assert resolve_due(None, [0], index, [], "Envoyer un courrier aux familles") == (
+        "Avant la fin du mois"
+    )
