@@ -138,7 +138,7 @@ s'adresse), "" si personne n'est désigné.
 "due" : l'échéance exactement comme elle est dite dans l'extrait, "" si aucune n'est dite.
 "kind" : la nature de l'intervention :
 - "tâche à faire" : quelqu'un est chargé d'une tâche ou s'engage à la faire (« je m'en
-  charge », « je m'en occupe », « pouvez-vous… », « il faudra que… ») ;
+  charge », « je transmettrai », « pouvez-vous… », « il faudra que… ») ;
 - "idée ou souhait sans engagement" ;
 - "déjà fait ou information" ;
 - "décision ou vote" ;

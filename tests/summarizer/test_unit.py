@@ -258,16 +258,6 @@ def test_prompts_hold_no_example_a_model_could_copy():
         assert "→" not in text and "Exemple" not in text and "ex." not in text
 
 
-def test_the_action_prompt_quotes_no_verb_of_work_a_model_could_copy():
-    """The 1.5B model wrote "transmettre …" for half the tasks of a meeting while the prompt
-    quoted « je transmettrai »: the cues it quotes take work on without naming any."""
-    from summarizer.text import _WORK_VERBS_PRESENT, normalize
-
-    quoted = " ".join(re.findall(r"«([^»]+)»", prompts.ACTION_CANDIDATE_TASK))
-    stems = {v[:5] for v in _WORK_VERBS_PRESENT} | {"transm"}
-    assert quoted and not [w for w in normalize(quoted).split() if w[:5] in stems or w[:6] in stems]
-
-
 def test_a_meeting_without_action_gets_no_phantom_point():
     """The model that copied the prompt's example ("Rédiger la note", segment 8) into every
     meeting: with no example in the prompts nothing is copied, and a proposal citing no turn
