@@ -283,12 +283,10 @@ def task_as_said(index: TranscriptIndex, sid: int) -> dict[str, Any] | None:
     the subject ("les services techniques passeront…") is proposed as the owner."""
     seg = index.by_id[sid]
     prev = index.neighbour(sid, -1)
-    # what a pronoun may stand for: said in the three turns before ("…le certificat expire
-    # samedi." / "Ce samedi ?" / "Ce samedi. L'alerte est tombée ce matin." / "Tu peux le
-    # renouveler avant jeudi ?")
-    before = [
-        t.text for t in (index.neighbour(sid, -3), index.neighbour(sid, -2), prev) if t is not None
-    ]
+    # what a pronoun may stand for: said in the two turns before ("…le prestataire n'est pas
+    # passé." / "Encore ?" / "Je le relance."); three turns back named the wrong thing as often
+    # as the right one ("…pour le foot…" / "Patrick est au courant…" / … / "Je le relance")
+    before = [t.text for t in (index.neighbour(sid, -2), prev) if t is not None]
     found = spoken_task(seg.text, " ".join(before))
     if found is None:
         # "Il faudra transmettre…" is a task when someone is addressed or accepts it in reply

@@ -763,6 +763,11 @@ _NO_TASK_VERBS = {
     "partirai",
     "partira",
     "partiront",
+    # "je viens de regarder": a recent past, no task
+    "viens",
+    "vient",
+    "venons",
+    "viennent",
 }
 
 
@@ -1239,7 +1244,20 @@ _THIRD_VERB_RE = re.compile(r"(?<![\w\-'’])(?P<verb>[a-zà-ÿ]{3,})\b", re.IGN
 _NAMED_SUBJECT_RE = re.compile(
     r"^([A-ZÀ-Ý][\w\-]+(?:\s+[A-ZÀ-Ý][\w\-]+)?)(?:\s+(?:vous|nous|lui|leur|le|la|les)|\s+l['’])*\s*$"
 )
-_NOT_IN_THIRD_SUBJECT = {"a", "ont", "avait", "avaient", "est", "sont", "deja", "ne", "n", "pas"}
+_NOT_IN_THIRD_SUBJECT = {
+    "a",
+    "ont",
+    "avait",
+    "avaient",
+    "est",
+    "sont",
+    "deja",
+    "ne",
+    "n",
+    "pas",
+    "se",
+    "s",
+}
 _CLAUSE_OPENERS_RE = re.compile(
     r"^(?:\s*(?:et|alors|donc|puis|mais|bon|ok|sinon|ensuite|de plus)\b)*\s*", re.IGNORECASE
 )
@@ -1272,6 +1290,7 @@ def _third_party_present(text: str, context: str) -> tuple[str, str] | None:
                 not who
                 or not normalize(opening).startswith(normalize(who))
                 or set(normalize(who).split()) & _NOT_IN_THIRD_SUBJECT
+                or re.search(r"\b(?:se|s['’])\s*$", head, re.IGNORECASE)
             ):
                 continue  # no subject, one inside a longer clause, or a past ("m'a déjà fait")
             said = normalize(m["verb"])

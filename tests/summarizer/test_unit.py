@@ -1856,3 +1856,19 @@ def test_before_an_event_of_the_work_is_a_deadline_and_a_corrected_one_reads_on(
     assert resolve_due(None, [0], index, [], "Envoyer un courrier aux familles") == (
         "Avant la fin du mois"
     )
+
+
+def test_a_recent_past_a_reflexive_and_a_far_pronoun_give_no_wrong_task():
+    assert spoken_task("Je viens de regarder le planning, le samedi matin ça va.") is None
+    assert spoken_task("Non, l'accueil se fait uniquement sur rendez-vous le mercredi.") is None
+    from summarizer.pipeline import task_as_said
+
+    index = _said(
+        "[00:00:01] Bernard Lemaire: La télé du grand salon ne marche plus. Le soir, pour le "
+        "foot, c'est ennuyeux.\n"
+        "[00:00:08] Nathalie Roussel: Patrick est au courant. Il doit passer avec la pièce.\n"
+        "[00:00:14] Bernard Lemaire: Il a dit ça la semaine dernière.\n"
+        "[00:00:18] Nathalie Roussel: Je le relance, je vous promets.\n"
+    )
+    said = task_as_said(index, 3)
+    assert said is None or "foot" not in said["task"]
