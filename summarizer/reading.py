@@ -53,6 +53,13 @@ _FILLERS_RE = re.compile(
     r"^(?:(?:tr[èe]s bien|bon|alors|donc|allez|oui|ok|parfait|merci|bien|voil[àa])[\s,]+)+",
     re.IGNORECASE,
 )
+
+
+def _without_fillers(sentence: str) -> str:
+    """A sentence without its end punctuation and opening fillers ("Bon.", "Alors, …")."""
+    return _FILLERS_RE.sub("", sentence.strip(" .!,;:…") + " ").strip(" .!,;:…")
+
+
 SUBJECT_WORDS_BEFORE = 12
 _ADDRESS_AFTER_RE = re.compile(
     r"\s+(?:[\w\-]+\s+)?(?:tu|vous)\s+(?:peux|pouvez|pourrais|pourriez|vas|allez)\b", re.I
@@ -131,17 +138,17 @@ def stated_decision(text: str) -> str | None:
     return None
 
 
+# The words a chair settles a point with ("Bon, on…", "Très bien, on…").
+_SETTLING_WORDS = r"alors|donc|bon|tr[èe]s bien|parfait|d['’ ]accord|entendu"
 _CHAIR_SETTLES_RE = re.compile(
-    r"\b(?:alors|donc|bon|tr[èe]s bien|parfait|d['’ ]accord|entendu|allez|ok)[\s,]+"
+    rf"\b(?:{_SETTLING_WORDS}|allez|ok)[\s,]+"
     r"(?:(?:en attendant|dans ce cas|du coup)[\s,]+)?(?P<what>on\s+[^.;!?]+)"
     r"|\b(?P<pick>va pour\s+(?!(?:[çc]a|cela)\b)[^.;!?]+)",
     re.IGNORECASE,
 )
 
 
-_SETTLING_WORD_ALONE_RE = re.compile(
-    r"\b(alors|donc|bon|tr[èe]s bien|parfait|d['’ ]accord|entendu)\s*[.!]\s+(?=on\b)", re.I
-)
+_SETTLING_WORD_ALONE_RE = re.compile(rf"\b({_SETTLING_WORDS})\s*[.!]\s+(?=on\b)", re.I)
 _PERSON_AFTER_RE = re.compile(r"\s+(?:[\w\-]+\s+)?(?:(?:tu|vous|je)(?=\s)|j['’])", re.IGNORECASE)
 
 
@@ -298,10 +305,7 @@ def concluded_decision(index: TranscriptIndex, sid: int) -> tuple[str, list[int]
     consent = _CONSENTED_RE.search(seg.text)
     if consent:
         # "Personne n'est contre ? Parfait : cinq euros par adulte…": the point follows
-        said = [
-            _FILLERS_RE.sub("", x.strip(" .!,;:…") + " ").strip(" ,;:")
-            for x in SENTENCE_RE.findall(seg.text[consent.end() :])
-        ]
+        said = [_without_fillers(x) for x in SENTENCE_RE.findall(seg.text[consent.end() :])]
         # the first sentence that says more than "Bon." ("… Bon. C'est validé.")
         point = next((x for x in said if x), "")
         point = _ADDRESS_AFTER_RE.split(point, maxsplit=1)[0].strip(" ,;:")
@@ -360,21 +364,12 @@ _TO_RECORD_RE = re.compile(
 
 
 def _stated_before_question(text: str) -> str:
-    """The first statement of a punctuated turn, before its consent question, that neither
-    denies nor takes back anything ("pas de…", "on revient sur…"); "" when none."""
+    """The point a punctuated turn puts to the others before its consent question
+    (:func:`point_opened`); "" when the turn asks none or has no punctuation."""
     question = _CONSENT_ASKED_RE.search(text.strip())
     if not question or not re.search(r"[.!]", text):
         return ""
-    for sentence in SENTENCE_RE.findall(text.strip()[: question.start()]):
-        said = _FILLERS_RE.sub("", sentence.strip(" .!…") + " ").strip(" ,;:")
-        if (
-            said
-            and not sentence.strip().endswith("?")
-            and content_tokens(said)
-            and not re.search(r"\b(?:pas|non|revient|plus)\b", normalize(said))
-        ):
-            return said
-    return ""
+    return point_opened(text.strip()[: question.start()])
 
 
 def _consent_asked(text: str) -> bool:
@@ -582,7 +577,7 @@ def point_opened(before: str) -> str:
     a bare name ("…: la modification porte sur le vote électronique"); questions and fillers
     left out. In unpunctuated text, the phrase from its last determiner (as for a conclusion)."""
     said = [
-        _FILLERS_RE.sub("", x.strip(" .!,;:…") + " ").strip(" .!,;:…")
+        _without_fillers(x)
         for x in SENTENCE_RE.findall(before)
         if x.strip() and not x.strip().endswith(("?", "…"))
     ]

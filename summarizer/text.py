@@ -648,7 +648,7 @@ def deadline_of(text: str) -> str | None:
         said = own or said
     if len(said) == 1:
         return said[0]
-    if len(said) > 1 and _SELF_CORRECTED_RE.search(text):
+    if len(said) > 1 and self_corrected(text):
         # "avant les vacances de… non, on est en mai. Avant la fin du mois.": the last one said
         return said[-1]
     prefixed = [d for d in said if _PREFIXED.match(d)]
@@ -1187,9 +1187,8 @@ def spoken_task(text: str, context: str = "") -> tuple[str, str] | None:
                     return task, "tu"
     for m in _imperatives(text):
         # "Réunissez-la en juin", "Denis, demandez le devis": a request in the imperative
-        said = normalize(m["verb"])
-        verb = _infinitive(m["verb"])
-        if said in _NOT_TASK_IMPERATIVES or not verb or normalize(verb) in _NOT_TASKS_ASKED:
+        verb = _infinitive(m["verb"]) or ""
+        if normalize(verb) in _NOT_TASKS_ASKED:
             continue
         pronoun = m["pronoun"] or ""
         head = f" {pronoun.lower()} " if pronoun.lower() in ("le", "la", "les") else ""
@@ -1215,7 +1214,7 @@ def spoken_task(text: str, context: str = "") -> tuple[str, str] | None:
         said = normalize(m["verb"])
         if said not in _WORK_VERBS_THIRD and not _FUTURE_RE.fullmatch(m["verb"]):
             continue
-        verb = _infinitive(m["verb"][:-1] + "s" if said.endswith("t") else m["verb"])
+        verb = _third_person_infinitive(m["verb"])
         task = _phrase(verb or "", text[m.end() :], f" {m['clitic'] or ''}", context)
         if task and len(task.split()) > 1 and said not in _NO_TASK_VERBS:
             return task, m["who"]
@@ -1263,10 +1262,20 @@ _CLAUSE_OPENERS_RE = re.compile(
 )
 
 
+# Someone put forward by name: "c'est Julien qui…" (also read by the hand-over of a task).
+CLEFT_NAME = r"\bc['’]\s*est\s+(?P<who>[A-ZÀ-Ý][\w\-]+(?:\s+[A-ZÀ-Ý][\w\-]+)?)\s+qui\s+"
 _CLEFT_NAME_RE = re.compile(
-    r"\bc['’]\s*est\s+(?P<who>[A-ZÀ-Ý][\w\-]+(?:\s+[A-ZÀ-Ý][\w\-]+)?)\s+qui\s+"
-    r"(?P<clitic>(?:le|la|les)\s+|l['’]\s*)?(?P<verb>[a-zà-ÿ]{3,})\b"
+    rf"{CLEFT_NAME}(?P<clitic>(?:le|la|les)\s+|l['’]\s*)?(?P<verb>[a-zà-ÿ]{{3,}})\b"
 )
+
+
+def _third_person_infinitive(verb: str) -> str | None:
+    """A third-person present → infinitive, through the first-person form :func:`_infinitive`
+    reads ("fait" → "fais" → "faire", "envoient" → "envoie" → "envoyer")."""
+    said = normalize(verb)
+    if said.endswith("ent"):
+        return _infinitive(verb[:-2])
+    return _infinitive(verb[:-1] + "s" if said.endswith("t") else verb)
 
 
 def _third_party_present(text: str, context: str) -> tuple[str, str] | None:
@@ -1293,10 +1302,7 @@ def _third_party_present(text: str, context: str) -> tuple[str, str] | None:
                 or re.search(r"\b(?:se|s['’])\s*$", head, re.IGNORECASE)
             ):
                 continue  # no subject, one inside a longer clause, or a past ("m'a déjà fait")
-            said = normalize(m["verb"])
-            verb = _infinitive(m["verb"][:-2] if said.endswith("ent") else m["verb"])
-            if said.endswith("t") and not said.endswith("ent"):
-                verb = _infinitive(m["verb"][:-1] + "s")  # fait → fais → faire, met → mettre
+            verb = _third_person_infinitive(m["verb"])
             clitics = re.search(r"(?:\s+(?:vous|nous|lui|leur|le|la|les)|\s+l['’])+\s*$", head)
             task = _phrase(
                 verb or "", clause[m.end() :], clitics.group(0) if clitics else "", context
@@ -1344,8 +1350,9 @@ _NOT_TASK_IMPERATIVES = {
 
 
 def _imperatives(text: str) -> list[re.Match[str]]:
-    """The imperatives of ``text`` at the head of a clause, or right after the name of whom
-    they address (unpunctuated ASR text: "denis demandez le devis")."""
+    """The imperatives of ``text`` that ask for work, at the head of a clause or right after
+    the name of whom they address (unpunctuated ASR text: "denis demandez le devis"); not
+    "Excusez-moi", "Attendez"."""
     found = list(_IMPERATIVE_RE.finditer(text))
     named = addressee(text)
     if named:
@@ -1356,15 +1363,16 @@ def _imperatives(text: str) -> list[re.Match[str]]:
             text,
             flags=re.IGNORECASE,
         )
-    return found
+    return [
+        m
+        for m in found
+        if normalize(m["verb"]) not in _NOT_TASK_IMPERATIVES and _infinitive(m["verb"])
+    ]
 
 
 def imperative_request(text: str) -> bool:
     """Whether ``text`` asks for work in the imperative ("Réunissez-la en juin")."""
-    return any(
-        normalize(m["verb"]) not in _NOT_TASK_IMPERATIVES and _infinitive(m["verb"])
-        for m in _imperatives(text)
-    )
+    return bool(_imperatives(text))
 
 
 _ON_PRESENT_RE = re.compile(rf"\bon\s+{_RAW_CLITICS}(?P<verb>[a-zà-ÿ]{{3,}})\b", re.IGNORECASE)

@@ -26,6 +26,7 @@ from asr_service.transcript import Segment, Transcript
 from summarizer.schema import Action, Decision, OpenQuestion, SourceRef, Unverified
 from summarizer.text import (
     CIVILITIES,
+    CLEFT_NAME,
     SENTENCE_RE,
     STOPWORDS,
     TITLES,
@@ -550,8 +551,8 @@ _VOLUNTEERS_RE = re.compile(
     r"\bje\s+(?:(?:le|la|les|l|m en|m)\s+)?\w+\s*,?\s*moi\b|\blaissez\b|\bje m en (?:occupe|charge)\b"
 )
 _TAKEN_OVER_RE = re.compile(
-    r"\bc['’]\s*est\s+(?P<who>[A-ZÀ-Ý][\w\-]+(?:\s+[A-ZÀ-Ý][\w\-]+)?)\s+qui\s+"
-    r"(?:s['’]\s*en|le|la|les|l['’])\s*(?:occupe|chargera|charge|occupera|fait|fera|prend)\b"
+    rf"{CLEFT_NAME}(?:s['’]\s*en|le|la|les|l['’])\s*"
+    r"(?:occupe|chargera|charge|occupera|fait|fera|prend)\b"
 )
 
 
