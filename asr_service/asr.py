@@ -25,7 +25,12 @@ from faster_whisper.vad import VadOptions, collect_chunks, get_speech_timestamps
 
 from asr_service.audio import SAMPLE_RATE
 from asr_service.config import Settings
-from asr_service.hallucinations import clean_segments, is_silence_hallucination
+from asr_service.hallucinations import (
+    CONTEXT_OVERLAP_S,
+    clean_segments,
+    is_silence_hallucination,
+    repeated_context,
+)
 from asr_service.languages import AUTO, normalize_language
 from asr_service.speech import (
     level_for_vad,
@@ -422,6 +427,7 @@ class Transcriber:
         def in_hole(t: float) -> bool:
             return any(a <= t - offset <= b for a, b in holes)
 
+        first_words = sorted((w for seg in segments for w in seg.words), key=lambda w: w.start)
         kept: list[Segment] = []
         dropped: list[DroppedSpan] = []
         claimed: list[tuple[float, float]] = []
@@ -431,6 +437,21 @@ class Transcriber:
                 inside = [w for w in seg.words if in_hole((w.start + w.end) / 2)]
                 if not inside:
                     continue  # context around a hole, already transcribed
+                inside, repeats = _without_repeated_context(inside, first_words)
+                for twice in repeats:
+                    claimed.append((twice[0].start, twice[-1].end))
+                    dropped.append(
+                        DroppedSpan(
+                            start=twice[0].start,
+                            end=twice[-1].end,
+                            reason="duplicate",
+                            text="".join(w.word for w in twice).strip(),
+                            avg_logprob=seg.avg_logprob,
+                            no_speech_prob=seg.no_speech_prob,
+                        )
+                    )
+                if not inside:
+                    continue
                 seg = seg.model_copy(
                     update={
                         "words": inside,
@@ -596,6 +617,28 @@ class Transcriber:
             model=self.info,
             settings=settings_used,
         )
+
+
+def _without_repeated_context(
+    words: list[Word], first_words: Sequence[Word]
+) -> tuple[list[Word], list[list[Word]]]:
+    """(kept, repeats): ``words`` of a second decode less the edge words that repeat the first
+    decode's words next to them (:func:`repeated_context`), and those edge runs (0-2)."""
+    lo, hi = words[0].start, words[-1].end
+    first_mid, last_mid = (lo + words[0].end) / 2, (words[-1].start + hi) / 2
+    before = [
+        w
+        for w in first_words
+        if (w.start + w.end) / 2 < first_mid and w.end >= lo - CONTEXT_OVERLAP_S
+    ]
+    after = [
+        w
+        for w in first_words
+        if (w.start + w.end) / 2 > last_mid and w.start <= hi + CONTEXT_OVERLAP_S
+    ]
+    head, tail = repeated_context(words, before, after)
+    repeats = [run for run in (words[:head], words[len(words) - tail :]) if run]
+    return words[head : len(words) - tail], repeats
 
 
 def _speech_only(audio: np.ndarray, chunks: list[dict[str, int]]) -> np.ndarray:

@@ -107,6 +107,37 @@ def collapse_text_repetitions(text: str, max_repeats: int) -> str:
     return " ".join(w.word for w in kept) if len(kept) < len(tokens) else text
 
 
+CONTEXT_OVERLAP_S = 2.0
+"""Words of the first decode this close to a re-decoded stretch are its context."""
+
+
+def repeated_context(
+    words: Sequence[Word], before: Sequence[Word], after: Sequence[Word], max_n: int = 3
+) -> tuple[int, int]:
+    """How many of ``words``' first and last words repeat the words just ``before`` and
+    ``after`` them: (head, tail).
+
+    A second decode of a stretch the first one left without words hears a little context on
+    each side; when the first decode's word times are off, the stretch's edge holds a word that
+    is already transcribed next to it ("… taille 36 à 46." / "plus" / "Plus de gris…"), and
+    keeping it writes the word twice. The longest run of up to ``max_n`` words that equals the
+    end of ``before`` (the start of ``after``), compared without case or punctuation, counts.
+    """
+    said = [normalise(w.word) for w in words]
+
+    def run(edge: list[str], from_end: bool) -> int:
+        for n in range(min(max_n, len(said), len(edge)), 0, -1):
+            mine = said[:n] if from_end else said[-n:]
+            theirs = edge[-n:] if from_end else edge[:n]
+            if mine == theirs and all(mine):
+                return n
+        return 0
+
+    head = run([normalise(w.word) for w in before], from_end=True)
+    tail = run([normalise(w.word) for w in after], from_end=False)
+    return head, min(tail, len(words) - head)
+
+
 def _removed_words(before: Sequence[Word], after: Sequence[Word]) -> list[Word]:
     """The words of ``before`` that ``collapse_repetitions`` left out of ``after`` (in order)."""
     kept = {id(w) for w in after}

@@ -8,6 +8,7 @@ from asr_service.hallucinations import (
     collapse_repetitions,
     is_blocklisted,
     is_prompt_echo,
+    repeated_context,
 )
 from asr_service.transcript import Segment, Word
 
@@ -93,3 +94,37 @@ def test_real_speech_that_uses_the_vocabulary_is_no_echo():
     )
     assert not is_prompt_echo(speech, vocab)
     assert is_prompt_echo("Madame Martin, numérisation, prestataire, bon de commande.", vocab)
+
+
+def test_a_second_decode_repeating_the_words_next_to_it_is_trimmed_at_both_edges():
+    before = _words("taille 36 à 46.")
+    after = _words("Plus de gris foncés")
+    assert repeated_context(_words("plus"), before, after) == (0, 1)
+    assert repeated_context(_words("46 plus"), before, after) == (1, 1)
+    assert repeated_context(_words("à 46, et puis"), before, after) == (2, 0)
+
+
+def test_a_second_decode_with_new_words_is_kept_whole():
+    before = _words("taille 36 à 46.")
+    after = _words("Plus de gris foncés")
+    assert repeated_context(_words("moins de bleu"), before, after) == (0, 0)
+    # the same word said again further on is no repeat of the context
+    assert repeated_context(_words("la taille"), before, after) == (0, 0)
+    # one word cannot be cut from both edges
+    assert repeated_context(_words("46"), _words("à 46"), _words("46 ans")) == (1, 0)
+
+
+def test_only_first_decode_words_next_to_the_stretch_count_as_its_context():
+    from asr_service.asr import _without_repeated_context
+
+    def word(start: float, text: str) -> Word:
+        return Word(start=start, end=start + 0.3, word=" " + text)
+
+    first = [word(22.0, "46."), word(24.7, "Plus"), word(25.1, "de"), word(40.0, "merci")]
+    kept, repeats = _without_repeated_context([word(23.6, "plus")], first)
+    assert kept == [] and [w.word for run in repeats for w in run] == [" plus"]
+    # the same word said again 15 s later is speech of its own
+    kept, repeats = _without_repeated_context(
+        [word(38.0, "merci")], first[:3] + [word(45, "merci")]
+    )
+    assert [w.word for w in kept] == [" merci"] and repeats == []
