@@ -381,7 +381,8 @@ class Transcriber:
         )
         out: list[Segment] = []
         for seg in restore_speech_timestamps(segments, chunks, SAMPLE_RATE):
-            out.append(to_segment(seg, len(out), offset))
+            for piece in split_at_gaps(to_segment(seg, 0, offset)):
+                out.append(piece.model_copy(update={"id": len(out)}))
             if progress:
                 progress(min(seg.end, duration), duration)
         return out, info
@@ -665,6 +666,41 @@ def clamp_segment(seg: Segment, lo: float, hi: float) -> Segment:
         return seg
     words = [w.model_copy(update={"start": clip(w.start), "end": clip(w.end)}) for w in seg.words]
     return seg.model_copy(update={"start": clip(seg.start), "end": clip(seg.end), "words": words})
+
+
+SEGMENT_GAP_S = 1.5
+"""Words further apart than this in the recording are not one segment."""
+
+
+def split_at_gaps(seg: Segment, gap_s: float = SEGMENT_GAP_S) -> list[Segment]:
+    """``seg`` cut where two consecutive words are more than ``gap_s`` apart.
+
+    The VAD's speech chunks are decoded joined end to end, so Whisper may write one segment
+    across two chunks that lie many seconds apart in the recording ("Yeah," at 4 s and "who
+    wants to take notes today?" at 26 s, one segment from 4.2 to 28.3 s): a caption would then
+    stay on screen through the silence, and a speaker turn would span it. Each piece keeps the
+    segment's decoding scores (they were measured on the whole)."""
+    if len(seg.words) < 2:
+        return [seg]
+    runs: list[list[Word]] = [[seg.words[0]]]
+    for word in seg.words[1:]:
+        if word.start - runs[-1][-1].end > gap_s:
+            runs.append([word])
+        else:
+            runs[-1].append(word)
+    if len(runs) == 1:
+        return [seg]
+    return [
+        seg.model_copy(
+            update={
+                "start": run[0].start,
+                "end": run[-1].end,
+                "words": run,
+                "text": "".join(w.word for w in run).strip(),
+            }
+        )
+        for run in runs
+    ]
 
 
 def to_segment(seg: Any, index: int, offset: float) -> Segment:

@@ -1,8 +1,9 @@
-"""Segment and word times never fall outside the audio they were decoded from."""
+"""Segment and word times never fall outside the audio they were decoded from, and a segment
+never spans a long silence."""
 
 from __future__ import annotations
 
-from asr_service.asr import clamp_segment
+from asr_service.asr import clamp_segment, split_at_gaps
 from asr_service.transcript import Segment, Word
 
 
@@ -33,3 +34,16 @@ def test_times_before_the_offset_are_raised_to_it() -> None:
 def test_a_segment_within_the_audio_is_returned_unchanged() -> None:
     seg = _segment(1.0, 2.0, [(1.0, 1.5)])
     assert clamp_segment(seg, 0.0, 3.0) is seg
+
+
+def test_a_segment_decoded_across_distant_speech_chunks_is_split_at_the_gap() -> None:
+    seg = _segment(4.21, 28.32, [(4.21, 4.6), (26.3, 26.5), (26.5, 26.9), (27.0, 28.32)])
+    pieces = split_at_gaps(seg)
+    assert [(p.start, p.end) for p in pieces] == [(4.21, 4.6), (26.3, 28.32)]
+    assert [p.text for p in pieces] == ["w0", "w1 w2 w3"]
+    assert all(p.avg_logprob == seg.avg_logprob for p in pieces)
+
+
+def test_a_segment_with_short_pauses_stays_whole() -> None:
+    seg = _segment(1.0, 5.0, [(1.0, 1.5), (2.4, 3.0), (4.0, 5.0)])
+    assert split_at_gaps(seg) == [seg]
