@@ -28,6 +28,7 @@ from asr_service.config import Settings
 from asr_service.hallucinations import (
     CONTEXT_OVERLAP_S,
     clean_segments,
+    dropped_words,
     is_silence_hallucination,
     repeated_context,
 )
@@ -441,26 +442,10 @@ class Transcriber:
                 inside, repeats = _without_repeated_context(inside, first_words)
                 for twice in repeats:
                     claimed.append((twice[0].start, twice[-1].end))
-                    dropped.append(
-                        DroppedSpan(
-                            start=twice[0].start,
-                            end=twice[-1].end,
-                            reason="duplicate",
-                            text="".join(w.word for w in twice).strip(),
-                            avg_logprob=seg.avg_logprob,
-                            no_speech_prob=seg.no_speech_prob,
-                        )
-                    )
+                    dropped.append(dropped_words(seg, twice, "duplicate"))
                 if not inside:
                     continue
-                seg = seg.model_copy(
-                    update={
-                        "words": inside,
-                        "text": "".join(w.word for w in inside).strip(),
-                        "start": inside[0].start,
-                        "end": inside[-1].end,
-                    }
-                )
+                seg = with_words(seg, inside)
             elif not in_hole((seg.start + seg.end) / 2):
                 continue
             claimed.append((seg.start, seg.end))
@@ -690,17 +675,19 @@ def split_at_gaps(seg: Segment, gap_s: float = SEGMENT_GAP_S) -> list[Segment]:
             runs[-1].append(word)
     if len(runs) == 1:
         return [seg]
-    return [
-        seg.model_copy(
-            update={
-                "start": run[0].start,
-                "end": run[-1].end,
-                "words": run,
-                "text": "".join(w.word for w in run).strip(),
-            }
-        )
-        for run in runs
-    ]
+    return [with_words(seg, run) for run in runs]
+
+
+def with_words(seg: Segment, words: list[Word]) -> Segment:
+    """``seg`` cut down to ``words`` (a run of its own words): times and text follow them."""
+    return seg.model_copy(
+        update={
+            "start": words[0].start,
+            "end": words[-1].end,
+            "words": words,
+            "text": "".join(w.word for w in words).strip(),
+        }
+    )
 
 
 def to_segment(seg: Any, index: int, offset: float) -> Segment:

@@ -144,6 +144,18 @@ def _removed_words(before: Sequence[Word], after: Sequence[Word]) -> list[Word]:
     return [w for w in before if id(w) not in kept]
 
 
+def dropped_words(seg: Segment, words: Sequence[Word], reason: str) -> DroppedSpan:
+    """The span of ``words`` (removed from ``seg``) as a dropped entry with ``seg``'s scores."""
+    return DroppedSpan(
+        start=words[0].start,
+        end=words[-1].end,
+        reason=reason,
+        text="".join(w.word for w in words).strip(),
+        avg_logprob=seg.avg_logprob,
+        no_speech_prob=seg.no_speech_prob,
+    )
+
+
 def _dropped(seg: Segment, reason: str, text: str | None = None) -> DroppedSpan:
     return DroppedSpan(
         start=seg.start,
@@ -182,17 +194,7 @@ def clean_segments(
         if seg.words:
             words = collapse_repetitions(seg.words, max_repeats)
             if len(words) < len(seg.words):
-                gone = _removed_words(seg.words, words)
-                removed.append(
-                    DroppedSpan(
-                        start=gone[0].start,
-                        end=gone[-1].end,
-                        reason="repetition",
-                        text="".join(w.word for w in gone).strip(),
-                        avg_logprob=seg.avg_logprob,
-                        no_speech_prob=seg.no_speech_prob,
-                    )
-                )
+                removed.append(dropped_words(seg, _removed_words(seg.words, words), "repetition"))
                 text = "".join(w.word for w in words).strip()
                 seg = seg.model_copy(update={"words": words, "text": text, "end": words[-1].end})
         else:
