@@ -97,11 +97,18 @@ def test_per_track_input_attributes_words_to_the_right_names(
     assert all(a.start <= b.start for a, b in itertools.pairwise(result.segments))
     for seg in result.segments:  # one speaker per segment, and the text is its words'
         assert {w.speaker for w in seg.words} == {seg.speaker}
-    said = {n: " ".join(s.text for s in result.segments if s.speaker == n) for n in tracks}
-    # a word of each speaker's own lines lands on that speaker (which words Whisper base gets
-    # right on espeak-ng speech varies; the time check above is the strict one)
-    assert "chantier" in said["Martin"] and "chantier" not in said["Durand"], said
-    assert "fournisseur" in said["Durand"] and "fournisseur" not in said["Martin"], said
+    said = {n: " ".join(s.text for s in result.segments if s.speaker == n).lower() for n in tracks}
+    # words of each speaker's own lines land on that speaker and none on the other. Which of
+    # them Whisper base gets right on espeak-ng speech varies with the CPU's int8 kernels
+    # ("chatier" for "chantier" on an AVX-512 Xeon), so two of each script's words must be
+    # heard; the time check above is the strict one.
+    own = {
+        "Martin": ("chantier", "médiathèque", "retard", "estimé", "fenêtres", "réception", "mars"),
+        "Durand": ("toiture", "façade", "semaines", "fournisseur", "verre", "menuiseries"),
+    }
+    for name, other in (("Martin", "Durand"), ("Durand", "Martin")):
+        assert sum(w in said[name] for w in own[name]) >= 2, said
+        assert not [w for w in own[name] if w in said[other]], said
 
 
 def test_clusters_named_by_enrolment_and_by_backend_activity(
