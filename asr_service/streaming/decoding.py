@@ -34,6 +34,7 @@ from faster_whisper.transcribe import get_compression_ratio, get_suppressed_toke
 from asr_service.asr import (
     LIVE_WINDOW_MARGIN_S,
     WHISPER_WINDOW_S,
+    generation_max_length,
     live_window_s,
     window_token_cap,
 )
@@ -274,7 +275,7 @@ class LiveDecoding:
             encoded,
             [list(prompt.tokens) for _ in audios],
             beam_size=self.beam_size,
-            max_length=len(prompt.tokens) + max(caps),
+            max_length=generation_max_length(max(caps), len(prompt.tokens)),
             return_scores=True,
             return_no_speech_prob=True,
             suppress_blank=True,

@@ -214,3 +214,31 @@ def test_live_guard_removals_are_tallied_by_reason(transcriber: Any) -> None:
     kept = live.clean([credit, silent, speech])
     assert [s.text for s in kept] == ["Bonjour à tous."]
     assert live.removed.snapshot() == {"blocklisted": (1, 2.5), "no_speech": (1, 1.0)}
+
+
+def test_a_live_decode_may_write_its_whole_token_cap(
+    transcriber: Any, utterances: list[tuple[np.ndarray, str]], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """CTranslate2 writes at most half of ``max_length`` tokens: the live pass once asked for
+    prompt + cap and got half its cap, cutting fast speech short. With a cap of 24 tokens on a
+    7 s sentence (more than 24 tokens of speech) the decode now stops at 24, not 14."""
+    import asr_service.streaming.decoding as decoding
+
+    monkeypatch.setattr(decoding, "token_cap", lambda audio_s: 24)
+    live = LiveDecoding(transcriber)
+    written: list[int] = []
+    inner = live.model.model
+
+    class Spy:
+        def __getattr__(self, name: str) -> Any:
+            return getattr(inner, name)
+
+        def generate(self, *args: Any, **kwargs: Any) -> Any:
+            results = inner.generate(*args, **kwargs)
+            written.extend(len(r.sequences_ids[0]) for r in results)
+            return results
+
+    monkeypatch.setattr(live.model, "model", Spy())
+    audio, _ = utterances[0]
+    live.decode([audio])
+    assert written == [24]
