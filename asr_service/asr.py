@@ -26,11 +26,10 @@ from faster_whisper.vad import VadOptions, collect_chunks, get_speech_timestamps
 from asr_service.audio import SAMPLE_RATE
 from asr_service.config import Settings
 from asr_service.hallucinations import (
-    CONTEXT_OVERLAP_S,
     clean_segments,
     dropped_words,
     is_silence_hallucination,
-    repeated_context,
+    without_repeated_context,
 )
 from asr_service.languages import AUTO, normalize_language
 from asr_service.speech import (
@@ -389,8 +388,8 @@ class Transcriber:
         )
         out: list[Segment] = []
         for seg in restore_speech_timestamps(segments, chunks, SAMPLE_RATE):
-            for piece in split_at_gaps(to_segment(seg, 0, offset)):
-                out.append(piece.model_copy(update={"id": len(out)}))
+            # ids are placeholders until clean_segments numbers what it keeps
+            out.extend(split_at_gaps(to_segment(seg, len(out), offset)))
             if progress:
                 progress(min(seg.end, duration), duration)
         return out, info
@@ -446,7 +445,7 @@ class Transcriber:
                 inside = [w for w in seg.words if in_hole((w.start + w.end) / 2)]
                 if not inside:
                     continue  # context around a hole, already transcribed
-                inside, repeats = _without_repeated_context(inside, first_words)
+                inside, repeats = without_repeated_context(inside, first_words)
                 for twice in repeats:
                     claimed.append((twice[0].start, twice[-1].end))
                     dropped.append(dropped_words(seg, twice, "duplicate"))
@@ -610,28 +609,6 @@ class Transcriber:
             model=self.info,
             settings=settings_used,
         )
-
-
-def _without_repeated_context(
-    words: list[Word], first_words: Sequence[Word]
-) -> tuple[list[Word], list[list[Word]]]:
-    """(kept, repeats): ``words`` of a second decode less the edge words that repeat the first
-    decode's words next to them (:func:`repeated_context`), and those edge runs (0-2)."""
-    lo, hi = words[0].start, words[-1].end
-    first_mid, last_mid = (lo + words[0].end) / 2, (words[-1].start + hi) / 2
-    before = [
-        w
-        for w in first_words
-        if (w.start + w.end) / 2 < first_mid and w.end >= lo - CONTEXT_OVERLAP_S
-    ]
-    after = [
-        w
-        for w in first_words
-        if (w.start + w.end) / 2 > last_mid and w.start <= hi + CONTEXT_OVERLAP_S
-    ]
-    head, tail = repeated_context(words, before, after)
-    repeats = [run for run in (words[:head], words[len(words) - tail :]) if run]
-    return words[head : len(words) - tail], repeats
 
 
 def _speech_only(audio: np.ndarray, chunks: list[dict[str, int]]) -> np.ndarray:

@@ -138,6 +138,29 @@ def repeated_context(
     return head, min(tail, len(words) - head)
 
 
+def without_repeated_context(
+    words: list[Word], first_words: Sequence[Word]
+) -> tuple[list[Word], list[list[Word]]]:
+    """(kept, repeats): ``words`` of a second decode less the edge words that repeat the first
+    decode's ``first_words`` next to them (:func:`repeated_context`, context within
+    :data:`CONTEXT_OVERLAP_S`), and those edge runs (0-2)."""
+    lo, hi = words[0].start, words[-1].end
+    first_mid, last_mid = (lo + words[0].end) / 2, (words[-1].start + hi) / 2
+    before = [
+        w
+        for w in first_words
+        if (w.start + w.end) / 2 < first_mid and w.end >= lo - CONTEXT_OVERLAP_S
+    ]
+    after = [
+        w
+        for w in first_words
+        if (w.start + w.end) / 2 > last_mid and w.start <= hi + CONTEXT_OVERLAP_S
+    ]
+    head, tail = repeated_context(words, before, after)
+    repeats = [run for run in (words[:head], words[len(words) - tail :]) if run]
+    return words[head : len(words) - tail], repeats
+
+
 def _removed_words(before: Sequence[Word], after: Sequence[Word]) -> list[Word]:
     """The words of ``before`` that ``collapse_repetitions`` left out of ``after`` (in order)."""
     kept = {id(w) for w in after}

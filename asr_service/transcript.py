@@ -48,8 +48,8 @@ class DroppedSpan(BaseModel):
     second decode of its own), ``no_speech`` (Whisper's no-speech/log-probability guard), ``blocklisted``
     (a known subtitle-credit hallucination), ``vocabulary_echo`` (the hotword list recited),
     ``repetition`` (repeated copies of a loop), ``duplicate`` (words a second decode of a stretch
-    heard again although the first decode had already written them next to it). ``text`` is what was decoded there, when anything
-    was.
+    heard again although the first decode had already written them next to it). ``text`` is what
+    was decoded there, when anything was.
     """
 
     start: float

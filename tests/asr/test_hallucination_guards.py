@@ -9,6 +9,7 @@ from asr_service.hallucinations import (
     is_blocklisted,
     is_prompt_echo,
     repeated_context,
+    without_repeated_context,
 )
 from asr_service.transcript import Segment, Word
 
@@ -115,16 +116,12 @@ def test_a_second_decode_with_new_words_is_kept_whole():
 
 
 def test_only_first_decode_words_next_to_the_stretch_count_as_its_context():
-    from asr_service.asr import _without_repeated_context
-
     def word(start: float, text: str) -> Word:
         return Word(start=start, end=start + 0.3, word=" " + text)
 
     first = [word(22.0, "46."), word(24.7, "Plus"), word(25.1, "de"), word(40.0, "merci")]
-    kept, repeats = _without_repeated_context([word(23.6, "plus")], first)
+    kept, repeats = without_repeated_context([word(23.6, "plus")], first)
     assert kept == [] and [w.word for run in repeats for w in run] == [" plus"]
     # the same word said again 15 s later is speech of its own
-    kept, repeats = _without_repeated_context(
-        [word(38.0, "merci")], first[:3] + [word(45, "merci")]
-    )
+    kept, repeats = without_repeated_context([word(38.0, "merci")], first[:3] + [word(45, "merci")])
     assert [w.word for w in kept] == [" merci"] and repeats == []
