@@ -137,8 +137,7 @@ les mots de l'intervention.
 s'adresse), "" si personne n'est désigné.
 "due" : l'échéance exactement comme elle est dite dans l'extrait, "" si aucune n'est dite.
 "kind" : la nature de l'intervention :
-- "tâche à faire" : quelqu'un est chargé d'une tâche ou s'engage à la faire (« je m'en
-  charge », « je transmettrai », « pouvez-vous… », « il faudra que… ») ;
+- "tâche à faire" : quelqu'un s'engage à faire quelque chose, ou on le lui demande ;
 - "idée ou souhait sans engagement" ;
 - "déjà fait ou information" ;
 - "décision ou vote" ;
