@@ -138,6 +138,11 @@ class Score:
     wrong_dates: int = 0
     ideas_as_decisions: int = 0
     phantom_items: int = 0
+    # the clerk's "points à vérifier": how many, and how many annotated items the relevé missed
+    # are among them (same turn; an action also about the same thing), i.e. what a clerk who
+    # reads them can still accept
+    points_to_check: int = 0
+    missed_offered: int = 0
     llm_calls: int = 0
     seconds: float = 0.0
     details: list[str] = field(default_factory=list)
@@ -148,6 +153,13 @@ class Score:
                 self.details += v
             else:
                 setattr(self, k, getattr(self, k) + v)
+
+    @property
+    def missed_items(self) -> int:
+        """Annotated decisions and actions that no item of the relevé matches."""
+        return (
+            self.gold_decisions - self.matched_decisions + self.gold_actions - self.matched_actions
+        )
 
     @staticmethod
     def ratio(a: int, b: int) -> str:
@@ -196,12 +208,12 @@ def score(minutes: Minutes, meeting: EvalMeeting) -> Score:
 
     gold_dec = [(_ids_at(transcript, g["at"]), g) for g in gold["decisions"]]
     not_dec = set().union(*[_ids_at(transcript, g["at"]) for g in gold.get("not_decisions", [])])
-    used: set[int] = set()
+    used_dec: set[int] = set()
     for d in minutes.decisions:
         ids = {r.segment_id for r in d.sources}
-        hits = [i for i, (gids, _) in enumerate(gold_dec) if gids & ids and i not in used]
+        hits = [i for i, (gids, _) in enumerate(gold_dec) if gids & ids and i not in used_dec]
         if hits:
-            used.add(max(hits, key=lambda i: similarity(d.text, gold_dec[i][1]["text"])))
+            used_dec.add(max(hits, key=lambda i: similarity(d.text, gold_dec[i][1]["text"])))
             s.matched_decisions += 1
         elif ids & not_dec:
             s.ideas_as_decisions += 1
@@ -209,7 +221,9 @@ def score(minutes: Minutes, meeting: EvalMeeting) -> Score:
         else:
             s.details.append(f"{tag}: extra decision: {d.text}")
     s.details += [
-        f"{tag}: missed decision: {g['text']}" for i, (_, g) in enumerate(gold_dec) if i not in used
+        f"{tag}: missed decision: {g['text']}"
+        for i, (_, g) in enumerate(gold_dec)
+        if i not in used_dec
     ]
 
     gold_act = [(_ids_at(transcript, g["at"]), g) for g in gold["actions"]]
@@ -252,6 +266,17 @@ def score(minutes: Minutes, meeting: EvalMeeting) -> Score:
     s.details += [
         f"{tag}: missed action: {g['task']}" for i, (_, g) in enumerate(gold_act) if i not in used
     ]
+    s.points_to_check = len(minutes.to_check)
+    points = [(p.kind, set(p.segment_ids), p.text) for p in minutes.to_check]
+    for i, (gids, _) in enumerate(gold_dec):
+        if i not in used_dec and any(k == "decision" and gids & ids for k, ids, _ in points):
+            s.missed_offered += 1
+    for i, (gids, g) in enumerate(gold_act):
+        if i not in used and any(
+            k == "action" and gids & ids and coverage(g["task"], text) >= 0.25
+            for k, ids, text in points
+        ):
+            s.missed_offered += 1
     return s
 
 
@@ -418,9 +443,9 @@ def print_table(totals: dict[tuple[str, str, str], Score], backend_name: str) ->
     print(
         "| system | group | variant | meetings | decision R | decision P | action R | action P "
         "| invented owners | invented dates | wrong owners | wrong dates | ideas as decisions "
-        "| phantom items | LLM calls | time |"
+        "| phantom items | points à vérifier | missed items among them | LLM calls | time |"
     )
-    print("|" + "---|" * 16)
+    print("|" + "---|" * 18)
     order = {g: i for i, g in enumerate(GROUPS)}
     for (system, group, variant), s in sorted(
         totals.items(), key=lambda kv: (kv[0][0], order[kv[0][1]], kv[0][2])
@@ -432,7 +457,9 @@ def print_table(totals: dict[tuple[str, str, str], Score], backend_name: str) ->
             f"| {Score.ratio(s.correct_actions, s.gold_actions)} "
             f"| {Score.ratio(s.correct_actions, s.pred_actions)} "
             f"| {s.invented_owners} | {s.invented_dates} | {s.wrong_owners} | {s.wrong_dates} "
-            f"| {s.ideas_as_decisions} | {s.phantom_items} | {s.llm_calls} | {s.seconds:.0f} s |"
+            f"| {s.ideas_as_decisions} | {s.phantom_items} | {s.points_to_check} "
+            f"| {s.missed_offered} of {s.missed_items} "
+            f"| {s.llm_calls} | {s.seconds:.0f} s |"
         )
     print("\n(unverified reuses the verified run's LLM answers: its time is only the checks.)")
 

@@ -66,6 +66,35 @@ def test_score_counts_matches_inventions_and_ideas():
     assert (s.invented_owners, s.invented_dates) == (1, 1)
 
 
+def test_missed_items_offered_as_points_to_check_are_counted():
+    """What a clerk can still accept: a missed item counts as offered when a point à vérifier
+    cites its turn (an action's point also about the same thing); an item of the relevé, or a
+    point about something else, does not."""
+    meeting = next(
+        m
+        for m in load_meetings(groups=("tuning",), variants=("clean",))
+        if m.name == "conseil_ecole"
+    )
+    at = {s.start: s.id for s in meeting.transcript.segments}
+    minutes = Minutes(
+        actions=[Action(task="Réserver le car", sources=[_ref(at[125.0])])],  # 00:02:05
+        to_check=[
+            Unverified(kind="decision", text="Sortie au parc", reason="x", segment_ids=[at[100.0]]),
+            Unverified(kind="action", text="Réserver le car", reason="x", segment_ids=[at[125.0]]),
+            Unverified(
+                kind="action", text="Chiffrer les plantations", reason="x", segment_ids=[at[275.0]]
+            ),  # 00:04:35
+            Unverified(
+                kind="action", text="Fermer le portail", reason="x", segment_ids=[at[330.0]]
+            ),  # 00:05:30: not about the police
+        ],
+    )
+    s = score(minutes, meeting)
+    assert s.points_to_check == 4
+    assert s.missed_offered == 2  # the outing decision and the plantations
+    assert s.missed_items == 2 + 4 - 1
+
+
 def test_llm_cache_replays_identical_requests_only(tmp_path):
     """The benchmark's opt-in on-disk cache (dev only): an identical request (backend, model,
     messages, schema, token limit, temperature, seed) is answered from disk; any difference asks
