@@ -28,6 +28,7 @@ pyannote worker); ``--split`` picks the tuning or held-out files of ``bench_asr.
 
 from __future__ import annotations
 
+import itertools
 import json
 import os
 import subprocess
@@ -242,6 +243,9 @@ def main(
     ),
     json_path: Path | None = typer.Option(None, "--json", help="write per-file figures here"),
     limit: int = typer.Option(0, help="first N files only"),
+    draws: int = typer.Option(
+        1, help="random draws of each non-clean variant (figures averaged over them)"
+    ),
     long: float = typer.Option(0, help="instead: one meeting of N minutes (chunked clustering)"),
     files: bool = typer.Option(
         True, help="print per-file rows (--no-files: summary rows only, e.g. on held-out files)"
@@ -256,7 +260,13 @@ def main(
     from asr_service.audio import decode_audio, write_wav
     from benchmarks.bench_asr import multi_clips
     from benchmarks.eval_data import default_eval_dir
-    from benchmarks.variants import VARIANTS, babble_source, make_variant, stretch_uem
+    from benchmarks.variants import (
+        RANDOM_VARIANTS,
+        VARIANTS,
+        babble_source,
+        make_variant,
+        stretch_uem,
+    )
     from diarization import Diarizer
     from diarization.scoring import der, read_rttm, read_uem
     from diarization.turns import SpeakerTurn
@@ -288,11 +298,13 @@ def main(
         audio0 = decode_audio(clip.audio)
         ref0 = read_rttm(clip.rttm)
         uem0 = read_uem(clip.uem) if clip.uem else None
-        for variant in chosen:
-            audio, ref = make_variant(variant, clip.clip_id, audio0, ref0, voices=voices)
+        for variant, draw in itertools.product(chosen, range(max(1, draws))):
+            if draw and variant not in RANDOM_VARIANTS:
+                continue  # nothing random to draw again
+            audio, ref = make_variant(variant, clip.clip_id, audio0, ref0, voices=voices, draw=draw)
             uem = stretch_uem(uem0, len(audio0) / 16_000, len(audio) / 16_000)
-            key = f"{clip.clip_id}/{variant}"
-            path = clip.audio if variant == "clean" else tmp / f"{clip.clip_id}.{variant}.wav"
+            key = f"{clip.clip_id}/{variant}" + (f"#{draw}" if draw else "")
+            path = clip.audio if variant == "clean" else tmp / f"{key.replace('/', '.')}.wav"
             if variant != "clean":
                 write_wav(path, audio)
             items.append((key, clip, variant, audio, ref, uem, len(audio) / 16_000, path))

@@ -27,10 +27,14 @@ from diarization.turns import SpeakerTurn
 
 SR = 16_000
 VARIANTS = ("clean", "levels", "babble", "phone", "reverb", "pauses")
+# another draw gives other audio: babble excerpts and noise, the levels of the third speaker
+# on, the room's response, the room tone of the pauses (their places are fixed)
+RANDOM_VARIANTS = ("levels", "babble", "reverb", "pauses")
 
 
-def _rng(clip_id: str, variant: str) -> np.random.Generator:
-    return np.random.default_rng(zlib.crc32(f"{clip_id}/{variant}".encode()))
+def _rng(clip_id: str, variant: str, draw: int = 0) -> np.random.Generator:
+    seed = f"{clip_id}/{variant}" + (f"#{draw}" if draw else "")
+    return np.random.default_rng(zlib.crc32(seed.encode()))
 
 
 def speech_rms(audio: np.ndarray, turns: list[SpeakerTurn]) -> float:
@@ -164,11 +168,14 @@ def make_variant(
     turns: list[SpeakerTurn],
     *,
     voices: np.ndarray | None = None,
+    draw: int = 0,
 ) -> tuple[np.ndarray, list[SpeakerTurn]]:
-    """Variant ``name`` of one recording and its reference turns."""
+    """Variant ``name`` of one recording and its reference turns. ``draw`` > 0 gives another
+    random draw of the same variant (:data:`RANDOM_VARIANTS`): one noise draw of a short file
+    moves its DER by several points, so figures can be averaged over draws."""
     if name == "clean":
         return audio, turns
-    rng = _rng(clip_id, name)
+    rng = _rng(clip_id, name, draw)
     if name == "babble":
         if voices is None:
             raise ValueError("the babble variant needs the babble voices (babble_source)")
