@@ -266,6 +266,7 @@ def main(
         babble_source,
         make_variant,
         stretch_uem,
+        variant_key,
     )
     from diarization import Diarizer
     from diarization.scoring import der, read_rttm, read_uem
@@ -303,7 +304,7 @@ def main(
                 continue  # nothing random to draw again
             audio, ref = make_variant(variant, clip.clip_id, audio0, ref0, voices=voices, draw=draw)
             uem = stretch_uem(uem0, len(audio0) / 16_000, len(audio) / 16_000)
-            key = f"{clip.clip_id}/{variant}" + (f"#{draw}" if draw else "")
+            key = variant_key(clip.clip_id, variant, draw)
             path = clip.audio if variant == "clean" else tmp / f"{key.replace('/', '.')}.wav"
             if variant != "clean":
                 write_wav(path, audio)

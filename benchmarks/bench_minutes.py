@@ -188,6 +188,12 @@ def due_matches(pred: str | None, gold: str | None) -> bool:
     return time_tokens(pred) == time_tokens(gold)
 
 
+def about_gold_task(gold: dict[str, Any], task: str) -> bool:
+    """Whether ``task`` is about the annotated action ``gold``: a quarter of its words at least
+    (the cited turns are compared apart)."""
+    return coverage(gold["task"], task) >= 0.25
+
+
 def score(minutes: Minutes, meeting: EvalMeeting) -> Score:
     """Compare one set of minutes with the gold annotation."""
     transcript, gold = meeting.transcript, meeting.gold
@@ -236,11 +242,11 @@ def score(minutes: Minutes, meeting: EvalMeeting) -> Score:
             s.invented_dates += 1
             s.details.append(f"{tag}: invented date {a.due!r} for {a.task!r}")
         ids = {r.segment_id for r in a.sources}
-        # same turn(s) and about the same thing (a quarter of the gold task's words at least)
+        # same turn(s) and about the same thing
         hits = [
             i
             for i, (gids, g) in enumerate(gold_act)
-            if gids & ids and i not in used and coverage(g["task"], a.task) >= 0.25
+            if gids & ids and i not in used and about_gold_task(g, a.task)
         ]
         if not hits:
             s.details.append(f"{tag}: extra action: {a.task!r} ({a.owner!r}, {a.due!r})")
@@ -273,8 +279,7 @@ def score(minutes: Minutes, meeting: EvalMeeting) -> Score:
             s.missed_offered += 1
     for i, (gids, g) in enumerate(gold_act):
         if i not in used and any(
-            k == "action" and gids & ids and coverage(g["task"], text) >= 0.25
-            for k, ids, text in points
+            k == "action" and gids & ids and about_gold_task(g, text) for k, ids, text in points
         ):
             s.missed_offered += 1
     return s

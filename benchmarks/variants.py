@@ -32,9 +32,14 @@ VARIANTS = ("clean", "levels", "babble", "phone", "reverb", "pauses")
 RANDOM_VARIANTS = ("levels", "babble", "reverb", "pauses")
 
 
+def variant_key(clip_id: str, variant: str, draw: int = 0) -> str:
+    """``clip/variant`` (``#draw`` after it for draws after the first): the name of one built
+    recording in reports, and the seed of its randomness."""
+    return f"{clip_id}/{variant}" + (f"#{draw}" if draw else "")
+
+
 def _rng(clip_id: str, variant: str, draw: int = 0) -> np.random.Generator:
-    seed = f"{clip_id}/{variant}" + (f"#{draw}" if draw else "")
-    return np.random.default_rng(zlib.crc32(seed.encode()))
+    return np.random.default_rng(zlib.crc32(variant_key(clip_id, variant, draw).encode()))
 
 
 def speech_rms(audio: np.ndarray, turns: list[SpeakerTurn]) -> float:
