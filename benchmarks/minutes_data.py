@@ -10,10 +10,11 @@ Each meeting of ``benchmarks/minutes_eval/*.json`` holds:
   added afterwards could have been shaped by them). Each round of ``unseen`` meetings is scored
   once and then becomes tuning material (``history`` says so): the first five (2026-12-06,
   second round of the extraction) and the ``u2_*`` meetings (third round) are ``tuning`` now;
-  the ``u3_*`` and ``u4_*`` meetings (fourth and fifth rounds) are ``tuning`` too; the ``u5_*``
-  meetings, written like them by someone who read only one meeting file for its format, are the
-  current ``unseen`` round (their ASR-like text is this module's output as generated, digits
-  included; the stored u4 text differs from it: numbers spelled out, acronyms split);
+  the ``u3_*``, ``u4_*`` and ``u5_*`` meetings (fourth to sixth rounds) are ``tuning`` too; the
+  ``u6_*`` meetings, written like them by someone who read only one meeting file for its format,
+  are the current ``unseen`` round (the ASR-like text of u5 and u6 is this module's output as
+  generated, digits included; the stored u4 text differs from it: numbers spelled out, acronyms
+  split);
 * ``transcript``: the clean transcript, one ``[HH:MM:SS] Name: text`` line per turn;
 * ``asr_transcript``: the same turns as the ASR writes them: lower case, no punctuation, a few word
   errors (``asr_errors``, applied in that order) and anonymous speakers ``SPEAKER_00``… in order of
@@ -25,7 +26,7 @@ Each meeting of ``benchmarks/minutes_eval/*.json`` holds:
 The three meetings of ``benchmarks/data/minutes/`` (written alongside the first prompts) form the
 third group, ``original``; their ASR-like version is generated the same way, without word errors.
 
-    .venv/bin/python -m benchmarks.minutes_data --write   # (re)generate asr_transcript fields
+    .venv/bin/python -m benchmarks.minutes_data --write   # generate missing asr_transcript fields
 """
 
 from __future__ import annotations
@@ -155,9 +156,12 @@ def load_meetings(
 
 
 def write_asr_versions() -> None:
-    """Store ``asr_transcript`` in every meeting file of the new set."""
+    """Store ``asr_transcript`` in every meeting file of the new set that has none: a stored
+    version is what was scored, so it is never rewritten."""
     for path in sorted(EVAL_DIR.glob("*.json")):
         rec = json.loads(path.read_text(encoding="utf-8"))
+        if rec.get("asr_transcript"):
+            continue
         rec["asr_transcript"] = asr_like(rec["transcript"], rec.get("asr_errors"))
         path.write_text(json.dumps(rec, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
 
