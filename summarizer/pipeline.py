@@ -62,13 +62,12 @@ from summarizer.text import (
     tokens,
 )
 from summarizer.verify import (
-    STRONG_DECISION_RE,
     TranscriptIndex,
     check_action,
     check_decision,
     check_question,
     same_verb,
-    settled,
+    states_decision,
     unchecked_action,
     unchecked_decision,
 )
@@ -167,7 +166,7 @@ def _is_commitment(text: str) -> bool:
 
 
 def _is_decision(text: str) -> bool:
-    return bool(STRONG_DECISION_RE.search(settled(text)))
+    return states_decision(text)
 
 
 def _candidates(segments: list[Segment], cue: Callable[[str], bool]) -> list[Segment]:

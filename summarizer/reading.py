@@ -268,6 +268,15 @@ _CONSENT_ASKED_RE = re.compile(
 )
 
 
+# Consent asked and heard at the end of the chair's turn, nothing said after it ("Le samedi 14
+# juin, alors. Tout le monde est d'accord ? Oui. Très bien."): the point is the one said before.
+_CONSENT_HEARD_RE = re.compile(
+    r"(?:tout le monde est d['’ ]accord|on est d['’ ]accord|[çc]a vous va)\s*\??\s*"
+    r"(?:oui|ok|d['’ ]accord)[\s.,!…]*(?:(?:tr[èe]s bien|parfait|bien|bon|merci)[\s.,!…]*)*$",
+    re.IGNORECASE,
+)
+
+
 # A consent followed only by its settling words ("parfait, on retient ça").
 _SETTLED_ONLY_RE = re.compile(
     r"(?:(?:on|nous) (?:retient|retenons|garde|valide|fait|part sur|adopte) (?:ca|cela|ceci)|"
@@ -321,6 +330,12 @@ def concluded_decision(index: TranscriptIndex, sid: int) -> tuple[str, list[int]
         settled_only = _SETTLED_ONLY_RE.fullmatch(normalize(point))
         if content_tokens(point) and not settled_only and not QUOTE_RE.search(normalize(point)):
             return f"{point[:1].upper()}{point[1:]}.", [sid]
+    heard = _CONSENT_HEARD_RE.search(seg.text.strip())
+    if heard:
+        point = point_opened(seg.text.strip()[: heard.start()])
+        point = re.sub(r"[\s,]+(?:alors|donc|bon)$", "", point, flags=re.IGNORECASE)
+        if content_tokens(point) and not QUOTE_RE.search(normalize(point)):
+            return f"{point[:1].upper()}{point[1:]} (accord de tous).", [sid]
     for sentence in SENTENCE_RE.findall(seg.text):
         m = _CONCLUDE_RE.search(sentence)
         if not m or sentence.strip().endswith("?"):

@@ -511,10 +511,28 @@ _CLITICS = r"(?:(?:te|vous|lui|leur|l|la|le|les|en|y|m|me|t|s)\s+)*"
 _FIRST_PERSON_RE = re.compile(rf"\b(?:je|j)\s+{_CLITICS}(\w+)")
 
 
+# Offering to do it ("Je peux m'occuper de la sono.", "je peux appeler la présidente", "je veux
+# bien le faire") and asking on the meeting's behalf ("je demande un devis à la métropole", "je
+# demande à la Croix-Rouge…"); not "je peux vous dire", "je me demande", "je vous demande de…"
+# (a request to the others) or "je demande à voir".
+_WORK_INFINITIVES = (
+    r"faire|prendre|envoyer|preparer|appeler|contacter|rediger|organiser|regarder|demander|"
+    r"transmettre|relancer|reserver|verifier|chiffrer|ecrire|prevenir|informer"
+)
+_OFFERS_RE = re.compile(
+    r"\bje (?:te |vous )?peux (?:m en occuper|m occuper|me charger|"
+    rf"(?:(?:le|la|les|l|lui|leur) )?(?:{_WORK_INFINITIVES}))\b"
+    r"|\bje veux bien (?:m en occuper|m occuper|m en charger|(?:le|la|les|l) faire)\b"
+    r"|\bje (?:leur |lui )?demande (?:un|une|des|le|la|les|au|aux|a(?! voir))\s"
+)
+
+
 def commits_self(text: str) -> bool:
     """Whether the speaker takes on a task in the first person (see the comment above)."""
     norm = normalize(text)
     if re.search(r"\bje m en (?:charge|occupe)\b|\bje vais \w+", norm):
+        return True
+    if _OFFERS_RE.search(norm):
         return True
     if re.search(r"\bje (?:vous |te |leur |lui )?reviens vers\b", norm) and stated_deadlines(text):
         return True  # "je reviens vers vous d'ici la fin de la semaine"

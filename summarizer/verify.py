@@ -60,7 +60,8 @@ _NOT_SETTLING = (
     r"sera|aurait|serait|reste|garde ca en tete|rediscute|revoit|reparle\w*|y va"
 )
 _CHAIR_SETTLING = (
-    r"(?:alors|donc|bon|tres bien|parfait|d accord|entendu|allez|ok)"
+    # not "ou alors on fait une braderie", an alternative put forward
+    r"(?:(?<!\bou )alors|donc|bon|tres bien|parfait|d accord|entendu|allez|ok|oui|ouais)"
     r"(?: en attendant| dans ce cas| du coup)?"
     rf" on (?:(?:l|le|la|les|en|y) )?(?!(?:{_NOT_SETTLING})\b)[a-z]{{3,}}"
     r"|va pour (?!(?:ca|cela)\b)\w+"
@@ -71,7 +72,8 @@ CHAIR_SETTLING_RE = re.compile(rf"\b(?:{_CHAIR_SETTLING})")
 _DECIDE = (
     r"decid\w*|adopt\w*|approuv\w*|valid\w*|vot(?:e|ee|es|ees|ons|ez)|retenu\w*|retien\w*|"
     r"acte|actee|actons|arret(?:e|ee|es|ons)|enterin\w*|unanimit\w*|accord\w*|favorable|"
-    r"tranch\w*|convenu\w*|accept\w*|fixe|fixee|fixes|fixees|decal(?:e|ons|ee)|"
+    r"tranch\w*|convenu\w*|accept\w*|fixee|fixees|(?:est|sont|ete|on|c est) (?:(?:l|le|la|les) )?fixes?|"
+    r"fixes? (?:a|au|aux|pour|par|le|la|les)|decal(?:e|ons|ee)|"
     r"on part (?:sur|la dessus|la dessus)|on lance|on garde|on maintient|on fait comme ca|"
     r"c est parti|allons y|va pour|ca (?:nous|me) va|on le met|on les met|mets aux voix|"
     r"soumets au vote|qui est pour|c est regle|c est reglee|personne n est contre|"
@@ -87,6 +89,18 @@ DECISION_RE = re.compile(
     rf"\b({_DECIDE}|entendu|abstention\w*|qui est (?:pour|contre)|voix (?:pour|contre))\b"
 )
 STRONG_DECISION_RE = re.compile(rf"\b({_DECIDE})\b")
+# What a point proposed just before becomes when someone settles it with "on" and a pronoun
+# for it: "On l'annule, et on le reporte en septembre.", "La double authentification, on la
+# fait.", "On les paie." Not in a question, a condition or a subordinate clause ("si on le
+# fait", "ce qu'on les paie"), nor with a verb that settles nothing (see ``_NOT_SETTLING``), a
+# future, a conditional, an imperfect ("on le demandait depuis deux ans"), "on le note", "on le
+# remet" (a deferral) or "on les connaît".
+_PRONOUN_SETTLES_RE = re.compile(
+    r"\b(?<!\bsi )(?<!\bqu )(?<!\bquand )(?<!\bcomme )(?<!\bcomment )(?<!\bou )(?<!\bque )"
+    r"(?<!\blorsqu )(?<!\bpourquoi )(?<!\bdont )"
+    rf"on (?:l|le|la|les) (?!(?:{_NOT_SETTLING}|note|sait|connait|remet|"
+    r"(?!fait\b)\w+(?:ra|rai|rait|raient|ait|aient))\b)[a-z]{3,}"
+)
 # Negated or deferred statements that must not count as decisions: "rien n'est décidé",
 # "pas encore validé", "on ne tranche pas", "n'a pas été voté", and as speech and ASR drop the
 # "ne": "on tranche pas", "rien est décidé".
@@ -148,6 +162,13 @@ DECREE_NOUN_RE = re.compile(
 )
 
 
+# The chair closing the meeting ("Bon. On arrête là pour ce soir.", "on s'arrête ici"): "arrête"
+# there settles nothing.
+CLOSING_RE = re.compile(
+    r"\bon (?:s )?arrete (?:la|ici|pour (?:ce soir|aujourd hui|ce matin|cet apres midi))\b"
+)
+
+
 # Decision words that take no decision of this meeting: the power of another body ("c'est
 # l'assemblée générale qui fixe la cotisation") and a choice recalled from the past ("l'an
 # dernier on avait décidé…", "ils avaient voté contre").
@@ -188,13 +209,26 @@ def not_reported(text: str) -> str:
     return " ".join(k.strip() for k in kept)
 
 
+def states_decision(text: str) -> bool:
+    """Whether ``text`` says that a point is settled: decision words that are not negated,
+    deferred, questioned or another body's (:func:`settled`), or a point settled with "on" and a
+    pronoun for it in a sentence that asks nothing (``_PRONOUN_SETTLES_RE``)."""
+    if STRONG_DECISION_RE.search(settled(text)):
+        return True
+    return any(
+        _PRONOUN_SETTLES_RE.search(settled(sentence))
+        for sentence in SENTENCE_RE.findall(text)
+        if not sentence.strip().endswith("?")
+    )
+
+
 def settled(text: str) -> str:
     """Normalised ``text`` without its negated, deferred or questioned decision words ("rien
     n'est décidé", "on le met en attente", "on la fixe quand ?") and those that are not this
     meeting's ("c'est le conseil qui vote", "on avait décidé", a sentence reporting what
     another body voted): what is left states a decision only if one was taken."""
     norm = ACCORD_NOUN_RE.sub(" ", DEFERRED_CUE_RE.sub(" ", normalize(not_reported(text))))
-    norm = DECREE_NOUN_RE.sub(" ", norm)
+    norm = CLOSING_RE.sub(" ", DECREE_NOUN_RE.sub(" ", norm))
     norm = NOT_OURS_RE.sub(" ", norm)
     return NEGATED_RE.sub(" ", QUESTIONED_RE.sub(" ", norm))
 
@@ -335,7 +369,11 @@ def check_decision(item: dict[str, Any], index: TranscriptIndex) -> Decision | U
     evidence = index.around(ids, before=0, after=1)
     ev_norm = settled(_text(evidence))
     cited_norm = settled(_text(cited))
-    if not STRONG_DECISION_RE.search(ev_norm) and not DECISION_RE.search(cited_norm):
+    if (
+        not STRONG_DECISION_RE.search(ev_norm)
+        and not DECISION_RE.search(cited_norm)
+        and not any(states_decision(s.text) for s in evidence)
+    ):
         return rejected("le passage cité n'énonce pas de décision (idée, proposition ou report)")
     if NEGATED_RE.search(norm):
         return rejected("formulée comme une absence de décision (rien n'est adopté ni tranché)")

@@ -25,6 +25,7 @@ from summarizer import (
 )
 from summarizer.backends import LLMError, _with_retry, backend_from_settings
 from summarizer.pipeline import STEPS, commitment_segments, decision_segments
+from summarizer.schema import Decision, Unverified
 from summarizer.settings import LLMSettings
 from summarizer.text import addressee, commits_self, spoken_task, stated_deadlines
 from summarizer.verify import TranscriptIndex, check_action, check_decision
@@ -406,6 +407,47 @@ def test_candidate_turns_skip_negations_and_bare_acceptances():
     assert [s.id for s in commitment_segments(asr.segments)] == [1, 2]
 
 
+def test_a_point_settled_with_on_and_a_pronoun_is_a_decision_candidate():
+    t = parse_clerk_text(
+        "[00:00:01] Mme Roux: Je propose d'annuler la kermesse, il fera quarante degrés.\n"
+        "[00:00:09] M. Blanc: Bon. On l'annule, et on la reporte en septembre.\n"
+        "[00:00:15] Mme Roux: Et la sortie au lac, on la fait quand ?\n"
+        "[00:00:20] M. Blanc: Si on la fait jeudi, il faut un car.\n"
+        "[00:00:26] Mme Roux: On le demandait depuis deux ans, on le sait bien.\n"
+        "[00:00:31] M. Blanc: Les vieux PC, on les remet à plus tard.\n"
+        "[00:00:36] Mme Roux: Et les livres désherbés, on les redonne à l'association ?\n"
+        "[00:00:40] M. Blanc: Oui, on redonne.\n"
+    )
+    # a question, a condition, an imperfect, a stative verb and a deferral settle nothing
+    assert [s.id for s in decision_segments(t.segments)] == [1, 7]
+    index = TranscriptIndex(t)
+    proposal = {"decision": "La kermesse est annulée et reportée en septembre.", "segments": [1]}
+    assert isinstance(check_decision(proposal, index), Decision)
+    # the same words cited from the question are not a decision
+    asked = {"decision": "La sortie au lac est faite.", "segments": [2]}
+    assert isinstance(check_decision(asked, index), Unverified)
+
+
+def test_consent_heard_in_the_chairs_turn_settles_the_point_said_before_it():
+    from summarizer.pipeline import decision_as_said
+
+    for said in (
+        "Le samedi 14 juin, alors. Tout le monde est d'accord ? Oui. Très bien.",
+        "le samedi 14 juin alors tout le monde est d'accord oui très bien",  # as the ASR writes
+    ):
+        t = parse_clerk_text(
+            "[00:00:01] Amina: On pourrait avancer la fête au samedi 14 juin.\n"
+            f"[00:00:09] Gérard: {said}\n"
+            "[00:00:15] Gérard: Bon. On arrête là pour ce soir. Merci à tous.\n"
+        )
+        index = TranscriptIndex(t)
+        found = decision_as_said(index, 1)
+        assert found == {"decision": "Le samedi 14 juin (accord de tous).", "segments": [1]}
+        assert isinstance(check_decision(found, index), Decision)
+        # closing the meeting ("on arrête là") is no decision
+        assert [s.id for s in decision_segments(t.segments)] == [1]
+
+
 def test_cues_for_owners_and_deadlines_as_said():
     assert addressee("Claire, tu peux réserver le car d'ici vendredi ?") == "Claire"
     assert addressee("et sonia tu m'envoies la synthèse") == "Sonia"  # ASR: no commas
@@ -414,6 +456,15 @@ def test_cues_for_owners_and_deadlines_as_said():
     assert commits_self("Ok, je l'ajoute au backlog.")
     assert not commits_self("Je pense qu'on devrait ouvrir la zone aux commerces.")
     assert not commits_self("Je mets aux voix le budget avant le 15 avril.")
+    # an offer, or asking someone on the meeting's behalf, takes the task on
+    assert commits_self("Je peux m'occuper de la sono, j'ai du matériel.")
+    assert commits_self("je peux appeler la présidente je la connais bien")
+    assert commits_self("Il faut le chiffrage, je demande un devis à la métropole.")
+    assert commits_self("Je demande à la police municipale de passer plus souvent.")
+    assert not commits_self("Je peux vous dire que le budget est tenu.")
+    assert not commits_self("Je me demande si c'est utile.")
+    assert not commits_self("Je vous demande de relire le texte.")
+    assert not commits_self("Je demande à voir les chiffres.")
     said = "Il manque trois infirmiers en juillet. J'établirai le planning avant le 30 avril."
     assert stated_deadlines(said) == ["en juillet", "avant le 30 avril"]
     for phrase in [
