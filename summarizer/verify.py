@@ -93,13 +93,15 @@ STRONG_DECISION_RE = re.compile(rf"\b({_DECIDE})\b")
 # for it: "On l'annule, et on le reporte en septembre.", "La double authentification, on la
 # fait.", "On les paie." Not in a question, a condition or a subordinate clause ("si on le
 # fait", "ce qu'on les paie"), nor with a verb that settles nothing (see ``_NOT_SETTLING``), a
-# future, a conditional, an imperfect ("on le demandait depuis deux ans"), "on le note", "on le
+# future, a conditional, an imperfect ("on le demandait depuis deux ans"), a state that lasts
+# ("on la demande depuis septembre"), a past ("on les leur a demandées"), "on le note", "on le
 # remet" (a deferral) or "on les connaît".
+_INDIRECT_QUESTION_RE = re.compile(r"\b(?:savoir|quel|quelle|quels|quelles|combien|comment)\b")
 _PRONOUN_SETTLES_RE = re.compile(
     r"\b(?<!\bsi )(?<!\bqu )(?<!\bquand )(?<!\bcomme )(?<!\bcomment )(?<!\bou )(?<!\bque )"
     r"(?<!\blorsqu )(?<!\bpourquoi )(?<!\bdont )"
-    rf"on (?:l|le|la|les) (?!(?:{_NOT_SETTLING}|note|sait|connait|remet|"
-    r"(?!fait\b)\w+(?:ra|rai|rait|raient|ait|aient))\b)[a-z]{3,}"
+    rf"on (?:l|le|la|les) (?:(?:leur|lui|y|en) )?(?!(?:{_NOT_SETTLING}|leur|lui|note|sait|connait|remet|"
+    r"(?!fait\b)\w+(?:ra|rai|rait|raient|ait|aient))\b)[a-z]{3,}\b(?! depuis\b)"
 )
 # Negated or deferred statements that must not count as decisions: "rien n'est décidé",
 # "pas encore validé", "on ne tranche pas", "n'a pas été voté", and as speech and ASR drop the
@@ -215,11 +217,16 @@ def states_decision(text: str) -> bool:
     pronoun for it in a sentence that asks nothing (``_PRONOUN_SETTLES_RE``)."""
     if STRONG_DECISION_RE.search(settled(text)):
         return True
-    return any(
-        _PRONOUN_SETTLES_RE.search(settled(sentence))
-        for sentence in SENTENCE_RE.findall(text)
-        if not sentence.strip().endswith("?")
-    )
+    for sentence in SENTENCE_RE.findall(text):
+        if sentence.strip().endswith("?"):
+            continue
+        norm = settled(sentence)
+        m = _PRONOUN_SETTLES_RE.search(norm)
+        # not in an indirect question ("la question est de savoir sur quelle ligne on les
+        # finance")
+        if m and not _INDIRECT_QUESTION_RE.search(norm[: m.start()]):
+            return True
+    return False
 
 
 def settled(text: str) -> str:

@@ -414,12 +414,15 @@ def test_a_point_settled_with_on_and_a_pronoun_is_a_decision_candidate():
         "[00:00:15] Mme Roux: Et la sortie au lac, on la fait quand ?\n"
         "[00:00:20] M. Blanc: Si on la fait jeudi, il faut un car.\n"
         "[00:00:26] Mme Roux: On le demandait depuis deux ans, on le sait bien.\n"
+        "[00:00:29] Mme Roux: On les leur a demandées lundi. On la réclame depuis mai.\n"
+        "[00:00:30] M. Blanc: Reste à savoir sur quelle ligne on les finance.\n"
         "[00:00:31] M. Blanc: Les vieux PC, on les remet à plus tard.\n"
         "[00:00:36] Mme Roux: Et les livres désherbés, on les redonne à l'association ?\n"
         "[00:00:40] M. Blanc: Oui, on redonne.\n"
     )
-    # a question, a condition, an imperfect, a stative verb and a deferral settle nothing
-    assert [s.id for s in decision_segments(t.segments)] == [1, 7]
+    # a question (direct or not), a condition, an imperfect, a stative verb, a past, a lasting
+    # state and a deferral settle nothing
+    assert [s.id for s in decision_segments(t.segments)] == [1, 9]
     index = TranscriptIndex(t)
     proposal = {"decision": "La kermesse est annulée et reportée en septembre.", "segments": [1]}
     assert isinstance(check_decision(proposal, index), Decision)
