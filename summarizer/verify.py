@@ -485,6 +485,24 @@ def _impersonal_need(text: str) -> bool:
     )
 
 
+# A request that asks when ("Tu peux l'activer quand ?", "C'est faisable pour quand ?").
+_ASKS_WHEN_RE = re.compile(r"\bquand\b|\bquel(?:le)? (?:jour|date|delai)\b")
+ANSWER_OPENING_WORDS = 4
+
+
+def answers_when(question: str, reply: str) -> bool:
+    """Whether ``reply`` opens with a time in answer to ``question`` asking when ("Tu peux
+    l'activer quand ?" / "Lundi, si Kevin me fait le tuto."): the one who answers takes it on,
+    by then. Not a reply that opens by refusing ("Pas avant mars.")."""
+    opening = " ".join(reply.split()[:ANSWER_OPENING_WORDS])
+    return (
+        bool(_ASKS_WHEN_RE.search(normalize(question)))
+        and bool(time_tokens(opening))
+        and deadline_of(reply) is not None
+        and not re.search(r"\b(?:pas|non|jamais|impossible)\b", normalize(opening))
+    )
+
+
 def _paired_turn(seg: Segment, index: TranscriptIndex) -> tuple[Segment | None, str]:
     """The turn that completes a request or an acceptance: the short reply accepting ``seg``
     (``"reply"``), or the request that ``seg`` accepts (``"request"``); else ``(None, "")``."""
@@ -495,6 +513,7 @@ def _paired_turn(seg: Segment, index: TranscriptIndex) -> tuple[Segment | None, 
         and is_request(seg.text)
         and (
             commits_self(nxt.text)
+            or answers_when(seg.text, nxt.text)
             or (
                 is_acceptance(nxt.text)
                 and (not _impersonal_need(seg.text) or _TAKES_ON_RE.match(normalize(nxt.text)))

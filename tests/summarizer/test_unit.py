@@ -481,6 +481,25 @@ def test_cues_for_owners_and_deadlines_as_said():
         assert stated_deadlines(f"je le fais {phrase}") == [phrase]
 
 
+def test_who_answers_when_with_a_time_takes_the_task_by_then():
+    from summarizer.verify import answers_when
+
+    t = parse_clerk_text(
+        "[00:00:01] Mathieu Garcia: La double authentification, on la fait. "
+        "Tu peux l'activer quand ?\n"
+        "[00:00:09] Yasmine Cherif: Lundi, si Kevin me fait le tuto pour eux.\n"
+    )
+    index = TranscriptIndex(t)
+    action = check_action(
+        {"task": "Activer la double authentification", "owner": "", "due": "", "segments": [0]},
+        index,
+    )
+    assert (action.owner, action.due) == ("Yasmine Cherif", "Lundi")  # as said
+    assert answers_when("C'est pour quand ?", "Début janvier, pour la com.")
+    assert not answers_when("Tu peux l'activer quand ?", "Pas avant mars, on n'a personne.")
+    assert not answers_when("Tu peux l'activer ?", "Lundi, si Kevin me fait le tuto.")
+
+
 def test_owner_is_the_anonymous_speaker_who_commits():
     from benchmarks.minutes_data import anonymous_transcript
 
