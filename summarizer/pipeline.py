@@ -165,10 +165,6 @@ def _is_commitment(text: str) -> bool:
     return bool(cues or deadlines or addressee(text) or commits_self(text))
 
 
-def _is_decision(text: str) -> bool:
-    return states_decision(text)
-
-
 def _candidates(segments: list[Segment], cue: Callable[[str], bool]) -> list[Segment]:
     out: list[Segment] = []
     previous: Segment | None = None
@@ -190,7 +186,7 @@ def commitment_segments(segments: list[Segment]) -> list[Segment]:
 def decision_segments(segments: list[Segment]) -> list[Segment]:
     """Turns that use decision words ("adopté", "c'est validé", "va pour"), negations removed,
     short replies to such a turn excepted."""
-    return _candidates(segments, _is_decision)
+    return _candidates(segments, states_decision)
 
 
 Ask = Callable[[list[dict[str, str]], dict, int], dict]

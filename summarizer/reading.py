@@ -55,6 +55,11 @@ _FILLERS_RE = re.compile(
 )
 
 
+def _without_trailing_fillers(phrase: str) -> str:
+    """``phrase`` without the settling words it ends on ("Le samedi 14 juin, alors")."""
+    return re.sub(r"(?:[\s,]+(?:bon|alors|donc|allez|ok|parfait))+$", "", phrase, flags=re.I)
+
+
 def _without_fillers(sentence: str) -> str:
     """A sentence without its end punctuation and opening fillers ("Bon.", "Alors, …")."""
     return _FILLERS_RE.sub("", sentence.strip(" .!,;:…") + " ").strip(" .!,;:…")
@@ -299,7 +304,7 @@ def _concluded_point(head: str) -> str:
     head = head.strip()
     for _ in range(3):
         head = _FILLERS_RE.sub("", head + " ").strip(" ,;:?")
-        head = re.sub(r"(?:[\s,]+(?:bon|alors|donc|allez|ok|parfait))+$", "", head, flags=re.I)
+        head = _without_trailing_fillers(head)
         head = _CONSENT_ASKED_RE.sub("", head).strip(" ,;:?.!")
     if len(head.split()) > CONCLUDED_WORDS:
         head = _outcome_subject(head) or " ".join(head.split()[-CONCLUDED_WORDS:])
@@ -333,7 +338,7 @@ def concluded_decision(index: TranscriptIndex, sid: int) -> tuple[str, list[int]
     heard = _CONSENT_HEARD_RE.search(seg.text.strip())
     if heard:
         point = point_opened(seg.text.strip()[: heard.start()])
-        point = re.sub(r"[\s,]+(?:alors|donc|bon)$", "", point, flags=re.IGNORECASE)
+        point = _without_trailing_fillers(point)
         if content_tokens(point) and not QUOTE_RE.search(normalize(point)):
             return f"{point[:1].upper()}{point[1:]} (accord de tous).", [sid]
     for sentence in SENTENCE_RE.findall(seg.text):
