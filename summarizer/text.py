@@ -437,14 +437,49 @@ ADDRESS_RE = re.compile(
 )
 
 
+# A name said after a request, set off by a comma ("Faites le chiffrage, Mme Faure, on
+# regardera."): a capitalised word, or any word after a civility.
+VOCATIVE_RE = re.compile(
+    r",\s*(?:(?:m\.?|mme|monsieur|madame|docteur|dr)\s+(?P<titled>[\w\-]{2,})|"
+    r"(?P<name>[A-ZÀ-Ý][\w\-]{2,}))\s*(?=[,.?!]|$)",
+    re.IGNORECASE,
+)
+_ASKS_SOMEONE_RE = re.compile(
+    r"(?:^|[.!?:;,]\s*)(?:[a-zà-ÿ]{3,}ez|faites)(?!\w)|\b(?:tu|vous)\s+\w+",
+    re.IGNORECASE,
+)
+
+
+def _is_vocative(m: re.Match[str]) -> bool:
+    """A :data:`VOCATIVE_RE` match that names someone: after a civility, or capitalised (not
+    an acronym such as "SDIS")."""
+    word = m["titled"] or m["name"]
+    return (
+        normalize(word) not in _NOT_NAMES
+        and normalize(word) not in STOPWORDS
+        and bool(m["titled"] or (word[:1].isupper() and not word.isupper()))
+    )
+
+
+def _drop_name(m: re.Match[str]) -> str:
+    return "" if _is_vocative(m) else m.group(0)
+
+
 def addressee(text: str) -> str | None:
     """The person a turn speaks to by name ("Claire, tu peux réserver…" → ``"Claire"``), as
     said; ``None`` when the turn addresses nobody by name. Works on ASR text (no commas, lower
-    case) too: a word right before "tu"/"vous" at the start of a sentence."""
+    case) too: a word right before "tu"/"vous" at the start of a sentence. A name after the
+    request ("Faites le chiffrage, Mme Faure.") counts when set off by a comma."""
     for m in ADDRESS_RE.finditer(text):
         word = m.group(1)
         if normalize(word) not in _NOT_NAMES and normalize(word) not in STOPWORDS:
             return word[:1].upper() + word[1:]
+    for sentence in SENTENCE_RE.findall(text):
+        asked = _ASKS_SOMEONE_RE.search(sentence)
+        for m in VOCATIVE_RE.finditer(sentence):
+            if asked and asked.start() < m.start() and _is_vocative(m):
+                word = m["titled"] or m["name"]
+                return word[:1].upper() + word[1:]
     return None
 
 
@@ -968,7 +1003,7 @@ def _tail(text: str) -> str:
     return re.sub(r"\s+([,;:])", r"\1", re.sub(r"\s+", " ", rest)).strip(" ,:-")
 
 
-_DANGLING_RE = re.compile(r"(?:(?:^|\s+)(?:et|puis|mais|ou|donc))+$", re.IGNORECASE)
+_DANGLING_RE = re.compile(r"(?:(?:^|\s+)(?:et|puis|mais|ou|donc|alors))+$", re.IGNORECASE)
 _OBJECT_CLITIC_RE = re.compile(r"(?:^|\s)(le|la|les|l['’])\s*$", re.IGNORECASE)
 _NOUN_PHRASE_RE = re.compile(
     r"\b(le|la|les|des|un|une|l['’])\s*([\w\-]{3,}(?:\s+(?:de|du|des|d['’])\s*(?:la\s+|l['’]\s*)?[\w\-]{3,})?)",
@@ -1100,11 +1135,21 @@ def _phrase(verb: str, rest: str, head: str = "", context: str = "") -> str | No
     """``verb`` and the rest of its clause; when that is empty and the verb took an object
     pronoun ("je le prépare"), what the pronoun stands for in ``head``, else in ``context``
     (the turn before: "Inès, où en sont les maquettes ?" / "je les partage jeudi")."""
-    tail = _DANGLING_RE.sub("", _SELF_RE.sub("", _tail(rest))).strip(" ,")
+    # "Tu peux le faire, Karim ?": the name said after the request is not the task's object
+    tail = _tail(VOCATIVE_RE.sub(_drop_name, rest))
+    tail = _DANGLING_RE.sub("", _SELF_RE.sub("", tail)).strip(" ,")
     # "je le reconvoque sous quinze jours, et cette fois…": what follows "et" is another clause
     tail = re.sub(r"^(?:et|puis|mais)\b.*$", "", tail, flags=re.IGNORECASE | re.DOTALL).strip()
     clitic = _OBJECT_CLITIC_RE.search(head)
-    if clitic and _PREPOSITION_START_RE.match(tail):
+    causative = re.match(r"([a-zà-ÿ]+(?:er|ir|re))\b\s*(.*)$", tail, re.IGNORECASE | re.DOTALL)
+    if clitic and normalize(verb) == "faire" and causative:
+        # "Le courrier aux familles, je le fais partir…": "faire partir" the thing named
+        found = _antecedent(head[: clitic.start()], clitic.group(1)) or _antecedent(
+            context, clitic.group(1)
+        )
+        if found:
+            tail = " ".join(x for x in (causative[1], found, causative[2]) if x)
+    elif clitic and _PREPOSITION_START_RE.match(tail):
         # "je le fais avec Enzo demain": the object first, then the rest as said
         found = _antecedent(head[: clitic.start()], clitic.group(1)) or _antecedent(
             context, clitic.group(1)
@@ -1333,7 +1378,7 @@ def _third_party_present(text: str, context: str) -> tuple[str, str] | None:
 # A request in the imperative at the head of a clause ("Réunissez-la en juin", "Denis,
 # envoyez-moi une note d'une page d'ici vendredi"), its object pronoun kept.
 _IMPERATIVE_RE = re.compile(
-    r"(?:^|[.!?:;]\s*|,\s*)(?P<verb>[a-zà-ÿ]{3,}ez)"
+    r"(?:^|[.!?:;]\s*|,\s*)(?P<verb>[a-zà-ÿ]{3,}ez|faites)"
     r"(?:-(?P<pronoun>le|la|les|moi|nous|lui|leur|en|y))*(?![\w\-])",
     re.IGNORECASE,
 )

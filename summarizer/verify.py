@@ -673,6 +673,103 @@ def same_verb(a: str, b: str) -> bool:
     return bool(wa and wb) and stem(wa[0]) == stem(wb[0])
 
 
+# A reply that takes on what was asked through a pronoun ("je peux le prendre lundi matin",
+# "je leur envoie un courrier", "je fais ça la semaine prochaine"), unless the pronoun stands
+# for a thing named at the head of the sentence ("Le courrier aux familles, je le fais
+# partir…").
+_BACK_REFERENCE_RE = re.compile(
+    r"\b(?:je|j|on)\s+(?:(?:vais|peux|veux|dois|va|peut)\s+)?(?:le|la|les|l|lui|leur|en)\s+\w"
+    r"|\b(?:fais|ferai|faire|fait|fera)\s+(?:ca|cela)\b"
+)
+_DISLOCATED_RE = re.compile(
+    r"\b(?:le|la|les|l['’])\s*[^,.;:?!]{3,60},\s*(?:je|j['’]|on|nous)\s", re.IGNORECASE
+)
+# A deadline that opens with "d'ici", "avant", "pour", "dès"…: said as a deadline, not as a
+# date in passing ("ce n'est pas l'objet du vote aujourd'hui").
+_BY = r"(?:d['’ ]ici|avant|au\s+plus\s+tard|d[èe]s|pour|sous)\b"
+_BY_BEFORE_RE = re.compile(rf"\b{_BY}(?:\s+[^\s,]+){{0,3}}\s*$", re.IGNORECASE)  # "pour le conseil du"
+_BY_START_RE = re.compile(rf"^{_BY}", re.IGNORECASE)  # "Pour la prochaine réunion de pôle"
+
+
+def _other_task(text: str, task: str) -> bool:
+    """Whether ``text`` gives or takes a task of its own, said with its object, other than
+    ``task`` ("Oui, c'est faisable. J'appelle la région cette semaine." after "vous complétez
+    l'annexe ?"): a deadline said there is that task's, not ``task``'s. Taking on what was
+    asked through a pronoun ("Je vous l'envoie la semaine prochaine.") is the same task."""
+    deadline = deadline_of(text)
+    clause = text[: text.index(deadline) + len(deadline)] if deadline in (text or "") else text
+    found = spoken_task(clause)
+    if (
+        found is None
+        or len(found[0].split()) < 2
+        or same_verb(found[0], task)
+        or verb_said(task, clause)
+        or set(content_tokens(found[0])[1:]) & set(content_tokens(task)[1:])
+    ):
+        return False  # the same task, or the same thing ("vous prenez l'arrêté ?" / "je signe
+        # l'arrêté ce soir")
+    return not (_BACK_REFERENCE_RE.search(normalize(clause)) and not _DISLOCATED_RE.search(clause))
+
+
+def _task_deadline(text: str, task: str) -> str | None:
+    """The deadline ``text`` gives ``task``: said in the sentences that say its verb, else
+    said as a deadline ("pour…", "avant…") in the sentence right after them, if it gives no
+    other task
+    ("Léa, tu prépares les supports ? Il nous faudrait une maquette pour la prochaine
+    réunion."); the whole text's when no sentence says the verb."""
+    sentences = [x for x in SENTENCE_RE.findall(text) if x.strip()]
+    saying = [i for i, x in enumerate(sentences) if task and verb_said(task, x)]
+    if len(sentences) < 2 or self_corrected(text) or not saying:
+        return deadline_of(text)
+    found = deadline_of(" ".join(sentences[i] for i in saying))
+    if found:
+        return found
+    for sentence in sentences[saying[-1] + 1 : saying[-1] + 2]:  # the sentence right after
+        later = deadline_of(sentence)
+        before = sentence[: sentence.find(later)] if later and later in sentence else ""
+        if (
+            later
+            and (_BY_BEFORE_RE.search(before) or _BY_START_RE.match(later))
+            and not _other_task(sentence, task)
+        ):
+            return later
+    return None
+
+
+def _reply_deadline(text: str, task: str) -> str | None:
+    """The deadline a reply gives ``task``: in a sentence of it that gives no other task."""
+    for sentence in [x for x in SENTENCE_RE.findall(text) if x.strip()] or [text]:
+        found = deadline_of(sentence)
+        if found and not _other_task(sentence, task):
+            return found
+    return None
+
+
+ASKED_WHEN_WORDS = 8  # "Vous le mettez en place quand ?", not a new request that asks when
+
+
+def _asked_when_answer(seg: Segment, index: TranscriptIndex, task: str) -> Segment | None:
+    """The turn that answers "pour quand ?" asked right after ``seg`` ("Julie, tu peux
+    relire…" / "Oui. Euh, pour quand ?" / "D'ici vendredi, si c'est possible ?"), when it says
+    a deadline and no other task."""
+    question = index.neighbour(seg.id, 1)
+    if (
+        question is None
+        or not ("?" in question.text or not re.search(r"[.!?,]", question.text))  # ASR: no marks
+        or not _ASKS_WHEN_RE.search(normalize(question.text))
+        or len(normalize(question.text).split()) > ASKED_WHEN_WORDS
+    ):
+        return None
+    answer = index.neighbour(question.id, 1)
+    if (
+        answer is not None
+        and answer.speaker != question.speaker
+        and _reply_deadline(answer.text, task)
+    ):
+        return answer
+    return None
+
+
 def _task_sentences(text: str, task: str) -> str:
     """The sentences of ``text`` that say ``task``'s verb, when some do and others do not
     ("On revient sur ce qu'on a dit ce matin : … Vous prévenez l'organisateur ?": the date of
@@ -700,9 +797,25 @@ def resolve_due(
     cited = [index.by_id[i] for i in ids]
     pair, role = _paired_turn(cited[0], index)
     turns = [*cited, pair] if pair is not None else cited
-    in_cited = [d for s in cited if (d := deadline_of(_task_sentences(s.text, task)))]
+    in_cited = [d for s in cited if (d := _task_deadline(s.text, task))]
     in_pair = [d for d in [deadline_of(pair.text)] if d] if pair is not None else []
-    said_here = in_pair if role == "reply" and in_pair else in_cited or in_pair
+    if role == "reply" and pair is not None and (own := _reply_deadline(pair.text, task)):
+        said_here = [own]  # who takes it on says when: their word wins
+    else:
+        # a reply whose deadline goes with another task it takes on ("Oui, c'est faisable.
+        # J'appelle la région cette semaine.") leaves the request's own deadline standing
+        said_here = in_cited or in_pair
+    # the question may be the reply itself ("Oui. Euh, pour quand ?") or follow it
+    answer = None
+    for after in {cited[-1].id, max(t.id for t in turns)}:
+        answer = answer or (
+            None if said_here else _asked_when_answer(index.by_id[after], index, task)
+        )
+    if answer is not None:
+        # "…tu peux relire la partie état de l'art ?" / "Oui. Euh, pour quand ?" / "D'ici
+        # vendredi.": the deadline is the answer's
+        turns = [*turns, answer]
+        said_here = [d for d in [_reply_deadline(answer.text, task)] if d]
     said_words = time_tokens(_text(turns))
     meeting_dates = [d for s in turns for d in next_meeting_dates(s.text)]
     if proposed and any(

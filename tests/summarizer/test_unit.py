@@ -500,6 +500,79 @@ def test_who_answers_when_with_a_time_takes_the_task_by_then():
     assert not answers_when("Tu peux l'activer ?", "Lundi, si Kevin me fait le tuto.")
 
 
+def test_a_reply_that_takes_on_another_task_keeps_the_requests_deadline():
+    t = parse_clerk_text(
+        "[00:00:01] Agnès Roux: Monsieur Petit, vous nous reprenez le budget annexe pour le "
+        "bureau de mars ?\n"
+        "[00:00:08] Paul Petit: Oui, c'est jouable. Je téléphone au trésorier jeudi.\n"
+        "[00:00:14] Paul Petit: Les bons de commande, je vous les envoie ce soir.\n"
+        "[00:00:20] Inès Faure: Parfait. La note aux agents, je la fais partir demain, alors.\n"
+    )
+    index = TranscriptIndex(t)
+    budget = check_action(
+        {"task": "Reprendre le budget annexe", "owner": "", "due": "", "segments": [0]}, index
+    )
+    # "jeudi" goes with the call to the treasurer, not with the budget asked for March
+    assert (budget.owner, budget.due) == ("Paul Petit", "pour le bureau de mars")
+    orders = check_action(
+        {"task": "Envoyer les bons de commande", "owner": "", "due": "", "segments": [2]}, index
+    )
+    # the next speaker's own task and date ("demain") are not this one's
+    assert (orders.owner, orders.due) == ("Paul Petit", "ce soir")
+    # a reply that takes on what was asked through a pronoun still gives its date
+    t = parse_clerk_text(
+        "[00:00:01] Agnès Roux: Karim, tu t'occupes des badges des stagiaires ?\n"
+        "[00:00:05] Karim Benali: Oui, je les commande lundi.\n"
+    )
+    badges = check_action(
+        {"task": "S'occuper des badges", "owner": "", "due": "", "segments": [0]},
+        TranscriptIndex(t),
+    )
+    assert (badges.owner, badges.due) == ("Karim Benali", "lundi")
+
+
+def test_a_deadline_said_after_the_request_or_asked_for_belongs_to_the_task():
+    t = parse_clerk_text(
+        "[00:00:01] Agnès Roux: Karim, tu prépares le diaporama ? Il nous le faudrait pour "
+        "le conseil du 12 mars. Ce n'est pas l'objet du vote aujourd'hui.\n"
+        "[00:00:09] Karim Benali: D'accord.\n"
+        "[00:00:12] Agnès Roux: Léa, tu peux relire la convention ?\n"
+        "[00:00:16] Léa Morel: Oui. C'est pour quand ?\n"
+        "[00:00:19] Agnès Roux: D'ici mardi, si possible.\n"
+        "[00:00:23] Paul Petit: Je contacte le rectorat. Ce n'est pas simple en ce moment.\n"
+    )
+    index = TranscriptIndex(t)
+    slides = check_action(
+        {"task": "Préparer le diaporama", "owner": "", "due": "", "segments": [0]}, index
+    )
+    assert (slides.owner, slides.due) == ("Karim Benali", "12 mars")
+    review = check_action(
+        {"task": "Relire la convention", "owner": "", "due": "", "segments": [2]}, index
+    )
+    assert (review.owner, review.due) == ("Léa Morel", "D'ici mardi")
+    # a date said in passing after the task is not its deadline
+    call = check_action(
+        {"task": "Contacter le rectorat", "owner": "", "due": "", "segments": [5]}, index
+    )
+    assert (call.owner, call.due) == ("Paul Petit", None)
+
+
+def test_a_name_said_after_the_request_is_whom_it_asks():
+    t = parse_clerk_text(
+        "[00:00:01] Agnès Roux: Faites le relevé des compteurs, Mme Morel, on verra ensuite.\n"
+        "[00:00:06] Agnès Roux: Point suivant.\n"
+        "[00:00:09] Agnès Roux: Tu peux le reprendre, Karim ? Envoyez-moi le devis, SDIS.\n"
+    )
+    assert addressee(t.segments[0].text) == "Morel"
+    assert spoken_task(t.segments[0].text) == ("Faire le relevé des compteurs", "tu")
+    assert addressee(t.segments[2].text) == "Karim"
+    assert addressee("Vous relancez le SDIS, demain ?") is None  # an acronym, then a date
+    assert spoken_task("La note, je la fais partir demain, alors.") == (
+        "Faire partir la note",
+        "je",
+    )
+
+
 def test_owner_is_the_anonymous_speaker_who_commits():
     from benchmarks.minutes_data import anonymous_transcript
 
