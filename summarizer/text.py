@@ -444,10 +444,6 @@ VOCATIVE_RE = re.compile(
     r"(?P<name>[A-ZÀ-Ý][\w\-]{2,}))\s*(?=[,.?!]|$)",
     re.IGNORECASE,
 )
-_ASKS_SOMEONE_RE = re.compile(
-    r"(?:^|[.!?:;,]\s*)(?:[a-zà-ÿ]{3,}ez|faites)(?!\w)|\b(?:tu|vous)\s+\w+",
-    re.IGNORECASE,
-)
 
 
 def _is_vocative(m: re.Match[str]) -> bool:
@@ -475,9 +471,19 @@ def addressee(text: str) -> str | None:
         if normalize(word) not in _NOT_NAMES and normalize(word) not in STOPWORDS:
             return word[:1].upper() + word[1:]
     for sentence in SENTENCE_RE.findall(text):
-        asked = _ASKS_SOMEONE_RE.search(sentence)
+        # asked of someone: an imperative that asks for work, or "tu"/"vous" with a verb that
+        # asks ("vous relancez", "tu peux"), not "ça vous va"
+        asked = min(
+            [
+                m.start()
+                for m in _IMPERATIVE_RE.finditer(sentence)
+                if normalize(m["verb"]) not in _NOT_TASK_IMPERATIVES
+            ]
+            + [m.start() for m in _SECOND_PERSON_RE.finditer(sentence)],
+            default=None,
+        )
         for m in VOCATIVE_RE.finditer(sentence):
-            if asked and asked.start() < m.start() and _is_vocative(m):
+            if asked is not None and asked < m.start() and _is_vocative(m):
                 word = m["titled"] or m["name"]
                 return word[:1].upper() + word[1:]
     return None
@@ -559,6 +565,7 @@ _OFFERS_RE = re.compile(
     rf"(?:(?:le|la|les|l|lui|leur) )?(?:{_WORK_INFINITIVES}))\b"
     r"|\bje veux bien (?:m en occuper|m occuper|m en charger|(?:le|la|les|l) faire)\b"
     r"|\bje (?:leur |lui )?demande (?:un|une|des|le|la|les|au|aux|a(?! voir))\s"
+    r"|\bje (?:leur|lui) demande (?:de|d)\s"  # "je leur demande de la fournir", not "je vous…"
 )
 
 
@@ -711,15 +718,28 @@ def deadline_of(text: str) -> str | None:
 _ACCEPT_RE = re.compile(
     r"^(?:oui|d accord|entendu|ok|okay|ca marche|bien sur|c est note|sans probleme|"
     r"pas de probleme|tres bien|parfait|volontiers|pas de souci|aucun probleme|je m en|"
-    r"ca (?:me|nous) (?:va|convient)|vous (?:l|les) aurez|tu (?:l|les) auras)\b"
+    r"ca (?:me|nous) (?:va|convient)|vous (?:l|les) aurez|tu (?:l|les) auras|c est faisable)\b"
 )
 SHORT_REPLY_WORDS = 15
+DEADLINE_FIRST_WORDS = 5
 
 
 def is_acceptance(text: str) -> bool:
-    """A short reply that accepts a request ("Entendu, je m'en charge.", "Oui, sans problème.")."""
+    """A short reply that accepts a request ("Entendu, je m'en charge.", "Oui, sans problème."),
+    the deadline possibly said first ("Avant le 15 janvier, c'est faisable.", "Lundi, ça
+    marche.")."""
     norm = normalize(text)
-    return len(norm.split()) <= SHORT_REPLY_WORDS and bool(_ACCEPT_RE.search(norm))
+    words = norm.split()
+    if len(words) > SHORT_REPLY_WORDS:
+        return False
+    if _ACCEPT_RE.search(norm):
+        return True
+    return any(
+        _ACCEPT_RE.match(" ".join(words[k:]))
+        and time_tokens(" ".join(words[:k]))
+        and deadline_of(" ".join(words[:k]))
+        for k in range(1, min(DEADLINE_FIRST_WORDS, len(words) - 1) + 1)
+    )
 
 
 # -- a task as said, read in code ----------------------------------------------------------

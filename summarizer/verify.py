@@ -687,7 +687,9 @@ _DISLOCATED_RE = re.compile(
 # A deadline that opens with "d'ici", "avant", "pour", "dès"…: said as a deadline, not as a
 # date in passing ("ce n'est pas l'objet du vote aujourd'hui").
 _BY = r"(?:d['’ ]ici|avant|au\s+plus\s+tard|d[èe]s|pour|sous)\b"
-_BY_BEFORE_RE = re.compile(rf"\b{_BY}(?:\s+[^\s,]+){{0,3}}\s*$", re.IGNORECASE)  # "pour le conseil du"
+_BY_BEFORE_RE = re.compile(
+    rf"\b{_BY}(?:\s+[^\s,]+){{0,3}}\s*$", re.IGNORECASE
+)  # "pour le conseil du"
 _BY_START_RE = re.compile(rf"^{_BY}", re.IGNORECASE)  # "Pour la prochaine réunion de pôle"
 
 

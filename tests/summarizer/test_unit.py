@@ -27,7 +27,13 @@ from summarizer.backends import LLMError, _with_retry, backend_from_settings
 from summarizer.pipeline import STEPS, commitment_segments, decision_segments
 from summarizer.schema import Decision, Unverified
 from summarizer.settings import LLMSettings
-from summarizer.text import addressee, commits_self, spoken_task, stated_deadlines
+from summarizer.text import (
+    addressee,
+    commits_self,
+    is_acceptance,
+    spoken_task,
+    stated_deadlines,
+)
 from summarizer.verify import TranscriptIndex, check_action, check_decision
 from summarizer.windows import split_windows
 
@@ -555,6 +561,31 @@ def test_a_deadline_said_after_the_request_or_asked_for_belongs_to_the_task():
         {"task": "Contacter le rectorat", "owner": "", "due": "", "segments": [5]}, index
     )
     assert (call.owner, call.due) == ("Paul Petit", None)
+
+
+def test_a_reply_that_says_when_then_accepts_takes_the_task_on():
+    t = parse_clerk_text(
+        "[00:00:01] Agnès Roux: Vous nous transmettez les relevés de fréquentation, mois par "
+        "mois ?\n"
+        "[00:00:07] Karim Benali: Avant le 3 mars, c'est faisable.\n"
+        "[00:00:12] Léa Morel: Il manque le RIB du traiteur. Je leur demande de l'envoyer "
+        "sous huit jours.\n"
+    )
+    index = TranscriptIndex(t)
+    counts = check_action(
+        {
+            "task": "Transmettre les relevés de fréquentation",
+            "owner": "",
+            "due": "",
+            "segments": [0],
+        },
+        index,
+    )
+    assert (counts.owner, counts.due) == ("Karim Benali", "Avant le 3 mars")
+    assert is_acceptance("lundi ça marche") and not is_acceptance("Le budget, d'accord.")
+    # asking an absent third party is the speaker's task; "je vous demande de…" asks the room
+    assert commits_self(t.segments[2].text)
+    assert not commits_self("Je vous demande de voter, s'il vous plaît.")
 
 
 def test_a_name_said_after_the_request_is_whom_it_asks():
