@@ -164,6 +164,15 @@ DECREE_NOUN_RE = re.compile(
 )
 
 
+# A decision word in a clause of time ("je vous l'envoie dès qu'elle est fixée", "quand ce
+# sera validé"): what will happen once it is decided, not a decision taken. Not a condition
+# ("Si le feu est fixé cette nuit, oui." accepts on a condition), nor "pour une fois".
+PENDING_RE = re.compile(
+    r"\b(?:des qu|aussitot qu|sitot qu|quand|lorsqu|(?<!pour )une fois|apres qu)\s+(?:\w+\s+){0,3}?"
+    rf"(?:{_DECIDE})\b"
+)
+
+
 # The chair closing the meeting ("Bon. On arrête là pour ce soir.", "on s'arrête ici"): "arrête"
 # there settles nothing.
 CLOSING_RE = re.compile(
@@ -235,7 +244,7 @@ def settled(text: str) -> str:
     meeting's ("c'est le conseil qui vote", "on avait décidé", a sentence reporting what
     another body voted): what is left states a decision only if one was taken."""
     norm = ACCORD_NOUN_RE.sub(" ", DEFERRED_CUE_RE.sub(" ", normalize(not_reported(text))))
-    norm = CLOSING_RE.sub(" ", DECREE_NOUN_RE.sub(" ", norm))
+    norm = PENDING_RE.sub(" ", CLOSING_RE.sub(" ", DECREE_NOUN_RE.sub(" ", norm)))
     norm = NOT_OURS_RE.sub(" ", norm)
     return NEGATED_RE.sub(" ", QUESTIONED_RE.sub(" ", norm))
 
@@ -561,7 +570,11 @@ def resolve_owner(
     asked = index.neighbour(seg.id, -1)  # the turn before, which may ask who does it
     said: str | None = None
     named = addressee(seg.text)
-    if role == "request" or (commits_self(seg.text) and not named):
+    own = _task_sentences(seg.text, task)
+    # "Je porterai le résultat en commission, en janvier. Mme Royer, vous m'envoyez les
+    # résultats ?": the speaker's own task, said apart from the request to someone else
+    speaker_owns = bool(named) and own != seg.text and commits_self(own) and not addressee(own)
+    if speaker_owns or role == "request" or (commits_self(seg.text) and not named):
         said = index.speaker_display(seg) or None
     elif named and pair is not None and normalize(named) in TITLES and role == "reply":
         # "Capitaine, vous orientez les gens là-bas ?" / "Oui, je passe la consigne.": the
@@ -589,7 +602,7 @@ def resolve_owner(
     ):
         # "Et la commission, je la réunis quand ?" / "Réunissez-la en juin.": who asked
         said = index.speaker_display(asked) or None
-    if said and named:
+    if said and named and not speaker_owns:
         said = _handed_over(seg, index) or said
     if said:
         if proposed and not set(_owner_words(proposed)) & set(_owner_words(said)):

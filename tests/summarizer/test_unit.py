@@ -398,6 +398,18 @@ def test_backend_factory_names_what_is_missing(tmp_path, monkeypatch):
     assert isinstance(backend, OpenAIBackend) and backend.name == "openai:qwen2.5-7b-instruct"
 
 
+def test_a_decision_word_in_a_clause_of_time_is_not_a_decision():
+    from summarizer.verify import states_decision
+
+    # what happens once something is decided, not a decision taken
+    assert not states_decision("Je vous transmets le planning dès qu'il est validé.")
+    assert not states_decision("Quand ce sera adopté, je préviens les familles.")
+    assert not states_decision("Je lance la commande une fois le devis validé.")
+    # a condition may settle a point; a decision said outright still counts
+    assert states_decision("Si la digue est fixée ce soir, oui. On rouvre demain.")
+    assert states_decision("La date est fixée au 4 mars, je vous préviens dès qu'on a la salle.")
+
+
 def test_candidate_turns_skip_negations_and_bare_acceptances():
     t = council()
     assert [s.id for s in decision_segments(t.segments)] == [0]  # "rien n'est décidé" is not
@@ -586,6 +598,29 @@ def test_a_reply_that_says_when_then_accepts_takes_the_task_on():
     # asking an absent third party is the speaker's task; "je vous demande de…" asks the room
     assert commits_self(t.segments[2].text)
     assert not commits_self("Je vous demande de voter, s'il vous plaît.")
+
+
+def test_the_speakers_own_task_stays_theirs_beside_a_request_to_someone_else():
+    t = parse_clerk_text(
+        "[00:00:01] Agnès Roux: Je présenterai le bilan au bureau communautaire, en mars. "
+        "Karim, vous me transmettez les tableaux ?\n"
+        "[00:00:08] Karim Benali: Oui, je vous envoie ça demain.\n"
+    )
+    index = TranscriptIndex(t)
+    report = check_action(
+        {
+            "task": "Présenter le bilan au bureau communautaire",
+            "owner": "",
+            "due": "",
+            "segments": [0],
+        },
+        index,
+    )
+    assert (report.owner, report.due) == ("Agnès Roux", "en mars")
+    tables = check_action(
+        {"task": "Transmettre les tableaux", "owner": "", "due": "", "segments": [0]}, index
+    )
+    assert (tables.owner, tables.due) == ("Karim Benali", "demain")
 
 
 def test_a_name_said_after_the_request_is_whom_it_asks():
