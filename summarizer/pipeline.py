@@ -49,6 +49,7 @@ from summarizer.schema import (
 )
 from summarizer.settings import LLMSettings
 from summarizer.text import (
+    SENTENCE_RE,
     addressee,
     commits_self,
     deadline_of,
@@ -270,6 +271,23 @@ _REFERS_BACK_RE = re.compile(
 )
 
 
+def _second_request(text: str) -> str | None:
+    """The task a turn asks of someone after giving another one ("Je porterai le résultat en
+    commission. Mme Royer, vous m'envoyez les résultats détaillés ?" → "Envoyer les résultats
+    détaillés"); ``None`` when the turn gives one task or none."""
+    sentences = [x for x in SENTENCE_RE.findall(text) if x.strip()]
+    tasks = [t for x in sentences if (t := spoken_task(x)) and len(t[0].split()) > 1]
+    if len(tasks) < 2 or tasks[-1][1] != "tu" or same_verb(tasks[0][0], tasks[-1][0]):
+        return None
+    return tasks[-1][0]
+
+
+def _names_nothing(task: str) -> bool:
+    """A task read from a reply that names nothing of its own ("Envoyer", "Envoyer ça")."""
+    words = normalize(task).split()
+    return len(words) < 2 or words[1:] in (["ca"], ["cela"], ["le", "necessaire"])
+
+
 def task_as_said(index: TranscriptIndex, sid: int) -> dict[str, Any] | None:
     """The task turn ``sid`` plainly gives or takes, read in code (:func:`spoken_task`), when
     the model did not phrase one that matches the turn: "Je planifierai les sessions de
@@ -294,7 +312,15 @@ def task_as_said(index: TranscriptIndex, sid: int) -> dict[str, Any] | None:
     if found is None:
         return None
     task, who = found
-    if (
+    second = (
+        _second_request(prev.text) if prev is not None and prev.speaker != seg.speaker else None
+    )
+    if who == "je" and second and same_verb(second, task) and _names_nothing(task):
+        # "Je porterai le résultat en commission. Mme Royer, vous m'envoyez les résultats ?" /
+        # "Oui, je vous envoie ça cette semaine.": the second task of the turn before, taken
+        # on here (the model, asked about that turn, names one task)
+        task = second
+    elif (
         who == "je"
         and _REFERS_BACK_RE.search(seg.text)
         and prev is not None

@@ -623,6 +623,21 @@ def test_the_speakers_own_task_stays_theirs_beside_a_request_to_someone_else():
     assert (tables.owner, tables.due) == ("Karim Benali", "demain")
 
 
+def test_a_reply_takes_on_the_second_task_asked_in_the_turn_before():
+    from summarizer.pipeline import task_as_said
+
+    t = parse_clerk_text(
+        "[00:00:01] Agnès Roux: Je présenterai le bilan au bureau communautaire, en mars. "
+        "Karim, vous me transmettez les tableaux de suivi ?\n"
+        "[00:00:08] Karim Benali: Oui, je vous transmets ça demain.\n"
+    )
+    index = TranscriptIndex(t)
+    said = task_as_said(index, 1)
+    assert said["task"] == "Transmettre les tableaux de suivi"
+    action = check_action(said, index)
+    assert (action.owner, action.due) == ("Karim Benali", "demain")
+
+
 def test_a_name_said_after_the_request_is_whom_it_asks():
     t = parse_clerk_text(
         "[00:00:01] Agnès Roux: Faites le relevé des compteurs, Mme Morel, on verra ensuite.\n"
