@@ -18,6 +18,7 @@ without support) or as notes on the action (owner/date removed), never silently 
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -363,6 +364,13 @@ def _owner_words(owner: str) -> list[str]:
     ]
 
 
+def foreign_script(text: str) -> bool:
+    """Whether ``text`` holds letters of another script than the Latin one (a small model
+    drifting into Chinese mid-sentence: "…sur les trois dernières年的"): such an item is not
+    the meeting's words, whatever else it says."""
+    return any(ch.isalpha() and "LATIN" not in unicodedata.name(ch, "") for ch in text)
+
+
 def check_decision(item: dict[str, Any], index: TranscriptIndex) -> Decision | Unverified:
     """A :class:`Decision` when the cited text states it, else an :class:`Unverified`."""
     text = str(item.get("decision") or "").strip()
@@ -375,6 +383,8 @@ def check_decision(item: dict[str, Any], index: TranscriptIndex) -> Decision | U
     def rejected(reason: str) -> Unverified:
         return Unverified(kind="decision", text=text, reason=reason, segment_ids=ids)
 
+    if foreign_script(text):
+        return rejected("texte hors de l'alphabet latin : réponse du modèle illisible")
     norm = normalize(text)
     if TASK_RE.search(norm):
         return rejected("formulée comme une tâche confiée à une personne (voir les actions)")
@@ -897,6 +907,13 @@ def check_action(item: dict[str, Any], index: TranscriptIndex) -> Action | Unver
         return Unverified(kind="action", text="(vide)", reason="tâche vide")
     if not ids:
         return Unverified(kind="action", text=task, reason="aucune intervention citée n'existe")
+    if foreign_script(task):
+        return Unverified(
+            kind="action",
+            text=task,
+            reason="texte hors de l'alphabet latin : réponse du modèle illisible",
+            segment_ids=ids,
+        )
     taken = re.match(r"(?:re)?prendre\b", normalize(task)) and index.participant_words(task)
     if len([t for t in content_tokens(task) if t not in (taken or ())]) < MIN_TASK_WORDS:
         # "Commencer" (from "Sandrine, tu commences ?"): taking the floor, not work to do;

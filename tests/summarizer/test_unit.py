@@ -398,6 +398,28 @@ def test_backend_factory_names_what_is_missing(tmp_path, monkeypatch):
     assert isinstance(backend, OpenAIBackend) and backend.name == "openai:qwen2.5-7b-instruct"
 
 
+def test_an_answer_drifting_into_another_script_is_not_kept():
+    t = parse_clerk_text(
+        "[00:00:01] Agnès Roux: Le rapport est adopté à l'unanimité. Karim, tu transmets les "
+        "chiffres des trois dernières années ?\n"
+    )
+    index = TranscriptIndex(t)
+    drifted = "Transmettre les chiffres des trois dernières年的"
+    assert isinstance(check_decision({"decision": drifted, "segments": [0]}, index), Unverified)
+    action = check_action({"task": drifted, "owner": "", "due": "", "segments": [0]}, index)
+    assert isinstance(action, Unverified) and "alphabet latin" in action.reason
+    clean = check_action(
+        {
+            "task": "Transmettre les chiffres des trois dernières années",
+            "owner": "",
+            "due": "",
+            "segments": [0],
+        },
+        index,
+    )
+    assert not isinstance(clean, Unverified)
+
+
 def test_a_decision_word_in_a_clause_of_time_is_not_a_decision():
     from summarizer.verify import states_decision
 
