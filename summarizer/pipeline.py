@@ -61,6 +61,7 @@ from summarizer.text import (
     spoken_task,
     stated_deadlines,
     tokens,
+    verb_said,
 )
 from summarizer.verify import (
     TranscriptIndex,
@@ -282,6 +283,14 @@ def _second_request(text: str) -> str | None:
     return tasks[-1][0]
 
 
+def _said_after(first: str, then: str, text: str) -> bool:
+    """Whether ``text`` says the verb of ``first`` in a later clause than that of ``then``."""
+    clauses = re.split(r"[.;!?,]|\bet\b|\bpuis\b", text)
+    at_first = [i for i, c in enumerate(clauses) if verb_said(first, c)]
+    at_then = [i for i, c in enumerate(clauses) if verb_said(then, c)]
+    return bool(at_first and at_then) and at_first[0] > at_then[0]
+
+
 def _names_nothing(task: str) -> bool:
     """A task read from a reply that names nothing of its own ("Envoyer", "Envoyer ça")."""
     words = normalize(task).split()
@@ -312,9 +321,20 @@ def task_as_said(index: TranscriptIndex, sid: int) -> dict[str, Any] | None:
     if found is None:
         return None
     task, who = found
-    second = (
-        _second_request(prev.text) if prev is not None and prev.speaker != seg.speaker else None
-    )
+    other = prev is not None and prev.speaker != seg.speaker
+    asked = spoken_task(prev.text) if other and prev is not None else None
+    second = _second_request(prev.text) if other and prev is not None else None
+    if (
+        who == "je"
+        and asked is not None
+        and asked[1] == "tu"
+        and not same_verb(asked[0], task)
+        and _said_after(asked[0], task, seg.text)
+    ):
+        # "Mme Roussel, vous pouvez corriger ce passage ?" / "Oui, je reprends l'enregistrement
+        # et je corrige demain matin.": the task asked, taken on (that turn's action), and how
+        # (not "Je réserve aujourd'hui, et j'envoie une invitation": that one is more)
+        return None
     if who == "je" and second and same_verb(second, task) and _names_nothing(task):
         # "Je porterai le résultat en commission. Mme Royer, vous m'envoyez les résultats ?" /
         # "Oui, je vous envoie ça cette semaine.": the second task of the turn before, taken

@@ -644,7 +644,14 @@ def _takes_on_work(verb: str, rest: str) -> bool:
     """Whether the first-person present ``verb`` (normalised), followed by ``rest``
     (normalised), takes work on: a verb of work, not chairing the meeting ("je mets aux voix",
     "j'ouvre la séance")."""
-    return verb in _WORK_VERBS_PRESENT and not _CHAIRING_AFTER_RE.match(rest)
+    return (verb in _WORK_VERBS_PRESENT and not _CHAIRING_AFTER_RE.match(rest)) or bool(
+        verb in ("vois", "regarde") and _SEE_WITH_RE.match(rest)
+    )
+
+
+# "Je vois ça avec la DRH", "vous voyez avec les services techniques": seeing to something
+# with someone is work ("je vois ce que vous voulez dire" is not).
+_SEE_WITH_RE = re.compile(r"\s*(?:(?:ca|cela|le|la|les|l) )?avec\b")
 
 
 _SELF_FORWARD_RE = re.compile(r"\bmoi je\b|\bde mon cote\b|\bmoi meme\b")
@@ -1119,6 +1126,8 @@ def _plural_antecedent(head: str, tail: str) -> str | None:
     for m in reversed(list(_NOUN_PHRASE_RE.finditer(head))):
         if normalize(m.group(1)) not in ("les", "des"):
             continue
+        if normalize(head[: m.start()]).split()[-1:] in [[w] for w in _BEFORE_CLITIC]:
+            continue  # "vous les relancez ?": a pronoun and a verb, not "les" + a noun
         words = content_tokens(m.group(2))
         if words and words[0] not in STOPWORDS and stem(words[0]) not in said:
             return "les " + m.group(0)[len(m.group(1)) :].lstrip()
@@ -1262,7 +1271,10 @@ def spoken_task(text: str, context: str = "") -> tuple[str, str] | None:
                 continue  # "Vous le mettez en place quand ?": asks the date of a known task
             if re.search(r"\bque\s+$", text[: m.start()]) and normalize(m.group(0)).endswith("rez"):
                 continue  # "…un chiffrage, que vous recevrez sous huit jours": a relative clause
-            if verb and normalize(verb) not in _NOT_TASKS_ASKED:
+            sees_with = normalize(verb or "") == "voir" and _SEE_WITH_RE.match(
+                normalize(text[m.end() :])
+            )
+            if verb and (normalize(verb) not in _NOT_TASKS_ASKED or sees_with):
                 # "Tu peux le renouveler avant jeudi ?": the pronoun stands for what was said
                 head = text[: m.start("inf") if m["inf"] else m.start("verb")]
                 task = _phrase(_pronominal(m, verb) or verb, text[m.end() :], head, context)

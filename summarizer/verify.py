@@ -709,6 +709,7 @@ _DISLOCATED_RE = re.compile(
 )
 # A deadline that opens with "d'ici", "avant", "pour", "dès"…: said as a deadline, not as a
 # date in passing ("ce n'est pas l'objet du vote aujourd'hui").
+_STARTS_RE = re.compile(r"(?:d[èe]s|[àa] partir d)\b", re.IGNORECASE)  # "dès lundi"
 _BY = r"(?:d['’ ]ici|avant|au\s+plus\s+tard|d[èe]s|pour|sous)\b"
 _BY_BEFORE_RE = re.compile(
     rf"\b{_BY}(?:\s+[^\s,]+){{0,3}}\s*$", re.IGNORECASE
@@ -824,7 +825,12 @@ def resolve_due(
     turns = [*cited, pair] if pair is not None else cited
     in_cited = [d for s in cited if (d := _task_deadline(s.text, task))]
     in_pair = [d for d in [deadline_of(pair.text)] if d] if pair is not None else []
-    if role == "reply" and pair is not None and (own := _reply_deadline(pair.text, task)):
+    own = _reply_deadline(pair.text, task) if role == "reply" and pair is not None else None
+    if own and in_cited and _STARTS_RE.match(own) and not _STARTS_RE.match(in_cited[0]):
+        # "…pour que les branchements soient prêts avant le 11 décembre ?" / "Oui, je vois ça
+        # avec eux dès lundi.": when the work starts, not when it is due
+        said_here = in_cited
+    elif own:
         said_here = [own]  # who takes it on says when: their word wins
     else:
         # a reply whose deadline goes with another task it takes on ("Oui, c'est faisable.

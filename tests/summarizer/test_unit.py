@@ -660,6 +660,46 @@ def test_a_reply_takes_on_the_second_task_asked_in_the_turn_before():
     assert (action.owner, action.due) == ("Karim Benali", "demain")
 
 
+def test_seeing_to_something_with_someone_is_a_task_due_when_asked():
+    assert spoken_task("Je vois ça avec la DRH demain.") == ("Voir ça avec la DRH", "je")
+    assert spoken_task("Je vois ce que vous voulez dire.") is None
+    t = parse_clerk_text(
+        "[00:00:01] Agnès Roux: Karim, vous voyez avec le garage pour que les bus soient "
+        "révisés avant le 3 mars ?\n"
+        "[00:00:07] Karim Benali: Oui, je vois ça avec eux dès lundi.\n"
+    )
+    action = check_action(
+        {
+            "task": "Voir avec le garage pour que les bus soient révisés",
+            "owner": "",
+            "due": "",
+            "segments": [0],
+        },
+        TranscriptIndex(t),
+    )
+    # "dès lundi" says when the work starts; the deadline asked stands
+    assert (action.owner, action.due) == ("Karim Benali", "avant le 3 mars")
+
+
+def test_a_reply_that_says_how_it_does_the_task_asked_adds_no_task():
+    from summarizer.pipeline import task_as_said
+
+    t = parse_clerk_text(
+        "[00:00:01] Agnès Roux: Karim, vous pouvez corriger le tableau des effectifs ?\n"
+        "[00:00:05] Karim Benali: Oui, je reprends les fiches de paie et je corrige lundi.\n"
+        "[00:00:09] Agnès Roux: Léa, tu réserves la salle ?\n"
+        "[00:00:12] Léa Morel: Je réserve aujourd'hui, et j'envoie une invitation à tous.\n"
+    )
+    index = TranscriptIndex(t)
+    assert task_as_said(index, 1) is None  # the correction asked is turn 0's action
+    assert task_as_said(index, 3)["task"] == "Envoyer une invitation à tous"  # one more task
+    # "vous les relancez ?": "les" is a pronoun there, not "les relancez"
+    assert spoken_task("Oui, je leur écris cette semaine.", "Vous les relancez ?") == (
+        "Ecrire",
+        "je",
+    )
+
+
 def test_a_name_said_after_the_request_is_whom_it_asks():
     t = parse_clerk_text(
         "[00:00:01] Agnès Roux: Faites le relevé des compteurs, Mme Morel, on verra ensuite.\n"
