@@ -1301,6 +1301,16 @@ def spoken_task(text: str, context: str = "") -> tuple[str, str] | None:
         task = _phrase(_infinitive(m["verb"]) or "", text[m.end() :])
         if task:
             return task, who
+    for m in _NEAR_FUTURE_RE.finditer(text):
+        # "Les services techniques vont le faire chiffrer", "la DRH va envoyer la note": a
+        # party named as the subject, a verb of work
+        head = text[: m.start()]
+        who = _subject_before(head)
+        if not who or _NEGATION_BEFORE_RE.search(head):
+            continue
+        task = _phrase(m["inf"].lower(), text[m.end() :], m["clitics"] or "", context)
+        if task and len(task.split()) > 1:
+            return task, who
     third = _third_party_present(text, context)
     if third:
         return third
@@ -1506,6 +1516,11 @@ _WHEN_ASKED_RE = re.compile(r"[^.;!?]{0,30}?\b(?:quand|comment|pourquoi)\s*\?", 
 _NEGATION_BEFORE_RE = re.compile(r"\b(?:ne|n['’])\s*(?:\w+\s+)?$", re.IGNORECASE)
 _FUTURE_RE = re.compile(
     r"(?<![\w\-])(?P<verb>\w[\w\-]+(?:eront|iront|ront|era|ira|ra))\b", re.IGNORECASE
+)
+_NEAR_FUTURE_RE = re.compile(
+    r"(?<![\w\-])(?:va|vont)\s+(?P<clitics>(?:(?:vous|nous|lui|leur|le|la|les)\s+|l['’]\s*)*)"
+    rf"(?P<inf>{_WORK_INFINITIVES})\b",
+    re.IGNORECASE,
 )
 _DETERMINERS = {"le", "la", "les", "l"}
 _LINKS = {"de", "du", "des", "d"}

@@ -700,6 +700,18 @@ def test_a_reply_that_says_how_it_does_the_task_asked_adds_no_task():
     )
 
 
+def test_a_service_that_is_going_to_do_something_owns_it():
+    assert spoken_task("La DRH va envoyer la note aux agents.") == (
+        "Envoyer la note aux agents",
+        "La DRH",
+    )
+    assert spoken_task(
+        "Les services techniques vont le faire chiffrer avant mars.", "Il me faut un devis."
+    ) == ("Faire chiffrer le devis", "Les services techniques")
+    assert spoken_task("Ça va prendre du temps.") is None
+    assert spoken_task("Le prestataire ne va pas faire le travail.") is None
+
+
 def test_a_name_said_after_the_request_is_whom_it_asks():
     t = parse_clerk_text(
         "[00:00:01] Agnès Roux: Faites le relevé des compteurs, Mme Morel, on verra ensuite.\n"
