@@ -310,7 +310,8 @@ _HOUR = (
 # "le 12 mai", "cette semaine"); the others need "avant", "d'ici", "pour"... ("avant l'été").
 _BARE_TARGET = (
     rf"(?:le\s+|au\s+)?{_DAY_OF_MONTH}\s+{_MONTH}(?:\s+\d{{4}})?"
-    rf"|(?:la\s+)?(?:fin|d[ée]but|mi-?)\s*{_MONTH}"
+    rf"|(?:la\s+)?(?:fin|d[ée]but|mi-?)\s*{_MONTH}|courant\s+{_MONTH}"
+    rf"|au\s+mois\s+(?:de\s+|d{_APOS})\s*{_MONTH}"
     rf"|(?:(?:le\s+)?{_DAY}(?:\s+(?:prochain|matin|soir))?"
     rf"|demain(?:\s+(?:matin|soir|apr[èe]s-?\s?midi))?|ce\s+soir)(?:\s+[àa]\s+{_HOUR})?"
     rf"|cette\s+semaine"
@@ -339,6 +340,8 @@ _TARGET = (
     rf"|{_COUNT}\s+(?:jours|semaines|mois)|{_HOUR}"
     rf"|les\s+vacances(?:\s+(?:de\s+\w+|d{_APOS}?[ée]t[ée]))?|l{_APOS}?[ée]t[ée]|la\s+rentr[ée]e"
     rf"|(?:le\s+)?(?:conseil|comit[ée]|bureau)\s+(?:de|du)\s+{_MONTH}"
+    # a month alone after "avant", "d'ici", "pour", "dès": "avant mars", "d'ici juin"
+    rf"|{_MONTH}"
 )
 # A deadline as people say it: "d'ici le 1er juin", "avant le 15 avril", "cette semaine",
 # "la semaine prochaine", "la semaine du 7 avril", "dès demain", "pour le conseil de juin",

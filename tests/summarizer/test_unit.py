@@ -710,6 +710,11 @@ def test_a_service_that_is_going_to_do_something_owns_it():
     ) == ("Faire chiffrer le devis", "Les services techniques")
     assert spoken_task("Ça va prendre du temps.") is None
     assert spoken_task("Le prestataire ne va pas faire le travail.") is None
+    # a month alone is a deadline after "avant", "d'ici", "pour"
+    assert stated_deadlines("Je vous l'envoie d'ici juin, au plus tard avant juillet.") == [
+        "d'ici juin",
+        "avant juillet",
+    ]
 
 
 def test_a_name_said_after_the_request_is_whom_it_asks():
