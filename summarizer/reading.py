@@ -255,6 +255,9 @@ _PROPOSED_RE = re.compile(
     re.IGNORECASE,
 )
 CONCLUDED_WORDS = 10
+# A whole sentence said before the conclusion ("Donc passage maintenu pour les secours, sauf
+# pendant le coulage, avec un engin prépositionné rive gauche. Ça me va.") is the point itself.
+CONCLUDED_SENTENCE_WORDS = 25
 # Asking whether anyone objects ("Personne n'est contre ?", "Des objections ?").
 _NO_OBJECTION = r"personne n['’ ]est contre|(?:des|pas d['’ ]|aucune )objections?"
 # Consent asked and given in the same turn, the point said after it.
@@ -297,7 +300,7 @@ def _proposal_text(what: str) -> str:
     return what.strip(" ,:")
 
 
-def _concluded_point(head: str) -> str:
+def _concluded_point(head: str, limit: int = CONCLUDED_WORDS) -> str:
     """The point a conclusion settles, from the words said before it: fillers and a consent
     question ("tout le monde est d'accord ? bon") left out; in unpunctuated text, the phrase
     from its last determiner (:func:`_outcome_subject`) when more than a few words precede."""
@@ -306,8 +309,8 @@ def _concluded_point(head: str) -> str:
         head = _FILLERS_RE.sub("", head + " ").strip(" ,;:?")
         head = _without_trailing_fillers(head)
         head = _CONSENT_ASKED_RE.sub("", head).strip(" ,;:?.!")
-    if len(head.split()) > CONCLUDED_WORDS:
-        head = _outcome_subject(head) or " ".join(head.split()[-CONCLUDED_WORDS:])
+    if len(head.split()) > limit:
+        head = _outcome_subject(head) or " ".join(head.split()[-limit:])
     return head
 
 
@@ -358,7 +361,9 @@ def concluded_decision(index: TranscriptIndex, sid: int) -> tuple[str, list[int]
             # "…la buvette va au club de foot. Tout le monde est d'accord ? Bon, c'est réglé."
             earlier = seg.text[: seg.text.find(sentence)]
             said = [x for x in SENTENCE_RE.findall(earlier) if not x.strip().endswith("?")]
-            head = _concluded_point(said[-1].split(":")[-1]) if said else ""
+            head = (
+                _concluded_point(said[-1].split(":")[-1], CONCLUDED_SENTENCE_WORDS) if said else ""
+            )
         if content_tokens(head) and not QUOTE_RE.search(normalize(head)):
             return f"{head[:1].upper()}{head[1:]}, {cue}.", [sid]
         prev = index.neighbour(sid, -1)
@@ -371,6 +376,28 @@ def concluded_decision(index: TranscriptIndex, sid: int) -> tuple[str, list[int]
         if content_tokens(point) and not QUOTE_RE.search(normalize(point)):
             return f"{point[:1].upper()}{point[1:]} ({cue}).", [sid]
         return None
+    return _summed_up_and_agreed(seg.text, sid)
+
+
+# The chair's own agreement said as a sentence of its own ("Ça me va.", "Ça nous convient.").
+_AGREED_SENTENCE_RE = re.compile(
+    r"^(?:bon |alors |donc |tres bien )?ca (?:me|nous) (?:va|convient)$"
+)
+
+
+def _summed_up_and_agreed(text: str, sid: int) -> tuple[str, list[int]] | None:
+    """The point a speaker sums up, then agrees to in a sentence of its own: "Très bien. Donc
+    passage maintenu pour les secours, sauf pendant le coulage. Ça me va." → that summary;
+    ``None`` when the sentence before is a question or says nothing."""
+    sentences = [x.strip() for x in SENTENCE_RE.findall(text) if x.strip()]
+    for i, sentence in enumerate(sentences[1:], start=1):
+        if not _AGREED_SENTENCE_RE.match(normalize(sentence)):
+            continue
+        before = sentences[i - 1]
+        point = _concluded_point(before, CONCLUDED_SENTENCE_WORDS)
+        if before.endswith("?") or not content_tokens(point) or QUOTE_RE.search(normalize(point)):
+            return None
+        return f"{point[:1].upper()}{point[1:].rstrip(' .')} (accord).", [sid]
     return None
 
 

@@ -420,6 +420,24 @@ def test_an_answer_drifting_into_another_script_is_not_kept():
     assert not isinstance(clean, Unverified)
 
 
+def test_a_summary_the_chair_then_agrees_to_is_the_decision():
+    from summarizer.pipeline import decision_as_said
+
+    t = parse_clerk_text(
+        "[00:00:01] Karim Benali: On peut garder une salle ouverte le samedi matin.\n"
+        "[00:00:06] Agnès Roux: Très bien. Donc accueil maintenu le samedi matin, sauf en "
+        "août, avec un agent d'astreinte. Ça me va.\n"
+        "[00:00:14] Agnès Roux: Le transport des élèves, vous le réorganisez ? Ça me va.\n"
+    )
+    index = TranscriptIndex(t)
+    said = decision_as_said(index, 1)
+    assert said["decision"] == (
+        "Accueil maintenu le samedi matin, sauf en août, avec un agent d'astreinte (accord)."
+    )
+    assert not isinstance(check_decision(said, index), Unverified)
+    assert decision_as_said(index, 2) is None  # a question, then agreement: nothing summed up
+
+
 def test_a_decision_word_in_a_clause_of_time_is_not_a_decision():
     from summarizer.verify import states_decision
 
