@@ -497,6 +497,10 @@ def addressee(text: str) -> str | None:
 # proposals and chairing ("je pense", "je propose", "je mets aux voix") are not commitments.
 _AGREEING_VERBS = {"confirme", "approuve", "rejoins", "partage", "maintiens"}
 _NOT_COMMITMENTS = {
+    "dise",
+    "sois",
+    "sache",
+    "avoue",
     "pense",
     "propose",
     "crois",
@@ -577,6 +581,11 @@ def commits_self(text: str) -> bool:
     norm = normalize(text)
     if re.search(r"\bje m en (?:charge|occupe)\b|\bje vais \w+", norm):
         return True
+    obliged = re.search(
+        r"\bil (?:faut|faudra) (?:que|qu) je (?:(?:le|la|les|l|lui|leur) )?(\w+)", norm
+    )
+    if obliged and obliged.group(1) not in _NOT_COMMITMENTS | {"ne", "n"}:
+        return True  # "il faut que je regarde le coût avec la DRH": the speaker's to do
     if _OFFERS_RE.search(norm):
         return True
     if re.search(r"\bje (?:vous |te |leur |lui )?reviens vers\b", norm) and stated_deadlines(text):
@@ -767,6 +776,18 @@ _IRREGULAR = {
     "enverra": "envoyer",
     "enverront": "envoyer",
     "envoie": "envoyer",
+    # subjunctives after "il faut que je…"
+    "voie": "voir",
+    "fasse": "faire",
+    "aille": "aller",
+    "prenne": "prendre",
+    "reprenne": "reprendre",
+    "ecrive": "écrire",
+    "écrive": "écrire",
+    "dise": "dire",
+    "relise": "relire",
+    "joigne": "joindre",
+    "rejoigne": "rejoindre",
     "envoies": "envoyer",
     "envoyez": "envoyer",
     "irai": "aller",
@@ -926,6 +947,8 @@ def _infinitive(verb: str) -> str | None:
         return v[:-3] + "tre"  # mettez → mettre, transmettez → transmettre
     if v.endswith("prenez"):
         return v[:-3] + "ndre"  # prenez → prendre, reprenez → reprendre
+    if v.endswith("ienne") and len(v) >= 6:
+        return v[:-5] + "enir"  # prévienne → prévenir, revienne → revenir (subjunctive)
     if v.endswith("enez") and len(v) > 4:
         return v[:-2] + "ir"  # prévenez → prévenir, tenez → tenir
     if v.endswith("issez") and len(v) > 6:

@@ -735,6 +735,19 @@ def test_a_service_that_is_going_to_do_something_owns_it():
     ]
 
 
+def test_what_the_speaker_says_they_must_do_is_their_task():
+    said = "Je ne dis pas non, mais il faut que je regarde le coût avec la DRH."
+    assert commits_self(said)
+    assert spoken_task(said) == ("Regarder le coût avec la DRH", "je")
+    assert spoken_task("Il faut que je prévienne les familles.") == ("Prévenir les familles", "je")
+    assert spoken_task("Il faut que je voie avec mon directeur.") == (
+        "Voir avec mon directeur",
+        "je",
+    )
+    assert not commits_self("Il faut que je sois honnête avec vous.")
+    assert spoken_task("Il faut que je vous dise une chose.") is None
+
+
 def test_a_name_said_after_the_request_is_whom_it_asks():
     t = parse_clerk_text(
         "[00:00:01] Agnès Roux: Faites le relevé des compteurs, Mme Morel, on verra ensuite.\n"
