@@ -497,6 +497,8 @@ def addressee(text: str) -> str | None:
 # proposals and chairing ("je pense", "je propose", "je mets aux voix") are not commitments.
 _AGREEING_VERBS = {"confirme", "approuve", "rejoins", "partage", "maintiens"}
 _NOT_COMMITMENTS = {
+    "aime",
+    "adore",
     "dise",
     "sois",
     "sache",

@@ -745,6 +745,8 @@ def test_what_the_speaker_says_they_must_do_is_their_task():
         "je",
     )
     assert not commits_self("Il faut que je sois honnête avec vous.")
+    # an opinion with a deadline nearby takes nothing on
+    assert not commits_self("J'aime bien l'idée, mais il faudrait le faire avant mars.")
     assert spoken_task("Il faut que je vous dise une chose.") is None
 
 
