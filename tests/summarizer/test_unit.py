@@ -558,6 +558,13 @@ def test_who_answers_when_with_a_time_takes_the_task_by_then():
     assert not answers_when("Tu peux l'activer ?", "Lundi, si Kevin me fait le tuto.")
 
 
+def _owner_and_due(index: TranscriptIndex, task: str, sid: int) -> tuple[str | None, str | None]:
+    """Owner and deadline that verification gives ``task`` cited at turn ``sid``."""
+    action = check_action({"task": task, "owner": "", "due": "", "segments": [sid]}, index)
+    assert not isinstance(action, Unverified), action.reason
+    return action.owner, action.due
+
+
 def test_a_reply_that_takes_on_another_task_keeps_the_requests_deadline():
     t = parse_clerk_text(
         "[00:00:01] Agnès Roux: Monsieur Petit, vous nous reprenez le budget annexe pour le "
@@ -567,26 +574,22 @@ def test_a_reply_that_takes_on_another_task_keeps_the_requests_deadline():
         "[00:00:20] Inès Faure: Parfait. La note aux agents, je la fais partir demain, alors.\n"
     )
     index = TranscriptIndex(t)
-    budget = check_action(
-        {"task": "Reprendre le budget annexe", "owner": "", "due": "", "segments": [0]}, index
-    )
     # "jeudi" goes with the call to the treasurer, not with the budget asked for March
-    assert (budget.owner, budget.due) == ("Paul Petit", "pour le bureau de mars")
-    orders = check_action(
-        {"task": "Envoyer les bons de commande", "owner": "", "due": "", "segments": [2]}, index
+    assert _owner_and_due(index, "Reprendre le budget annexe", 0) == (
+        "Paul Petit",
+        "pour le bureau de mars",
     )
     # the next speaker's own task and date ("demain") are not this one's
-    assert (orders.owner, orders.due) == ("Paul Petit", "ce soir")
+    assert _owner_and_due(index, "Envoyer les bons de commande", 2) == ("Paul Petit", "ce soir")
     # a reply that takes on what was asked through a pronoun still gives its date
     t = parse_clerk_text(
         "[00:00:01] Agnès Roux: Karim, tu t'occupes des badges des stagiaires ?\n"
         "[00:00:05] Karim Benali: Oui, je les commande lundi.\n"
     )
-    badges = check_action(
-        {"task": "S'occuper des badges", "owner": "", "due": "", "segments": [0]},
-        TranscriptIndex(t),
+    assert _owner_and_due(TranscriptIndex(t), "S'occuper des badges", 0) == (
+        "Karim Benali",
+        "lundi",
     )
-    assert (badges.owner, badges.due) == ("Karim Benali", "lundi")
 
 
 def test_a_deadline_said_after_the_request_or_asked_for_belongs_to_the_task():
@@ -600,19 +603,10 @@ def test_a_deadline_said_after_the_request_or_asked_for_belongs_to_the_task():
         "[00:00:23] Paul Petit: Je contacte le rectorat. Ce n'est pas simple en ce moment.\n"
     )
     index = TranscriptIndex(t)
-    slides = check_action(
-        {"task": "Préparer le diaporama", "owner": "", "due": "", "segments": [0]}, index
-    )
-    assert (slides.owner, slides.due) == ("Karim Benali", "12 mars")
-    review = check_action(
-        {"task": "Relire la convention", "owner": "", "due": "", "segments": [2]}, index
-    )
-    assert (review.owner, review.due) == ("Léa Morel", "D'ici mardi")
+    assert _owner_and_due(index, "Préparer le diaporama", 0) == ("Karim Benali", "12 mars")
+    assert _owner_and_due(index, "Relire la convention", 2) == ("Léa Morel", "D'ici mardi")
     # a date said in passing after the task is not its deadline
-    call = check_action(
-        {"task": "Contacter le rectorat", "owner": "", "due": "", "segments": [5]}, index
-    )
-    assert (call.owner, call.due) == ("Paul Petit", None)
+    assert _owner_and_due(index, "Contacter le rectorat", 5) == ("Paul Petit", None)
 
 
 def test_a_reply_that_says_when_then_accepts_takes_the_task_on():
@@ -624,16 +618,10 @@ def test_a_reply_that_says_when_then_accepts_takes_the_task_on():
         "sous huit jours.\n"
     )
     index = TranscriptIndex(t)
-    counts = check_action(
-        {
-            "task": "Transmettre les relevés de fréquentation",
-            "owner": "",
-            "due": "",
-            "segments": [0],
-        },
-        index,
+    assert _owner_and_due(index, "Transmettre les relevés de fréquentation", 0) == (
+        "Karim Benali",
+        "Avant le 3 mars",
     )
-    assert (counts.owner, counts.due) == ("Karim Benali", "Avant le 3 mars")
     assert is_acceptance("lundi ça marche") and not is_acceptance("Le budget, d'accord.")
     # asking an absent third party is the speaker's task; "je vous demande de…" asks the room
     assert commits_self(t.segments[2].text)
@@ -647,20 +635,11 @@ def test_the_speakers_own_task_stays_theirs_beside_a_request_to_someone_else():
         "[00:00:08] Karim Benali: Oui, je vous envoie ça demain.\n"
     )
     index = TranscriptIndex(t)
-    report = check_action(
-        {
-            "task": "Présenter le bilan au bureau communautaire",
-            "owner": "",
-            "due": "",
-            "segments": [0],
-        },
-        index,
+    assert _owner_and_due(index, "Présenter le bilan au bureau communautaire", 0) == (
+        "Agnès Roux",
+        "en mars",
     )
-    assert (report.owner, report.due) == ("Agnès Roux", "en mars")
-    tables = check_action(
-        {"task": "Transmettre les tableaux", "owner": "", "due": "", "segments": [0]}, index
-    )
-    assert (tables.owner, tables.due) == ("Karim Benali", "demain")
+    assert _owner_and_due(index, "Transmettre les tableaux", 0) == ("Karim Benali", "demain")
 
 
 def test_a_reply_takes_on_the_second_task_asked_in_the_turn_before():
@@ -686,17 +665,10 @@ def test_seeing_to_something_with_someone_is_a_task_due_when_asked():
         "révisés avant le 3 mars ?\n"
         "[00:00:07] Karim Benali: Oui, je vois ça avec eux dès lundi.\n"
     )
-    action = check_action(
-        {
-            "task": "Voir avec le garage pour que les bus soient révisés",
-            "owner": "",
-            "due": "",
-            "segments": [0],
-        },
-        TranscriptIndex(t),
-    )
     # "dès lundi" says when the work starts; the deadline asked stands
-    assert (action.owner, action.due) == ("Karim Benali", "avant le 3 mars")
+    assert _owner_and_due(
+        TranscriptIndex(t), "Voir avec le garage pour que les bus soient révisés", 0
+    ) == ("Karim Benali", "avant le 3 mars")
 
 
 def test_a_reply_that_says_how_it_does_the_task_asked_adds_no_task():
