@@ -707,9 +707,10 @@ _BACK_REFERENCE_RE = re.compile(
 _DISLOCATED_RE = re.compile(
     r"\b(?:le|la|les|l['’])\s*[^,.;:?!]{3,60},\s*(?:je|j['’]|on|nous)\s", re.IGNORECASE
 )
-# A deadline that opens with "d'ici", "avant", "pour", "dès"…: said as a deadline, not as a
-# date in passing ("ce n'est pas l'objet du vote aujourd'hui").
-_STARTS_RE = re.compile(r"(?:d[èe]s|[àa] partir d)\b", re.IGNORECASE)  # "dès lundi"
+# When work starts ("dès lundi", "à partir de mardi"), not when it is due.
+_STARTS_RE = re.compile(r"(?:d[èe]s|[àa] partir d)\b", re.IGNORECASE)
+# A deadline said with "d'ici", "avant", "pour", "dès"… (just before it or opening it): a
+# deadline, not a date in passing ("ce n'est pas l'objet du vote aujourd'hui").
 _BY = r"(?:d['’ ]ici|avant|au\s+plus\s+tard|d[èe]s|pour|sous)\b"
 _BY_BEFORE_RE = re.compile(
     rf"\b{_BY}(?:\s+[^\s,]+){{0,3}}\s*$", re.IGNORECASE
@@ -740,9 +741,8 @@ def _other_task(text: str, task: str) -> bool:
 def _task_deadline(text: str, task: str) -> str | None:
     """The deadline ``text`` gives ``task``: said in the sentences that say its verb, else
     said as a deadline ("pour…", "avant…") in the sentence right after them, if it gives no
-    other task
-    ("Léa, tu prépares les supports ? Il nous faudrait une maquette pour la prochaine
-    réunion."); the whole text's when no sentence says the verb."""
+    other task ("Léa, tu prépares les supports ? Il nous faudrait une maquette pour la
+    prochaine réunion."); the whole text's when no sentence says the verb."""
     sentences = [x for x in SENTENCE_RE.findall(text) if x.strip()]
     saying = [i for i, x in enumerate(sentences) if task and verb_said(task, x)]
     if len(sentences) < 2 or self_corrected(text) or not saying:
