@@ -321,9 +321,9 @@ def task_as_said(index: TranscriptIndex, sid: int) -> dict[str, Any] | None:
     if found is None:
         return None
     task, who = found
-    other = prev is not None and prev.speaker != seg.speaker
-    asked = spoken_task(prev.text) if other and prev is not None else None
-    second = _second_request(prev.text) if other and prev is not None else None
+    other = prev if prev is not None and prev.speaker != seg.speaker else None  # who asked
+    asked = spoken_task(other.text) if other is not None else None
+    second = _second_request(other.text) if other is not None else None
     if (
         who == "je"
         and asked is not None

@@ -743,9 +743,8 @@ def _task_deadline(text: str, task: str) -> str | None:
     said as a deadline ("pour…", "avant…") in the sentence right after them, if it gives no
     other task ("Léa, tu prépares les supports ? Il nous faudrait une maquette pour la
     prochaine réunion."); the whole text's when no sentence says the verb."""
-    sentences = [x for x in SENTENCE_RE.findall(text) if x.strip()]
-    saying = [i for i, x in enumerate(sentences) if task and verb_said(task, x)]
-    if len(sentences) < 2 or self_corrected(text) or not saying:
+    sentences, saying = _verb_sentences(text, task)
+    if not saying:
         return deadline_of(text)
     found = deadline_of(" ".join(sentences[i] for i in saying))
     if found:
@@ -796,15 +795,22 @@ def _asked_when_answer(seg: Segment, index: TranscriptIndex, task: str) -> Segme
     return None
 
 
+def _verb_sentences(text: str, task: str) -> tuple[list[str], list[int]]:
+    """The sentences of ``text`` and the positions of those that say ``task``'s verb; no
+    positions when the text is one sentence or the speaker corrects themself ("…avant les
+    vacances de… non, on est en mai. Avant la fin du mois.")."""
+    sentences = [x for x in SENTENCE_RE.findall(text) if x.strip()]
+    if not task or len(sentences) < 2 or self_corrected(text):
+        return sentences, []
+    return sentences, [i for i, x in enumerate(sentences) if verb_said(task, x)]
+
+
 def _task_sentences(text: str, task: str) -> str:
     """The sentences of ``text`` that say ``task``'s verb, when some do and others do not
     ("On revient sur ce qu'on a dit ce matin : … Vous prévenez l'organisateur ?": the date of
     the first sentence is not the task's); else the whole text."""
-    sentences = SENTENCE_RE.findall(text)
-    if not task or len(sentences) < 2 or self_corrected(text):
-        return text  # "…avant les vacances de… non, on est en mai. Avant la fin du mois."
-    saying = [s for s in sentences if verb_said(task, s)]
-    return " ".join(saying) if saying else text
+    sentences, saying = _verb_sentences(text, task)
+    return " ".join(sentences[i] for i in saying) if saying else text
 
 
 def resolve_due(
@@ -836,17 +842,14 @@ def resolve_due(
         # a reply whose deadline goes with another task it takes on ("Oui, c'est faisable.
         # J'appelle la région cette semaine.") leaves the request's own deadline standing
         said_here = in_cited or in_pair
-    # the question may be the reply itself ("Oui. Euh, pour quand ?") or follow it
-    answer = None
-    for after in {cited[-1].id, max(t.id for t in turns)}:
-        answer = answer or (
-            None if said_here else _asked_when_answer(index.by_id[after], index, task)
-        )
-    if answer is not None:
-        # "…tu peux relire la partie état de l'art ?" / "Oui. Euh, pour quand ?" / "D'ici
-        # vendredi.": the deadline is the answer's
-        turns = [*turns, answer]
-        said_here = [d for d in [_reply_deadline(answer.text, task)] if d]
+    # "…tu peux relire la partie état de l'art ?" / "Oui. Euh, pour quand ?" / "D'ici
+    # vendredi.": the deadline is the answer's; the question may be the reply itself or follow it
+    for after in [] if said_here else sorted({cited[-1].id, max(t.id for t in turns)}):
+        answer = _asked_when_answer(index.by_id[after], index, task)
+        if answer is not None:
+            turns = [*turns, answer]
+            said_here = [d for d in [_reply_deadline(answer.text, task)] if d]
+            break
     said_words = time_tokens(_text(turns))
     meeting_dates = [d for s in turns for d in next_meeting_dates(s.text)]
     if proposed and any(
