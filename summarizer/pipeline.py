@@ -52,6 +52,7 @@ from summarizer.text import (
     SENTENCE_RE,
     addressee,
     commits_self,
+    content_tokens,
     deadline_of,
     is_acceptance,
     is_request,
@@ -60,6 +61,7 @@ from summarizer.text import (
     similarity,
     spoken_task,
     stated_deadlines,
+    stem,
     tokens,
     verb_said,
 )
@@ -223,11 +225,13 @@ def ask_about_turn(
             said = task_as_said(index, sid)
             if (
                 said
-                and not same_verb(said["task"], text)
+                and (not same_verb(said["task"], text) or _names_more(said["task"], text))
                 and not isinstance(check_action(said, index), Unverified)
             ):
                 # the turn plainly says another task than the model's ("Le secrétariat vous
-                # enverra un sondage" read as "renvoyer à la prochaine séance"): as said wins
+                # enverra un sondage" read as "renvoyer à la prochaine séance"), or the same
+                # one with what a pronoun stands for ("L'arrêté est signé, je te le transfère
+                # après le briefing": "Transférer après le briefing"): as said wins
                 return [said]
         return found
     # the model saw nothing in the turn, or phrased something the turn does not say: what the
@@ -289,6 +293,13 @@ def _said_after(first: str, then: str, text: str) -> bool:
     at_first = [i for i, c in enumerate(clauses) if verb_said(first, c)]
     at_then = [i for i, c in enumerate(clauses) if verb_said(then, c)]
     return bool(at_first and at_then) and at_first[0] > at_then[0]
+
+
+def _names_more(said: str, proposed: str) -> bool:
+    """Whether ``said`` names all that ``proposed`` names, and more."""
+    have = {stem(t) for t in content_tokens(said)}
+    want = {stem(t) for t in content_tokens(proposed)}
+    return want <= have and len(have) > len(want)
 
 
 def _names_nothing(task: str) -> bool:

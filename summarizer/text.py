@@ -67,6 +67,8 @@ TIME_WORDS = (
         "noel",
         "paques",
         "toussaint",
+        "pentecote",
+        "ascension",
         "quinzaine",
         "heures",
         "h",
@@ -335,13 +337,19 @@ _TARGET = (
     rf"directoire|comit[ée](?:\s+de\s+pilotage)?|bureau|assembl[ée]e|(?-i:[A-Z]{{2,6}})\b)"
     # a body's meeting of a month, by its name or acronym: "pour la CME de septembre"
     rf"|(?:la|le|l{_APOS})\s*[\w\-]+\s+(?:de|d{_APOS})\s*{_MONTH}"
-    rf"|la\s+fin\s+(?:du\s+(?:mois|trimestre|semestre)|de\s+la\s+semaine|de\s+l{_APOS}?ann[ée]e|"
+    rf"|la\s+fin\s+(?:du\s+(?:mois|trimestre|semestre)|de\s+(?:la\s+)?semaine|de\s+l{_APOS}?ann[ée]e|"
     rf"d{_APOS}?ann[ée]e)"
+    # holidays: "avant Noël", "pour Pâques", "d'ici la Toussaint"
+    rf"|no[ëe]l|p[âa]ques|la\s+toussaint|la\s+pentec[ôo]te|l{_APOS}?ascension"
     rf"|{_COUNT}\s+(?:jours|semaines|mois)|{_HOUR}"
     rf"|les\s+vacances(?:\s+(?:de\s+\w+|d{_APOS}?[ée]t[ée]))?|l{_APOS}?[ée]t[ée]|la\s+rentr[ée]e"
     rf"|(?:le\s+)?(?:conseil|comit[ée]|bureau)\s+(?:de|du)\s+{_MONTH}"
     # a month alone after "avant", "d'ici", "pour", "dès": "avant mars", "d'ici juin"
     rf"|{_MONTH}"
+    # a day of this month alone, where the clause ends or goes on: "Avant le 15, sinon…",
+    # "pour le 12 au plus tard" (not "pour le 12 heures", "avant le premier tour")
+    rf"|le\s+{_DAY_OF_MONTH}(?=\s*(?:[,.;:!?]|$)|\s+(?:au\s+plus\s+tard|sinon|si|et|ou|"
+    rf"c{_APOS}\s*est|[çc]a|comme|dernier|matin|soir|midi|[àa]\s+\d)\b)"
 )
 # A deadline as people say it: "d'ici le 1er juin", "avant le 15 avril", "cette semaine",
 # "la semaine prochaine", "la semaine du 7 avril", "dès demain", "pour le conseil de juin",
@@ -361,9 +369,35 @@ DEADLINE_RE = re.compile(
 )
 
 
+# A verb in the passé composé ("je leur ai envoyé un mail lundi", "on a reçu le devis jeudi"):
+# a day said after it in the same clause is when that happened, not a deadline. Not the
+# participles that announce what is to come ("on a prévu de le livrer lundi", "il a dit…").
+_PAST_RE = re.compile(
+    r"\b(?:ai|as|a|avons|avez|ont)\s+(?:d[ée]j[àa]\s+|bien\s+)?"
+    r"(?!pr[ée]vu|d[ée]cid|fix|dit\b|promis|demand|convenu|lundi|mardi|mercredi|jeudi|vendredi|"
+    r"samedi|dimanche|midi|jusqu)"
+    r"\w+(?:é|ée|és|ées|i|is|it|u|us|ert|ort|int)\b",
+    re.IGNORECASE,
+)
+_CLAUSE_BREAK_RE = re.compile(r"[,;:.!?]")
+
+
+PAST_DAY_WORDS = 4  # "ai envoyé un mail lundi"; unpunctuated ASR text runs clauses together
+
+
+def _said_in_past(text: str, start: int) -> bool:
+    """Whether a verb in the passé composé comes just before ``start``, in its clause."""
+    clause = _CLAUSE_BREAK_RE.split(text[:start])[-1]
+    found = list(_PAST_RE.finditer(clause))
+    return bool(found) and len(clause[found[-1].end() :].split()) <= PAST_DAY_WORDS
+
+
 def stated_deadlines(text: str) -> list[str]:
-    """Deadline expressions said in ``text``, as said (see :data:`DEADLINE_RE`)."""
-    return [m.group(0).strip() for m in DEADLINE_RE.finditer(text)]
+    """Deadline expressions said in ``text``, as said (see :data:`DEADLINE_RE`); not a day
+    said of what has happened ("Je leur ai envoyé un mail lundi")."""
+    return [
+        m.group(0).strip() for m in DEADLINE_RE.finditer(text) if not _said_in_past(text, m.start())
+    ]
 
 
 # Words that start a turn or a sentence but are not names ("Alors, vous…", "Bon, tu…").
@@ -499,6 +533,7 @@ _AGREEING_VERBS = {"confirme", "approuve", "rejoins", "partage", "maintiens"}
 _NOT_COMMITMENTS = {
     "aime",
     "adore",
+    "assume",
     "dise",
     "sois",
     "sache",
@@ -671,8 +706,10 @@ _SEE_WITH_RE = re.compile(r"\s*(?:(?:ca|cela|le|la|les|l) )?avec\b")
 _SELF_FORWARD_RE = re.compile(r"\bmoi je\b|\bde mon cote\b|\bmoi meme\b")
 
 
+# "quelqu'un" asks whoever takes it ("…quelqu'un contrôle les autorisations." / "Je peux le
+# faire.")
 _REQUEST_RE = re.compile(
-    r"\b(tu|vous|il (?:nous )?faudra|il faut|pourr\w+|peux|pouvez|peut on|est ce que)\b"
+    r"\b(tu|vous|il (?:nous )?faudra|il faut|pourr\w+|peux|pouvez|peut on|est ce que|quelqu un)\b"
 )
 
 
@@ -761,6 +798,27 @@ def is_acceptance(text: str) -> bool:
         and deadline_of(" ".join(words[:k]))
         for k in range(1, min(DEADLINE_FIRST_WORDS, len(words) - 1) + 1)
     )
+
+
+OPENING_ACCEPT_WORDS = 6
+_BUT_RE = re.compile(
+    r"\b(?:mais|par contre|sauf que|pas possible|impossible|ne (?:peux|pourrai|pourrais)|"
+    r"voye[zr] avec|plutot)\b"
+)
+
+
+def opens_with_acceptance(text: str) -> bool:
+    """A longer reply whose first sentence accepts and says nothing else but when ("Oui,
+    demain matin. J'ai déjà vérifié ses références, tout est bon."), the rest raising no
+    objection ("mais", "pas possible"…). Not "Oui, je suis au CVC. Et on pourrait…"."""
+    sentences = [x for x in SENTENCE_RE.findall(text) if x.strip()]
+    if len(sentences) < 2 or len(sentences[0].split()) > OPENING_ACCEPT_WORDS:
+        return False
+    first = normalize(sentences[0])
+    said = _ACCEPT_RE.sub(" ", first)
+    only_when = not [t for t in content_tokens(said) if t not in time_tokens(said)]
+    rest = " ".join(sentences[1:])
+    return is_acceptance(sentences[0]) and only_when and not _BUT_RE.search(normalize(rest))
 
 
 # -- a task as said, read in code ----------------------------------------------------------
@@ -930,8 +988,48 @@ _STEM_CHANGES = (
 )
 
 
+# Verbs whose present takes "è" on a plain "e" ("je lève" → "lever"); the others take it on
+# "é" ("je transfère" → "transférer", "je complète" → "compléter").
+_E_GRAVE_ON_E = {
+    "lever",
+    "relever",
+    "enlever",
+    "soulever",
+    "elever",
+    "prelever",
+    "mener",
+    "amener",
+    "emmener",
+    "ramener",
+    "promener",
+    "acheter",
+    "racheter",
+    "peser",
+    "semer",
+    "achever",
+    "parachever",
+    "geler",
+    "degeler",
+    "congeler",
+    "modeler",
+    "peler",
+    "crever",
+    "harceler",
+}
+_GRAVE_STEM_RE = re.compile(r"è(?=[^aeiouyéèêëàâîïôû]+er$)")
+
+
 def _infinitive(verb: str) -> str | None:
-    """French future, present (1st person) or 2nd person form → infinitive, or ``None``."""
+    """French future, present (1st person) or 2nd person form → infinitive, or ``None``;
+    "transfère" gives "transférer", "lève" "lever"."""
+    found = _infinitive_of(verb)
+    if found and _GRAVE_STEM_RE.search(found):
+        accent = "e" if strip_accents(found) in _E_GRAVE_ON_E else "é"
+        return _GRAVE_STEM_RE.sub(accent, found)
+    return found
+
+
+def _infinitive_of(verb: str) -> str | None:
     v = verb.lower()
     bare = strip_accents(v)
     if bare in _AUXILIARY_FORMS:
@@ -985,10 +1083,16 @@ def _infinitive(verb: str) -> str | None:
     return None
 
 
-_CLAUSE_END = re.compile(r"[.;!?]")
+# The end of a clause; not the dot of a title before a name ("M. Lacombe") or of a number.
+_CLAUSE_END = re.compile(
+    r"(?<!\bM)(?<!\bMM)(?<!\bMme)(?<!\bMmes)(?<!\bMlle)(?<!\bDr)(?<!\bPr)(?<!\bMe)(?<!\bMgr)"
+    r"\.(?!\d)|[;!?]"
+)
 # A sentence as written: up to its full stop, question or exclamation mark (ASR text, without
-# punctuation, is one sentence).
-SENTENCE_RE = re.compile(r"[^.!?]+[.!?]?")
+# punctuation, is one sentence). The dot of a title before a name ("J'en parle à M. Lacombe
+# mardi", "Mme. Roux") or inside a number ("1.5") does not end it.
+_TITLE_DOT = r"\b(?:M|MM|Mme|Mmes|Mlle|Mlles|Dr|Pr|Me|Mgr)\.(?=\s+\w)"
+SENTENCE_RE = re.compile(rf"(?:{_TITLE_DOT}|\d\.(?=\d)|[^.!?])+[.!?]?")
 _RAW_CLITICS = r"(?:(?:me|te|le|la|les|lui|leur|en|y|nous|vous)\s+|[mtl]['’]\s*)*"
 _FIRST_PERSON_VERB_RE = re.compile(
     rf"\b(?:je|j['’])\s*(?:vais\s+{_RAW_CLITICS}(?P<inf>\w+)|{_RAW_CLITICS}(?P<verb>\w+))",
@@ -1036,7 +1140,7 @@ _NEXT_CLAUSE_RE = re.compile(
     r"qu['’]\s*on|pour\s+qu)\b"
     # ", le Budget m'a déjà fait la sienne": a clause with its own subject and verb
     r"|,\s*(?:le|la|les|l['’])\s*[\w\-]+(?:\s+[\w\-]+)?\s+(?:[mtl]['’]\s*)?"
-    r"(?:a|ont|est|sont|va|vont)\b"
+    r"(?:a|ont|est|sont|va|vont|sera|seront|serait|doit|doivent|peut|peuvent|reste|restent)\b"
     r"|,?\s*\b(?:et\s+)?(?:si|s['’]ils?|quand|lorsqu['’]|mais)\b|\s(?:on|je|tu|ce sera|c['’]est)(?=\s)|\sj['’]",
     re.IGNORECASE,
 )
@@ -1141,7 +1245,7 @@ _SELF = (
 )
 _SELF_RE = re.compile(rf"^\s*{_SELF}\b\s*,?\s*|\s*,?\s*\b{_SELF}\s*$", re.IGNORECASE)
 _PREPOSITION_START_RE = re.compile(
-    r"(?:avec|pour|en|dans|par|sur|chez|aupr[èe]s|[àa]|aux?)(?:\s|$)", re.I
+    r"(?:avec|pour|en|dans|par|sur|chez|aupr[èe]s|apr[èe]s|[àa]|aux?)(?:\s|$)", re.I
 )
 _DATIVE_CLITIC_RE = re.compile(r"(?:^|\s)leur\s+$", re.IGNORECASE)
 
@@ -1417,7 +1521,7 @@ def _third_party_present(text: str, context: str) -> tuple[str, str] | None:
     des finances fait un chiffrage précis pour la prochaine CME", "La direction qualité vous
     les envoie cette semaine". ``None`` otherwise: "La commission propose une subvention" or
     "le conseil a voté en décembre" report, they give no task."""
-    for clause in re.split(r"[.;!?]", text):
+    for clause in _CLAUSE_END.split(text):
         if not stated_deadlines(clause):
             continue
         for m in _THIRD_VERB_RE.finditer(clause):

@@ -43,6 +43,7 @@ from summarizer.text import (
     name_tokens,
     next_meeting_dates,
     normalize,
+    opens_with_acceptance,
     self_corrected,
     spoken_task,
     stem,
@@ -174,6 +175,17 @@ PENDING_RE = re.compile(
 )
 
 
+# A decision word in a hypothesis ("Si vous nous dites que c'est bon, on vote des deux mains."):
+# nothing is settled yet. Not the chair's call for assent ("S'il n'y a pas d'objection, c'est
+# adopté", "si tout le monde est d'accord, on valide", "si ça vous va, on part là-dessus").
+HYPOTHESIS_RE = re.compile(
+    r"\bsi\s+(?!personne|tout le monde|pas d|aucun|nul|ca vous|ca convient|vous etes (?:tous )?d|"
+    r"vous en etes|c est bon pour|vous le voulez|chacun|l assemblee|le conseil|la commission|"
+    r"le comite|le bureau|il n y a|y a pas)(?:[a-z]+\s+){1,10}?"
+    rf"(?:on|nous|c est|ce sera)\s+(?:[a-z]+\s+){{0,2}}?(?:{_DECIDE})\b"
+)
+
+
 # The chair closing the meeting ("Bon. On arrête là pour ce soir.", "on s'arrête ici"): "arrête"
 # there settles nothing.
 CLOSING_RE = re.compile(
@@ -185,11 +197,17 @@ CLOSING_RE = re.compile(
 # l'assemblée générale qui fixe la cotisation") and a choice recalled from the past ("l'an
 # dernier on avait décidé…", "ils avaient voté contre").
 NOT_OURS_RE = re.compile(
-    rf"\bc est (?:\w+\s+){{1,5}}qui\s+(?:\w+\s+)?(?:{_DECIDE})\b"
+    rf"\bc est (?:\w+\s+){{1,5}}qui\s+(?:\w+\s+){{0,2}}(?:{_DECIDE})\b"  # "…qui l'a décidé"
     # whose power it is ("c'est à la CME de valider"), and a choice made by another body
     # ("c'est décidé par l'ARS", "validé par la préfecture")
     rf"|\bc est (?:a|au|aux)\s+(?:\w+\s+){{1,5}}?(?:de|d)\s+(?:{_DECIDE})\b"
     r"|\b(?:decide|valide|arbitre|impose|tranche)e?s?\s+par\s+(?:le|la|l|les)\b"
+    r"|\b(?:decide|valide|arbitre|tranche|arrete|fixe)e?s?\s+au niveau (?:de|du|des)\b"
+    # taking note is no decision ("la commission prend acte, pas de vote"); nor one person's
+    # consent, nor a consent still needed ("il faut que l'adjoint soit d'accord")
+    r"|\b(?:prend|prends|prenons|prennent|pris) acte\b"
+    r"|\b(?:il|elle|ils|elles) (?:est|sont|serait|seraient) d accord\b"
+    r"|\bil faut (?:d abord )?que (?:\w+ ){1,6}soi(?:t|ent) d accord\b"
     # a choice recalled from the past ("adopté par la CME l'an dernier", "validé il y a un an")
     rf"|\b(?:{_DECIDE})\b(?:\s+\w+){{0,5}}?\s+(?:l an dernier|l annee derniere|"
     r"la semaine derniere|le mois dernier|il y a (?:\w+\s+)?(?:ans?|mois|semaines?))\b"
@@ -198,11 +216,16 @@ NOT_OURS_RE = re.compile(
 
 
 # Another body's decision, reported ("le conseil d'administration a voté le budget la semaine
-# dernière, la participation est fixée à…", "le secrétariat général a arbitré : …"): the whole
+# dernière, la participation est fixée à…", "le secrétariat général a arbitré : …", "la
+# préfecture a pris un arrêté, vente d'alcool interdite…"): the whole
 # sentence is that body's, not this meeting's.
 OTHER_BODY_RE = re.compile(
     r"\b(?:le|la|l|les)\s+(?:[a-z]+\s+){0,5}?(?:a|ont|avait|avaient)\s+(?:deja\s+|bien\s+)?"
-    r"(?:vote|decide|arbitre|fixe|adopte|valide|tranche|acte|approuve|entendu)\b"
+    r"(?:vote|decide|arbitre|fixe|adopte|valide|tranche|acte|approuve|entendu|signe|arrete|"
+    r"pris (?:un|une|des) (?:arrete|decision|deliberation)s?)\b"
+    # or will decide ("le conseil d'administration votera le budget le 18")
+    r"|\b(?:le|la|l|les)\s+(?:[a-z]+\s+){0,5}?(?:votera|voteront|decidera|decideront|validera|"
+    r"valideront|tranchera|trancheront|arbitrera|statuera|statueront)\b"
 )
 
 
@@ -246,6 +269,7 @@ def settled(text: str) -> str:
     another body voted): what is left states a decision only if one was taken."""
     norm = ACCORD_NOUN_RE.sub(" ", DEFERRED_CUE_RE.sub(" ", normalize(not_reported(text))))
     norm = PENDING_RE.sub(" ", CLOSING_RE.sub(" ", DECREE_NOUN_RE.sub(" ", norm)))
+    norm = HYPOTHESIS_RE.sub(" ", norm)
     norm = NOT_OURS_RE.sub(" ", norm)
     return NEGATED_RE.sub(" ", QUESTIONED_RE.sub(" ", norm))
 
@@ -260,7 +284,20 @@ TASK_RE = re.compile(r"\btu \w+ras\b|\bje \w+rai\b|\bje m en (?:charge|occupe)\b
 # ("je pense pouvoir…", "Marc a déclaré que…"), not the meeting's decision.
 QUOTE_RE = re.compile(r"\b(je|j|tu)\b|\b(a declare|a dit|a indique|a propose|a suggere)\b")
 # Verbs that name no work to do after the meeting ("attendre le nouveau prestataire").
-WAITING_VERBS = {"attendre", "patienter", "hesiter", "preferer", "envisager"}
+# verbs of waiting, opinion or feeling: "Assumer le report" (from "c'est un report, je
+# l'assume") is no task
+WAITING_VERBS = {
+    "attendre",
+    "patienter",
+    "hesiter",
+    "preferer",
+    "envisager",
+    "assumer",
+    "regretter",
+    "aimer",
+    "adorer",
+    "croire",
+}
 WINDOW_BEFORE = 2
 WINDOW_AFTER = 2
 MIN_DECISION_COVERAGE = 0.5
@@ -504,8 +541,11 @@ def _impersonal_need(text: str) -> bool:
     )
 
 
-# A request that asks when ("Tu peux l'activer quand ?", "C'est faisable pour quand ?").
-_ASKS_WHEN_RE = re.compile(r"\bquand\b|\bquel(?:le)? (?:jour|date|delai)\b")
+# A request that asks when ("Tu peux l'activer quand ?", "C'est faisable pour quand ?", "Il y a
+# une date limite ?").
+_ASKS_WHEN_RE = re.compile(
+    r"\bquand\b|\bquel(?:le)? (?:jour|date|delai)\b|\bdate (?:limite|butoir)\b|\becheance\b"
+)
 ANSWER_OPENING_WORDS = 4
 
 
@@ -534,7 +574,7 @@ def _paired_turn(seg: Segment, index: TranscriptIndex) -> tuple[Segment | None, 
             commits_self(nxt.text)
             or answers_when(seg.text, nxt.text)
             or (
-                is_acceptance(nxt.text)
+                (is_acceptance(nxt.text) or opens_with_acceptance(nxt.text))
                 and (not _impersonal_need(seg.text) or _TAKES_ON_RE.match(normalize(nxt.text)))
             )
         )
@@ -545,7 +585,7 @@ def _paired_turn(seg: Segment, index: TranscriptIndex) -> tuple[Segment | None, 
     if (
         prev is not None
         and prev.speaker != seg.speaker
-        and (is_acceptance(seg.text) or commits_self(seg.text))
+        and (is_acceptance(seg.text) or opens_with_acceptance(seg.text) or commits_self(seg.text))
         and is_request(prev.text)
     ):
         return prev, "request"
@@ -795,14 +835,56 @@ def _asked_when_answer(seg: Segment, index: TranscriptIndex, task: str) -> Segme
     return None
 
 
+# A sentence that takes on or hands over the task just said without its verb: "M. Diallo,
+# vous vous en chargez ?", "Je fais ça avant la fin de l'année.", "Je m'en occupe."
+_PRO_TASK_RE = re.compile(
+    r"\b(?:je|tu|vous|on|nous)\s+(?:(?:m|t|vous|nous|s)\s+)?en\s+(?:charg|occup)\w*"
+    r"|\b(?:je|tu|vous|on|nous)\s+(?:fais|fait|faites|faisons|ferai|feras|fera|ferez|ferons)\s+"
+    r"(?:ca|cela)\b|\b(?:je|tu|vous|on|nous)\s+(?:le|l)\s+(?:fais|fait|faites|faisons|ferai|feras|"
+    r"fera|ferez|ferons)\b"
+)
+
+
+# A deadline added right after a request was accepted, about that same work: "Oui, pas de
+# souci." / "Il faudrait que ce soit en ligne avant le 1er janvier."; "Attention, la date limite
+# d'engagement, c'est le 20 novembre."
+_FOLLOW_UP_RE = re.compile(
+    r"\bqu(?:e|e ca|il|elle|ils|elles) (?:\w+ )?soi(?:t|ent)\b|\bdate (?:limite|butoir)\b|"
+    r"\bau plus tard\b|\bdernier delai\b|\bil (?:me|nous) (?:le|la|les|l) (?:faut|faudrait)\b"
+)
+FOLLOW_UP_WORDS = 30
+
+
+def _follow_up_deadline(after: int, index: TranscriptIndex, task: str) -> Segment | None:
+    """The turn right after turn ``after`` when it adds the deadline of the work just agreed
+    (``_FOLLOW_UP_RE``), short, with one deadline and no other task."""
+    follow = index.neighbour(after, 1)
+    if (
+        follow is None
+        or len(follow.text.split()) > FOLLOW_UP_WORDS
+        or not _FOLLOW_UP_RE.search(normalize(follow.text))
+    ):
+        return None
+    found = deadline_of(follow.text)
+    return follow if found and not _other_task(follow.text, task) else None
+
+
 def _verb_sentences(text: str, task: str) -> tuple[list[str], list[int]]:
-    """The sentences of ``text`` and the positions of those that say ``task``'s verb; no
-    positions when the text is one sentence or the speaker corrects themself ("…avant les
-    vacances de… non, on est en mai. Avant la fin du mois.")."""
+    """The sentences of ``text`` and the positions of those that say ``task``'s verb, or take
+    it on through a pronoun after it (``_PRO_TASK_RE``); no positions when the text is one
+    sentence or the speaker corrects themself ("…avant les vacances de… non, on est en mai.
+    Avant la fin du mois.")."""
     sentences = [x for x in SENTENCE_RE.findall(text) if x.strip()]
     if not task or len(sentences) < 2 or self_corrected(text):
         return sentences, []
-    return sentences, [i for i, x in enumerate(sentences) if verb_said(task, x)]
+    saying = [i for i, x in enumerate(sentences) if verb_said(task, x)]
+    if saying:
+        saying += [
+            i
+            for i, x in enumerate(sentences)
+            if i > saying[0] and i not in saying and _PRO_TASK_RE.search(normalize(x))
+        ]
+    return sentences, sorted(saying)
 
 
 def _task_sentences(text: str, task: str) -> str:
@@ -850,6 +932,11 @@ def resolve_due(
             turns = [*turns, answer]
             said_here = [d for d in [_reply_deadline(answer.text, task)] if d]
             break
+    if not said_here and pair is not None:
+        follow = _follow_up_deadline(max(t.id for t in turns), index, task)
+        if follow is not None:
+            turns = [*turns, follow]
+            said_here = [d for d in [deadline_of(follow.text)] if d]
     said_words = time_tokens(_text(turns))
     meeting_dates = [d for s in turns for d in next_meeting_dates(s.text)]
     if proposed and any(
@@ -962,8 +1049,15 @@ def check_action(item: dict[str, Any], index: TranscriptIndex) -> Action | Unver
         said_by_then |= set(map(stem, tokens(pair.text)))
     later = [s for s in index.around(ids, before=0, after=WINDOW_AFTER) if s.id not in ids]
     said_later = set(map(stem, tokens(_text(later))))
+    # the task's verb said in the cited turn in another form ("Je fais l'extraction demain" →
+    # "Faire l'extraction", with "faire" said in the next turn) is not borrowed
+    said_in = _text(before) if short_reply else _text(cited)
+    verb_ok = verb_said(task, said_in)
+    own_verb = tokens(task)[0] if verb_ok and tokens(task) else None
     borrowed = [
-        t for t in content_tokens(core) if stem(t) not in said_by_then and stem(t) in said_later
+        t
+        for t in content_tokens(core)
+        if t != own_verb and stem(t) not in said_by_then and stem(t) in said_later
     ]
     if borrowed:
         return Unverified(
@@ -974,8 +1068,6 @@ def check_action(item: dict[str, Any], index: TranscriptIndex) -> Action | Unver
         )
     # the model's habit is a stock verb ("transmettre…") for whatever the turn says: the verb
     # must be said in the turn (or in the request a short acceptance answers)
-    said_in = _text(before) if short_reply else _text(cited)
-    verb_ok = verb_said(task, said_in)
     if not verb_ok:
         return Unverified(
             kind="action",
@@ -989,7 +1081,7 @@ def check_action(item: dict[str, Any], index: TranscriptIndex) -> Action | Unver
         return Unverified(
             kind="action",
             text=task,
-            reason="attendre ou hésiter n'est pas une tâche",
+            reason=f"« {tokens(task)[0]} » n'est pas une tâche (attente ou opinion)",
             segment_ids=ids,
         )
     if declined_offer(cited[0], index):

@@ -28,13 +28,16 @@ from summarizer.pipeline import STEPS, commitment_segments, decision_segments
 from summarizer.schema import Decision, Unverified
 from summarizer.settings import LLMSettings
 from summarizer.text import (
+    SENTENCE_RE,
     addressee,
     commits_self,
+    deadline_of,
     is_acceptance,
+    opens_with_acceptance,
     spoken_task,
     stated_deadlines,
 )
-from summarizer.verify import TranscriptIndex, check_action, check_decision
+from summarizer.verify import TranscriptIndex, check_action, check_decision, states_decision
 from summarizer.windows import split_windows
 
 DATA = Path(__file__).parent / "data"
@@ -2187,3 +2190,157 @@ def test_a_recent_past_a_reflexive_and_a_far_pronoun_give_no_wrong_task():
     )
     said = task_as_said(index, 3)
     assert said is None or "foot" not in said["task"]
+
+
+def test_a_title_before_a_name_does_not_end_the_sentence():
+    assert SENTENCE_RE.findall("Je vois ça avec M. Garnier jeudi. Mme. Roux signe.") == [
+        "Je vois ça avec M. Garnier jeudi.",
+        " Mme. Roux signe.",
+    ]
+    assert SENTENCE_RE.findall("Le taux passe à 2.5 points. Bien.") == [
+        "Le taux passe à 2.5 points.",
+        " Bien.",
+    ]
+    t = parse_clerk_text(
+        "[00:00:01] Paul Petit: Pour les travaux du gymnase, j'en discute avec M. Garnier lundi.\n"
+    )
+    # the task read as said keeps the name after "M."
+    action = check_action(
+        {"task": "Discuter des travaux du gymnase avec M. Garnier", "segments": [0]},
+        TranscriptIndex(t),
+    )
+    assert not isinstance(action, Unverified), action.reason
+    assert action.due == "lundi"
+
+
+def test_a_verb_said_in_another_form_is_not_borrowed_from_the_next_turn():
+    t = parse_clerk_text(
+        "[00:00:01] Agnès Roux: Et le relevé des compteurs ?\n"
+        "[00:00:05] Karim Benali: Je fais le relevé mercredi.\n"
+        "[00:00:09] Inès Faure: Il faudrait aussi faire le point sur les fuites.\n"
+    )
+    # "faire" said in the next turn, "fais" in the cited one: the task's own verb
+    assert _owner_and_due(TranscriptIndex(t), "Faire le relevé des compteurs", 1) == (
+        "Karim Benali",
+        "mercredi",
+    )
+
+
+def test_asking_for_the_deadline_and_a_day_of_the_month_alone():
+    t = parse_clerk_text(
+        "[00:00:01] Agnès Roux: Sophie, tu réserves la salle pour la formation ?\n"
+        "[00:00:05] Sophie Marin: Oui. Il y a une date limite ?\n"
+        "[00:00:08] Agnès Roux: Avant le 20, après ils la donnent au club.\n"
+    )
+    assert _owner_and_due(TranscriptIndex(t), "Réserver la salle pour la formation", 0) == (
+        "Sophie Marin",
+        "Avant le 20",
+    )
+    assert deadline_of("Tu me l'envoies pour le 12 au plus tard ?") == "pour le 12"
+    assert deadline_of("On commande pour le 12 heures de route.") is None
+
+
+def test_a_day_said_of_what_has_happened_is_no_deadline():
+    assert deadline_of("Je leur ai écrit vendredi, rien, je les rappelle.") is None
+    assert deadline_of("On a reçu le devis jeudi, je le signe avant le 15.") == "avant le 15"
+    # what was planned is still to come
+    assert deadline_of("On a prévu de le livrer lundi.") == "lundi"
+
+
+def test_someone_asked_to_do_it_and_a_volunteer_who_takes_it():
+    t = parse_clerk_text(
+        "[00:00:01] Agnès Roux: Pour le vide-grenier, quelqu'un vérifie les emplacements.\n"
+        "[00:00:05] Karim Benali: Je peux le faire, je passe de toute façon samedi.\n"
+    )
+    action = check_action(
+        {"task": "Vérifier les emplacements du vide-grenier", "segments": [1]}, TranscriptIndex(t)
+    )
+    assert not isinstance(action, Unverified), action.reason
+    assert action.owner == "Karim Benali"
+
+
+def test_an_order_another_authority_took_is_not_our_decision():
+    text = (
+        "La sous-préfecture a pris un arrêté, baignade interdite dans le lac tout l'été. "
+        "C'est la sous-préfecture qui l'a décidé, nous on affiche."
+    )
+    assert not states_decision(text)
+    assert states_decision("Pas d'opposition ? C'est décidé, on affiche l'arrêté.")
+
+
+def test_a_task_taken_on_by_a_pronoun_sentence_gets_that_sentences_deadline():
+    t = parse_clerk_text(
+        "[00:00:01] Agnès Roux: Il faut recenser les besoins en vélos de service, le pôle "
+        "jeunesse en réclame. Karim, vous vous en chargez ? Avant la fin du mois, si possible.\n"
+        "[00:00:09] Karim Benali: Entendu.\n"
+        "[00:00:12] Inès Faure: Moi, je vais voir avec le garage pour l'entretien. Je connais "
+        "le gérant. Je fais ça avant Noël.\n"
+    )
+    index = TranscriptIndex(t)
+    assert _owner_and_due(index, "Recenser les besoins en vélos de service", 0) == (
+        "Karim Benali",
+        "Avant la fin du mois",
+    )
+    assert _owner_and_due(index, "Voir avec le garage pour l'entretien", 2) == (
+        "Inès Faure",
+        "avant Noël",
+    )
+
+
+def test_an_acceptance_that_opens_a_longer_reply_and_a_deadline_added_after_it():
+    t = parse_clerk_text(
+        "[00:00:01] Agnès Roux: Madame Faure, vous pouvez prévenir les familles ?\n"
+        "[00:00:05] Inès Faure: Oui, jeudi. J'ai déjà la liste à jour depuis la rentrée, avec "
+        "les numéros de téléphone et les adresses.\n"
+        "[00:00:12] Agnès Roux: Karim, vous mettez le plan de la cantine sur le site ?\n"
+        "[00:00:16] Karim Benali: Oui, pas de souci.\n"
+        "[00:00:19] Agnès Roux: Il faudrait que ce soit en ligne avant le 3 mars.\n"
+    )
+    index = TranscriptIndex(t)
+    assert _owner_and_due(index, "Prévenir les familles", 0) == ("Inès Faure", "jeudi")
+    assert _owner_and_due(index, "Mettre le plan de la cantine sur le site", 2) == (
+        "Karim Benali",
+        "avant le 3 mars",
+    )
+    # a first sentence that says something else is no acceptance
+    assert not opens_with_acceptance("Oui, je suis au conseil. Et on pourrait faire un sondage.")
+    assert not opens_with_acceptance("Entendu. Mais je ne peux pas avant mars, on manque de monde.")
+
+
+def test_a_hypothesis_a_noted_point_and_a_consent_still_needed_settle_nothing():
+    assert not states_decision("Si la mairie nous confirme le prêt, on vote tout de suite.")
+    assert not states_decision("Le bureau prend acte, pas de vote, c'est un avis.")
+    assert not states_decision("Il faut d'abord que la directrice soit d'accord.")
+    assert not states_decision("Elle est d'accord pour étudier un échange de bureau.")
+    # the chair's call for assent still settles
+    assert states_decision("S'il n'y a pas d'objection, c'est adopté.")
+    assert states_decision("Si tout le monde est d'accord, on valide le planning.")
+
+
+def test_what_another_body_settled_or_will_settle_is_not_our_decision():
+    assert not states_decision(
+        "Pour information, le rectorat a arrêté le calendrier : la bascule se fait en mai."
+    )
+    assert not states_decision("La grille, c'est décidé au niveau de la région.")
+    assert not states_decision("Le conseil de surveillance votera le plan le 12. On attend.")
+    assert not states_decision("La directrice a signé la note de service la semaine dernière.")
+
+
+def test_a_verb_with_a_grave_accent_and_an_object_pronoun_read_as_said():
+    assert spoken_task("L'avenant est signé, je te le transfère après la réunion.") == (
+        "Transférer l'avenant après la réunion",
+        "je",
+    )
+    assert spoken_task("Je relève les compteurs demain.")[0] == "Relever les compteurs"
+    assert spoken_task("Je complète le tableau des effectifs ce soir.")[0].startswith(
+        "Compléter le tableau"
+    )
+
+
+def test_assuming_a_postponement_is_no_task():
+    t = parse_clerk_text(
+        "[00:00:01] Agnès Roux: Le report de la réunion publique, on l'assume ?\n"
+        "[00:00:05] Paul Petit: Oui, c'est un report, je l'assume. Ça relève du préfet.\n"
+    )
+    action = check_action({"task": "Assumer le report", "segments": [1]}, TranscriptIndex(t))
+    assert isinstance(action, Unverified)
