@@ -385,6 +385,11 @@ _CLAUSE_BREAK_RE = re.compile(r"[,;:.!?]")
 PAST_DAY_WORDS = 4  # "ai envoyé un mail lundi"; unpunctuated ASR text runs clauses together
 
 
+def without_past(text: str) -> str:
+    """``text`` without its verbs in the passé composé ("j'ai fait la mienne en octobre")."""
+    return _PAST_RE.sub(" ", text)
+
+
 def _said_in_past(text: str, start: int) -> bool:
     """Whether a verb in the passé composé comes just before ``start``, in its clause."""
     clause = _CLAUSE_BREAK_RE.split(text[:start])[-1]

@@ -50,6 +50,7 @@ from summarizer.text import (
     time_tokens,
     tokens,
     verb_said,
+    without_past,
 )
 
 # What "alors on…" / "donc on…" says when it settles nothing: modals and futures, tenses of
@@ -1075,6 +1076,14 @@ def check_action(item: dict[str, Any], index: TranscriptIndex) -> Action | Unver
             reason="la tâche n'est pas à l'infinitif"
             if verb_ok is None
             else "le verbe de la tâche n'est pas dit dans le passage cité",
+            segment_ids=ids,
+        )
+    if not verb_said(task, without_past(said_in)):
+        # "Moi, j'ai fait la mienne en octobre, je suis à jour": done already, no task
+        return Unverified(
+            kind="action",
+            text=task,
+            reason="le verbe de la tâche n'est dit qu'au passé composé : c'est déjà fait",
             segment_ids=ids,
         )
     if tokens(task)[:1] and tokens(task)[0] in WAITING_VERBS:

@@ -2344,3 +2344,16 @@ def test_assuming_a_postponement_is_no_task():
     )
     action = check_action({"task": "Assumer le report", "segments": [1]}, TranscriptIndex(t))
     assert isinstance(action, Unverified)
+
+
+def test_work_already_done_in_the_past_is_no_task():
+    t = parse_clerk_text(
+        "[00:00:01] Agnès Roux: Et les habilitations électriques, tout le monde est à jour ?\n"
+        "[00:00:05] Paul Petit: Moi, j'ai fait la mienne en octobre avec l'équipe de nuit.\n"
+    )
+    action = check_action(
+        {"task": "Faire la mienne en octobre", "due": "en octobre", "segments": [1]},
+        TranscriptIndex(t),
+    )
+    assert isinstance(action, Unverified)
+    assert "passé composé" in action.reason
