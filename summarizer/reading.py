@@ -617,6 +617,13 @@ OPENED_POINT_WORDS = 6
 OPENED_POINT_UNPUNCTUATED_WORDS = 12
 
 
+_SUMMING_UP_RE = re.compile(
+    r"^(?:je\s+(?:r[ée]sume|r[ée]capitule|tranche|conclus)(?:\s+et\s+je\s+(?:r[ée]sume|tranche|"
+    r"conclus|propose))?|en\s+r[ée]sum[ée]|pour\s+r[ée]sumer)\s*:\s*",
+    re.IGNORECASE,
+)
+
+
 def point_opened(before: str) -> str:
     """The point a turn opens before calling a vote or asking for objections, as said: its
     first statement without the agenda words ("Dernier point, le règlement intérieur de la
@@ -631,8 +638,16 @@ def point_opened(before: str) -> str:
     said = [_AGENDA_OPENER_RE.sub("", x).strip(" ,;:") for x in said]
     # "On revient sur le 2 juin : ouverture le lundi 16 juin": what replaces it
     said = [_TAKEN_BACK_RE.sub("", x).strip(" ,;:") for x in said]
+    # "Je résume et je tranche : rang un, Mme B. ; Mme L. n'est pas retenue.": the summary; a
+    # negation further on in it is one of its items
+    summed = [_SUMMING_UP_RE.sub("", x).strip(" ,;:") for x in said]
     said = [
-        x for x in said if content_tokens(x) and not re.search(r"\b(?:pas|plus)\b", normalize(x))
+        x
+        for x, whole in zip(summed, said, strict=True)
+        if content_tokens(x)
+        and not re.search(
+            r"\b(?:pas|plus)\b", normalize(re.split(r"[,;]", x)[0] if x != whole else x)
+        )
     ]
     if not said:
         return ""

@@ -879,6 +879,9 @@ _IRREGULAR = {
     "relis": "relire",
     "reviens": "revenir",
     "dis": "dire",
+    "redis": "redire",
+    "interdis": "interdire",
+    "decris": "decrire",
     "lis": "lire",
     "ecrivez": "ecrire",
     "inscris": "inscrire",
@@ -1297,6 +1300,29 @@ def _object_of_same_verb(verb: str, context: str) -> str | None:
     return said or None
 
 
+# Verbs whose object is a person: their pronoun stands for someone, not for a thing said.
+_PERSON_VERBS = {
+    "appeler",
+    "rappeler",
+    "prevenir",
+    "contacter",
+    "recontacter",
+    "informer",
+    "convoquer",
+    "joindre",
+    "recevoir",
+}
+_OBJECT_START_RE = re.compile(r"(?:l['’]|les?\s|la\s|des\s|un\s|une\s)", re.IGNORECASE)
+# not the one addressed ("Mme Lopez, vous pouvez l'appeler ?")
+_TITLED_NAME_RE = re.compile(r"\b(?:M\.|Mme|Mlle|Monsieur|Madame)\s+[A-ZÉÈ][\w\-]+(?!\w|\s*,)")
+
+
+def _person_antecedent(text: str) -> str | None:
+    """The last person named with a title in ``text`` ("Mme Berthier"), if any."""
+    found = _TITLED_NAME_RE.findall(text)
+    return found[-1] if found else None
+
+
 def _phrase(verb: str, rest: str, head: str = "", context: str = "") -> str | None:
     """``verb`` and the rest of its clause; when that is empty and the verb took an object
     pronoun ("je le prépare"), what the pronoun stands for in ``head``, else in ``context``
@@ -1315,13 +1341,20 @@ def _phrase(verb: str, rest: str, head: str = "", context: str = "") -> str | No
         )
         if found:
             tail = " ".join(x for x in (causative[1], found, causative[2]) if x)
+    elif clitic and normalize(verb) in _PERSON_VERBS and not _OBJECT_START_RE.match(tail):
+        # "vous pouvez l'appeler pour lui annoncer la nouvelle ?": whom, never "le dossier"
+        # said before; a person named with a title, else nobody
+        found = _person_antecedent(head[: clitic.start()]) or _person_antecedent(context)
+        tail = f"{found} {tail}".strip() if found else tail
     elif clitic and _PREPOSITION_START_RE.match(tail):
         # "je le fais avec Enzo demain": the object first, then the rest as said
         found = _antecedent(head[: clitic.start()], clitic.group(1)) or _antecedent(
             context, clitic.group(1)
         )
         tail = f"{found} {tail}" if found else tail
-    if not tail and clitic:
+    if not tail and clitic and normalize(verb) in _PERSON_VERBS:
+        tail = _person_antecedent(head[: clitic.start()]) or _person_antecedent(context) or ""
+    elif not tail and clitic:
         tail = (
             _object_of_same_verb(verb, context)
             or _antecedent(head[: clitic.start()], clitic.group(1))

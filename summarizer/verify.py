@@ -298,6 +298,7 @@ WAITING_VERBS = {
     "aimer",
     "adorer",
     "croire",
+    "redire",
 }
 WINDOW_BEFORE = 2
 WINDOW_AFTER = 2
@@ -996,6 +997,19 @@ def declined_offer(seg: Segment, index: TranscriptIndex) -> bool:
     )
 
 
+_TAKES_IT_RE = re.compile(
+    r"^(?:(?:oui|bon|alors|d accord|entendu|ok)\s+)*(?:je|j)\s+(?:vais\s+)?"
+    r"(?:(?:vous|te|lui|leur)\s+)?(?:l|le|la|les)\s+\w"
+)
+
+
+def _opens_taking_it_on(text: str) -> bool:
+    """Whether ``text`` opens with a short sentence taking on what was asked through a
+    pronoun ("Je les envoie la semaine prochaine.")."""
+    first = next((x for x in SENTENCE_RE.findall(text) if x.strip()), "")
+    return len(first.split()) <= SHORT_REPLY_WORDS and bool(_TAKES_IT_RE.match(normalize(first)))
+
+
 def check_action(item: dict[str, Any], index: TranscriptIndex) -> Action | Unverified:
     """An :class:`Action` with verified owner/due (unverified ones removed and noted)."""
     task = str(item.get("task") or "").strip()
@@ -1022,9 +1036,12 @@ def check_action(item: dict[str, Any], index: TranscriptIndex) -> Action | Unver
     # The task is said in the cited turn, or just before it when the cited turn only accepts it
     # ("Odile, il faudra transmettre…" / "Entendu, je m'en charge.").
     before = index.around(ids, before=1, after=0)
-    # only a short reply that accepts the request just before it borrows that request's task
+    # only a short reply that accepts the request just before it borrows that request's task,
+    # or a reply that opens by taking it on through a pronoun ("Je les envoie la semaine
+    # prochaine. Pour Mme Leroy, je l'appellerai d'abord…")
     short_reply = all(
-        len(s.text.split()) <= SHORT_REPLY_WORDS and _paired_turn(s, index)[1] == "request"
+        (len(s.text.split()) <= SHORT_REPLY_WORDS or _opens_taking_it_on(s.text))
+        and _paired_turn(s, index)[1] == "request"
         for s in cited
     )
     # what is to be done must be said there, not only its date ("Le 2 juin, ça nous va" does not

@@ -2357,3 +2357,39 @@ def test_work_already_done_in_the_past_is_no_task():
     )
     assert isinstance(action, Unverified)
     assert "passé composé" in action.reason
+
+
+def test_a_summary_the_chair_settles_and_the_others_agree_to_is_the_decision():
+    from summarizer.pipeline import decision_as_said
+
+    t = parse_clerk_text(
+        "[00:00:01] Agnès Roux: Bien. Je résume et je tranche : le lot un à Batiplus, le lot "
+        "deux à Menuiserie Roche ; l'offre de Dumas n'est pas retenue. Tout le monde est "
+        "d'accord ?\n"
+        "[00:00:09] Paul Petit: D'accord.\n"
+    )
+    said = decision_as_said(TranscriptIndex(t), 0)
+    assert said is not None
+    assert said["decision"].startswith("Le lot un à Batiplus, le lot deux à Menuiserie Roche")
+    assert "n'est pas retenue" in said["decision"]
+
+
+def test_a_reply_opening_by_taking_it_on_borrows_the_request_and_whom_to_call():
+    t = parse_clerk_text(
+        "[00:00:01] Agnès Roux: Et les convocations des trois suppléants, et celle de M. Faure ?\n"
+        "[00:00:05] Inès Faure: Je les envoie lundi. Pour M. Faure, je l'appellerai avant, il "
+        "a changé de numéro et il préfère un coup de fil à un courrier.\n"
+        "[00:00:12] Agnès Roux: Et le dossier de subvention ? Mme Petit a écrit deux fois.\n"
+        "[00:00:16] Karim Benali: Le dossier est prêt. Mme Roux, vous pouvez l'appeler pour "
+        "lui dire ?\n"
+    )
+    index = TranscriptIndex(t)
+    assert _owner_and_due(index, "Envoyer les convocations des trois suppléants", 1) == (
+        "Inès Faure",
+        "lundi",
+    )
+    # whom to call is a person named before, never "le dossier"; not the one addressed
+    assert spoken_task(t.segments[3].text, t.segments[2].text) == (
+        "Appeler Mme Petit pour lui dire",
+        "tu",
+    )
