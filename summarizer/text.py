@@ -714,7 +714,8 @@ _SELF_FORWARD_RE = re.compile(r"\bmoi je\b|\bde mon cote\b|\bmoi meme\b")
 # "quelqu'un" asks whoever takes it ("…quelqu'un contrôle les autorisations." / "Je peux le
 # faire.")
 _REQUEST_RE = re.compile(
-    r"\b(tu|vous|il (?:nous )?faudra|il faut|pourr\w+|peux|pouvez|peut on|est ce que|quelqu un)\b"
+    r"\b(tu|vous|il (?:nous |me )?faudra|il faut|pourr\w+|peux|pouvez|peut on|est ce que|"
+    r"quelqu un)\b"
 )
 
 
@@ -844,6 +845,7 @@ _IRREGULAR = {
     # subjunctives after "il faut que je…"
     "voie": "voir",
     "fasse": "faire",
+    "refasse": "refaire",
     "aille": "aller",
     "prenne": "prendre",
     "reprenne": "reprendre",
@@ -1279,17 +1281,21 @@ def _to_dative(phrase: str) -> str:
     return "aux " + phrase.partition(" ")[2]
 
 
-def _object_of_same_verb(verb: str, context: str) -> str | None:
+def _object_of_same_verb(verb: str, context: str, *, indefinite: bool = False) -> str | None:
     """What the same verb took as its object just before: "Je peux vous envoyer le cahier des
     charges de l'appel à projets, pour que…" / "Je vous l'envoie" → "le cahier des charges de
-    l'appel à projets"; ``None`` when the context does not use that verb with an object."""
+    l'appel à projets"; with ``indefinite``, "une fiche" too (what "ça" stands for: "on vous
+    fera une fiche argumentée… Je vous ferai ça"). ``None`` when the context does not use that
+    verb with an object."""
     low = verb.lower()
     stem = low[:-2] if low.endswith(("er", "ir", "re")) else ""
     if len(stem) < 3 or not context:
         return None
+    forms = r"(?:fai|fe|fas|fon)" if normalize(low) == "faire" else re.escape(stem)
+    determiners = r"le|la|les|un|une|des" if indefinite else r"le|la|les"
     found = re.findall(
-        rf"\b{re.escape(stem)}\w*\s+(?:(?:vous|nous|lui|leur|me|te)\s+)?"
-        r"((?:le|la|les)\s+[^,.;:!?]+|l['’]\s*[^,.;:!?]+)",
+        rf"\b{forms}\w*\s+(?:(?:vous|nous|lui|leur|me|te)\s+)?"
+        rf"((?:{determiners})\s+[^,.;:!?]+|l['’]\s*[^,.;:!?]+)",
         context,
         flags=re.IGNORECASE,
     )
@@ -1317,6 +1323,22 @@ _OBJECT_START_RE = re.compile(r"(?:l['’]|les?\s|la\s|des\s|un\s|une\s)", re.IG
 _TITLED_NAME_RE = re.compile(r"\b(?:M\.|Mme|Mlle|Monsieur|Madame)\s+[A-ZÉÈ][\w\-]+(?!\w|\s*,)")
 
 
+_CA_RE = re.compile(r"(?:ça|ca|cela)\b", re.IGNORECASE)
+# a noun phrase set at the head of the sentence, then taken up by the verb ("Le remplacement
+# des postes, vous pouvez nous chiffrer ça ?")
+_DISLOCATED_HEAD_RE = re.compile(
+    r"(?:^|[,:.]\s*)((?:le|la|les|l['’]|ce|cette|ces|votre|vos|notre|nos)\s*[^,.;:!?]{3,}?)\s*,\s*"
+    r"(?:vous|tu|je|j['’]|on|nous)\s+[^,.;:!?]*$",
+    re.IGNORECASE,
+)
+
+
+def _dislocated(head: str) -> str | None:
+    """The noun phrase set at the head of the sentence the verb ends, if any."""
+    m = _DISLOCATED_HEAD_RE.search(head)
+    return m.group(1).strip() if m else None
+
+
 def _person_antecedent(text: str) -> str | None:
     """The last person named with a title in ``text`` ("Mme Berthier"), if any."""
     found = _TITLED_NAME_RE.findall(text)
@@ -1341,6 +1363,15 @@ def _phrase(verb: str, rest: str, head: str = "", context: str = "") -> str | No
         )
         if found:
             tail = " ".join(x for x in (causative[1], found, causative[2]) if x)
+    elif not clitic and (ca := _CA_RE.match(tail)):
+        # "le remplacement des postes…, vous pouvez nous chiffrer ça ?", "on vous fera une
+        # fiche argumentée… Je vous ferai ça pour le printemps": what "ça" stands for
+        found = (
+            _dislocated(head)
+            or _object_of_same_verb(verb, head, indefinite=True)
+            or _object_of_same_verb(verb, context, indefinite=True)
+        )
+        tail = f"{found}{tail[ca.end() :]}" if found else tail
     elif clitic and normalize(verb) in _PERSON_VERBS and not _OBJECT_START_RE.match(tail):
         # "vous pouvez l'appeler pour lui annoncer la nouvelle ?": whom, never "le dossier"
         # said before; a person named with a title, else nobody

@@ -536,8 +536,8 @@ def _impersonal_need(text: str) -> bool:
     question."""
     norm = normalize(text)
     return (
-        bool(re.search(r"\bil (?:nous )?(?:faudra|faudrait|faut)\b", norm))
-        and not re.search(r"\b(?:tu|vous)\b", norm)
+        bool(re.search(r"\bil (?:nous |me )?(?:faudra|faudrait|faut)\b", norm))
+        and not re.search(r"\b(?:tu|vous|votre|vos|ton|ta|tes)\b", norm)
         and "?" not in text
         and addressee(text) is None
     )
@@ -626,7 +626,17 @@ def resolve_owner(
     # "Je porterai le résultat en commission, en janvier. Mme Royer, vous m'envoyez les
     # résultats ?": the speaker's own task, said apart from the request to someone else
     speaker_owns = bool(named) and own != seg.text and commits_self(own) and not addressee(own)
-    if speaker_owns or role == "request" or (commits_self(seg.text) and not named):
+    if (
+        role == "reply"
+        and pair is not None
+        and task
+        and verb_said(task, pair.text)
+        and not verb_said(task, seg.text)
+    ):
+        # "Il me faudra votre prévision, pour que je l'intègre…" / "Je vous l'envoie avant le
+        # 30.": the task is said by who takes it on
+        said = index.speaker_display(pair) or None
+    elif speaker_owns or role == "request" or (commits_self(seg.text) and not named):
         said = index.speaker_display(seg) or None
     elif named and pair is not None and normalize(named) in TITLES and role == "reply":
         # "Capitaine, vous orientez les gens là-bas ?" / "Oui, je passe la consigne.": the
@@ -997,6 +1007,8 @@ def declined_offer(seg: Segment, index: TranscriptIndex) -> bool:
     )
 
 
+_KEEP_IN_MIND = ("garder l idee", "garder ca en tete", "garder en tete", "garder cette idee")
+_TELLS_THE_MEETING_RE = re.compile(r"\bje vous (?:previens|informe|rappelle)\b")
 _TAKES_IT_RE = re.compile(
     r"^(?:(?:oui|bon|alors|d accord|entendu|ok)\s+)*(?:je|j)\s+(?:vais\s+)?"
     r"(?:(?:vous|te|lui|leur)\s+)?(?:l|le|la|les)\s+\w"
@@ -1070,6 +1082,10 @@ def check_action(item: dict[str, Any], index: TranscriptIndex) -> Action | Unver
     # the task's verb said in the cited turn in another form ("Je fais l'extraction demain" →
     # "Faire l'extraction", with "faire" said in the next turn) is not borrowed
     said_in = _text(before) if short_reply else _text(cited)
+    if role == "reply" and pair is not None and len(pair.text.split()) <= SHORT_REPLY_WORDS:
+        # "Il me faudra votre prévision actualisée." / "Je vous l'envoie avant le 30.": the
+        # need says what, the short reply taking it on says the verb
+        said_in = f"{said_in} {pair.text}"
     verb_ok = verb_said(task, said_in)
     own_verb = tokens(task)[0] if verb_ok and tokens(task) else None
     borrowed = [
@@ -1093,6 +1109,17 @@ def check_action(item: dict[str, Any], index: TranscriptIndex) -> Action | Unver
             reason="la tâche n'est pas à l'infinitif"
             if verb_ok is None
             else "le verbe de la tâche n'est pas dit dans le passage cité",
+            segment_ids=ids,
+        )
+    if normalize(task).startswith(_KEEP_IN_MIND) or not verb_said(
+        task, _TELLS_THE_MEETING_RE.sub(" ", normalize(said_in))
+    ):
+        # "Gardez l'idée, on en reparlera.", "Je vous préviens d'entrée : le ministère a
+        # fixé…": keeping an idea in mind or warning the meeting is no task
+        return Unverified(
+            kind="action",
+            text=task,
+            reason="garder une idée ou prévenir la réunion n'est pas une tâche",
             segment_ids=ids,
         )
     if not verb_said(task, without_past(said_in)):

@@ -2393,3 +2393,36 @@ def test_a_reply_opening_by_taking_it_on_borrows_the_request_and_whom_to_call():
         "Appeler Mme Petit pour lui dire",
         "tu",
     )
+
+
+def test_a_need_for_your_work_is_taken_on_by_whoever_replies():
+    t = parse_clerk_text(
+        "[00:00:01] Agnès Roux: Il me faudra votre bilan des heures, pour que je le joigne au "
+        "rapport annuel.\n"
+        "[00:00:06] Karim Benali: Je vous l'envoie avant le 12.\n"
+    )
+    assert _owner_and_due(TranscriptIndex(t), "Envoyer le bilan des heures", 0) == (
+        "Karim Benali",
+        "avant le 12",
+    )
+
+
+def test_what_ca_stands_for_in_a_request_or_a_promise():
+    assert spoken_task(
+        "Mme Roux, le renouvellement des badges de la crèche, vous pouvez nous chiffrer ça ?"
+    ) == ("Chiffrer le renouvellement des badges de la crèche", "tu")
+    assert spoken_task(
+        "On vous fera une note de synthèse pour le préfet. Je vous ferai ça pour mardi."
+    )[0].startswith("Faire une note de synthèse pour le préfet")
+
+
+def test_keeping_an_idea_and_warning_the_meeting_are_no_tasks():
+    t = parse_clerk_text(
+        "[00:00:01] Paul Petit: Je vous préviens d'entrée : le rectorat a fixé les dotations.\n"
+        "[00:00:05] Inès Faure: On sait. On demande quand même un poste de plus.\n"
+        "[00:00:09] Paul Petit: Gardez l'idée, on en reparlera en mars.\n"
+    )
+    index = TranscriptIndex(t)
+    for task, sid in [("Prévenir d'entrée le rectorat", 0), ("Garder l'idée", 2)]:
+        action = check_action({"task": task, "segments": [sid]}, index)
+        assert isinstance(action, Unverified), task
