@@ -48,6 +48,10 @@ _PASSIVE_OUTCOME_RE = re.compile(
 _CHAIR_OUTCOME_RE = re.compile(
     rf"\b(?:nous|on)\s+(?:{_OUTCOME})\s+(?:donc\s+)?(?=\w)", re.IGNORECASE
 )
+# The chair's ruling put after a colon: "Je tranche : …", "Je décide : …", "Décision : …".
+_RULING_RE = re.compile(
+    r"\b(?:je\s+tranche|je\s+d[ée]cide|j['’]\s*arbitre|d[ée]cision)\s*:\s*", re.IGNORECASE
+)
 _SUBJECT_START_RE = re.compile(r"\b(?:le|la|les|l['’]|ce|cette|ces)(?:\s+|(?<=['’]))", re.I)
 _FILLERS_RE = re.compile(
     r"^(?:(?:tr[èe]s bien|bon|alors|donc|allez|oui|ok|parfait|merci|bien|voil[àa])[\s,]+)+",
@@ -118,7 +122,12 @@ def stated_decision(text: str) -> str | None:
             m = None  # "Si le feu est fixé cette nuit, …": a condition, not an outcome
         if not STRONG_DECISION_RE.search(settled(sentence)) and not (m and voted):
             continue  # "Je mets aux voix. Unanimité. Le tarif est maintenu.": the vote says it
-        if m:
+        ruling = _RULING_RE.search(sentence)
+        if ruling and content_tokens(sentence[ruling.end() :]):
+            # "Bon. Je tranche : trois véhicules électriques cette année, dont celui de
+            # l'astreinte.": the ruling itself
+            said = sentence[ruling.end() :]
+        elif m:
             subject = _outcome_subject(sentence[: m.start()])
             if not subject:
                 continue
@@ -135,6 +144,7 @@ def stated_decision(text: str) -> str | None:
             STRONG_DECISION_RE.search(settled(said))
             or _CHAIR_OUTCOME_RE.search(sentence)
             or (m and voted)
+            or ruling
         )
         if not said or QUOTE_RE.search(normalize(said)) or not outcome:
             continue

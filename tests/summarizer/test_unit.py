@@ -2426,3 +2426,13 @@ def test_keeping_an_idea_and_warning_the_meeting_are_no_tasks():
     for task, sid in [("Prévenir d'entrée le rectorat", 0), ("Garder l'idée", 2)]:
         action = check_action({"task": task, "segments": [sid]}, index)
         assert isinstance(action, Unverified), task
+
+
+def test_the_chairs_ruling_after_a_colon_is_the_decision():
+    from summarizer.reading import stated_decision
+
+    assert (
+        stated_decision("Bon. Je tranche : deux agents de plus cet été, dont un pour le musée.")
+        == "Deux agents de plus cet été, dont un pour le musée."
+    )
+    assert stated_decision("Je tranche, mais plus tard, quand on aura les chiffres.") is None
