@@ -337,8 +337,8 @@ _TARGET = (
     rf"directoire|comit[ée](?:\s+de\s+pilotage)?|bureau|assembl[ée]e|(?-i:[A-Z]{{2,6}})\b)"
     # a body's meeting of a month, by its name or acronym: "pour la CME de septembre"
     rf"|(?:la|le|l{_APOS})\s*[\w\-]+\s+(?:de|d{_APOS})\s*{_MONTH}"
-    rf"|la\s+fin\s+(?:du\s+(?:mois|trimestre|semestre)|de\s+(?:la\s+)?semaine|de\s+l{_APOS}?ann[ée]e|"
-    rf"d{_APOS}?ann[ée]e)"
+    rf"|la\s+fin\s+(?:du\s+(?:mois|trimestre|semestre)(?:\s+prochain)?|de\s+(?:la\s+)?semaine"
+    rf"(?:\s+prochaine)?|de\s+l{_APOS}?ann[ée]e|d{_APOS}?ann[ée]e)"
     # holidays: "avant Noël", "pour Pâques", "d'ici la Toussaint"
     rf"|no[ëe]l|p[âa]ques|la\s+toussaint|la\s+pentec[ôo]te|l{_APOS}?ascension"
     rf"|{_COUNT}\s+(?:jours|semaines|mois)|{_HOUR}"
@@ -1151,7 +1151,9 @@ _NEXT_CLAUSE_RE = re.compile(
     # ", le Budget m'a déjà fait la sienne": a clause with its own subject and verb
     r"|,\s*(?:le|la|les|l['’])\s*[\w\-]+(?:\s+[\w\-]+)?\s+(?:[mtl]['’]\s*)?"
     r"(?:a|ont|est|sont|va|vont|sera|seront|serait|doit|doivent|peut|peuvent|reste|restent)\b"
-    r"|,?\s*\b(?:et\s+)?(?:si|s['’]ils?|quand|lorsqu['’]|mais)\b|\s(?:on|je|tu|ce sera|c['’]est)(?=\s)|\sj['’]",
+    r"|,?\s*\b(?:et\s+)?(?:si|s['’]ils?|quand|lorsqu['’]|mais)\b|\s(?:on|je|tu|ce sera|c['’]est)(?=\s)|\sj['’]"
+    # "vous arrêtez tout et vous sortez les registres": a second clause
+    r"|\s+et\s+vous\s+(?!en\b|y\b)",
     re.IGNORECASE,
 )
 # Words closing a turn, not part of a task (ASR text has no full stop before them).
@@ -1277,8 +1279,14 @@ def _plural_antecedent(head: str, tail: str) -> str | None:
 
 
 def _to_dative(phrase: str) -> str:
-    """A plural noun phrase as the indirect object of a verb: "les élus" → "aux élus"."""
-    return "aux " + phrase.partition(" ")[2]
+    """A noun phrase as the indirect object of a verb: "les élus" → "aux élus", "le service"
+    → "au service", "la mairie" → "à la mairie", "l'hôpital" → "à l'hôpital"."""
+    det, _, rest = phrase.partition(" ")
+    if normalize(det) == "les":
+        return "aux " + rest
+    if normalize(det) == "le":
+        return "au " + rest
+    return "à " + phrase
 
 
 def _object_of_same_verb(verb: str, context: str, *, indefinite: bool = False) -> str | None:
@@ -1339,6 +1347,20 @@ def _dislocated(head: str) -> str | None:
     return m.group(1).strip() if m else None
 
 
+_TOLD_WHOM_RE = re.compile(
+    r"\b(?:pr[ée]ven\w*|inform\w*|contact\w*|relanc\w*|[ée]cri(?:vez|re|s)|appel\w*)\s+"
+    r"((?:le|la|les|l['’])\s*[^,.;:!?]+)",
+    re.IGNORECASE,
+)
+
+
+def _told_whom(context: str) -> str | None:
+    """Whom the turn before asks to warn, write to or call ("vous prévenez le service des
+    archives de l'hôpital ?"): who "leur" stands for in the reply."""
+    found = _TOLD_WHOM_RE.findall(context)
+    return re.split(r"\s+(?:qui|que|qu['’]|dont)\b", found[-1])[0].strip() if found else None
+
+
 def _person_antecedent(text: str) -> str | None:
     """The last person named with a title in ``text`` ("Mme Berthier"), if any."""
     found = _TITLED_NAME_RE.findall(text)
@@ -1394,9 +1416,12 @@ def _phrase(verb: str, rest: str, head: str = "", context: str = "") -> str | No
         )
     dative = _DATIVE_CLITIC_RE.search(head)
     if dative and not re.match(r"(?:[àa]|aux?)\b", tail, re.IGNORECASE):
-        # "Je leur réponds" after "…prévenir les élus qui ont écrit" → "Répondre aux élus"
-        found = _plural_antecedent(head[: dative.start()], tail) or _plural_antecedent(
-            context, tail
+        # "Je leur réponds" after "…prévenir les élus qui ont écrit" → "Répondre aux élus";
+        # "Je leur écris demain" after "vous prévenez le service des archives ?" → that service
+        found = (
+            _plural_antecedent(head[: dative.start()], tail)
+            or _told_whom(context)
+            or _plural_antecedent(context, tail)
         )
         if found:
             tail = f"{tail} {_to_dative(found)}".strip()

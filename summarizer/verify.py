@@ -1007,6 +1007,13 @@ def declined_offer(seg: Segment, index: TranscriptIndex) -> bool:
     )
 
 
+# a sentence's part under "si jamais", "au cas où", "en cas de" (up to the end of the
+# sentence), and what "je proposais de", "je proposerais de" put forward
+_CONTINGENT_RE = re.compile(r"\b(?:si jamais|au cas ou|en cas d)\b[^.!?]{0,100}")
+_PROPOSING_RE = re.compile(
+    r"\b(?:je|j)\s+(?:proposais|proposerais|avais propose|pensais)\s+(?:de|d|qu on)\s+\w+"
+)
+_SETTLING_VERBS = {"garder", "maintenir", "conserver", "retenir"}
 _KEEP_IN_MIND = ("garder l idee", "garder ca en tete", "garder en tete", "garder cette idee")
 _TELLS_THE_MEETING_RE = re.compile(r"\bje vous (?:previens|informe|rappelle)\b")
 _TAKES_IT_RE = re.compile(
@@ -1109,6 +1116,24 @@ def check_action(item: dict[str, Any], index: TranscriptIndex) -> Action | Unver
             reason="la tâche n'est pas à l'infinitif"
             if verb_ok is None
             else "le verbe de la tâche n'est pas dit dans le passage cité",
+            segment_ids=ids,
+        )
+    kept = _CONTINGENT_RE.sub(" ", _PROPOSING_RE.sub(" ", normalize(said_in)))
+    if not verb_said(task, kept):
+        # "Et si jamais l'hygrométrie dépasse soixante-cinq, vous arrêtez tout…" (what to do
+        # if it happens), "Moi je proposais de fermer le samedi" (an idea): no task
+        return Unverified(
+            kind="action",
+            text=task,
+            reason="consigne pour une éventualité ou proposition : pas une tâche",
+            segment_ids=ids,
+        )
+    if tokens(task)[:1] and tokens(task)[0] in _SETTLING_VERBS and states_decision(said_in):
+        # "Je tranche : on garde une ouverture le premier samedi…": the decision itself
+        return Unverified(
+            kind="action",
+            text=task,
+            reason="la décision elle-même, pas une tâche",
             segment_ids=ids,
         )
     if normalize(task).startswith(_KEEP_IN_MIND) or not verb_said(

@@ -2436,3 +2436,30 @@ def test_the_chairs_ruling_after_a_colon_is_the_decision():
         == "Deux agents de plus cet été, dont un pour le musée."
     )
     assert stated_decision("Je tranche, mais plus tard, quand on aura les chiffres.") is None
+
+
+def test_what_to_do_if_it_happens_an_idea_and_the_decision_itself_are_no_tasks():
+    t = parse_clerk_text(
+        "[00:00:01] Agnès Roux: Et si jamais la crue dépasse la cote d'alerte, vous fermez le "
+        "parking des berges.\n"
+        "[00:00:06] Karim Benali: Moi je proposais de fermer la piscine le lundi.\n"
+        "[00:00:10] Agnès Roux: Je tranche : on garde l'ouverture du lundi matin, sur "
+        "réservation.\n"
+    )
+    index = TranscriptIndex(t)
+    for task, sid in [
+        ("Fermer le parking des berges", 0),
+        ("Fermer la piscine le lundi", 1),
+        ("Garder l'ouverture du lundi matin", 2),
+    ]:
+        assert isinstance(check_action({"task": task, "segments": [sid]}, index), Unverified)
+    assert deadline_of("Ce sera fait d'ici la fin de la semaine prochaine.") == (
+        "d'ici la fin de la semaine prochaine"
+    )
+
+
+def test_leur_stands_for_whom_the_request_asked_to_warn():
+    assert spoken_task(
+        "Oui, je leur écris demain. Ils vont râler.",
+        "Mme Faure, vous prévenez le service culturel de la mairie ?",
+    ) == ("Ecrire au service culturel de la mairie", "je")
