@@ -1739,7 +1739,9 @@ _POSSESSIVE_SUBJECT_RE = re.compile(
 )
 # The rest of a question that asks when or how, not what ("…en place quand ?").
 _WHEN_ASKED_RE = re.compile(r"[^.;!?]{0,30}?\b(?:quand|comment|pourquoi)\s*\?", re.IGNORECASE)
-_NEGATION_BEFORE_RE = re.compile(r"\b(?:ne|n['’])\s*(?:\w+\s+)?$", re.IGNORECASE)
+_NEGATION_BEFORE_RE = re.compile(
+    r"\b(?:ne|n['’])\s*(?:\w+\s+|[lmts]['’]\s*)?$", re.IGNORECASE
+)  # "ne leur", "ne l'" (acceptera jamais)
 _FUTURE_RE = re.compile(
     r"(?<![\w\-])(?P<verb>\w[\w\-]+(?:eront|iront|ront|era|ira|ra))\b", re.IGNORECASE
 )
@@ -1750,7 +1752,21 @@ _NEAR_FUTURE_RE = re.compile(
 )
 _DETERMINERS = {"le", "la", "les", "l"}
 _LINKS = {"de", "du", "des", "d"}
-_NOT_IN_SUBJECT = {"qui", "que", "je", "tu", "on", "nous", "vous", "il", "elle", "ils", "elles"}
+_NOT_IN_SUBJECT = {
+    "qui",
+    "que",
+    "je",
+    "tu",
+    "on",
+    "nous",
+    "vous",
+    "il",
+    "elle",
+    "ils",
+    "elles",
+    "ne",
+    "n",
+}
 SUBJECT_MAX_WORDS = 6
 
 

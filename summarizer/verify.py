@@ -1011,8 +1011,12 @@ def declined_offer(seg: Segment, index: TranscriptIndex) -> bool:
 # sentence), and what "je proposais de", "je proposerais de" put forward
 _CONTINGENT_RE = re.compile(r"\b(?:si jamais|au cas ou|en cas d)\b[^.!?]{0,100}")
 _PROPOSING_RE = re.compile(
-    r"\b(?:je|j)\s+(?:proposais|proposerais|avais propose|pensais)\s+(?:de|d|qu on)\s+\w+"
+    r"\b(?:je|j)\s+(?:propose|proposais|proposerais|avais propose|pensais)\s+(?:de|d|qu on)\s+\w+"
+    # "Est-ce qu'on ne pourrait pas fermer le SAUJ le mercredi ?"
+    r"|\b(?:on|nous)\s+(?:ne\s+)?(?:pourrait|pourrions)\s+(?:pas\s+)?\w+"
 )
+# "on pourrait faire un sondage" / "Faites-le.": the idea taken up is a task
+_GO_AHEAD_RE = re.compile(r"^(?:(?:oui|bon|ok|d accord)\s+)*(?:faites le|fais le|allez y|vas y)\b")
 _SETTLING_VERBS = {"garder", "maintenir", "conserver", "retenir"}
 _KEEP_IN_MIND = ("garder l idee", "garder ca en tete", "garder en tete", "garder cette idee")
 _TELLS_THE_MEETING_RE = re.compile(r"\bje vous (?:previens|informe|rappelle)\b")
@@ -1118,7 +1122,12 @@ def check_action(item: dict[str, Any], index: TranscriptIndex) -> Action | Unver
             else "le verbe de la tâche n'est pas dit dans le passage cité",
             segment_ids=ids,
         )
-    kept = _CONTINGENT_RE.sub(" ", _PROPOSING_RE.sub(" ", normalize(said_in)))
+    go_ahead = index.neighbour(cited[-1].id, 1)
+    proposal_taken = go_ahead is not None and (
+        index.accepted_next(cited[-1].id) or bool(_GO_AHEAD_RE.match(normalize(go_ahead.text)))
+    )
+    kept = normalize(said_in) if proposal_taken else _PROPOSING_RE.sub(" ", normalize(said_in))
+    kept = _CONTINGENT_RE.sub(" ", kept)
     if not verb_said(task, kept):
         # "Et si jamais l'hygrométrie dépasse soixante-cinq, vous arrêtez tout…" (what to do
         # if it happens), "Moi je proposais de fermer le samedi" (an idea): no task

@@ -2463,3 +2463,18 @@ def test_leur_stands_for_whom_the_request_asked_to_warn():
         "Oui, je leur écris demain. Ils vont râler.",
         "Mme Faure, vous prévenez le service culturel de la mairie ?",
     ) == ("Ecrire au service culturel de la mairie", "je")
+
+
+def test_an_idea_is_a_task_only_once_taken_up_and_a_refusal_foretold_is_none():
+    t = parse_clerk_text(
+        "[00:00:01] Inès Faure: Est-ce qu'on ne pourrait pas ouvrir la salle le dimanche ?\n"
+        "[00:00:05] Agnès Roux: Non. Le maire ne l'acceptera jamais, et le club non plus.\n"
+        "[00:00:09] Karim Benali: On pourrait faire un sondage auprès des adhérents.\n"
+        "[00:00:13] Agnès Roux: Faites-le.\n"
+    )
+    index = TranscriptIndex(t)
+    refused = check_action({"task": "Ouvrir la salle le dimanche", "segments": [0]}, index)
+    assert isinstance(refused, Unverified)
+    assert spoken_task(t.segments[1].text) is None
+    taken = check_action({"task": "Faire un sondage auprès des adhérents", "segments": [2]}, index)
+    assert not isinstance(taken, Unverified), taken.reason
