@@ -23,7 +23,14 @@ from __future__ import annotations
 import re
 
 from summarizer.schema import Decision
-from summarizer.text import SENTENCE_RE, content_tokens, coverage, is_acceptance, normalize
+from summarizer.text import (
+    SENTENCE_RE,
+    content_tokens,
+    coverage,
+    is_acceptance,
+    normalize,
+    time_tokens,
+)
 from summarizer.verify import (
     CHAIR_SETTLING_RE,
     QUOTE_RE,
@@ -395,11 +402,27 @@ _AGREED_SENTENCE_RE = re.compile(
 )
 
 
+_AGREED_AFTER_COMMA_RE = re.compile(
+    r"^(?P<point>(?:le|la|les|l['’]|un|une|des)\s*[^?]{3,80}?),\s*[çc]a\s+(?:me|nous)\s+"
+    r"(?:va|convient)\s*\.?$",
+    re.IGNORECASE,
+)
+_NOT_A_POINT_RE = re.compile(r"(?:le|la|l['’])\s*(?:date|reste|principe)\b", re.I)
+
+
 def _summed_up_and_agreed(text: str, sid: int) -> tuple[str, list[int]] | None:
     """The point a speaker sums up, then agrees to in a sentence of its own: "Très bien. Donc
     passage maintenu pour les secours, sauf pendant le coulage. Ça me va." → that summary;
     ``None`` when the sentence before is a question or says nothing."""
     sentences = [x.strip() for x in SENTENCE_RE.findall(text) if x.strip()]
+    for sentence in sentences:
+        # "Le blocage des redirections externes, ça me va.": the point and the assent in one
+        said = _AGREED_AFTER_COMMA_RE.match(sentence)
+        words = content_tokens(said["point"]) if said else []
+        if said and len([t for t in words if t not in time_tokens(said["point"])]) >= 2:
+            point = _FILLERS_RE.sub("", said["point"].strip()).strip(" ,;:")
+            if not QUOTE_RE.search(normalize(point)) and not _NOT_A_POINT_RE.match(point):
+                return f"{point[:1].upper()}{point[1:]} (accord).", [sid]
     for i, sentence in enumerate(sentences[1:], start=1):
         if not _AGREED_SENTENCE_RE.match(normalize(sentence)):
             continue

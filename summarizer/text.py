@@ -714,7 +714,8 @@ _SELF_FORWARD_RE = re.compile(r"\bmoi je\b|\bde mon cote\b|\bmoi meme\b")
 # "quelqu'un" asks whoever takes it ("…quelqu'un contrôle les autorisations." / "Je peux le
 # faire.")
 _REQUEST_RE = re.compile(
-    r"\b(tu|vous|il (?:nous |me )?faudra|il faut|pourr\w+|peux|pouvez|peut on|est ce que|"
+    r"\b(tu|vous|il (?:nous |me )?faudra|il (?:nous |me )?faudrait|il (?:nous |me )?faut|pourr\w+|"
+    r"peux|pouvez|peut on|est ce que|"
     r"quelqu un)\b"
 )
 

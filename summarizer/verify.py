@@ -536,7 +536,8 @@ def _impersonal_need(text: str) -> bool:
     question."""
     norm = normalize(text)
     return (
-        bool(re.search(r"\bil (?:nous |me )?(?:faudra|faudrait|faut)\b", norm))
+        # "il me faudrait…" is the speaker's own need, put to whoever answers
+        bool(re.search(r"\bil (?:nous )?(?:faudra|faudrait|faut)\b", norm))
         and not re.search(r"\b(?:tu|vous|votre|vos|ton|ta|tes)\b", norm)
         and "?" not in text
         and addressee(text) is None
@@ -867,6 +868,19 @@ _FOLLOW_UP_RE = re.compile(
 FOLLOW_UP_WORDS = 30
 
 
+def _only_a_deadline(text: str) -> bool:
+    """A turn that says a deadline and nothing else ("Pour la prochaine réunion, si possible.")."""
+    found = deadline_of(text)
+    if not found or len(text.split()) > ONLY_DEADLINE_WORDS:
+        return False
+    rest = normalize(text.replace(found, " "))
+    rest = re.sub(r"\b(?:si possible|idealement|au plus tard|merci|hein|alors|et|bon)\b", " ", rest)
+    return not [t for t in content_tokens(rest) if t not in time_tokens(rest)]
+
+
+ONLY_DEADLINE_WORDS = 10
+
+
 def _follow_up_deadline(after: int, index: TranscriptIndex, task: str) -> Segment | None:
     """The turn right after turn ``after`` when it adds the deadline of the work just agreed
     (``_FOLLOW_UP_RE``), short, with one deadline and no other task."""
@@ -874,7 +888,7 @@ def _follow_up_deadline(after: int, index: TranscriptIndex, task: str) -> Segmen
     if (
         follow is None
         or len(follow.text.split()) > FOLLOW_UP_WORDS
-        or not _FOLLOW_UP_RE.search(normalize(follow.text))
+        or not (_FOLLOW_UP_RE.search(normalize(follow.text)) or _only_a_deadline(follow.text))
     ):
         return None
     found = deadline_of(follow.text)
@@ -924,8 +938,26 @@ def resolve_due(
     pair, role = _paired_turn(cited[0], index)
     turns = [*cited, pair] if pair is not None else cited
     in_cited = [d for s in cited if (d := _task_deadline(s.text, task))]
-    in_pair = [d for d in [deadline_of(pair.text)] if d] if pair is not None else []
-    own = _reply_deadline(pair.text, task) if role == "reply" and pair is not None else None
+    # "Je fais une note au maire pour lundi. Émilie, il me faut la liste." / "Je te l'envoie
+    # demain matin.": the reply's deadline is the list's, not the speaker's own note's
+    own_sentences = _task_sentences(cited[0].text, task)
+    speakers_own = (
+        role == "reply"
+        and pair is not None
+        and bool(task)
+        and own_sentences != cited[0].text  # the task's own sentences apart from the request
+        and not verb_said(task, pair.text)
+        and commits_self(own_sentences)
+        and not addressee(own_sentences)
+    )
+    in_pair = (
+        [d for d in [deadline_of(pair.text)] if d] if pair is not None and not speakers_own else []
+    )
+    own = (
+        _reply_deadline(pair.text, task)
+        if role == "reply" and pair is not None and not speakers_own
+        else None
+    )
     if own and in_cited and _STARTS_RE.match(own) and not _STARTS_RE.match(in_cited[0]):
         # "…pour que les branchements soient prêts avant le 11 décembre ?" / "Oui, je vois ça
         # avec eux dès lundi.": when the work starts, not when it is due
@@ -1007,9 +1039,9 @@ def declined_offer(seg: Segment, index: TranscriptIndex) -> bool:
     )
 
 
-# a sentence's part under "si jamais", "au cas où", "en cas de" (up to the end of the
-# sentence), and what "je proposais de", "je proposerais de" put forward
-_CONTINGENT_RE = re.compile(r"\b(?:si jamais|au cas ou|en cas d)\b[^.!?]{0,100}")
+# a sentence's part under "si jamais", "en cas de" (up to the end of the sentence), and what
+# "je propose de", "je proposais de", "on pourrait" put forward
+_CONTINGENT_RE = re.compile(r"\b(?:si jamais|en cas d['’ ])[^.!?]{0,100}", re.IGNORECASE)
 _PROPOSING_RE = re.compile(
     r"\b(?:je|j)\s+(?:propose|proposais|proposerais|avais propose|pensais)\s+(?:de|d|qu on)\s+\w+"
     # "Est-ce qu'on ne pourrait pas fermer le SAUJ le mercredi ?"
@@ -1018,6 +1050,20 @@ _PROPOSING_RE = re.compile(
 # "on pourrait faire un sondage" / "Faites-le.": the idea taken up is a task
 _GO_AHEAD_RE = re.compile(r"^(?:(?:oui|bon|ok|d accord)\s+)*(?:faites le|fais le|allez y|vas y)\b")
 _SETTLING_VERBS = {"garder", "maintenir", "conserver", "retenir"}
+_NEED_OF_RE = re.compile(
+    r"\bil (?:me|nous) (?:faudra|faudrait|faut) (?:un|une|des|le|la|les|l|votre|vos|ton|ta|tes)\b"
+)
+_PRODUCING_VERBS = {
+    "faire",
+    "preparer",
+    "etablir",
+    "rediger",
+    "envoyer",
+    "transmettre",
+    "fournir",
+    "donner",
+}
+_QUOTED_RE = re.compile(r"«[^»]*»|“[^”]*”")
 _KEEP_IN_MIND = ("garder l idee", "garder ca en tete", "garder en tete", "garder cette idee")
 _TELLS_THE_MEETING_RE = re.compile(r"\bje vous (?:previens|informe|rappelle)\b")
 _TAKES_IT_RE = re.compile(
@@ -1031,6 +1077,46 @@ def _opens_taking_it_on(text: str) -> bool:
     pronoun ("Je les envoie la semaine prochaine.")."""
     first = next((x for x in SENTENCE_RE.findall(text) if x.strip()), "")
     return len(first.split()) <= SHORT_REPLY_WORDS and bool(_TAKES_IT_RE.match(normalize(first)))
+
+
+def _why_no_task(task: str, said_in: str, last: int, index: TranscriptIndex) -> str | None:
+    """Why what the cited turns say with ``task``'s verb is no task, or ``None``: the verb
+    said only in quoted words, in what to do "si jamais" it happens, in an idea not taken up,
+    in the decision itself, in keeping an idea or warning the meeting, in the passé composé;
+    a demonstrative object ("Reprendre celui du VPN"); a verb of waiting or opinion."""
+    first = tokens(task)[0] if tokens(task) else ""
+    if re.match(r"\w+\s+(?:celui|celle|ceux|celles)\b", normalize(task)):
+        # "Je reprends celui du VPN": how the task asked is done, naming nothing of its own
+        return "la tâche ne dit pas quoi faire"
+    if first in WAITING_VERBS:
+        return f"« {first} » n'est pas une tâche (attente ou opinion)"
+    if not verb_said(task, said_in):
+        return None  # a need that names the thing ("il me faudrait un planning"): no verb said
+    if not verb_said(task, _QUOTED_RE.sub(" ", said_in)):
+        # "un mail « votre boîte est pleine, revalidez votre compte »": words quoted
+        return "le verbe n'est dit que dans une citation entre guillemets"
+    go_ahead = index.neighbour(last, 1)
+    taken_up = go_ahead is not None and (
+        index.accepted_next(last) or bool(_GO_AHEAD_RE.match(normalize(go_ahead.text)))
+    )
+    # on the text as said: "si jamais…" runs to the end of its sentence, not beyond
+    kept = normalize(_CONTINGENT_RE.sub(" ", said_in))
+    if not verb_said(task, kept if taken_up else _PROPOSING_RE.sub(" ", kept)):
+        # "Et si jamais l'hygrométrie dépasse soixante-cinq, vous arrêtez tout…", "Moi je
+        # proposais de fermer le samedi" (an idea no one took up)
+        return "consigne pour une éventualité ou proposition : pas une tâche"
+    if first in _SETTLING_VERBS and states_decision(said_in):
+        # "Je tranche : on garde une ouverture le premier samedi…": the decision itself
+        return "la décision elle-même, pas une tâche"
+    if normalize(task).startswith(_KEEP_IN_MIND) or not verb_said(
+        task, _TELLS_THE_MEETING_RE.sub(" ", normalize(said_in))
+    ):
+        # "Gardez l'idée, on en reparlera.", "Je vous préviens d'entrée : le ministère…"
+        return "garder une idée ou prévenir la réunion n'est pas une tâche"
+    if not verb_said(task, without_past(said_in)):
+        # "Moi, j'ai fait la mienne en octobre, je suis à jour": done already
+        return "le verbe de la tâche n'est dit qu'au passé composé : c'est déjà fait"
+    return None
 
 
 def check_action(item: dict[str, Any], index: TranscriptIndex) -> Action | Unverified:
@@ -1097,7 +1183,13 @@ def check_action(item: dict[str, Any], index: TranscriptIndex) -> Action | Unver
         # "Il me faudra votre prévision actualisée." / "Je vous l'envoie avant le 30.": the
         # need says what, the short reply taking it on says the verb
         said_in = f"{said_in} {pair.text}"
-    verb_ok = verb_said(task, said_in)
+    verb_ok = verb_said(task, said_in) or (
+        # "Thomas, il me faudrait un planning de déploiement." / "D'accord.": the need names
+        # the thing, the task is to produce or send it
+        bool(_NEED_OF_RE.search(normalize(_text(cited))))
+        and bool(tokens(task))
+        and tokens(task)[0] in _PRODUCING_VERBS
+    )
     own_verb = tokens(task)[0] if verb_ok and tokens(task) else None
     borrowed = [
         t
@@ -1122,55 +1214,9 @@ def check_action(item: dict[str, Any], index: TranscriptIndex) -> Action | Unver
             else "le verbe de la tâche n'est pas dit dans le passage cité",
             segment_ids=ids,
         )
-    go_ahead = index.neighbour(cited[-1].id, 1)
-    proposal_taken = go_ahead is not None and (
-        index.accepted_next(cited[-1].id) or bool(_GO_AHEAD_RE.match(normalize(go_ahead.text)))
-    )
-    kept = normalize(said_in) if proposal_taken else _PROPOSING_RE.sub(" ", normalize(said_in))
-    kept = _CONTINGENT_RE.sub(" ", kept)
-    if not verb_said(task, kept):
-        # "Et si jamais l'hygrométrie dépasse soixante-cinq, vous arrêtez tout…" (what to do
-        # if it happens), "Moi je proposais de fermer le samedi" (an idea): no task
-        return Unverified(
-            kind="action",
-            text=task,
-            reason="consigne pour une éventualité ou proposition : pas une tâche",
-            segment_ids=ids,
-        )
-    if tokens(task)[:1] and tokens(task)[0] in _SETTLING_VERBS and states_decision(said_in):
-        # "Je tranche : on garde une ouverture le premier samedi…": the decision itself
-        return Unverified(
-            kind="action",
-            text=task,
-            reason="la décision elle-même, pas une tâche",
-            segment_ids=ids,
-        )
-    if normalize(task).startswith(_KEEP_IN_MIND) or not verb_said(
-        task, _TELLS_THE_MEETING_RE.sub(" ", normalize(said_in))
-    ):
-        # "Gardez l'idée, on en reparlera.", "Je vous préviens d'entrée : le ministère a
-        # fixé…": keeping an idea in mind or warning the meeting is no task
-        return Unverified(
-            kind="action",
-            text=task,
-            reason="garder une idée ou prévenir la réunion n'est pas une tâche",
-            segment_ids=ids,
-        )
-    if not verb_said(task, without_past(said_in)):
-        # "Moi, j'ai fait la mienne en octobre, je suis à jour": done already, no task
-        return Unverified(
-            kind="action",
-            text=task,
-            reason="le verbe de la tâche n'est dit qu'au passé composé : c'est déjà fait",
-            segment_ids=ids,
-        )
-    if tokens(task)[:1] and tokens(task)[0] in WAITING_VERBS:
-        return Unverified(
-            kind="action",
-            text=task,
-            reason=f"« {tokens(task)[0]} » n'est pas une tâche (attente ou opinion)",
-            segment_ids=ids,
-        )
+    reason = _why_no_task(task, said_in, cited[-1].id, index)
+    if reason:
+        return Unverified(kind="action", text=task, reason=reason, segment_ids=ids)
     if declined_offer(cited[0], index):
         return Unverified(
             kind="action",

@@ -2478,3 +2478,35 @@ def test_an_idea_is_a_task_only_once_taken_up_and_a_refusal_foretold_is_none():
     assert spoken_task(t.segments[1].text) is None
     taken = check_action({"task": "Faire un sondage auprès des adhérents", "segments": [2]}, index)
     assert not isinstance(taken, Unverified), taken.reason
+
+
+def test_quoted_words_a_demonstrative_and_a_bare_deadline_after_the_yes():
+    t = parse_clerk_text(
+        "[00:00:01] Paul Petit: Le faux mail disait « mettez à jour votre mot de passe ».\n"
+        "[00:00:05] Agnès Roux: Inès, il me faudrait un plan de formation, service par "
+        "service.\n"
+        "[00:00:09] Inès Faure: D'accord.\n"
+        "[00:00:11] Agnès Roux: Pour la prochaine réunion, si possible.\n"
+        "[00:00:14] Inès Faure: Je reprends celui de l'an dernier, c'est presque le même.\n"
+    )
+    index = TranscriptIndex(t)
+    quoted = check_action({"task": "Mettre à jour votre mot de passe", "segments": [0]}, index)
+    assert isinstance(quoted, Unverified)
+    same = check_action({"task": "Reprendre celui de l'an dernier", "segments": [4]}, index)
+    assert isinstance(same, Unverified)
+    assert _owner_and_due(index, "Faire le plan de formation", 1) == (
+        "Inès Faure",
+        "Pour la prochaine réunion",
+    )
+
+
+def test_a_point_and_its_assent_in_one_sentence_is_the_decision():
+    from summarizer.pipeline import decision_as_said
+
+    t = parse_clerk_text(
+        "[00:00:01] Agnès Roux: Tant pis pour eux. La fermeture du parking le soir, ça me va. "
+        "Karim ?\n"
+        "[00:00:06] Karim Benali: Je m'en occupe demain.\n"
+    )
+    said = decision_as_said(TranscriptIndex(t), 0)
+    assert said is not None and said["decision"] == "La fermeture du parking le soir (accord)."
