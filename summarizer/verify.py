@@ -866,6 +866,7 @@ _FOLLOW_UP_RE = re.compile(
     r"\bau plus tard\b|\bdernier delai\b|\bil (?:me|nous) (?:le|la|les|l) (?:faut|faudrait)\b"
 )
 FOLLOW_UP_WORDS = 30
+ONLY_DEADLINE_WORDS = 10
 
 
 def _only_a_deadline(text: str) -> bool:
@@ -876,9 +877,6 @@ def _only_a_deadline(text: str) -> bool:
     rest = normalize(text.replace(found, " "))
     rest = re.sub(r"\b(?:si possible|idealement|au plus tard|merci|hein|alors|et|bon)\b", " ", rest)
     return not [t for t in content_tokens(rest) if t not in time_tokens(rest)]
-
-
-ONLY_DEADLINE_WORDS = 10
 
 
 def _follow_up_deadline(after: int, index: TranscriptIndex, task: str) -> Segment | None:
