@@ -1095,14 +1095,12 @@ def _infinitive_of(verb: str) -> str | None:
 
 
 # The end of a clause; not the dot of a title before a name ("M. Lacombe") or of a number.
-_CLAUSE_END = re.compile(
-    r"(?<!\bM)(?<!\bMM)(?<!\bMme)(?<!\bMmes)(?<!\bMlle)(?<!\bDr)(?<!\bPr)(?<!\bMe)(?<!\bMgr)"
-    r"\.(?!\d)|[;!?]"
-)
+_TITLES = ("M", "MM", "Mme", "Mmes", "Mlle", "Mlles", "Dr", "Pr", "Me", "Mgr")
+_CLAUSE_END = re.compile("".join(rf"(?<!\b{t})" for t in _TITLES) + r"\.(?!\d)|[;!?]")
 # A sentence as written: up to its full stop, question or exclamation mark (ASR text, without
 # punctuation, is one sentence). The dot of a title before a name ("J'en parle à M. Lacombe
 # mardi", "Mme. Roux") or inside a number ("1.5") does not end it.
-_TITLE_DOT = r"\b(?:M|MM|Mme|Mmes|Mlle|Mlles|Dr|Pr|Me|Mgr)\.(?=\s+\w)"
+_TITLE_DOT = rf"\b(?:{'|'.join(_TITLES)})\.(?=\s+\w)"
 SENTENCE_RE = re.compile(rf"(?:{_TITLE_DOT}|\d\.(?=\d)|[^.!?])+[.!?]?")
 _RAW_CLITICS = r"(?:(?:me|te|le|la|les|lui|leur|en|y|nous|vous)\s+|[mtl]['’]\s*)*"
 _FIRST_PERSON_VERB_RE = re.compile(
