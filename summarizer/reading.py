@@ -276,7 +276,7 @@ CONCLUDED_WORDS = 10
 # pendant le coulage, avec un engin prépositionné rive gauche. Ça me va.") is the point itself.
 CONCLUDED_SENTENCE_WORDS = 25
 # Asking whether anyone objects ("Personne n'est contre ?", "Des objections ?").
-_NO_OBJECTION = r"personne n['’ ]est contre|(?:des|pas d['’ ]|aucune )objections?"
+_NO_OBJECTION = r"personne n['’ ]est contre|(?:des|pas d['’ ]|aucune )(?:objections?|oppositions?)"
 # Consent asked and given in the same turn, the point said after it.
 _CONSENTED_RE = re.compile(
     rf"\b(?:{_NO_OBJECTION})\s*\??[\s,.…]*"
@@ -343,6 +343,10 @@ def concluded_decision(index: TranscriptIndex, sid: int) -> tuple[str, list[int]
         # the first sentence that says more than "Bon." ("… Bon. C'est validé.")
         point = next((x for x in said if x), "")
         point = _ADDRESS_AFTER_RE.split(point, maxsplit=1)[0].strip(" ,;:")
+        if not re.search(r"[.!?]", seg.text[consent.end() :]) and _SETTLED_LEAD_RE.match(point):
+            # unpunctuated: "pas d'opposition adopté mme ferreira vous refaites…": the words
+            # after the settling one are the next request, not the point
+            point = _SETTLED_LEAD_RE.match(point).group(0)
         proposed = _PROPOSED_RE.search(seg.text[: consent.start()])
         if _SETTLED_ONLY_RE.fullmatch(normalize(point)) and proposed:
             # "Je propose une vérification systématique… Personne n'est contre ? Parfait, on
@@ -350,11 +354,20 @@ def concluded_decision(index: TranscriptIndex, sid: int) -> tuple[str, list[int]
             point = _proposal_text(proposed["what"])
         elif _SETTLED_ONLY_RE.fullmatch(normalize(point)):
             # "Passage au biosimilaire, avec substitution. Personne n'est contre ? … Bon. C'est
-            # validé.": the point is the one said before the question
-            point = point_opened(seg.text[: consent.start()])
+            # validé.": the point is the one said before the question; "alors on valide le
+            # voyage … pas d'opposition c'est adopté": the point as the chair settles it
+            before = seg.text[: consent.start()]
+            point = (settled_by_chair(before) or "").rstrip(" .") or point_opened(before)
         settled_only = _SETTLED_ONLY_RE.fullmatch(normalize(point))
         if content_tokens(point) and not settled_only and not QUOTE_RE.search(normalize(point)):
             return f"{point[:1].upper()}{point[1:]}.", [sid]
+        if not content_tokens(point) and not content_tokens(seg.text[: consent.start()]):
+            # "Je propose quatre équipes de trois…" / "Une semaine sur quatre, c'est mieux." /
+            # "Pas d'opposition ? … C'est adopté.": the proposal the question puts to the vote
+            earlier = _proposal_before(index, sid)
+            if earlier is not None:
+                what, pid = earlier
+                return f"{what[:1].upper()}{what[1:]} (sans opposition).", [pid, sid]
     heard = _CONSENT_HEARD_RE.search(seg.text.strip())
     if heard:
         point = point_opened(seg.text.strip()[: heard.start()])
@@ -394,6 +407,30 @@ def concluded_decision(index: TranscriptIndex, sid: int) -> tuple[str, list[int]
             return f"{point[:1].upper()}{point[1:]} ({cue}).", [sid]
         return None
     return _summed_up_and_agreed(seg.text, sid)
+
+
+_SETTLED_LEAD_RE = re.compile(
+    r"^(?:c['’ ]est\s+)?(?:adopt|valid|act|retenu|vot)[ée]?e?s?\b", re.IGNORECASE
+)
+PROPOSAL_LOOKBACK_TURNS = 2
+
+
+def _proposal_before(index: TranscriptIndex, sid: int) -> tuple[str, int] | None:
+    """The proposal a bare "Pas d'opposition ? Adopté." puts to the vote: said in the turn
+    before, or two turns before by the same speaker (a remark in between), as said."""
+    seg = index.by_id[sid]
+    for back in range(1, PROPOSAL_LOOKBACK_TURNS + 1):
+        turn = index.neighbour(sid, -back)
+        if turn is None:
+            return None
+        proposed = _PROPOSED_RE.search(turn.text)
+        if (
+            proposed
+            and content_tokens(proposed["what"])
+            and (back == 1 or turn.speaker == seg.speaker)
+        ):
+            return _proposal_text(proposed["what"]), turn.id
+    return None
 
 
 # The chair's own agreement said as a sentence of its own ("Ça me va.", "Ça nous convient.").

@@ -355,12 +355,14 @@ _TARGET = (
 # "la semaine prochaine", "la semaine du 7 avril", "dès demain", "pour le conseil de juin",
 # "avant les vacances", "d'ici la fin du mois", "dans la semaine", "en septembre", "jeudi".
 DEADLINE_RE = re.compile(
-    rf"(?:d{_APOS}ici|avant|au\s+plus\s+tard|d[èe]s|jusqu{_APOS}?(?:au|[àa])|pour)\s+(?:{_TARGET})\b"
+    rf"\b(?:d{_APOS}ici|avant|au\s+plus\s+tard|d[èe]s|jusqu{_APOS}?(?:au|[àa])|pour)\s+(?:{_TARGET})\b"
     rf"|dans\s+la\s+(?:semaine|journ[ée]e|matin[ée]e)"
     # before an event of the work itself: "avant la publication", "avant qu'on ouvre aux
     # partenaires"
-    rf"|\bavant\s+(?:la|le|l{_APOS})\s*(?!(?:fin|r[ée]union|s[ée]ance)\b)[a-zà-ÿ]{{5,}}"
-    rf"(?:\s+(?:du|de\s+la|des)\s+[a-zà-ÿ]{{4,}})?"
+    rf"|\bavant\s+(?:la|le|les|l{_APOS})\s*(?!(?:fin|r[ée]union|s[ée]ance|autres|gens|personnes)\b)"
+    rf"[a-zà-ÿ]{{5,}}"
+    # "avant la publication du rapport", "avant les premières neiges."
+    rf"(?:\s+(?:du|de\s+la|des)\s+[a-zà-ÿ]{{4,}}|\s+[a-zà-ÿ]{{4,}}(?=\s*(?:[,.;:!?]|$)))?"
     rf"|\bavant\s+qu{_APOS}\s*(?:on|il|elle|ils|elles|nous)\s+[a-zà-ÿ]{{3,}}(?:\s+(?:aux?|les?|la|l{_APOS})\s*[a-zà-ÿ]{{4,}})?"
     rf"|\ben\s+{_MONTH}|\b(?:{_BARE_TARGET})\b"
     # at a body's meeting of a month: "présenter au bureau de juin", "au CA de mars"
@@ -607,11 +609,14 @@ _FIRST_PERSON_RE = re.compile(rf"\b(?:je|j)\s+{_CLITICS}(\w+)")
 # (a request to the others) or "je demande à voir".
 _WORK_INFINITIVES = (
     r"faire|prendre|envoyer|preparer|appeler|contacter|rediger|organiser|regarder|demander|"
-    r"transmettre|relancer|reserver|verifier|chiffrer|ecrire|prevenir|informer"
+    r"transmettre|relancer|reserver|verifier|chiffrer|ecrire|prevenir|informer|porter|"
+    r"recontacter|rappeler|lancer"
 )
+# "je peux vous transmettre nos données", "je peux porter la demande": the object pronoun
+# may come after "peux" as well as before it
 _OFFERS_RE = re.compile(
     r"\bje (?:te |vous )?peux (?:m en occuper|m occuper|me charger|"
-    rf"(?:(?:le|la|les|l|lui|leur) )?(?:{_WORK_INFINITIVES}))\b"
+    rf"(?:(?:vous|te|nous) )?(?:(?:le|la|les|l|lui|leur) )?(?:{_WORK_INFINITIVES}))\b"
     r"|\bje veux bien (?:m en occuper|m occuper|m en charger|(?:le|la|les|l) faire)\b"
     r"|\bje (?:leur |lui )?demande (?:un|une|des|le|la|les|au|aux|a(?! voir))\s"
     r"|\bje (?:leur|lui) demande (?:de|d)\s"  # "je leur demande de la fournir", not "je vous…"
@@ -623,6 +628,8 @@ def commits_self(text: str) -> bool:
     norm = normalize(text)
     if re.search(r"\bje m en (?:charge|occupe)\b|\bje vais \w+", norm):
         return True
+    if re.search(r"\bje (?:m occupe|me charge) (?:de|d|des|du)\b", norm) and "depuis" not in norm:
+        return True  # "Je m'occupe de la faire inscrire…", not "je m'occupe du budget depuis 2020"
     obliged = re.search(
         r"\bil (?:faut|faudra) (?:que|qu) je (?:(?:le|la|les|l|lui|leur) )?(\w+)", norm
     )
@@ -643,8 +650,8 @@ def commits_self(text: str) -> bool:
         verb = m.group(1)
         if _takes_on_work(verb, norm[m.end() :]):
             return True  # "je mets le compte rendu sur le wiki", "je fais remonter la demande"
-        if verb in _NOT_COMMITMENTS:
-            continue
+        if verb in _NOT_COMMITMENTS or verb in ("ne", "n"):
+            continue  # an opinion, or a negation ("je ne peux rien promettre")
         # a present with an object pronoun takes on what was just said ("je le relance")
         takes_object = bool(re.search(r"\s(?:l|le|la|les)\s", m.group(0)))
         present = present_commits or takes_object
@@ -698,9 +705,15 @@ def _takes_on_work(verb: str, rest: str) -> bool:
     """Whether the first-person present ``verb`` (normalised), followed by ``rest``
     (normalised), takes work on: a verb of work, not chairing the meeting ("je mets aux voix",
     "j'ouvre la séance")."""
-    return (verb in _WORK_VERBS_PRESENT and not _CHAIRING_AFTER_RE.match(rest)) or bool(
-        verb in ("vois", "regarde") and _SEE_WITH_RE.match(rest)
+    return (
+        (verb in _WORK_VERBS_PRESENT and not _CHAIRING_AFTER_RE.match(rest))
+        or bool(verb in ("vois", "regarde") and _SEE_WITH_RE.match(rest))
+        # "Je pose la question à la DRH": asking someone on the meeting's behalf
+        or bool(verb == "pose" and _ASK_SOMEONE_RE.match(rest))
     )
+
+
+_ASK_SOMEONE_RE = re.compile(r"\s*(?:la|cette|ma|notre) question (?:a|au|aux)\b")
 
 
 # "Je vois ça avec la DRH", "vous voyez avec les services techniques": seeing to something
@@ -756,6 +769,12 @@ def self_corrected(text: str) -> bool:
     return bool(_SELF_CORRECTED_RE.search(text))
 
 
+# a condition ("si le rapport arrive en mars"), not a softener ("si possible", "si vous pouvez")
+_CONDITION_RE = re.compile(
+    r"\b(?:si|s['’]ils?)\s(?!possible|besoin|n[ée]cessaire|(?:vous|tu|on) (?:pouvez|peux|peut|voulez|veux))"
+    r"[^,.;:!?]*",
+    re.IGNORECASE,
+)
 _PURPOSE_RE = re.compile(r",\s*(?:qu['’]\s*on|pour\s+qu|afin\s+(?:de|d['’]|qu))", re.IGNORECASE)
 
 
@@ -770,6 +789,12 @@ def deadline_of(text: str) -> str | None:
         # "Réunissez-la en juin, qu'on ait une proposition pour le conseil de septembre": the
         # date in the purpose clause is what the work is for, not when it is due
         own = [d for d in said if d in purpose]
+        said = own or said
+    if len(said) > 1:
+        # "Je peux faire ça courant avril, si le rapport arrive en mars": the date inside the
+        # condition is when something else happens
+        conditions = " ".join(_CONDITION_RE.findall(text))
+        own = [d for d in said if d not in conditions]
         said = own or said
     if len(said) == 1:
         return said[0]
@@ -1536,7 +1561,7 @@ def spoken_task(text: str, context: str = "") -> tuple[str, str] | None:
         task = _phrase(m["inf"].lower(), text[m.end() :], m["clitics"] or "", context)
         if task and len(task.split()) > 1:
             return task, who
-    third = _third_party_present(text, context)
+    third = third_party_present(text, context)
     if third:
         return third
     for m in _CLEFT_NAME_RE.finditer(text):
@@ -1587,6 +1612,12 @@ _NOT_IN_THIRD_SUBJECT = {
     "se",
     "s",
 }
+_HANDED_TO_SERVICE_RE = re.compile(
+    r"\s*et\s+(?:puis\s+)?(?:le|la|les|l['’])\s*(?:services?|secr[ée]tariat|direction|DRH|"
+    r"cabinet|[ée]quipes?|p[ôo]le|cellule|bureau d['’][ée]tudes)\b",
+    re.IGNORECASE,
+)
+_ONGOING_RE = re.compile(r"\b(?:d[ée]j[àa]|actuellement|en ce moment|toujours|depuis)\b", re.I)
 _CLAUSE_OPENERS_RE = re.compile(
     r"^(?:\s*(?:et|alors|donc|puis|mais|bon|ok|sinon|ensuite|de plus)\b)*\s*", re.IGNORECASE
 )
@@ -1608,14 +1639,18 @@ def _third_person_infinitive(verb: str) -> str | None:
     return _infinitive(verb[:-1] + "s" if said.endswith("t") else verb)
 
 
-def _third_party_present(text: str, context: str) -> tuple[str, str] | None:
+def third_party_present(text: str, context: str) -> tuple[str, str] | None:
     """``(task, subject)`` for a third party named at the head of a clause who does a piece of
     work (a verb of work in the present) by a deadline said in the same clause: "La direction
     des finances fait un chiffrage précis pour la prochaine CME", "La direction qualité vous
     les envoie cette semaine". ``None`` otherwise: "La commission propose une subvention" or
     "le conseil a voté en décembre" report, they give no task."""
     for clause in _CLAUSE_END.split(text):
-        if not stated_deadlines(clause):
+        # without a deadline, only a service handed the work by "Et …" ("Merci. Et le service
+        # juridique rédige la convention de don."): "le service rédige les conventions" alone
+        # may describe what it does
+        handed = bool(_HANDED_TO_SERVICE_RE.match(clause)) and not _ONGOING_RE.search(clause)
+        if not stated_deadlines(clause) and not handed:
             continue
         for m in _THIRD_VERB_RE.finditer(clause):
             if normalize(m["verb"]) not in _WORK_VERBS_THIRD:

@@ -47,6 +47,7 @@ from summarizer.text import (
     self_corrected,
     spoken_task,
     stem,
+    third_party_present,
     time_tokens,
     tokens,
     verb_said,
@@ -60,7 +61,9 @@ _NOT_SETTLING = (
     r"passe|commence|demarre|debute|attaque|ouvre|continue|enchaine|attend|reprend|termine|arrete|leve|clot|fait le point|"
     r"fait le tour|fait une pause|retire|report\w*|renvoie|ajourne|laisse|suspend\w*|sait|voit|"
     r"dit|parle|regarde|ecoute|reflechit|avance|essaie|verrait|pourrait|aimerait|voudrait|"
-    r"sera|aurait|serait|reste|garde ca en tete|rediscute|revoit|reparle\w*|y va"
+    r"sera|aurait|serait|reste|garde ca en tete|rediscute|revoit|reparle\w*|y va|"
+    # "donc on remet ce dossier au prochain comité": a deferral ("on remet en service" settles)
+    r"remet(?! en\b)"
 )
 _CHAIR_SETTLING = (
     # not "ou alors on fait une braderie", an alternative put forward
@@ -80,7 +83,7 @@ _DECIDE = (
     r"on part (?:sur|la dessus|la dessus)|on lance|on garde|on maintient|on fait comme ca|"
     r"c est parti|allons y|va pour|ca (?:nous|me) va|on le met|on les met|mets aux voix|"
     r"soumets au vote|qui est pour|c est regle|c est reglee|personne n est contre|"
-    r"(?:pas d|aucune|sans) objections?|"
+    r"(?:pas d|aucune|sans) (?:objections?|oppositions?)|"
     r"on (?:oublie|abandonne|laisse tomber|annule) [\w ]{3,60}? on (?:fait|prend|part sur|passe a|"
     r"garde|choisit)|on (?:corrige|rectifie)|"
     # the chair settling a point in so many words: "Alors on évacue le Mas-Neuf.", "Bon, on
@@ -627,7 +630,18 @@ def resolve_owner(
     # "Je porterai le résultat en commission, en janvier. Mme Royer, vous m'envoyez les
     # résultats ?": the speaker's own task, said apart from the request to someone else
     speaker_owns = bool(named) and own != seg.text and commits_self(own) and not addressee(own)
-    if (
+    handed = third_party_present(seg.text, asked.text if asked else "")
+    if delegate := _delegated(seg.text, task):
+        said = _participant_named(delegate, index) or delegate
+    elif (
+        handed
+        and task
+        and same_verb(handed[0], task)
+        and not commits_self(_task_sentences(seg.text, task))
+    ):
+        # "Oui, faites-le. Et le service communication prépare l'affiche pour le 10 février."
+        said = _participant_named(handed[1], index) or handed[1]
+    elif (
         role == "reply"
         and pair is not None
         and task
@@ -740,6 +754,29 @@ def _third_party(text: str, task: str, context: str = "") -> str | None:
     found = spoken_task(text, context)
     if found and found[1] != "tu" and same_verb(found[0], task):
         return found[1]
+    # "Oui, faites ça. Et le service communication prépare le courrier…": the turn's first
+    # task is another one
+    present = third_party_present(text, context)
+    if present and same_verb(present[0], task):
+        return present[1]
+    return None
+
+
+# "Je demande au service comptable de mettre à jour la grille": who is asked does the work.
+_DELEGATED_RE = re.compile(
+    r"\bje\s+(?:vais\s+)?(?:leur\s+|lui\s+)?demander?\s+(?P<to>à|au|aux)\s+"
+    r"(?P<who>[^,.;:!?]+?)\s+(?:de|d['’])\s*(?:(?:le|la|les|l['’]|lui|leur)\s*)?(?P<inf>[a-zà-ÿ]+)",
+    re.IGNORECASE,
+)
+
+
+def _delegated(text: str, task: str) -> str | None:
+    """Who the speaker asks to do ``task`` ("je demande au service comptable de mettre à jour…"
+    → "le service comptable"), as said; ``None`` when the turn asks nobody to do it."""
+    for m in _DELEGATED_RE.finditer(text):
+        if task and same_verb(m["inf"], task):
+            article = {"au": "le ", "aux": "les "}.get(m["to"].lower(), "")
+            return f"{article}{m['who'].strip()}"
     return None
 
 
@@ -756,6 +793,8 @@ def same_verb(a: str, b: str) -> bool:
 _BACK_REFERENCE_RE = re.compile(
     r"\b(?:je|j|on)\s+(?:(?:vais|peux|veux|dois|va|peut)\s+)?(?:le|la|les|l|lui|leur|en)\s+\w"
     r"|\b(?:fais|ferai|faire|fait|fera)\s+(?:ca|cela)\b"
+    # "Je m'en occupe, je vois ça avec eux cette semaine": how the asked task gets done
+    r"|\bm en (?:occupe|charge)\b|\b(?:vois|voir|verrai|regarde)\s+(?:ca|cela)\s+avec\b"
 )
 _DISLOCATED_RE = re.compile(
     r"\b(?:le|la|les|l['’])\s*[^,.;:?!]{3,60},\s*(?:je|j['’]|on|nous)\s", re.IGNORECASE
@@ -812,6 +851,17 @@ def _task_deadline(text: str, task: str) -> str | None:
         ):
             return later
     return None
+
+
+def _later_task_dated(reply: str, task: str) -> bool:
+    """Whether the one deadline of ``reply`` is said in a later sentence that gives a task of
+    its own: "Oui, je les appelle. Et je lance la modification courant janvier." (January is
+    the modification's, not the call's)."""
+    found = deadline_of(reply)
+    sentences = [x for x in SENTENCE_RE.findall(reply) if x.strip()]
+    return bool(found) and any(
+        i > 0 and found in x and _other_task(x, task) for i, x in enumerate(sentences)
+    )
 
 
 def _reply_deadline(text: str, task: str) -> str | None:
@@ -948,8 +998,27 @@ def resolve_due(
         and commits_self(own_sentences)
         and not addressee(own_sentences)
     )
+    # "Pour la séance de mars, il faudrait fixer la date." / "Oui, je vais envoyer un sondage.
+    # Et j'écrirai au directeur…": a second task of the reply, not the one asked, has not the
+    # request's deadline
+    sentences, saying = _verb_sentences(cited[0].text, task)
+    second_of_reply = (
+        role == "request"
+        and pair is not None
+        and bool(task)
+        and bool(saying)
+        and saying[0] > 0
+        and not verb_said(task, pair.text)
+        and not _PRO_TASK_RE.search(normalize(sentences[saying[0]]))
+        and commits_self(sentences[0])  # the first sentence takes on what was asked
+    )
     in_pair = (
-        [d for d in [deadline_of(pair.text)] if d] if pair is not None and not speakers_own else []
+        [d for d in [deadline_of(pair.text)] if d]
+        if pair is not None
+        and not speakers_own
+        and not second_of_reply
+        and not (role == "reply" and _later_task_dated(pair.text, task))
+        else []
     )
     own = (
         _reply_deadline(pair.text, task)

@@ -2510,3 +2510,117 @@ def test_a_point_and_its_assent_in_one_sentence_is_the_decision():
     )
     said = decision_as_said(TranscriptIndex(t), 0)
     assert said is not None and said["decision"] == "La fermeture du parking le soir (accord)."
+
+
+# -- eleventh round: rules drawn from the u8 meetings (tuning material since their scoring) ---
+
+
+def test_offers_and_taking_charge_commit_the_speaker_and_negations_do_not():
+    assert commits_self("Je peux vous envoyer nos relevés de compteurs.")
+    assert commits_self("Je peux porter la question au bureau.")
+    assert commits_self("Je m'occupe de la faire signer par le maire.")
+    assert commits_self("Je pose la question au rectorat.")
+    assert not commits_self("Je m'occupe du personnel depuis 2019.")
+    assert not commits_self("Je pose la question : faut-il continuer ?")
+    # "je ne peux rien garantir" commits to nothing, whatever the deadline of the need after it
+    assert not commits_self(
+        "Je ne peux rien garantir. Par contre, il faudra écrire aux familles avant les vacances."
+    )
+
+
+def test_a_date_inside_a_condition_or_a_word_is_no_deadline_of_the_task():
+    assert deadline_of("Je vous fais ça début mai, si la subvention arrive en avril.") == (
+        "début mai"
+    )
+    assert deadline_of("Avant jeudi si vous pouvez, sinon lundi.") == "Avant jeudi"
+    # "d'études courant mars" holds no "dès"
+    assert stated_deadlines("Je lance l'étude avec le bureau d'études courant mars.") == [
+        "courant mars"
+    ]
+    assert deadline_of("Il faudrait les tailler avant les premières gelées.") == (
+        "avant les premières gelées"
+    )
+    assert stated_deadlines("On les traite avant les autres.") == []
+
+
+def test_who_is_asked_or_handed_the_work_owns_it():
+    index = _said(
+        "[00:00:01] Agnès Roux: Le tarif est voté. Je demande au service financier de modifier "
+        "les régies avant le 1er mars.\n"
+        "[00:00:08] Paul Petit: Très bien. Et le service juridique prépare l'avenant avec le "
+        "délégataire.\n"
+        "[00:00:14] Inès Faure: Je peux tenir un stand au marché, courant avril.\n"
+        "[00:00:19] Agnès Roux: Oui, faites-le. Et le service communication prépare l'affiche "
+        "pour le 10 février.\n"
+    )
+    assert _owner_and_due(index, "Modifier les régies", 0) == (
+        "le service financier",
+        "avant le 1er mars",
+    )
+    assert _owner_and_due(index, "Préparer l'avenant avec le délégataire", 1) == (
+        "le service juridique",
+        None,
+    )
+    assert _owner_and_due(index, "Préparer l'affiche", 3) == (
+        "le service communication",
+        "pour le 10 février",
+    )
+    # what a service does, said without "Et" or a deadline, hands it nothing
+    assert spoken_task("Le service juridique prépare les conventions.") is None
+    assert spoken_task("Et le service juridique prépare déjà la convention.") is None
+
+
+def test_a_second_task_of_a_reply_has_its_own_date_or_none():
+    index = _said(
+        "[00:00:01] Agnès Roux: Pour le conseil de juin, il faudrait arrêter le calendrier des "
+        "travaux.\n"
+        "[00:00:07] Paul Petit: Oui, je vais proposer deux dates aux entreprises. Et j'écrirai "
+        "aux riverains pour les prévenir.\n"
+        "[00:00:14] Agnès Roux: Inès, vous pouvez relancer le bureau de contrôle ?\n"
+        "[00:00:18] Inès Faure: Oui, je les relance. Et je lance la consultation des peintres "
+        "courant avril.\n"
+        "[00:00:24] Agnès Roux: Karim, vous pouvez inviter le médecin du travail au prochain "
+        "CST ?\n"
+        "[00:00:29] Karim Benali: Je m'en occupe, je vois ça avec lui cette semaine.\n"
+    )
+    # the June council is the date asked for the calendar, not for the letter
+    assert _owner_and_due(index, "Écrire aux riverains pour les prévenir", 1) == (
+        "Paul Petit",
+        None,
+    )
+    # April is the painters' consultation, not the reminder
+    assert _owner_and_due(index, "Relancer le bureau de contrôle", 2) == ("Inès Faure", None)
+    # how the asked task gets done, and when
+    assert _owner_and_due(index, "Inviter le médecin du travail", 4) == (
+        "Karim Benali",
+        "cette semaine",
+    )
+
+
+def test_no_objection_then_adopted_names_the_proposal_and_a_deferral_settles_nothing():
+    from summarizer.pipeline import decision_as_said
+
+    index = _said(
+        "[00:00:01] Agnès Roux: Les gardes. Je propose trois équipes de quatre, en alternance "
+        "une semaine sur trois.\n"
+        "[00:00:07] Paul Petit: C'est mieux qu'avant.\n"
+        "[00:00:10] Agnès Roux: Pas d'opposition ? … C'est adopté.\n"
+        "[00:00:14] Inès Faure: Le ménage des vestiaires, on le confie à un prestataire ?\n"
+        "[00:00:19] Agnès Roux: On ne sait pas ce que ça coûte, donc on remet ce point au "
+        "prochain bureau.\n"
+        "[00:00:25] Agnès Roux: Ouverture le samedi matin dès mars. Pas d'opposition ? Adopté. "
+        "Karim, vous faites les affiches ?\n"
+    )
+    adopted = decision_as_said(index, 2)
+    assert adopted is not None and adopted["segments"] == [0, 2]
+    assert adopted["decision"].startswith("Trois équipes de quatre, en alternance")
+    assert decision_as_said(index, 4) is None
+    stated = decision_as_said(index, 5)
+    assert stated is not None and stated["decision"] == "Ouverture le samedi matin dès mars."
+    unpunctuated = _said(
+        "[00:00:01] SPEAKER_00: ouverture le samedi matin dès mars pas d'opposition adopté "
+        "karim vous faites les affiches\n"
+    )
+    said = decision_as_said(unpunctuated, 0)
+    assert said is not None and said["decision"].startswith("Ouverture le samedi matin")
+    assert "affiches" not in said["decision"]
