@@ -58,6 +58,7 @@ from summarizer.text import (
     is_request,
     needed_task,
     normalize,
+    offered_task,
     similarity,
     spoken_task,
     stated_deadlines,
@@ -329,6 +330,11 @@ def task_as_said(index: TranscriptIndex, sid: int) -> dict[str, Any] | None:
         elif needed and deadline_of(seg.text):
             # "…il faut les mettre à jour avant l'été": a task with a deadline, no owner said
             found = (needed, "tu")
+    if found is None and index.accepted_next(sid):
+        # "Je peux vous transmettre nos données de nidification." / "Oui, mais passez par
+        # Mme Garnier.": an offer taken up
+        offered = offered_task(seg.text, " ".join(before))
+        found = (offered, "je") if offered else None
     if found is None:
         return None
     task, who = found

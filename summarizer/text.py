@@ -1474,6 +1474,61 @@ def _pronominal(m: re.Match[str], verb: str | None) -> str | None:
     return verb
 
 
+# "Je demande au service comptable de mettre à jour la grille": who is asked does the work.
+_DELEGATED_RE = re.compile(
+    r"\bje\s+(?:vais\s+)?demander?\s+(?P<to>à|au|aux)\s+(?P<who>(?:M\.\s+)?[^,.;:!?]+?)\s+"
+    r"(?:de\s+|d['’]\s*)(?P<clitics>(?:(?:nous|vous|me|le|la|les|lui|leur)\s+|[lm]['’]\s*)*)"
+    r"(?P<inf>[a-zà-ÿ]+(?:er|ir|re))\b",
+    re.IGNORECASE,
+)
+# Whom a speaker hands work to: a person by name ("Julie", "Mme Roy") or one of the speaker's
+# own services ("au service comptable", "à la direction des finances"); not an outside body
+# asked to act ("à la police municipale de passer plus souvent": asking is the speaker's task).
+_DELEGATE_RE = re.compile(
+    r"(?:(?:M\.|Mme|Mlle|Monsieur|Madame|Dr|Pr|Me)\s+)?[A-ZÀ-Ý][\w\-]+(?:\s+[A-ZÀ-Ý][\w\-]+)?"
+    r"|(?:le\s+|la\s+|les\s+|l['’]\s*)?(?:services?|secr[ée]tariat|direction|DRH|[ée]quipes?|"
+    r"p[ôo]le|cellule)\b.*",
+)
+
+
+def delegated_task(text: str, context: str = "") -> tuple[str, str] | None:
+    """``(task, who)`` when the speaker hands the work to a person by name or to one of their
+    services ("Je demande au service comptable de mettre à jour la grille tarifaire" →
+    ("Mettre à jour la grille tarifaire", "le service comptable")); ``None`` otherwise."""
+    for m in _DELEGATED_RE.finditer(text):
+        who = m["who"].strip()
+        if not _DELEGATE_RE.fullmatch(who):
+            continue
+        head = f"{text[: m.start()]} {m['clitics'] or ''}"
+        task = _phrase(m["inf"].lower(), text[m.end() :], head, context)
+        if task and len(task.split()) > 1:
+            article = {"au": "le ", "aux": "les "}.get(m["to"].lower(), "")
+            return task, f"{article}{who}"
+    return None
+
+
+# An offer in so many words: "Je peux vous transmettre nos données", "je peux porter la demande".
+_OFFERED_RE = re.compile(
+    r"\bje\s+(?:te\s+|vous\s+)?(?:peux|pourrais)\s+"
+    r"(?P<clitics>(?:(?:vous|te|nous|le|la|les|lui|leur)\s+|l['’]\s*)*)(?P<inf>[a-zà-ÿ]+(?:er|ir|re))\b",
+    re.IGNORECASE,
+)
+
+
+def offered_task(text: str, context: str = "") -> str | None:
+    """The work a speaker offers to do ("Je peux vous transmettre nos données de nidification"
+    → "Transmettre nos données de nidification"), as said; ``None`` when the turn offers none
+    or offers to say something ("je peux vous dire…")."""
+    for m in _OFFERED_RE.finditer(text):
+        if normalize(m["inf"]) in _NOT_TASKS_ASKED:
+            continue
+        head = f"{text[: m.start()]} {m['clitics'] or ''}"
+        task = _phrase(m["inf"].lower(), text[m.end() :], head, context)
+        if task and len(task.split()) > 1:
+            return task
+    return None
+
+
 def spoken_task(text: str, context: str = "") -> tuple[str, str] | None:
     """The task a turn plainly gives or takes, as said, with whom it names: ``(task, who)``
     where ``who`` is ``"je"`` (the speaker commits: "Je planifierai les sessions de formation en
@@ -1482,6 +1537,8 @@ def spoken_task(text: str, context: str = "") -> tuple[str, str] | None:
     secrétariat du CSE enverra le protocole…" → "le secrétariat du CSE"). ``None`` when the turn
     says no such task (opinions, proposals, futures like "ce sera", "on verra")."""
     bare: str | None = None  # a verb said with nothing after it, kept if nothing better
+    if delegated := delegated_task(text, context):
+        return delegated
     if commits_self(text):
         for m in _FIRST_PERSON_VERB_RE.finditer(text):
             if m["inf"]:
@@ -1538,8 +1595,8 @@ def spoken_task(text: str, context: str = "") -> tuple[str, str] | None:
         pronoun = m["pronoun"] or ""
         head = f" {pronoun.lower()} " if pronoun.lower() in ("le", "la", "les") else ""
         task = _phrase(verb, text[m.end() :], head, context)
-        if task and len(task.split()) > 1:
-            return task, "tu"
+        if task and len(task.split()) > 1 and not _PRONOUN_ONLY_RE.fullmatch(normalize(task)):
+            return task, "tu"  # not "Oui, faites ça.": it says what, the turn before
     for m in _FUTURE_RE.finditer(text):
         said = normalize(m["verb"])
         head = text[: m.start()]
@@ -1612,6 +1669,7 @@ _NOT_IN_THIRD_SUBJECT = {
     "se",
     "s",
 }
+_PRONOUN_ONLY_RE = re.compile(r"\w+ (?:ca|cela|le|la|les)")
 _HANDED_TO_SERVICE_RE = re.compile(
     r"\s*et\s+(?:puis\s+)?(?:le|la|les|l['’])\s*(?:services?|secr[ée]tariat|direction|DRH|"
     r"cabinet|[ée]quipes?|p[ôo]le|cellule|bureau d['’][ée]tudes)\b",

@@ -36,6 +36,7 @@ from summarizer.text import (
     content_tokens,
     coverage,
     deadline_of,
+    delegated_task,
     has_time_expression,
     imperative_request,
     is_acceptance,
@@ -631,8 +632,10 @@ def resolve_owner(
     # résultats ?": the speaker's own task, said apart from the request to someone else
     speaker_owns = bool(named) and own != seg.text and commits_self(own) and not addressee(own)
     handed = third_party_present(seg.text, asked.text if asked else "")
-    if delegate := _delegated(seg.text, task):
-        said = _participant_named(delegate, index) or delegate
+    delegated = delegated_task(seg.text)
+    if delegated and task and same_verb(delegated[0], task):
+        # "Je demande au service comptable de mettre à jour la grille": who is asked
+        said = _participant_named(delegated[1], index) or delegated[1]
     elif (
         handed
         and task
@@ -759,24 +762,6 @@ def _third_party(text: str, task: str, context: str = "") -> str | None:
     present = third_party_present(text, context)
     if present and same_verb(present[0], task):
         return present[1]
-    return None
-
-
-# "Je demande au service comptable de mettre à jour la grille": who is asked does the work.
-_DELEGATED_RE = re.compile(
-    r"\bje\s+(?:vais\s+)?(?:leur\s+|lui\s+)?demander?\s+(?P<to>à|au|aux)\s+"
-    r"(?P<who>[^,.;:!?]+?)\s+(?:de|d['’])\s*(?:(?:le|la|les|l['’]|lui|leur)\s*)?(?P<inf>[a-zà-ÿ]+)",
-    re.IGNORECASE,
-)
-
-
-def _delegated(text: str, task: str) -> str | None:
-    """Who the speaker asks to do ``task`` ("je demande au service comptable de mettre à jour…"
-    → "le service comptable"), as said; ``None`` when the turn asks nobody to do it."""
-    for m in _DELEGATED_RE.finditer(text):
-        if task and same_verb(m["inf"], task):
-            article = {"au": "le ", "aux": "les "}.get(m["to"].lower(), "")
-            return f"{article}{m['who'].strip()}"
     return None
 
 

@@ -2624,3 +2624,34 @@ def test_no_objection_then_adopted_names_the_proposal_and_a_deferral_settles_not
     said = decision_as_said(unpunctuated, 0)
     assert said is not None and said["decision"].startswith("Ouverture le samedi matin")
     assert "affiches" not in said["decision"]
+
+
+def test_work_handed_to_a_person_or_own_service_and_an_offer_taken_up_are_read_in_code():
+    from summarizer.pipeline import task_as_said
+    from summarizer.text import delegated_task
+
+    assert delegated_task("Je demande au service comptable de mettre à jour les tarifs.") == (
+        "Mettre à jour les tarifs",
+        "le service comptable",
+    )
+    assert delegated_task("Je vais demander à M. Roy de préparer la salle.") == (
+        "Préparer la salle",
+        "M. Roy",
+    )
+    # asking an outside body is the speaker's own task; "des bénévoles" is no infinitive
+    assert delegated_task("Je demande à la police municipale de passer plus souvent.") is None
+    assert delegated_task("Je demande à la Croix-Rouge des bénévoles.") is None
+    # "faites ça" says nothing of what: the service named after it has the task
+    assert spoken_task("Oui, faites ça. Et le service culturel prépare l'affiche pour lundi.") == (
+        "Préparer l'affiche",
+        "le service culturel",
+    )
+    index = _said(
+        "[00:00:01] Paul Petit: Je peux vous transmettre nos relevés de crues, par bassin.\n"
+        "[00:00:07] Agnès Roux: Oui, volontiers.\n"
+        "[00:00:10] Inès Faure: Je peux appeler le syndicat mixte.\n"
+        "[00:00:14] Agnès Roux: Non, pas la peine, je les vois demain.\n"
+    )
+    taken = task_as_said(index, 0)
+    assert taken is not None and taken["task"] == "Transmettre nos relevés de crues, par bassin"
+    assert task_as_said(index, 2) is None  # declined
