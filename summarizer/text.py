@@ -475,7 +475,9 @@ _NOT_NAMES = {
 }
 ADDRESS_RE = re.compile(
     r"(?:^|[.?!:;]\s+|\bet\s+|\balors\s+|\bdonc\s+|\bmerci\s+)(?:(?:m\.?|mme|monsieur|madame)\s+)?"
-    r"([A-Za-zÀ-ÿ][\w\-]{2,})\s*,?\s+(?=(?:tu|vous|il\s+(?:nous\s+)?faudra|est[\s-]ce\s+que|"
+    # not "Kevin et Laure, vous êtes au-dessus": a state, no request
+    r"([A-Za-zÀ-ÿ][\w\-]{2,})\s*,?\s+(?=(?:(?:tu|vous)(?!\s+(?:[êe]tes|es|avez|as|[ée]tiez|aviez)\b)|"
+    r"il\s+(?:nous\s+)?faudra|est[\s-]ce\s+que|"
     r"pouvez|pourriez|peux|pourrais|pourras|pourrez)\b|[a-zà-ÿ]{3,}ez(?![\w]))",
     re.IGNORECASE,
 )

@@ -2655,3 +2655,9 @@ def test_work_handed_to_a_person_or_own_service_and_an_offer_taken_up_are_read_i
     taken = task_as_said(index, 0)
     assert taken is not None and taken["task"] == "Transmettre nos relevés de crues, par bassin"
     assert task_as_said(index, 2) is None  # declined
+
+
+def test_a_name_before_vous_etes_addresses_no_request():
+    said = "kevin et laure vous êtes au dessus je vous envoie le tableau détaillé demain"
+    assert addressee(said) is None
+    assert addressee("laure vous relancez la mairie") == "Laure"
