@@ -1098,6 +1098,10 @@ _PROPOSING_RE = re.compile(
     r"\b(?:je|j)\s+(?:propose|proposais|proposerais|avais propose|pensais)\s+(?:de|d|qu on)\s+\w+"
     # "Est-ce qu'on ne pourrait pas fermer le SAUJ le mercredi ?"
     r"|\b(?:on|nous)\s+(?:ne\s+)?(?:pourrait|pourrions)\s+(?:pas\s+)?\w+"
+    # "On vous propose une hausse de trois pour cent", "Je voudrais qu'on adopte une motion
+    # pour demander une dérogation": what is put to the meeting, to its clause's end
+    r"|\b(?:je|j|on|nous)\s+(?:vous\s+)?(?:propose|proposons)\s+(?:un|une|des|le|la|les|l)\s[^,;]*"
+    r"|\b(?:je|j)\s+(?:voudrais|aimerais|souhaite|souhaiterais)\s+qu on\s[^,;]*"
 )
 # "on pourrait faire un sondage" / "Faites-le.": the idea taken up is a task
 _GO_AHEAD_RE = re.compile(r"^(?:(?:oui|bon|ok|d accord)\s+)*(?:faites le|fais le|allez y|vas y)\b")

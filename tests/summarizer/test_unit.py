@@ -2661,3 +2661,14 @@ def test_a_name_before_vous_etes_addresses_no_request():
     said = "kevin et laure vous êtes au dessus je vous envoie le tableau détaillé demain"
     assert addressee(said) is None
     assert addressee("laure vous relancez la mairie") == "Laure"
+
+
+def test_what_is_put_to_the_meeting_is_no_task_until_taken_up():
+    index = _said(
+        "[00:00:01] Agnès Roux: On vous propose une hausse de deux pour cent au 1er janvier.\n"
+        "[00:00:06] Paul Petit: C'est beaucoup, pour les petites communes.\n"
+        "[00:00:10] Inès Faure: Je voudrais qu'on vote une motion pour demander un report.\n"
+        "[00:00:15] Paul Petit: On verra ça à la prochaine séance.\n"
+    )
+    for task, sid in [("Proposer une hausse de deux pour cent", 0), ("Demander un report", 2)]:
+        assert isinstance(check_action({"task": task, "segments": [sid]}, index), Unverified)
