@@ -569,6 +569,22 @@ def answers_when(question: str, reply: str) -> bool:
     )
 
 
+def _dates_what_was_asked(seg: Segment, reply: Segment, index: TranscriptIndex) -> bool:
+    """Whether ``reply``, said by the person ``seg`` asks by name, takes it on by saying when
+    it will be done: "M. Hamon, vous pouvez la mettre en route rapidement ?" / "Le numéro peut
+    être actif d'ici lundi." (not "Pas avant mars, on n'a personne.")."""
+    named = addressee(seg.text)
+    when = deadline_of(reply.text) or ""
+    return (
+        bool(named)
+        and normalize(named) in tokens(index.speaker_display(reply) or "")
+        # "d'ici lundi", "avant vendredi": a date the work is due by ("en juin je suis en
+        # congé" is no such date)
+        and bool(_BY_START_RE.match(when))
+        and not re.search(r"\b(?:pas|non|impossible|jamais|plus)\b", normalize(reply.text))
+    )
+
+
 def _paired_turn(seg: Segment, index: TranscriptIndex) -> tuple[Segment | None, str]:
     """The turn that completes a request or an acceptance: the short reply accepting ``seg``
     (``"reply"``), or the request that ``seg`` accepts (``"request"``); else ``(None, "")``."""
@@ -580,6 +596,7 @@ def _paired_turn(seg: Segment, index: TranscriptIndex) -> tuple[Segment | None, 
         and (
             commits_self(nxt.text)
             or answers_when(seg.text, nxt.text)
+            or _dates_what_was_asked(seg, nxt, index)
             or (
                 (is_acceptance(nxt.text) or opens_with_acceptance(nxt.text))
                 and (not _impersonal_need(seg.text) or _TAKES_ON_RE.match(normalize(nxt.text)))

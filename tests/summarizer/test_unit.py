@@ -2672,3 +2672,15 @@ def test_what_is_put_to_the_meeting_is_no_task_until_taken_up():
     )
     for task, sid in [("Proposer une hausse de deux pour cent", 0), ("Demander un report", 2)]:
         assert isinstance(check_action({"task": task, "segments": [sid]}, index), Unverified)
+
+
+def test_the_person_asked_who_answers_by_when_takes_it_on():
+    index = _said(
+        "[00:00:01] Agnès Roux: Mme Roy, vous pouvez ouvrir la ligne d'appel rapidement ?\n"
+        "[00:00:06] Claire Roy: Le standard peut être prêt d'ici jeudi.\n"
+        "[00:00:10] Agnès Roux: Karim, vous pouvez présenter le bilan au bureau ?\n"
+        "[00:00:14] Karim Benali: En juin je suis en congé, ça tombe mal.\n"
+    )
+    assert _owner_and_due(index, "Ouvrir la ligne d'appel", 0) == ("Claire Roy", "d'ici jeudi")
+    # a date in a reply that declines is not when the work is due
+    assert _owner_and_due(index, "Présenter le bilan au bureau", 2)[1] is None
