@@ -1202,8 +1202,11 @@ def _tail(text: str) -> str:
 
 _DANGLING_RE = re.compile(r"(?:(?:^|\s+)(?:et|puis|mais|ou|donc|alors))+$", re.IGNORECASE)
 _OBJECT_CLITIC_RE = re.compile(r"(?:^|\s)(le|la|les|l['’])\s*$", re.IGNORECASE)
+# a determiner as a word of its own (not the "des" of "là-dessus"), then a noun of three
+# letters or more or an acronym ("les JA")
 _NOUN_PHRASE_RE = re.compile(
-    r"\b(le|la|les|des|un|une|l['’])\s*([\w\-]{3,}(?:\s+(?:de|du|des|d['’])\s*(?:la\s+|l['’]\s*)?[\w\-]{3,})?)",
+    r"(?<![\w\-])(le|la|les|des|un|une|l['’])(?:(?<=['’])\s*|\s+)"
+    r"((?:[\w\-]{3,}|(?-i:[A-Z]{2}))(?:\s+(?:de|du|des|d['’])\s*(?:la\s+|l['’]\s*)?[\w\-]{3,})?)",
     re.IGNORECASE,
 )
 
@@ -1298,7 +1301,8 @@ def _plural_antecedent(head: str, tail: str) -> str | None:
             continue
         if normalize(head[: m.start()]).split()[-1:] in [[w] for w in _BEFORE_CLITIC]:
             continue  # "vous les relancez ?": a pronoun and a verb, not "les" + a noun
-        words = content_tokens(m.group(2))
+        acronym = re.fullmatch(r"[A-Z]{2,6}", m.group(2))  # "les JA"
+        words = content_tokens(m.group(2)) or ([normalize(m.group(2))] if acronym else [])
         if words and words[0] not in STOPWORDS and stem(words[0]) not in said:
             return "les " + m.group(0)[len(m.group(1)) :].lstrip()
     return None
@@ -1440,6 +1444,12 @@ def _phrase(verb: str, rest: str, head: str = "", context: str = "") -> str | No
             or _antecedent(context, clitic.group(1))
             or ""
         )
+    stressed = re.search(r"\b(?:avec|aupr[èe]s d)['’\s]*(eux|elles)\b", tail, re.IGNORECASE)
+    if stressed:
+        # "stand commun avec les JA. Élodie, tu prends contact avec eux ?": whom "eux" names
+        found = _plural_antecedent(head, tail) or _plural_antecedent(context, tail)
+        if found:
+            tail = f"{tail[: stressed.start(1)]}{found}{tail[stressed.end(1) :]}"
     dative = _DATIVE_CLITIC_RE.search(head)
     if dative and not re.match(r"(?:[àa]|aux?)\b", tail, re.IGNORECASE):
         # "Je leur réponds" after "…prévenir les élus qui ont écrit" → "Répondre aux élus";

@@ -2684,3 +2684,13 @@ def test_the_person_asked_who_answers_by_when_takes_it_on():
     assert _owner_and_due(index, "Ouvrir la ligne d'appel", 0) == ("Claire Roy", "d'ici jeudi")
     # a date in a reply that declines is not when the work is due
     assert _owner_and_due(index, "Présenter le bilan au bureau", 2)[1] is None
+
+
+def test_eux_after_a_preposition_names_the_group_said_before():
+    assert spoken_task(
+        "Bon, on part là-dessus, stand commun avec les JA. Élodie, tu prends contact avec eux ?"
+    ) == ("Prendre contact avec les JA", "tu")
+    assert spoken_task("Tu prends contact avec eux ?", "Il faudrait associer les riverains.") == (
+        "Prendre contact avec les riverains",
+        "tu",
+    )
