@@ -54,6 +54,7 @@ from summarizer.text import (
     commits_self,
     content_tokens,
     deadline_of,
+    delegated_task,
     is_acceptance,
     is_request,
     needed_task,
@@ -63,6 +64,7 @@ from summarizer.text import (
     spoken_task,
     stated_deadlines,
     stem,
+    third_party_present,
     tokens,
     verb_said,
 )
@@ -167,7 +169,15 @@ def _is_commitment(text: str) -> bool:
     # "aujourd'hui" alone is a deadline only in a commitment ("je réserve aujourd'hui"), not in
     # "on ne tranche pas aujourd'hui"
     deadlines = [d for d in stated_deadlines(text) if normalize(d) != "aujourd hui"]
-    return bool(cues or deadlines or addressee(text) or commits_self(text))
+    return bool(
+        cues
+        or deadlines
+        or addressee(text)
+        or commits_self(text)
+        # "Et le service juridique rédige la convention", "je demande au service comptable de…"
+        or third_party_present(text, "")
+        or delegated_task(text)
+    )
 
 
 def _candidates(segments: list[Segment], cue: Callable[[str], bool]) -> list[Segment]:

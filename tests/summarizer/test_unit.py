@@ -2694,3 +2694,11 @@ def test_eux_after_a_preposition_names_the_group_said_before():
         "Prendre contact avec les riverains",
         "tu",
     )
+
+
+def test_work_handed_to_a_service_makes_the_turn_a_candidate():
+    from summarizer.pipeline import _is_commitment
+
+    assert _is_commitment("Merci. Et le service juridique rédige la convention avec la famille.")
+    assert _is_commitment("Je demande au service comptable de mettre à jour les tarifs.")
+    assert not _is_commitment("Le service juridique rédige les conventions.")
