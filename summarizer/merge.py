@@ -21,6 +21,10 @@ SAME_TOPIC_TITLE = 85.0
 # A proposal, the replies and the vote on it: turns this close saying this alike are one item.
 NEIGHBOUR_TURNS = 2
 SAME_NEIGHBOURS = 50.0
+# …and a proposal adopted a few turns later ("Je propose qu'on les distribue gratuitement…" /
+# two remarks / "Distribution gratuite des composteurs. Pas d'opposition ? Adopté."), said alike
+FAR_NEIGHBOUR_TURNS = 4
+SAME_FAR_NEIGHBOURS = 75.0
 TASK_WORDS_THAT_COUNT = 6
 
 
@@ -53,11 +57,21 @@ def _adjacent_same_numbers(a: Decision, b: Decision) -> bool:
     return near and bool(_numbers(a.text) & _numbers(b.text))
 
 
-def _neighbours_alike(text_a: str, src_a: list[SourceRef], text_b: str, src_b: list[SourceRef]):
+def _neighbours_alike(
+    text_a: str,
+    src_a: list[SourceRef],
+    text_b: str,
+    src_b: list[SourceRef],
+    far: int = NEIGHBOUR_TURNS,
+) -> bool:
     """Consecutive turns saying the same thing: a request and its acceptance, a proposal and
-    the vote on it, each asked about on its own."""
-    near = any(abs(x - y) <= NEIGHBOUR_TURNS for x in _ids(src_a) for y in _ids(src_b))
-    return near and similarity(text_a, text_b) >= SAME_NEIGHBOURS
+    the vote on it, each asked about on its own; up to ``far`` turns apart when said alike."""
+    gap = min((abs(x - y) for x in _ids(src_a) for y in _ids(src_b)), default=None)
+    if gap is None or gap > far:
+        return False
+    return similarity(text_a, text_b) >= (
+        SAME_NEIGHBOURS if gap <= NEIGHBOUR_TURNS else SAME_FAR_NEIGHBOURS
+    )
 
 
 def merge_decisions(items: list[Decision]) -> list[Decision]:
@@ -68,7 +82,9 @@ def merge_decisions(items: list[Decision]) -> list[Decision]:
             if (
                 _same(kept.text, kept.sources, item.text, item.sources)
                 or _adjacent_same_numbers(kept, item)
-                or _neighbours_alike(kept.text, kept.sources, item.text, item.sources)
+                or _neighbours_alike(
+                    kept.text, kept.sources, item.text, item.sources, far=FAR_NEIGHBOUR_TURNS
+                )
             ):
                 best = item if len(item.text) > len(kept.text) else kept
                 out[i] = best.model_copy(update={"sources": _union(kept.sources, item.sources)})

@@ -2702,3 +2702,24 @@ def test_work_handed_to_a_service_makes_the_turn_a_candidate():
     assert _is_commitment("Merci. Et le service juridique rédige la convention avec la famille.")
     assert _is_commitment("Je demande au service comptable de mettre à jour les tarifs.")
     assert not _is_commitment("Le service juridique rédige les conventions.")
+
+
+def test_a_proposal_and_its_adoption_a_few_turns_later_are_one_decision():
+    from summarizer.merge import merge_decisions
+    from summarizer.schema import SourceRef
+
+    def ref(i):
+        return SourceRef(segment_id=i, start=float(i), end=float(i + 1))
+
+    proposed = Decision(
+        text="La réunion décide de distribuer gratuitement les composteurs sur inscription.",
+        sources=[ref(13)],
+    )
+    adopted = Decision(
+        text="La réunion décide de la distribution gratuite des composteurs sur inscription.",
+        sources=[ref(16)],
+    )
+    other = Decision(text="La réunion décide de fermer la déchetterie le lundi.", sources=[ref(17)])
+    merged = merge_decisions([proposed, adopted, other])
+    assert len(merged) == 2
+    assert [s.segment_id for s in merged[0].sources] == [13, 16]
