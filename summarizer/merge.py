@@ -24,7 +24,7 @@ SAME_NEIGHBOURS = 50.0
 # …and a proposal adopted a few turns later ("Je propose qu'on les distribue gratuitement…" /
 # two remarks / "Distribution gratuite des composteurs. Pas d'opposition ? Adopté."), said alike
 FAR_NEIGHBOUR_TURNS = 4
-SAME_FAR_NEIGHBOURS = 75.0
+SAME_FAR_NEIGHBOURS = 70.0
 TASK_WORDS_THAT_COUNT = 6
 
 
@@ -74,17 +74,32 @@ def _neighbours_alike(
     )
 
 
+# The frame the model puts around every decision ("La réunion décide de…") says nothing of
+# which decision it is: two decisions in a row share it.
+_FRAME_RE = re.compile(
+    r"^\s*(?:la|le|les)\s+(?:r[ée]union|s[ée]ance|conseil|comit[ée]|commission|bureau|membres)\s+"
+    r"(?:d[ée]cide(?:nt)?|a d[ée]cid[ée]|valide(?:nt)?|adopte(?:nt)?|approuve(?:nt)?|retiennent|"
+    r"retient)\s+"
+    r"(?:de\s+|d['’]\s*|que\s+|qu['’]\s*)?",
+    re.IGNORECASE,
+)
+
+
+def _content(decision: str) -> str:
+    """A decision's words without the frame around it."""
+    return _FRAME_RE.sub("", decision)
+
+
 def merge_decisions(items: list[Decision]) -> list[Decision]:
     """Decisions without duplicates, in order of first citation."""
     out: list[Decision] = []
     for item in items:
         for i, kept in enumerate(out):
+            a, b = _content(kept.text), _content(item.text)
             if (
-                _same(kept.text, kept.sources, item.text, item.sources)
+                _same(a, kept.sources, b, item.sources)
                 or _adjacent_same_numbers(kept, item)
-                or _neighbours_alike(
-                    kept.text, kept.sources, item.text, item.sources, far=FAR_NEIGHBOUR_TURNS
-                )
+                or _neighbours_alike(a, kept.sources, b, item.sources, far=FAR_NEIGHBOUR_TURNS)
             ):
                 best = item if len(item.text) > len(kept.text) else kept
                 out[i] = best.model_copy(update={"sources": _union(kept.sources, item.sources)})
