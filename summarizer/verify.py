@@ -267,11 +267,21 @@ def states_decision(text: str) -> bool:
     return False
 
 
+# A question asking which or how ("Quel produit, quelle dose, quel taux de mortalité on
+# accepte ?"): its decision words settle nothing; not the call of a vote ("Qui est pour ?").
+_WH_QUESTION_RE = re.compile(
+    r"(?:^|(?<=[.!?…:]))\s*(?:quel|quelle|quels|quelles|combien|comment|pourquoi|où|"
+    r"qui(?!\s+(?:est|vote|s['’]abstient|ne prend pas)\b))\b[^.!?]*\?",
+    re.IGNORECASE,
+)
+
+
 def settled(text: str) -> str:
     """Normalised ``text`` without its negated, deferred or questioned decision words ("rien
     n'est décidé", "on le met en attente", "on la fixe quand ?") and those that are not this
     meeting's ("c'est le conseil qui vote", "on avait décidé", a sentence reporting what
     another body voted): what is left states a decision only if one was taken."""
+    text = _WH_QUESTION_RE.sub(" ", text)
     norm = ACCORD_NOUN_RE.sub(" ", DEFERRED_CUE_RE.sub(" ", normalize(not_reported(text))))
     norm = PENDING_RE.sub(" ", CLOSING_RE.sub(" ", DECREE_NOUN_RE.sub(" ", norm)))
     norm = HYPOTHESIS_RE.sub(" ", norm)

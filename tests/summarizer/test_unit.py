@@ -2723,3 +2723,10 @@ def test_a_proposal_and_its_adoption_a_few_turns_later_are_one_decision():
     merged = merge_decisions([proposed, adopted, other])
     assert len(merged) == 2
     assert [s.segment_id for s in merged[0].sources] == [13, 16]
+
+
+def test_decision_words_in_a_which_or_how_question_state_nothing():
+    assert not states_decision(
+        "Il n'y a aucun protocole. Quel produit, quelle dose, quel taux de perte on accepte ?"
+    )
+    assert states_decision("Qui est pour ? … Sept. Contre ? Un. C'est adopté.")
