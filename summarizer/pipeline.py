@@ -60,6 +60,7 @@ from summarizer.text import (
     needed_task,
     normalize,
     offered_task,
+    opens_with_acceptance,
     similarity,
     spoken_task,
     stated_deadlines,
@@ -243,12 +244,33 @@ def ask_about_turn(
                 # enverra un sondage" read as "renvoyer à la prochaine séance"), or the same
                 # one with what a pronoun stands for ("L'arrêté est signé, je te le transfère
                 # après le briefing": "Transférer après le briefing"): as said wins
-                return [said]
+                found = [said]
+            return found + _accepted_second_request(index, sid, found)
         return found
     # the model saw nothing in the turn, or phrased something the turn does not say: what the
     # turn plainly states is read in code (the model's own proposal still goes to verification)
     said = decision_as_said(index, sid) if decision else task_as_said(index, sid)
-    return found + [p for p in [said] if p]
+    found = found + [p for p in [said] if p]
+    return found if decision else found + _accepted_second_request(index, sid, found)
+
+
+def _accepted_second_request(
+    index: TranscriptIndex, sid: int, found: list[dict[str, Any]]
+) -> list[dict[str, Any]]:
+    """The request a turn makes after giving a task of its own, when the next turn takes it
+    on: "…il faut que je voie avec l'hôpital. Laure, tu contactes les DRH ?" / "D'accord, je
+    les appelle d'ici vendredi." gives both tasks (one turn, one question to the model, one
+    answer)."""
+    second = _second_request(index.by_id[sid].text)
+    nxt = index.neighbour(sid, 1)
+    if (
+        second is None
+        or nxt is None
+        or not (index.accepted_next(sid) or opens_with_acceptance(nxt.text))
+        or any(same_verb(second, str(p.get("task") or "")) for p in found)
+    ):
+        return []
+    return [{"task": second, "owner": "", "due": "", "segments": [sid], "read_from_text": True}]
 
 
 def decision_as_said(index: TranscriptIndex, sid: int) -> dict[str, Any] | None:

@@ -612,7 +612,7 @@ _FIRST_PERSON_RE = re.compile(rf"\b(?:je|j)\s+{_CLITICS}(\w+)")
 _WORK_INFINITIVES = (
     r"faire|prendre|envoyer|preparer|appeler|contacter|rediger|organiser|regarder|demander|"
     r"transmettre|relancer|reserver|verifier|chiffrer|ecrire|prevenir|informer|porter|"
-    r"recontacter|rappeler|lancer"
+    r"recontacter|rappeler|lancer|remonter"
 )
 # "je peux vous transmettre nos données", "je peux porter la demande": the object pronoun
 # may come after "peux" as well as before it

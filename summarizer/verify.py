@@ -1162,12 +1162,19 @@ def _opens_taking_it_on(text: str) -> bool:
     return len(first.split()) <= SHORT_REPLY_WORDS and bool(_TAKES_IT_RE.match(normalize(first)))
 
 
+# Reporting in the meeting, with nothing to report on named ("tu fais le point").
+_FLOOR_RE = re.compile(r"faire (?:le|un) (?:petit )?point(?: rapide)?")
+
+
 def _why_no_task(task: str, said_in: str, last: int, index: TranscriptIndex) -> str | None:
     """Why what the cited turns say with ``task``'s verb is no task, or ``None``: the verb
     said only in quoted words, in what to do "si jamais" it happens, in an idea not taken up,
     in the decision itself, in keeping an idea or warning the meeting, in the passé composé;
     a demonstrative object ("Reprendre celui du VPN"); a verb of waiting or opinion."""
     first = tokens(task)[0] if tokens(task) else ""
+    if _FLOOR_RE.fullmatch(normalize(task)):
+        # "Sylvie, tu fais le point.": speaking now, in the meeting
+        return "prendre la parole en réunion n'est pas une tâche"
     if re.match(r"\w+\s+(?:celui|celle|ceux|celles)\b", normalize(task)):
         # "Je reprends celui du VPN": how the task asked is done, naming nothing of its own
         return "la tâche ne dit pas quoi faire"

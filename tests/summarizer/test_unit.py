@@ -2730,3 +2730,20 @@ def test_decision_words_in_a_which_or_how_question_state_nothing():
         "Il n'y a aucun protocole. Quel produit, quelle dose, quel taux de perte on accepte ?"
     )
     assert states_decision("Qui est pour ? … Sept. Contre ? Un. C'est adopté.")
+
+
+def test_a_second_request_taken_on_next_is_a_task_of_its_own():
+    from summarizer.pipeline import _accepted_second_request
+
+    index = _said(
+        "[00:00:01] Agnès Roux: On ne fixe pas la date aujourd'hui, il faut que je voie avec la "
+        "mairie. Inès, tu contactes les trois écoles pour avoir leurs disponibilités ?\n"
+        "[00:00:09] Inès Faure: D'accord, je les appelle d'ici vendredi.\n"
+        "[00:00:13] Agnès Roux: Bon, on commence. Karim, tu fais le point.\n"
+        "[00:00:16] Karim Benali: Oui.\n"
+    )
+    [second] = _accepted_second_request(index, 0, [{"task": "Voir avec la mairie"}])
+    assert second["task"].startswith("Contacter les trois écoles")
+    assert _owner_and_due(index, second["task"], 0) == ("Inès Faure", "d'ici vendredi")
+    # reporting in the meeting is no task
+    assert isinstance(check_action({"task": "Faire le point", "segments": [2]}, index), Unverified)
