@@ -2747,3 +2747,10 @@ def test_a_second_request_taken_on_next_is_a_task_of_its_own():
     assert _owner_and_due(index, second["task"], 0) == ("Inès Faure", "d'ici vendredi")
     # reporting in the meeting is no task
     assert isinstance(check_action({"task": "Faire le point", "segments": [2]}, index), Unverified)
+
+
+def test_a_choice_fixed_by_another_body_is_not_the_meetings():
+    assert not states_decision(
+        "Les objectifs sont relevés, on passe de 410 à 460 entrées. C'est fixé par la DT."
+    )
+    assert not states_decision("L'agence fermera à midi le 24. C'est une décision de la DT.")
