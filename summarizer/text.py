@@ -478,7 +478,7 @@ ADDRESS_RE = re.compile(
     # not "Kevin et Laure, vous êtes au-dessus": a state, no request
     r"([A-Za-zÀ-ÿ][\w\-]{2,})\s*,?\s+(?=(?:(?:tu|vous)(?!\s+(?:[êe]tes|es|avez|as|[ée]tiez|aviez)\b)|"
     r"il\s+(?:nous\s+)?faudra|est[\s-]ce\s+que|"
-    r"pouvez|pourriez|peux|pourrais|pourras|pourrez)\b|[a-zà-ÿ]{3,}ez(?![\w]))",
+    r"pouvez|pourriez|peux|pourrais|pourras|pourrez)\b|(?-i:[a-zà-ÿ]{3,}ez)(?![\w]))",
     re.IGNORECASE,
 )
 
@@ -514,6 +514,8 @@ def addressee(text: str) -> str | None:
     request ("Faites le chiffrage, Mme Faure.") counts when set off by a comma."""
     for m in ADDRESS_RE.finditer(text):
         word = m.group(1)
+        if normalize(word) in CIVILITIES:
+            continue  # "Mme Lopez est avec nous": a title before a name in "-ez", no imperative
         if normalize(word) not in _NOT_NAMES and normalize(word) not in STOPWORDS:
             return word[:1].upper() + word[1:]
     for sentence in SENTENCE_RE.findall(text):

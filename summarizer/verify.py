@@ -296,7 +296,11 @@ QUESTION_RE = re.compile(
     r"on en reparle\w*|question|incertain\w*|sais pas|savons pas|prochaine)\b"
 )
 # A decision phrased as a task for someone ("Julien, tu formeras…", "je transmettrai…").
-TASK_RE = re.compile(r"\btu \w+ras\b|\bje \w+rai\b|\bje m en (?:charge|occupe)\b")
+TASK_RE = re.compile(
+    r"\btu \w+ras\b|\bje \w+rai\b|\bje m en (?:charge|occupe)\b"
+    # "La réunion décide de confier la tâche de trouver un autre preneur à Thierry"
+    r"|\bconfier (?:la tache|le soin|la mission|le travail) (?:de|d)\b"
+)
 # Decisions are impersonal: a first/second person singular or reported speech is a quote
 # ("je pense pouvoir…", "Marc a déclaré que…"), not the meeting's decision.
 QUOTE_RE = re.compile(r"\b(je|j|tu)\b|\b(a declare|a dit|a indique|a propose|a suggere)\b")

@@ -2754,3 +2754,17 @@ def test_a_choice_fixed_by_another_body_is_not_the_meetings():
         "Les objectifs sont relevés, on passe de 410 à 460 entrées. C'est fixé par la DT."
     )
     assert not states_decision("L'agence fermera à midi le 24. C'est une décision de la DT.")
+
+
+def test_a_name_in_ez_after_a_title_is_no_imperative_and_a_task_is_no_decision():
+    assert spoken_task("Bon, on y va. Mme Lopez est avec nous aujourd'hui, merci.") is None
+    assert addressee("Mme Martinez, vous pouvez appeler ?") == "Martinez"
+    index = _said("[00:00:01] Agnès Roux: Il faut trouver un autre preneur. Vous votez ? Adopté.\n")
+    task_as_decision = check_decision(
+        {
+            "decision": "La réunion décide de confier la tâche de trouver un preneur à Paul.",
+            "segments": [0],
+        },
+        index,
+    )
+    assert isinstance(task_as_decision, Unverified)
