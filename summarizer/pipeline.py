@@ -29,6 +29,7 @@ from summarizer.backends import LLMBackend, LLMError, backend_from_settings
 from summarizer.merge import merge_actions, merge_decisions, merge_questions, merge_topics
 from summarizer.reading import (
     accepted_proposal,
+    agreed_and_moved_on,
     assented_decision,
     concluded_decision,
     replaced_decision,
@@ -565,6 +566,15 @@ def summarize(
         proposals = [
             p for seg in candidates for p in ask_about_turn(ask, transcript, index, seg.id, True)
         ]
+        # a proposal agreed to by whoever opens the next point says no decision word: read in
+        # code, no question to the model
+        asked = {seg.id for seg in candidates}
+        for seg in segments:
+            agreed = None if seg.id in asked else agreed_and_moved_on(index, seg.id)
+            if agreed:
+                proposals.append(
+                    {"decision": agreed[0], "segments": agreed[1], "agreed_and_moved_on": True}
+                )
         settle(proposals, check_decision, unchecked_decision, decisions)
     if "actions" in steps:
         candidates = commitment_segments(segments)

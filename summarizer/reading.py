@@ -514,7 +514,7 @@ def accepted_proposal(index: TranscriptIndex, sid: int) -> tuple[str, list[int]]
     elif prev is not None and _consent_asked(prev.text):
         proposal, assent = prev, seg
     else:
-        return None
+        return agreed_and_moved_on(index, sid)
     agreed = normalize(assent.text)
     if (
         proposal.speaker == assent.speaker
@@ -547,6 +547,37 @@ def accepted_proposal(index: TranscriptIndex, sid: int) -> tuple[str, list[int]]
     what = _CONSENT_ASKED_RE.sub("", what).strip(" ,;:")
     what = re.sub(r"\s+d['’ ]accord\s*$", "", what, flags=re.IGNORECASE)
     return f"{what[:1].upper()}{what[1:]}.", [proposal.id, assent.id]
+
+
+# "Et pour le suivi analytique, Nadia ?": the next point opened, put to someone by name
+_NEXT_POINT_RE = re.compile(r"\bet (?:pour|sur|côté|cote) [^.?!]{3,60}\?\s*$", re.IGNORECASE)
+ECHOED_WORDS = 2
+
+
+def agreed_and_moved_on(index: TranscriptIndex, sid: int) -> tuple[str, list[int]] | None:
+    """A proposal agreed to by whoever then opens the next point: "Je propose qu'on le
+    nettoie deux fois par jour au lieu d'une." / "Oui, deux fois par jour jusqu'à nouvel ordre,
+    c'est plus prudent. Et pour le suivi analytique, Nadia ?" → the proposal. The reply must
+    open by agreeing, say again what was proposed, object to nothing, and move on."""
+    seg, prev = index.by_id[sid], index.neighbour(sid, -1)
+    if prev is None or prev.speaker == seg.speaker:
+        return None
+    proposed = _PROPOSED_RE.search(prev.text)
+    agreed = normalize(seg.text)
+    if (
+        not proposed
+        or not re.match(r"(?:oui|d accord|ok|tres bien|entendu|bien sur)\b", agreed)
+        or re.search(r"\b(?:mais|pas|non|plutot|sauf)\b", agreed)
+        or not _NEXT_POINT_RE.search(seg.text.strip())
+    ):
+        return None
+    said = set(content_tokens(proposed["what"]))
+    if len([t for t in content_tokens(seg.text) if t in said]) < ECHOED_WORDS:
+        return None
+    what = _proposal_text(proposed["what"])
+    what = ("on " if re.match(r"qu['’]\s*on\b", proposed["what"].strip(), re.I) else "") + what
+    what = re.sub(r"^on\s+on\b", "on", what.strip(), flags=re.I)
+    return f"{what[:1].upper()}{what[1:]}.", [prev.id, sid]
 
 
 # A choice replaced by another ("Bon, alors on oublie la note de service : on fait un flash

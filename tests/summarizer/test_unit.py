@@ -2768,3 +2768,27 @@ def test_a_name_in_ez_after_a_title_is_no_imperative_and_a_task_is_no_decision()
         index,
     )
     assert isinstance(task_as_decision, Unverified)
+
+
+def test_a_proposal_agreed_by_whoever_opens_the_next_point_is_decided():
+    from summarizer.reading import agreed_and_moved_on
+
+    index = _said(
+        "[00:00:01] Paul Petit: Je propose qu'on ouvre la salle deux soirs par semaine au lieu "
+        "d'un, tant que la demande dure.\n"
+        "[00:00:08] Agnès Roux: Oui, deux soirs par semaine, c'est raisonnable. Et pour le "
+        "ménage, Inès ?\n"
+        "[00:00:12] Inès Faure: Je propose qu'on change de prestataire.\n"
+        "[00:00:16] Agnès Roux: Oui, mais pas avant l'été. Et pour les clés, Karim ?\n"
+    )
+    agreed = agreed_and_moved_on(index, 1)
+    assert agreed is not None and agreed[1] == [0, 1]
+    assert agreed[0].startswith("On ouvre la salle deux soirs par semaine")
+    decided = check_decision(
+        {"decision": agreed[0], "segments": agreed[1], "agreed_and_moved_on": True}, index
+    )
+    assert not isinstance(decided, Unverified)
+    assert agreed_and_moved_on(index, 3) is None  # "mais pas avant l'été"
+    llm = FakeLLM({"TÂCHE : dans l'extrait": scripted({}, {})})
+    minutes = summarize(index.transcript, backend=llm, steps=("decisions",))
+    assert [d.text for d in minutes.decisions] == [agreed[0]]
