@@ -1128,7 +1128,13 @@ def declined_offer(seg: Segment, index: TranscriptIndex) -> bool:
 
 # a sentence's part under "si jamais", "en cas de" (up to the end of the sentence), and what
 # "je propose de", "je proposais de", "on pourrait" put forward
-_CONTINGENT_RE = re.compile(r"\b(?:si jamais|en cas d['’ ])[^.!?]{0,100}", re.IGNORECASE)
+# what to do if it happens, and what a deal allows and on which terms ("le marché permet de
+# commander plus, à condition de commander avant le 15 novembre")
+_CONTINGENT_RE = re.compile(
+    r"\b(?:si jamais|en cas d['’ ]|[àa] condition (?:de|d['’ ]|que|qu['’ ])|"
+    r"(?:nous |vous |leur )?permet(?:tent|trait)? (?:de|d['’ ]))[^.!?]{0,100}",
+    re.IGNORECASE,
+)
 _PROPOSING_RE = re.compile(
     r"\b(?:je|j)\s+(?:propose|proposais|proposerais|avais propose|pensais)\s+(?:de|d|qu on)\s+\w+"
     # "Est-ce qu'on ne pourrait pas fermer le SAUJ le mercredi ?"

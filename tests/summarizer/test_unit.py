@@ -2792,3 +2792,13 @@ def test_a_proposal_agreed_by_whoever_opens_the_next_point_is_decided():
     llm = FakeLLM({"TÂCHE : dans l'extrait": scripted({}, {})})
     minutes = summarize(index.transcript, backend=llm, steps=("decisions",))
     assert [d.text for d in minutes.decisions] == [agreed[0]]
+
+
+def test_the_terms_of_a_deal_give_no_task():
+    index = _said(
+        "[00:00:01] Claire Roy: Le marché permet de commander cent tonnes de plus, à condition "
+        "de commander avant le 15 novembre.\n"
+        "[00:00:07] Paul Petit: C'est intéressant.\n"
+    )
+    dealt = check_action({"task": "Commander avant le 15 novembre", "segments": [0]}, index)
+    assert isinstance(dealt, Unverified)
