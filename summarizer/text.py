@@ -1179,6 +1179,11 @@ _NEXT_CLAUSE_RE = re.compile(
     # ", le Budget m'a déjà fait la sienne": a clause with its own subject and verb
     r"|,\s*(?:le|la|les|l['’])\s*[\w\-]+(?:\s+[\w\-]+)?\s+(?:[mtl]['’]\s*)?"
     r"(?:a|ont|est|sont|va|vont|sera|seront|serait|doit|doivent|peut|peuvent|reste|restent)\b"
+    # unpunctuated (ASR): "… pour signer la convention et le bailleur social habitat sud serait
+    # intéressé", "… soumettre m caron vous pouvez me faire une note"
+    r"|\s+et\s+(?:le|la|les|l['’])\s*[\w\-]+(?:\s+[\w\-]+){0,3}\s+"
+    r"(?:a|ont|est|sont|va|vont|sera|seront|serait|seraient|doit|doivent|peut|peuvent)\b"
+    r"|\s+(?:m|mme|monsieur|madame)\s+[\w\-]+\s+(?:vous|tu)\b"
     r"|,?\s*\b(?:et\s+)?(?:si|s['’]ils?|quand|lorsqu['’]|mais)\b|\s(?:on|je|tu|ce sera|c['’]est)(?=\s)|\sj['’]"
     # "vous arrêtez tout et vous sortez les registres": a second clause
     r"|\s+et\s+vous\s+(?!en\b|y\b)",

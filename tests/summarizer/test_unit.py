@@ -2802,3 +2802,15 @@ def test_the_terms_of_a_deal_give_no_task():
     )
     dealt = check_action({"task": "Commander avant le 15 novembre", "segments": [0]}, index)
     assert isinstance(dealt, Unverified)
+
+
+def test_unpunctuated_tasks_stop_where_a_new_clause_or_request_starts():
+    said = spoken_task(
+        "il faut que je les recontacte pour signer la convention et le bailleur social serait "
+        "intéressé pour les parties communes"
+    )
+    assert said == ("Recontacter pour signer la convention", "je")
+    said = spoken_task(
+        "je vais porter le résultat en commission mme royer vous m'envoyez les résultats"
+    )
+    assert said is not None and said[0] == "Porter le résultat en commission"
