@@ -206,7 +206,8 @@ NOT_OURS_RE = re.compile(
     # whose power it is ("c'est à la CME de valider"), and a choice made by another body
     # ("c'est décidé par l'ARS", "validé par la préfecture")
     rf"|\bc est (?:a|au|aux)\s+(?:\w+\s+){{1,5}}?(?:de|d)\s+(?:{_DECIDE})\b"
-    r"|\b(?:decide|valide|arbitre|impose|tranche|fixe|vote|arrete)e?s?\s+par\s+(?:le|la|l|les)\b"
+    # ("voté par le conseil" is left out: in a council's meeting it is its own vote)
+    r"|\b(?:decide|valide|arbitre|impose|tranche|fixe|arrete)e?s?\s+par\s+(?:le|la|l|les)\b"
     # "C'est une décision de la DT pour tout le département, pas la nôtre."
     r"|\bc est une decision (?:de|du|des)\b"
     r"|\b(?:decide|valide|arbitre|tranche|arrete|fixe)e?s?\s+au niveau (?:de|du|des)\b"
