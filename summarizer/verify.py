@@ -68,7 +68,7 @@ _NOT_SETTLING = (
 )
 _CHAIR_SETTLING = (
     # not "ou alors on fait une braderie", an alternative put forward
-    r"(?:(?<!\bou )alors|donc|bon|tres bien|parfait|d accord|entendu|allez|ok|oui|ouais)"
+    r"(?:(?<!\bou )alors|donc|bon|tres bien|parfait|d accord|entendu|allez|ok|oui|ouais|finalement)"
     r"(?: en attendant| dans ce cas| du coup)?"
     rf" on (?:(?:l|le|la|les|en|y) )?(?!(?:{_NOT_SETTLING})\b)[a-z]{{3,}}"
     r"|va pour (?!(?:ca|cela)\b)\w+"
@@ -114,10 +114,15 @@ _PRONOUN_SETTLES_RE = re.compile(
 # "pas encore validé", "on ne tranche pas", "n'a pas été voté", and as speech and ASR drop the
 # "ne": "on tranche pas", "rien est décidé".
 _VERBS = r"(decid\w*|tranch\w*|valid\w*|vot\w*|adopt\w*|arret\w*|acte\w*|decision\w*|accord)"
+# negated only right after "ne"/"on": "on ne fixe pas la date" (not "Aucune. La date est fixée")
+_CLOSE_VERBS = rf"(?:{_VERBS}|fix\w*|retien\w*|retenu\w*)"
+# Time words that date no decision: "la prochaine séance" (when it is put off to), "aujourd'hui"
+# ("on ne fixe pas la date aujourd'hui, on la choisira à la prochaine séance")
+_NOT_A_DATE = {"prochain", "prochaine", "aujourd"}
 NEGATED_RE = re.compile(
     rf"\b(pas|rien|aucune?|jamais|ni)\b(\s+\w+){{0,3}}\s+{_VERBS}"
-    rf"|\b(ne|n)\s+(\w+\s+){{0,2}}{_VERBS}\s+(pas|rien|jamais|plus)\b"
-    rf"|\b(on|nous|je)\s+(\w+\s+)?{_VERBS}\s+(pas|rien|jamais)\b"
+    rf"|\b(ne|n)\s+(\w+\s+){{0,2}}{_CLOSE_VERBS}\s+(pas|rien|jamais|plus)\b"
+    rf"|\b(on|nous|je)\s+(\w+\s+)?{_CLOSE_VERBS}\s+(pas|rien|jamais)\b"
 )
 # A point put off to a later meeting or study, without a date: not a decision ("le dossier est
 # ajourné", "reporté à la prochaine séance", "on en reparlera", "à étudier").
@@ -465,7 +470,7 @@ def check_decision(item: dict[str, Any], index: TranscriptIndex) -> Decision | U
         return rejected("le passage cité n'énonce pas de décision (idée, proposition ou report)")
     if NEGATED_RE.search(norm):
         return rejected("formulée comme une absence de décision (rien n'est adopté ni tranché)")
-    if DEFERRAL_RE.search(norm) and not time_tokens(text) - {"prochain", "prochaine"}:
+    if DEFERRAL_RE.search(norm) and not time_tokens(text) - _NOT_A_DATE:
         return rejected("point reporté ou renvoyé sans date : pas une décision")
     if DISCUSS_LATER_RE.search(norm):
         return rejected("discussion annoncée pour plus tard : pas une décision")
@@ -478,7 +483,7 @@ def check_decision(item: dict[str, Any], index: TranscriptIndex) -> Decision | U
     if (
         DEFERRAL_RE.search(normalize(_text(said)))
         and not STRONG_DECISION_RE.search(said_norm)
-        and not time_tokens(_text(said)) - {"prochain", "prochaine"}
+        and not time_tokens(_text(said)) - _NOT_A_DATE
     ):
         # "on le met en attente", "reporté à la prochaine séance": the cited turn puts the point
         # off and decides nothing itself, whatever the model wrote (or a reply agrees to)

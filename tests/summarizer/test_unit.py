@@ -2814,3 +2814,39 @@ def test_unpunctuated_tasks_stop_where_a_new_clause_or_request_starts():
         "je vais porter le résultat en commission mme royer vous m'envoyez les résultats"
     )
     assert said is not None and said[0] == "Porter le résultat en commission"
+
+
+def test_finally_settles_and_drops_the_earlier_choice():
+    from summarizer.pipeline import decision_as_said
+    from summarizer.reading import superseded
+
+    index = _said(
+        "[00:00:01] Agnès Roux: Bon, première semaine des vacances de février, on part là-dessus.\n"
+        "[00:00:06] Paul Petit: L'entreprise ne peut pas en février, elle propose avril.\n"
+        "[00:00:11] Agnès Roux: Bon. Finalement, on fait la vidange la semaine du 13 avril, et "
+        "pas en février.\n"
+    )
+    said = decision_as_said(index, 2)
+    assert said is not None and said["decision"].startswith("On fait la vidange la semaine du")
+    first = decision_as_said(index, 0)
+    assert first is not None
+    dropped = Decision(text=first["decision"], sources=index.refs(first["segments"]))
+    assert superseded(dropped, index) is not None
+    # "Aucune. La date est fixée…" is no negation; "on ne fixe pas la date" is
+    assert not isinstance(
+        check_decision(
+            {"decision": "La date est fixée au 4 décembre.", "segments": [0]},
+            _said("[00:00:01] A B: Des objections ? Aucune. La date est fixée au 4 décembre.\n"),
+        ),
+        Unverified,
+    )
+    negated = _said(
+        "[00:00:01] A B: Bon, on ne fixe pas la date aujourd'hui, on la choisira à la prochaine "
+        "séance.\n"
+    )
+    assert isinstance(
+        check_decision(
+            {"decision": "On ne fixe pas la date aujourd'hui.", "segments": [0]}, negated
+        ),
+        Unverified,
+    )
