@@ -866,6 +866,19 @@ _IRREGULAR = {
     "ferai": "faire",
     "fera": "faire",
     "feront": "faire",
+    # the other persons of the irregular futures ("vous ferez une liste", "tu enverras…")
+    "feras": "faire",
+    "ferez": "faire",
+    "ferons": "faire",
+    "enverras": "envoyer",
+    "enverrez": "envoyer",
+    "enverrons": "envoyer",
+    "verras": "voir",
+    "verrez": "voir",
+    "verrons": "voir",
+    "iras": "aller",
+    "irez": "aller",
+    "irons": "aller",
     "fais": "faire",
     "faites": "faire",
     "enverrai": "envoyer",
@@ -1291,6 +1304,8 @@ def _antecedent(head: str, clitic: str) -> str | None:
 _SELF = (
     r"(?:moi-?\s?m[êe]me|nous-?\s?m[êe]mes|personnellement|de mon c[ôo]t[ée]|de notre c[ôo]t[ée])"
 )
+# "je relance les directeurs, moi, au prochain conseil": who, set off inside the clause
+_SELF_MID_RE = re.compile(r"\s*,\s*(?:moi|nous)(?:-?\s?m[êe]mes?)?\s*(?:,\s*|$)", re.IGNORECASE)
 _SELF_RE = re.compile(rf"^\s*{_SELF}\b\s*,?\s*|\s*,?\s*\b{_SELF}\s*$", re.IGNORECASE)
 _PREPOSITION_START_RE = re.compile(
     r"(?:avec|pour|en|dans|par|sur|chez|aupr[èe]s|apr[èe]s|[àa]|aux?)(?:\s|$)", re.I
@@ -1410,7 +1425,7 @@ def _phrase(verb: str, rest: str, head: str = "", context: str = "") -> str | No
     (the turn before: "Inès, où en sont les maquettes ?" / "je les partage jeudi")."""
     # "Tu peux le faire, Karim ?": the name said after the request is not the task's object
     tail = _tail(VOCATIVE_RE.sub(_drop_name, rest))
-    tail = _DANGLING_RE.sub("", _SELF_RE.sub("", tail)).strip(" ,")
+    tail = _DANGLING_RE.sub("", _SELF_RE.sub("", _SELF_MID_RE.sub(" ", tail))).strip(" ,")
     # "je le reconvoque sous quinze jours, et cette fois…": what follows "et" is another clause
     tail = re.sub(r"^(?:et|puis|mais)\b.*$", "", tail, flags=re.IGNORECASE | re.DOTALL).strip()
     clitic = _OBJECT_CLITIC_RE.search(head)

@@ -2850,3 +2850,18 @@ def test_finally_settles_and_drops_the_earlier_choice():
         ),
         Unverified,
     )
+
+
+def test_irregular_futures_and_a_self_aside_read_as_said():
+    assert spoken_task("Nathan, vous ferez une liste de trois films.") == (
+        "Faire une liste de trois films",
+        "tu",
+    )
+    assert spoken_task("Tu enverras le compte rendu aux membres.") == (
+        "Envoyer le compte rendu aux membres",
+        "tu",
+    )
+    assert spoken_task("Je relance les directeurs de département, moi, dès lundi.") == (
+        "Relancer les directeurs de département",
+        "je",
+    )
