@@ -363,9 +363,14 @@ def task_as_said(index: TranscriptIndex, sid: int) -> dict[str, Any] | None:
         elif needed and deadline_of(seg.text):
             # "…il faut les mettre à jour avant l'été": a task with a deadline, no owner said
             found = (needed, "tu")
-    if found is None and index.accepted_next(sid):
+    nxt = index.neighbour(sid, 1)
+    taken_up = index.accepted_next(sid) or (
+        nxt is not None and nxt.speaker != seg.speaker and opens_with_acceptance(nxt.text)
+    )
+    if found is None and taken_up:
         # "Je peux vous transmettre nos données de nidification." / "Oui, mais passez par
-        # Mme Garnier.": an offer taken up
+        # Mme Garnier.", "Je peux demander aux infirmières…" / "Très bien. Donc…": an offer
+        # taken up
         offered = offered_task(seg.text, " ".join(before))
         found = (offered, "je") if offered else None
     if found is None:

@@ -670,6 +670,7 @@ _CHAIRING_AFTER_RE = re.compile(
 # Verbs of work to do whose present in the first person takes the work on, deadline or not:
 # "je transmets…", "je relance…", "je fais remonter…" ("je pense", "je propose" are opinions).
 _WORK_VERBS_PRESENT = {
+    "refais",
     "envoie",
     "transmets",
     "fais",
@@ -879,6 +880,10 @@ _IRREGULAR = {
     "iras": "aller",
     "irez": "aller",
     "irons": "aller",
+    "refais": "refaire",
+    "refait": "refaire",
+    "referai": "refaire",
+    "refera": "refaire",
     "fais": "faire",
     "faites": "faire",
     "enverrai": "envoyer",
@@ -1149,7 +1154,11 @@ _FIRST_PERSON_VERB_RE = re.compile(
     rf"\b(?:je|j['’])\s*(?:vais\s+{_RAW_CLITICS}(?P<inf>\w+)|{_RAW_CLITICS}(?P<verb>\w+))",
     re.IGNORECASE,
 )
-_MODALS = r"(?:peux|pouvez|pourrais|pourriez|pourras|pourrez|vas|allez|dois|devez|devras|devrez)"
+_MODALS = (
+    r"(?:peux|pouvez|pourrais|pourriez|pourras|pourrez|vas|allez|dois|devez|devras|devrez|"
+    # "Élodie, tu veux bien faire le tutorat du premier ?"
+    r"(?:veux|voulez|voudrais|voudriez) bien)"
+)
 _SECOND_PERSON_RE = re.compile(
     rf"\b(?:tu|vous)\s+(?:{_MODALS}\s+{_RAW_CLITICS}(?P<inf>\w+)|{_RAW_CLITICS}"
     rf"(?P<verb>\w{{3,}}(?:es|ez|eras|erez|ras|rez)|\w+(?:is|ets|nds)))\b",

@@ -2865,3 +2865,25 @@ def test_irregular_futures_and_a_self_aside_read_as_said():
         "Relancer les directeurs de département",
         "je",
     )
+
+
+def test_veux_bien_asks_refais_commits_and_an_offer_agreed_at_length_is_taken_up():
+    from summarizer.pipeline import task_as_said
+
+    assert spoken_task("Élodie, tu veux bien faire le tutorat du premier ?") == (
+        "Faire le tutorat du premier",
+        "tu",
+    )
+    assert spoken_task("Je refais la fiche réflexe avant Noël.") == (
+        "Refaire la fiche réflexe",
+        "je",
+    )
+    index = _said(
+        "[00:00:01] Claire Roy: Je peux demander aux infirmières de remonter les créneaux.\n"
+        "[00:00:06] Agnès Roux: Très bien. Donc deuxième dose en mars, trois équipes mobiles, et "
+        "les créneaux remontés par les infirmières. On part là-dessus ?\n"
+    )
+    taken = task_as_said(index, 0)
+    assert (
+        taken is not None and taken["task"] == "Demander aux infirmières de remonter les créneaux"
+    )
