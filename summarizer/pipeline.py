@@ -62,6 +62,7 @@ from summarizer.text import (
     normalize,
     offered_task,
     opens_with_acceptance,
+    passive_task,
     similarity,
     spoken_task,
     stated_deadlines,
@@ -179,6 +180,7 @@ def _is_commitment(text: str) -> bool:
         # "Et le service juridique rédige la convention", "je demande au service comptable de…"
         or third_party_present(text, "")
         or delegated_task(text)
+        or passive_task(text)  # "Le compte rendu vous sera envoyé par le secrétariat"
     )
 
 

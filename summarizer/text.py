@@ -1572,6 +1572,49 @@ def offered_task(text: str, context: str = "") -> str | None:
     return None
 
 
+# "Le compte rendu vous sera envoyé par le secrétariat du Département": a future passive
+# whose agent does the work.
+_PASSIVE_BY_RE = re.compile(
+    r"(?P<obj>(?<![\w\-])(?:le|la|les|l['’]|un|une|des)\s*[^,.;:!?]{2,60}?)\s+"
+    r"(?:(?:vous|nous|leur|lui|vous|te|me)\s+)?(?:sera|seront)\s+(?P<part>[a-zà-ÿ]{3,})\s+"
+    r"par\s+(?P<agent>(?:le|la|les|l['’])\s*[^,.;:!?]{2,60})",
+    re.IGNORECASE,
+)
+
+
+def _participle_infinitive(participle: str) -> str | None:
+    """A past participle's infinitive ("envoyé" → "envoyer", "transmis" → "transmettre",
+    "établie" → "établir")."""
+    p = participle.lower()
+    if strip_accents(p) in _PARTICIPLES:
+        return _PARTICIPLES[strip_accents(p)]
+    base = (
+        re.sub(r"(?:e|s|es)$", "", p) if p.endswith(("ée", "és", "ées", "ie", "is", "ies")) else p
+    )
+    if base.endswith("é"):
+        return base[:-1] + "er"
+    if base.endswith("i") and len(base) > 3:
+        return base + "r"
+    return None
+
+
+def passive_task(text: str) -> tuple[str, str] | None:
+    """``(task, agent)`` for work announced in the future passive with its agent ("Le compte
+    rendu vous sera envoyé par le secrétariat du Département" → ("Envoyer le compte rendu", "le
+    secrétariat du Département")); ``None`` otherwise."""
+    for m in _PASSIVE_BY_RE.finditer(text):
+        verb = _participle_infinitive(m["part"])
+        if not verb or normalize(verb) in _NO_TASK_VERBS:
+            continue
+        obj = m["obj"].strip()
+        agent = m["agent"]
+        for d in stated_deadlines(agent):
+            agent = agent.replace(d, " ")  # "par le maire la semaine prochaine"
+        task = f"{verb} {obj[:1].lower()}{obj[1:]}"
+        return task[:1].upper() + task[1:], re.sub(r"\s+", " ", agent).strip()
+    return None
+
+
 def spoken_task(text: str, context: str = "") -> tuple[str, str] | None:
     """The task a turn plainly gives or takes, as said, with whom it names: ``(task, who)``
     where ``who`` is ``"je"`` (the speaker commits: "Je planifierai les sessions de formation en
@@ -1661,7 +1704,7 @@ def spoken_task(text: str, context: str = "") -> tuple[str, str] | None:
         task = _phrase(m["inf"].lower(), text[m.end() :], m["clitics"] or "", context)
         if task and len(task.split()) > 1:
             return task, who
-    third = third_party_present(text, context)
+    third = third_party_present(text, context) or passive_task(text)
     if third:
         return third
     for m in _CLEFT_NAME_RE.finditer(text):

@@ -2887,3 +2887,17 @@ def test_veux_bien_asks_refais_commits_and_an_offer_agreed_at_length_is_taken_up
     assert (
         taken is not None and taken["task"] == "Demander aux infirmières de remonter les créneaux"
     )
+
+
+def test_work_announced_in_the_future_passive_belongs_to_its_agent():
+    said = "Le compte rendu vous sera envoyé par le secrétariat du Département."
+    assert spoken_task(said) == ("Envoyer le compte rendu", "le secrétariat du Département")
+    index = _said(f"[00:00:01] Agnès Roux: Merci à tous. {said}\n")
+    assert _owner_and_due(index, "Envoyer le compte rendu", 0) == (
+        "le secrétariat du Département",
+        None,
+    )
+    assert spoken_task("La convention sera signée par le maire la semaine prochaine.") == (
+        "Signer la convention",
+        "le maire",
+    )
