@@ -209,7 +209,12 @@ _SETTLING_RE = re.compile(
 )
 
 
+# "Monsieur Leclerc, ça vous va ?": whom the question is put to, not a point
+_BARE_NAME_RE = re.compile(
+    r"^(?:(?:M\.|Mme|Mlle|Monsieur|Madame|Dr|Pr|Me)\s+)?[A-ZÀ-Ý][\w\-]+(?:\s+[A-ZÀ-Ý][\w\-]+)?[\s.,]*$"
+)
 BARE_ASSENT_WORDS = 6
+SPELLED_ASSENT_WORDS = 10
 # A reply that opens by agreeing, then goes on to the next point ("Très bien. Pour la buvette…").
 _OPENS_WITH_ASSENT_RE = re.compile(
     r"(?:tres bien|d accord|parfait|entendu|ca marche|ca (?:me|nous) va|tout a fait|ok|bien sur)\b"
@@ -516,11 +521,18 @@ def accepted_proposal(index: TranscriptIndex, sid: int) -> tuple[str, list[int]]
     else:
         return agreed_and_moved_on(index, sid)
     agreed = normalize(assent.text)
+    # "Bon, sur une allée, d'accord, on essaie.": a longer reply agreeing in so many words
+    spelled_out = (
+        len(assent.text.split()) <= SPELLED_ASSENT_WORDS
+        and bool(_ASSENT_RE.search(agreed))
+        and not re.search(r"\b(?:non|pas|mais|sauf)\b", agreed)
+    )
     if (
         proposal.speaker == assent.speaker
-        or len(assent.text.split()) > BARE_ASSENT_WORDS
+        or (len(assent.text.split()) > BARE_ASSENT_WORDS and not spelled_out)
         or not (
-            is_acceptance(assent.text)
+            spelled_out
+            or is_acceptance(assent.text)
             or _OPENS_WITH_ASSENT_RE.match(agreed)
             # "Ça reste tenable, oui.", not "Oui mais non"
             or (re.search(r"\boui\b", agreed) and not re.search(r"\b(?:non|pas|mais)\b", agreed))
@@ -537,7 +549,7 @@ def accepted_proposal(index: TranscriptIndex, sid: int) -> tuple[str, list[int]]
             _proposal_text(proposed["what"])
         )
         what = re.sub(r"^on\s+on\b", "on", what.strip(), flags=re.I)
-    elif stated := _stated_before_question(proposal.text):
+    elif (stated := _stated_before_question(proposal.text)) and not _BARE_NAME_RE.match(stated):
         # "…pas de saisine vendredi. Passage au CNEN le 6, et saisine du Conseil d'État le
         # lundi 10. Pas d'objection ?": the statement put to the others
         what = stated

@@ -2901,3 +2901,19 @@ def test_work_announced_in_the_future_passive_belongs_to_its_agent():
         "Signer la convention",
         "le maire",
     )
+
+
+def test_a_proposal_agreed_in_so_many_words_is_decided_but_not_a_name():
+    from summarizer.reading import accepted_proposal
+
+    index = _said(
+        "[00:00:01] Agnès Roux: On ne va pas tout changer d'un coup. On essaie sur une salle, "
+        "la salle nord, au printemps. D'accord ?\n"
+        "[00:00:07] Paul Petit: Bon, sur une salle, d'accord, on essaie.\n"
+        "[00:00:11] Agnès Roux: On garde la règle : fermeture à quatre mètres, pas avant. "
+        "Monsieur Leclerc, ça vous va ?\n"
+        "[00:00:16] Bruno Leclerc: Bon, d'accord, ça me va.\n"
+    )
+    said = accepted_proposal(index, 0)
+    assert said is not None and said[0].startswith("On essaie sur une salle")
+    assert accepted_proposal(index, 2) is None or "Leclerc" not in accepted_proposal(index, 2)[0]
