@@ -32,6 +32,7 @@ from summarizer.reading import (
     agreed_and_moved_on,
     assented_decision,
     concluded_decision,
+    recap_then_request,
     replaced_decision,
     settled_by_chair,
     stated_decision,
@@ -573,14 +574,16 @@ def summarize(
         proposals = [
             p for seg in candidates for p in ask_about_turn(ask, transcript, index, seg.id, True)
         ]
-        # a proposal agreed to by whoever opens the next point says no decision word: read in
-        # code, no question to the model
+        # a proposal agreed to by whoever opens the next point, a point summed up before the
+        # work is handed out: no decision word is said; read in code, no question to the model
         asked = {seg.id for seg in candidates}
         for seg in segments:
-            agreed = None if seg.id in asked else agreed_and_moved_on(index, seg.id)
-            if agreed:
+            if seg.id in asked:
+                continue
+            found = agreed_and_moved_on(index, seg.id) or recap_then_request(index, seg.id)
+            if found:
                 proposals.append(
-                    {"decision": agreed[0], "segments": agreed[1], "agreed_and_moved_on": True}
+                    {"decision": found[0], "segments": found[1], "settled_in_code": True}
                 )
         settle(proposals, check_decision, unchecked_decision, decisions)
     if "actions" in steps:

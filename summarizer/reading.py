@@ -25,10 +25,13 @@ import re
 from summarizer.schema import Decision
 from summarizer.text import (
     SENTENCE_RE,
+    addressee,
     content_tokens,
     coverage,
     is_acceptance,
+    is_request,
     normalize,
+    stem,
     time_tokens,
 )
 from summarizer.verify import (
@@ -590,6 +593,45 @@ def agreed_and_moved_on(index: TranscriptIndex, sid: int) -> tuple[str, list[int
     what = ("on " if re.match(r"qu['’]\s*on\b", proposed["what"].strip(), re.I) else "") + what
     what = re.sub(r"^on\s+on\b", "on", what.strip(), flags=re.I)
     return f"{what[:1].upper()}{what[1:]}.", [prev.id, sid]
+
+
+# The chair sums up what was settled, in a sentence without a verb, then hands out the work:
+# "Donc le rattrapage au centre de vaccination, le mercredi après-midi. Mme Benali, vous pouvez
+# nous faire un petit flyer ?"
+_RECAP_RE = re.compile(
+    r"^(?:(?:bon|c['’]est bien|tr[èe]s bien|parfait)\s*[,.]\s*)?(?:donc|alors|bon,?\s+alors|bon,?\s+donc)"
+    r"\s*,?\s+(?P<point>[^.;!?]+)[.]\s+(?P<rest>.+)$",
+    re.IGNORECASE | re.DOTALL,
+)
+# a finite verb or a subject in the recap: a sentence that says something else than the point
+_HAS_VERB_RE = re.compile(
+    r"\b(?:est|sont|ont|va|vont|fait|on|je|j|il|elle|ils|elles|nous|vous|c|ce|ca|y|peut|doit|"
+    r"faut|sera|serait|reste|passe)\b"
+)
+RECAP_WORDS = 4
+RECAP_LOOKBACK_TURNS = 3
+
+
+def recap_then_request(index: TranscriptIndex, sid: int) -> tuple[str, list[int]] | None:
+    """The point a chair sums up without a verb, then hands out work on: "Donc le rattrapage au
+    centre de vaccination, le mercredi après-midi. Mme Benali, vous pouvez nous faire un petit
+    flyer ?" → "Le rattrapage au centre de vaccination, le mercredi après-midi."; the words of
+    the point must have been said in the turns just before (it sums up their discussion)."""
+    seg = index.by_id[sid]
+    m = _RECAP_RE.match(seg.text.strip())
+    if not m:
+        return None
+    point = m["point"].strip(" ,")
+    words = content_tokens(point)
+    if len(words) < RECAP_WORDS or _HAS_VERB_RE.search(normalize(point)):
+        return None
+    if not (addressee(m["rest"]) and is_request(m["rest"])):
+        return None
+    before = [index.neighbour(sid, -k) for k in range(1, RECAP_LOOKBACK_TURNS + 1)]
+    said = {stem(t) for b in before if b is not None for t in content_tokens(b.text)}
+    if len([t for t in words if stem(t) in said]) < 2:
+        return None
+    return f"{point[:1].upper()}{point[1:]}.", [sid]
 
 
 # A choice replaced by another ("Bon, alors on oublie la note de service : on fait un flash

@@ -464,8 +464,9 @@ def check_decision(item: dict[str, Any], index: TranscriptIndex) -> Decision | U
         not STRONG_DECISION_RE.search(ev_norm)
         and not DECISION_RE.search(cited_norm)
         and not any(states_decision(s.text) for s in evidence)
-        # read in code: a proposal agreed to by whoever opens the next point (no decision word)
-        and not item.get("agreed_and_moved_on")
+        # read in code: a proposal agreed to by whoever opens the next point, a point summed up
+        # before the work is handed out (no decision word)
+        and not item.get("settled_in_code")
     ):
         return rejected("le passage cité n'énonce pas de décision (idée, proposition ou report)")
     if NEGATED_RE.search(norm):

@@ -2785,7 +2785,7 @@ def test_a_proposal_agreed_by_whoever_opens_the_next_point_is_decided():
     assert agreed is not None and agreed[1] == [0, 1]
     assert agreed[0].startswith("On ouvre la salle deux soirs par semaine")
     decided = check_decision(
-        {"decision": agreed[0], "segments": agreed[1], "agreed_and_moved_on": True}, index
+        {"decision": agreed[0], "segments": agreed[1], "settled_in_code": True}, index
     )
     assert not isinstance(decided, Unverified)
     assert agreed_and_moved_on(index, 3) is None  # "mais pas avant l'été"
@@ -2917,3 +2917,23 @@ def test_a_proposal_agreed_in_so_many_words_is_decided_but_not_a_name():
     said = accepted_proposal(index, 0)
     assert said is not None and said[0].startswith("On essaie sur une salle")
     assert accepted_proposal(index, 2) is None or "Leclerc" not in accepted_proposal(index, 2)[0]
+
+
+def test_a_point_summed_up_before_the_work_is_handed_out_is_decided():
+    from summarizer.reading import recap_then_request
+
+    index = _said(
+        "[00:00:01] Claire Roy: Pour ceux qui ont raté la séance, on pourrait faire un rattrapage "
+        "au centre de vaccination.\n"
+        "[00:00:06] Paul Petit: Le mercredi après-midi, c'est possible, sans rendez-vous.\n"
+        "[00:00:11] Agnès Roux: Donc le rattrapage au centre de vaccination, le mercredi "
+        "après-midi. Mme Faure, vous pouvez nous faire un flyer ?\n"
+        "[00:00:16] Inès Faure: Oui.\n"
+        "[00:00:18] Agnès Roux: Alors, le point suivant. Karim, vous commencez ?\n"
+    )
+    said = recap_then_request(index, 2)
+    assert said == ("Le rattrapage au centre de vaccination, le mercredi après-midi.", [2])
+    assert recap_then_request(index, 4) is None  # an agenda opener
+    llm = FakeLLM({"TÂCHE : dans l'extrait": scripted({}, {})})
+    minutes = summarize(index.transcript, backend=llm, steps=("decisions",))
+    assert [d.text for d in minutes.decisions] == [said[0]]
