@@ -655,6 +655,9 @@ _DROPPED_RE = re.compile(
     # "Alors on arrête tout. Pas d'alternat.": a sentence that only says no to the choice
     r"|(?:^|[.!?]\s+)pas\s+(?:de\s+|d['’]\s*)(?P<no>[^,:;.!?]{3,40})[.!]"
     rf"|{_CORRECTION}pas\s+(?P<was>[^:;,.!?]{{3,80}})"
+    # "Le 29, ça me va." / … / "On fixera la date quand on saura qui est disponible.": the
+    # point is put off a few turns on
+    r"|\bon\s+(?:fixera|d[ée]cidera|tranchera|choisira|arr[êe]tera)\s+(?P<later>(?:la|le|les|l['’])\s*[\w\-]{3,})"
     # "Finalement, on fait la vidange la semaine du 13 avril, et pas en février."
     r"|\bfinalement\b[^.;!?]*?,?\s+et\s+(?:non\s+|pas\s+)(?P<instead>(?:en|le|la|les|l['’]|au|aux|à)\s*"
     r"[^,:;.!?]{2,40})",
@@ -717,6 +720,8 @@ def superseded(decision: Decision, index: TranscriptIndex) -> str | None:
     for k, seg in enumerate(segs[last + 1 : last + 1 + SUPERSEDED_FAR_TURNS]):
         m = _DROPPED_RE.search(seg.text)
         old = m and (m["said"] or m["no"] or m["old"] or m["was"] or m["instead"])
+        if m and m["later"] and k < SUPERSEDED_WITHIN_TURNS:
+            old = m["later"]  # put off: only near the choice it puts off
         if old and len(old.split()) > UNPUNCTUATED_DROP_WORDS:
             # ASR text runs on ("on oublie le gymnase le centre d'accueil ce sera…"): what is
             # dropped is named first

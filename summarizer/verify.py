@@ -307,6 +307,7 @@ TASK_RE = re.compile(
     # "La réunion décide de confier la tâche de trouver un autre preneur à Thierry"
     r"|\bconfier (?:la tache|le soin|la mission|le travail) (?:de|d)\b"
 )
+_ASK_WHETHER_RE = re.compile(r"\bdemander (?:a|au|aux) [^.]{2,60}? si\b")
 # Decisions are impersonal: a first/second person singular or reported speech is a quote
 # ("je pense pouvoir…", "Marc a déclaré que…"), not the meeting's decision.
 QUOTE_RE = re.compile(r"\b(je|j|tu)\b|\b(a declare|a dit|a indique|a propose|a suggere)\b")
@@ -451,8 +452,14 @@ def check_decision(item: dict[str, Any], index: TranscriptIndex) -> Decision | U
     if foreign_script(text):
         return rejected("texte hors de l'alphabet latin : réponse du modèle illisible")
     norm = normalize(text)
-    if TASK_RE.search(norm):
+    if TASK_RE.search(norm) or (
+        # "…décide de confier la formation au nouveau logiciel à Julie": a participant's task
+        re.search(r"\bconfier\b", norm) and index.participant_words(text)
+    ):
         return rejected("formulée comme une tâche confiée à une personne (voir les actions)")
+    if _ASK_WHETHER_RE.search(norm):
+        # "…décide de demander à la direction si elle a ouvert des heures supplémentaires"
+        return rejected("une question à poser, pas une décision (voir les actions)")
     if QUOTE_RE.search(norm):
         return rejected("propos rapportés, pas une décision de la réunion")
     cited = [index.by_id[i] for i in ids]

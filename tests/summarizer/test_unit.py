@@ -2937,3 +2937,20 @@ def test_a_point_summed_up_before_the_work_is_handed_out_is_decided():
     llm = FakeLLM({"TÂCHE : dans l'extrait": scripted({}, {})})
     minutes = summarize(index.transcript, backend=llm, steps=("decisions",))
     assert [d.text for d in minutes.decisions] == [said[0]]
+
+
+def test_a_task_or_a_question_to_ask_is_no_decision_and_a_consent_put_off_is_dropped():
+    from summarizer.reading import superseded
+
+    index = _said(
+        "[00:00:01] Agnès Roux: Julie, la formation au logiciel, c'est adopté, tu t'en occupes.\n"
+        "[00:00:06] Julie Martin: Le 29, ça me va.\n"
+        "[00:00:09] Agnès Roux: On fixera la date quand on saura qui est disponible.\n"
+    )
+    for text in (
+        "La réunion décide de confier la formation au logiciel à Julie.",
+        "La réunion décide de demander à la direction si elle a ouvert des heures.",
+    ):
+        assert isinstance(check_decision({"decision": text, "segments": [0]}, index), Unverified)
+    dated = Decision(text="La réunion fixe la date au 29.", sources=index.refs([1]))
+    assert superseded(dated, index) is not None
