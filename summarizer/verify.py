@@ -44,6 +44,7 @@ from summarizer.text import (
     name_tokens,
     next_meeting_dates,
     normalize,
+    offered_task,
     opens_with_acceptance,
     self_corrected,
     spoken_task,
@@ -703,7 +704,13 @@ def resolve_owner(
         # "Il me faudra votre prévision, pour que je l'intègre…" / "Je vous l'envoie avant le
         # 30.": the task is said by who takes it on
         said = index.speaker_display(pair) or None
-    elif speaker_owns or role == "request" or (commits_self(seg.text) and not named):
+    elif (
+        speaker_owns
+        or role == "request"
+        or (commits_self(seg.text) and not named)
+        # "Je peux relayer sur les réseaux de l'association.": the speaker offers this very task
+        or (not named and task and (offer := offered_task(seg.text)) and same_verb(offer, task))
+    ):
         said = index.speaker_display(seg) or None
     elif named and pair is not None and normalize(named) in TITLES and role == "reply":
         # "Capitaine, vous orientez les gens là-bas ?" / "Oui, je passe la consigne.": the

@@ -2954,3 +2954,12 @@ def test_a_task_or_a_question_to_ask_is_no_decision_and_a_consent_put_off_is_dro
         assert isinstance(check_decision({"decision": text, "segments": [0]}, index), Unverified)
     dated = Decision(text="La réunion fixe la date au 29.", sources=index.refs([1]))
     assert superseded(dated, index) is not None
+
+
+def test_the_speaker_who_offers_the_very_task_owns_it():
+    index = _said(
+        "[00:00:01] Inès Faure: Il faudra le dire aux étudiants. Je peux relayer sur les réseaux "
+        "de l'association.\n"
+        "[00:00:07] Agnès Roux: Très bien.\n"
+    )
+    assert _owner_and_due(index, "Relayer sur les réseaux de l'association", 0)[0] == "Inès Faure"
