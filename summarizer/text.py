@@ -1229,6 +1229,10 @@ def _tail(text: str) -> str:
     return re.sub(r"\s+([,;:])", r"\1", re.sub(r"\s+", " ", rest)).strip(" ,:-")
 
 
+_ADVERB_ONLY_RE = re.compile(
+    r"(?:directement|aussi|rapidement|vite|ensuite|d['’]abord|encore|moi-m[êe]me|dessus)",
+    re.IGNORECASE,
+)
 _DANGLING_RE = re.compile(r"(?:(?:^|\s+)(?:et|puis|mais|ou|donc|alors))+$", re.IGNORECASE)
 _OBJECT_CLITIC_RE = re.compile(r"(?:^|\s)(le|la|les|l['’])\s*$", re.IGNORECASE)
 # a determiner as a word of its own (not the "des" of "là-dessus"), then a noun of three
@@ -1242,6 +1246,7 @@ _NOUN_PHRASE_RE = re.compile(
 
 # Words after which "le", "la", "les" are pronouns, not determiners.
 _BEFORE_CLITIC = {
+    "qui",  # "c'est l'État qui la fixe"
     "je",
     "tu",
     "il",
@@ -1299,6 +1304,8 @@ def _antecedent(head: str, clitic: str) -> str | None:
         before = normalize(head[: m.start()]).split()[-1:]
         if det in ("le", "la", "les", "l") and before and before[0] in _BEFORE_CLITIC:
             continue  # "l'agence peut les poser": a pronoun before a verb, not a noun phrase
+        if before and before[0] in ("pas", "plus", "jamais"):
+            continue  # "on n'a pas la main": said of what nobody has, no antecedent
         if det in same and normalize(m.group(2)).split()[0] not in STOPWORDS:
             rest = m.group(0)[len(m.group(1)) :]
             if det in ("un", "une"):
@@ -1438,6 +1445,13 @@ def _phrase(verb: str, rest: str, head: str = "", context: str = "") -> str | No
     # "je le reconvoque sous quinze jours, et cette fois…": what follows "et" is another clause
     tail = re.sub(r"^(?:et|puis|mais)\b.*$", "", tail, flags=re.IGNORECASE | re.DOTALL).strip()
     clitic = _OBJECT_CLITIC_RE.search(head)
+    adverb = _ADVERB_ONLY_RE.fullmatch(tail)
+    if clitic and adverb:
+        # "je peux les appeler directement": the pronoun names what, the adverb says how
+        found = _antecedent(head[: clitic.start()], clitic.group(1)) or _antecedent(
+            context, clitic.group(1)
+        )
+        tail = f"{found} {tail}" if found else tail
     causative = re.match(r"([a-zà-ÿ]+(?:er|ir|re))\b\s*(.*)$", tail, re.IGNORECASE | re.DOTALL)
     if clitic and normalize(verb) == "faire" and causative:
         # "Le courrier aux familles, je le fais partir…": "faire partir" the thing named
@@ -1627,6 +1641,10 @@ def spoken_task(text: str, context: str = "") -> tuple[str, str] | None:
         return delegated
     if commits_self(text):
         for m in _FIRST_PERSON_VERB_RE.finditer(text):
+            if re.search(r"\bsi\s*$", text[: m.start()], re.IGNORECASE) or re.match(
+                r"\s+d[ée]j[àa]\b", text[m.end() :], re.IGNORECASE
+            ):
+                continue  # "si je m'y mets dès la reprise", "que je fais déjà": no commitment
             if m["inf"]:
                 verb: str | None = m["inf"].lower()
             else:
@@ -1659,6 +1677,8 @@ def spoken_task(text: str, context: str = "") -> tuple[str, str] | None:
             return bare, "je"
     if addressee(text) or is_request(text):
         for m in _SECOND_PERSON_RE.finditer(text):
+            if re.search(r"\bqui\s*$", text[: m.start()], re.IGNORECASE):
+                continue  # "Mme Lambert, vous qui vous occupez du bulletin, vous rédigez…"
             verb = m["inf"].lower() if m["inf"] else _infinitive(m["verb"])
             if _WHEN_ASKED_RE.match(text[m.end() :]):
                 continue  # "Vous le mettez en place quand ?": asks the date of a known task

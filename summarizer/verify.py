@@ -1207,6 +1207,11 @@ def _why_no_task(task: str, said_in: str, last: int, index: TranscriptIndex) -> 
     in the decision itself, in keeping an idea or warning the meeting, in the passé composé;
     a demonstrative object ("Reprendre celui du VPN"); a verb of waiting or opinion."""
     first = tokens(task)[0] if tokens(task) else ""
+    if re.fullmatch(
+        r"(?:se |s )?\w+ (?:dessus|dessous|directement|aussi|vite|ensuite)", normalize(task)
+    ):
+        # "je te mets dessus": what is done is not said
+        return "la tâche ne dit pas quoi faire"
     if _FLOOR_RE.fullmatch(normalize(task)):
         # "Sylvie, tu fais le point.": speaking now, in the meeting
         return "prendre la parole en réunion n'est pas une tâche"

@@ -2963,3 +2963,24 @@ def test_the_speaker_who_offers_the_very_task_owns_it():
         "[00:00:07] Agnès Roux: Très bien.\n"
     )
     assert _owner_and_due(index, "Relayer sur les réseaux de l'association", 0)[0] == "Inès Faure"
+
+
+def test_relative_clauses_conditions_ongoing_work_and_adverbs_are_read_as_meant():
+    from summarizer.text import offered_task
+
+    # "vous qui vous occupez du bulletin" says who she is, the request follows
+    assert spoken_task(
+        "Mme Lambert, vous qui vous occupez du bulletin, vous rédigez un article ?"
+    ) == ("Rédiger un article", "tu")
+    assert spoken_task("Pour le 2 février, oui, si je m'y mets dès la reprise.") is None
+    assert spoken_task("Je peux l'animer, ça remplace ce que je fais déjà sur ce créneau.") is None
+    # "on n'a pas la main", "qui la fixe": no antecedent; "une réponse type" is
+    assert spoken_task(
+        "C'est l'État qui la fixe, on n'a pas la main. Il faut une réponse type. Karim, tu la "
+        "rédiges ?"
+    ) == ("Rédiger la réponse", "tu")
+    assert offered_task("Je connais les principaux, je peux les appeler directement.") == (
+        "Appeler les principaux directement"
+    )
+    index = _said("[00:00:01] Agnès Roux: Tu seras en repos, c'est bon, je te mets dessus.\n")
+    assert isinstance(check_action({"task": "Mettre dessus", "segments": [0]}, index), Unverified)
