@@ -1235,6 +1235,9 @@ def _why_no_task(task: str, said_in: str, last: int, index: TranscriptIndex) -> 
         # "Et si jamais l'hygrométrie dépasse soixante-cinq, vous arrêtez tout…", "Moi je
         # proposais de fermer le samedi" (an idea no one took up)
         return "consigne pour une éventualité ou proposition : pas une tâche"
+    if first in ("decider", "trancher") and re.match(r"\w+ (?:qu|que|de|d)\b", normalize(task)):
+        # "Décider qu'on lance la procédure sur l'ancien carré": a decision, not a task
+        return "la décision elle-même, pas une tâche"
     if first in _SETTLING_VERBS and states_decision(said_in):
         # "Je tranche : on garde une ouverture le premier samedi…": the decision itself
         return "la décision elle-même, pas une tâche"

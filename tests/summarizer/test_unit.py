@@ -2984,3 +2984,13 @@ def test_relative_clauses_conditions_ongoing_work_and_adverbs_are_read_as_meant(
     )
     index = _said("[00:00:01] Agnès Roux: Tu seras en repos, c'est bon, je te mets dessus.\n")
     assert isinstance(check_action({"task": "Mettre dessus", "segments": [0]}, index), Unverified)
+
+
+def test_deciding_is_the_decision_not_a_task():
+    index = _said(
+        "[00:00:01] Agnès Roux: Je propose qu'on décide de lancer la procédure sur l'ancien "
+        "carré. D'accord ?\n"
+        "[00:00:06] Paul Petit: D'accord.\n"
+    )
+    decided = check_action({"task": "Décider qu'on lance la procédure", "segments": [0]}, index)
+    assert isinstance(decided, Unverified)
