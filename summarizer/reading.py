@@ -336,6 +336,11 @@ def _concluded_point(head: str, limit: int = CONCLUDED_WORDS) -> str:
         head = _CONSENT_ASKED_RE.sub("", head).strip(" ,;:?.!")
     if len(head.split()) > limit:
         head = _outcome_subject(head) or " ".join(head.split()[-limit:])
+        # unpunctuated: "… on perd encore plus bon première semaine des vacances de février":
+        # the point starts after the last settling word
+        tail = re.split(r"\b(?:bon|alors|donc|allez|ok|voilà|voila)\b", head, flags=re.I)[-1]
+        if len(content_tokens(tail)) >= 2:
+            head = tail.strip(" ,")
     return head
 
 
@@ -660,7 +665,7 @@ _DROPPED_RE = re.compile(
     r"|\bon\s+(?:fixera|d[ée]cidera|tranchera|choisira|arr[êe]tera)\s+(?P<later>(?:la|le|les|l['’])\s*[\w\-]{3,})"
     # "Finalement, on fait la vidange la semaine du 13 avril, et pas en février."
     r"|\bfinalement\b[^.;!?]*?,?\s+et\s+(?:non\s+|pas\s+)(?P<instead>(?:en|le|la|les|l['’]|au|aux|à)\s*"
-    r"[^,:;.!?]{2,40})",
+    r"[\w\-]{2,}(?:\s+(?:de\s+|du\s+)?[\w\-]{3,})?)",
     re.IGNORECASE,
 )
 # "Alors on corrige : pas le gymnase, le centre d'accueil sera la salle des fêtes."

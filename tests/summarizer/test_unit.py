@@ -2994,3 +2994,20 @@ def test_deciding_is_the_decision_not_a_task():
     )
     decided = check_action({"task": "Décider qu'on lance la procédure", "segments": [0]}, index)
     assert isinstance(decided, Unverified)
+
+
+def test_unpunctuated_conclusions_start_after_the_settling_word_and_finally_drops_them():
+    from summarizer.pipeline import decision_as_said
+    from summarizer.reading import superseded
+
+    index = _said(
+        "[00:00:01] SPEAKER_00: c'est vrai mais sinon c'est l'été et on perd encore plus bon "
+        "première semaine des vacances de février on part là dessus\n"
+        "[00:00:09] SPEAKER_01: ils ne peuvent pas en février\n"
+        "[00:00:12] SPEAKER_00: bon finalement on fait la vidange la semaine du 13 avril et pas "
+        "en février patrick tu confirmes\n"
+    )
+    first = decision_as_said(index, 0)
+    assert first is not None and first["decision"].startswith("Première semaine des vacances")
+    dropped = Decision(text=first["decision"], sources=index.refs(first["segments"]))
+    assert superseded(dropped, index) is not None
