@@ -183,6 +183,8 @@ DECREE_NOUN_RE = re.compile(
 PENDING_RE = re.compile(
     r"\b(?:des qu|aussitot qu|sitot qu|quand|lorsqu|(?<!pour )une fois|apres qu)\s+(?:\w+\s+){0,3}?"
     rf"(?:{_DECIDE})\b"
+    # "le budget est en cours de vote", "en attente de validation": not settled yet
+    rf"|\ben (?:cours|attente) d(?:e|e l|u|es)?\s*(?:{_DECIDE})\b"
 )
 
 

@@ -3011,3 +3011,8 @@ def test_unpunctuated_conclusions_start_after_the_settling_word_and_finally_drop
     assert first is not None and first["decision"].startswith("Première semaine des vacances")
     dropped = Decision(text=first["decision"], sources=index.refs(first["segments"]))
     assert superseded(dropped, index) is not None
+
+
+def test_a_vote_under_way_is_not_a_decision():
+    assert not states_decision("Le budget est en cours de vote, on ne peut pas faire mieux.")
+    assert not states_decision("Le dossier est en attente de validation par la préfecture.")
