@@ -400,13 +400,21 @@ def concluded_decision(index: TranscriptIndex, sid: int) -> tuple[str, list[int]
             point = after[1:].strip(" .!")
             return f"{point[:1].upper()}{point[1:]} ({cue}).", [sid]
         head = _concluded_point(sentence[: m.start()])
+        if _RULING_ONLY_RE.fullmatch(normalize(head)):
+            head = ""  # "Je tranche, on fait comme ça.": the point is said before
         if not content_tokens(head):
             # "…la buvette va au club de foot. Tout le monde est d'accord ? Bon, c'est réglé."
             earlier = seg.text[: seg.text.find(sentence)]
             said = [x for x in SENTENCE_RE.findall(earlier) if not x.strip().endswith("?")]
-            head = (
-                _concluded_point(said[-1].split(":")[-1], CONCLUDED_SENTENCE_WORDS) if said else ""
-            )
+            last = said[-1] if said else ""
+            if len(said) > 1 and re.match(r"\s*(?:ensuite|puis|et)\b", last, re.IGNORECASE):
+                # "Les minima sociaux d'abord : RSA, prime d'activité. Ensuite le reste…"
+                last = f"{said[-2].strip()} {last.strip()}"
+                head = _concluded_point(last, CONCLUDED_SENTENCE_WORDS)
+            else:
+                head = (
+                    _concluded_point(last.split(":")[-1], CONCLUDED_SENTENCE_WORDS) if said else ""
+                )
         if content_tokens(head) and not QUOTE_RE.search(normalize(head)):
             return f"{head[:1].upper()}{head[1:]}, {cue}.", [sid]
         prev = index.neighbour(sid, -1)
@@ -425,6 +433,7 @@ def concluded_decision(index: TranscriptIndex, sid: int) -> tuple[str, list[int]
 _SETTLED_LEAD_RE = re.compile(
     r"^(?:c['’ ]est\s+)?(?:adopt|valid|act|retenu|vot)[ée]?e?s?\b", re.IGNORECASE
 )
+_RULING_ONLY_RE = re.compile(r"(?:bon |alors |donc )?(?:je tranche|je decide|je conclus|j arbitre)")
 PROPOSAL_LOOKBACK_TURNS = 2
 
 

@@ -3016,3 +3016,15 @@ def test_unpunctuated_conclusions_start_after_the_settling_word_and_finally_drop
 def test_a_vote_under_way_is_not_a_decision():
     assert not states_decision("Le budget est en cours de vote, on ne peut pas faire mieux.")
     assert not states_decision("Le dossier est en attente de validation par la préfecture.")
+
+
+def test_a_ruling_names_the_point_said_before_it():
+    from summarizer.pipeline import decision_as_said
+
+    index = _said(
+        "[00:00:01] Agnès Roux: Non, tu as raison. Les dossiers urgents d'abord : RSA, AAH. "
+        "Ensuite le reste par ancienneté. Je tranche, on fait comme ça.\n"
+    )
+    said = decision_as_said(index, 0)
+    assert said is not None
+    assert said["decision"].startswith("Les dossiers urgents d'abord : RSA, AAH. Ensuite le reste")
