@@ -474,7 +474,9 @@ _NOT_NAMES = {
     "toutes",
 }
 ADDRESS_RE = re.compile(
-    r"(?:^|[.?!:;]\s+|\bet\s+|\balors\s+|\bdonc\s+|\bmerci\s+)(?:(?:m\.?|mme|monsieur|madame)\s+)?"
+    r"(?:^|[.?!:;]\s+|\bet\s+|\balors\s+|\bdonc\s+|\bmerci\s+|"
+    # "D'accord, Hugo, tu fais l'affiche"
+    r"(?:d['’]accord|oui|ok|bon|tr[èe]s bien|parfait|entendu)\s*,\s+)(?:(?:m\.?|mme|monsieur|madame)\s+)?"
     # not "Kevin et Laure, vous êtes au-dessus": a state, no request
     r"([A-Za-zÀ-ÿ][\w\-]{2,})\s*,?\s+(?=(?:(?:tu|vous)(?!\s+(?:[êe]tes|es|avez|as|[ée]tiez|aviez)\b)|"
     r"il\s+(?:nous\s+)?faudra|est[\s-]ce\s+que|"

@@ -708,7 +708,8 @@ def resolve_owner(
         said = index.speaker_display(pair) or None
     elif (
         speaker_owns
-        or role == "request"
+        # "Je peux faire l'affiche !" / "D'accord, Hugo, tu fais l'affiche…": the one named
+        or (role == "request" and not (named and not commits_self(_task_sentences(seg.text, task))))
         or (commits_self(seg.text) and not named)
         # "Je peux relayer sur les réseaux de l'association.": the speaker offers this very task
         or (not named and task and (offer := offered_task(seg.text)) and same_verb(offer, task))
@@ -1154,7 +1155,7 @@ def declined_offer(seg: Segment, index: TranscriptIndex) -> bool:
 # what to do if it happens, and what a deal allows and on which terms ("le marché permet de
 # commander plus, à condition de commander avant le 15 novembre")
 _CONTINGENT_RE = re.compile(
-    r"\b(?:si jamais|en cas d['’ ]|[àa] condition (?:de|d['’ ]|que|qu['’ ])|"
+    r"\b(?:si jamais|en cas d['’ ]|[àa] condition (?:de|d['’ ]|que|qu['’ ])|[àa] moins (?:que|qu['’ ])|"
     r"(?:nous |vous |leur )?permet(?:tent|trait)? (?:de|d['’ ]))[^.!?]{0,100}",
     re.IGNORECASE,
 )

@@ -3028,3 +3028,17 @@ def test_a_ruling_names_the_point_said_before_it():
     said = decision_as_said(index, 0)
     assert said is not None
     assert said["decision"].startswith("Les dossiers urgents d'abord : RSA, AAH. Ensuite le reste")
+
+
+def test_the_one_named_after_the_yes_owns_the_task_and_a_reserve_is_no_task():
+    index = _said(
+        "[00:00:01] Kevin Roy: Et il faudrait des affiches.\n"
+        "[00:00:05] Hugo Petit: Je peux faire l'affiche sur l'ordi !\n"
+        "[00:00:09] Agnès Roux: D'accord, Hugo, tu fais l'affiche et tu l'envoies à Kevin avant "
+        "mercredi.\n"
+        "[00:00:15] Léa Roy: Ça dépasse le budget. À moins que la mairie complète.\n"
+    )
+    assert _owner_and_due(index, "Faire l'affiche", 2) == ("Hugo Petit", "avant mercredi")
+    reserve = check_action({"task": "Compléter le budget", "segments": [3]}, index)
+    assert isinstance(reserve, Unverified)
+    assert addressee("Oui, bien sûr, tu as raison.") is None
