@@ -1156,6 +1156,9 @@ def declined_offer(seg: Segment, index: TranscriptIndex) -> bool:
 # commander plus, à condition de commander avant le 15 novembre")
 _CONTINGENT_RE = re.compile(
     r"\b(?:si jamais|en cas d['’ ]|[àa] condition (?:de|d['’ ]|que|qu['’ ])|[àa] moins (?:que|qu['’ ])|"
+    # "Selon les résultats, soit on pourra les clapper en mer, soit il faudra les mettre à terre"
+    r"selon (?:les r[ée]sultats|le r[ée]sultat|la r[ée]ponse|les cas|le cas|ce qu)|"
+    r"soit (?=[^.!?]{0,120}\bsoit\b)|"
     r"(?:nous |vous |leur )?permet(?:tent|trait)? (?:de|d['’ ]))[^.!?]{0,100}",
     re.IGNORECASE,
 )

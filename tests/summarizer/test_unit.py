@@ -3042,3 +3042,16 @@ def test_the_one_named_after_the_yes_owns_the_task_and_a_reserve_is_no_task():
     reserve = check_action({"task": "Compléter le budget", "segments": [3]}, index)
     assert isinstance(reserve, Unverified)
     assert addressee("Oui, bien sûr, tu as raison.") is None
+
+
+def test_alternatives_that_depend_on_results_give_no_task():
+    index = _said(
+        "[00:00:01] Claire Roy: Selon les résultats, soit on pourra les clapper en mer, soit il "
+        "faudra les mettre à terre.\n"
+        "[00:00:07] Agnès Roux: Les dossiers restent instruits selon l'ancien régime, vous "
+        "l'intégrez au texte ?\n"
+    )
+    either = check_action({"task": "Mettre les sédiments à terre", "segments": [0]}, index)
+    assert isinstance(either, Unverified)
+    asked = check_action({"task": "Intégrer l'ancien régime au texte", "segments": [1]}, index)
+    assert not isinstance(asked, Unverified), asked.reason
