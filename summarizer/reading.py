@@ -164,7 +164,7 @@ def stated_decision(text: str) -> str | None:
 
 
 # The words a chair settles a point with ("Bon, on…", "Très bien, on…").
-_SETTLING_WORDS = r"alors|donc|bon|tr[èe]s bien|parfait|d['’ ]accord|entendu|finalement"
+_SETTLING_WORDS = r"alors|donc|bon|tr[èe]s bien|parfait|d['’ ]accord|entendu"
 _CHAIR_SETTLES_RE = re.compile(
     rf"\b(?:{_SETTLING_WORDS}|allez|ok)[\s,]+"
     r"(?:(?:en attendant|dans ce cas|du coup)[\s,]+)?(?P<what>on\s+[^.;!?]+)"
@@ -668,13 +668,7 @@ _DROPPED_RE = re.compile(
     rf"|\bon\s+(?:{_DROP_VERB}|revient\s+sur)\s+(?P<old>[^:;.!?]{{3,80}})"
     # "Alors on arrête tout. Pas d'alternat.": a sentence that only says no to the choice
     r"|(?:^|[.!?]\s+)pas\s+(?:de\s+|d['’]\s*)(?P<no>[^,:;.!?]{3,40})[.!]"
-    rf"|{_CORRECTION}pas\s+(?P<was>[^:;,.!?]{{3,80}})"
-    # "Le 29, ça me va." / … / "On fixera la date quand on saura qui est disponible.": the
-    # point is put off a few turns on
-    r"|\bon\s+(?:fixera|d[ée]cidera|tranchera|choisira|arr[êe]tera)\s+(?P<later>(?:la|le|les|l['’])\s*[\w\-]{3,})"
-    # "Finalement, on fait la vidange la semaine du 13 avril, et pas en février."
-    r"|\bfinalement\b[^.;!?]*?,?\s+et\s+(?:non\s+|pas\s+)(?P<instead>(?:en|le|la|les|l['’]|au|aux|à)\s*"
-    r"[\w\-]{2,}(?:\s+(?:de\s+|du\s+)?[\w\-]{3,})?)",
+    rf"|{_CORRECTION}pas\s+(?P<was>[^:;,.!?]{{3,80}})",
     re.IGNORECASE,
 )
 # "Alors on corrige : pas le gymnase, le centre d'accueil sera la salle des fêtes."
@@ -733,9 +727,7 @@ def superseded(decision: Decision, index: TranscriptIndex) -> str | None:
     segs = index.transcript.segments
     for k, seg in enumerate(segs[last + 1 : last + 1 + SUPERSEDED_FAR_TURNS]):
         m = _DROPPED_RE.search(seg.text)
-        old = m and (m["said"] or m["no"] or m["old"] or m["was"] or m["instead"])
-        if m and m["later"] and k < SUPERSEDED_WITHIN_TURNS:
-            old = m["later"]  # put off: only near the choice it puts off
+        old = m and (m["said"] or m["no"] or m["old"] or m["was"])
         if old and len(old.split()) > UNPUNCTUATED_DROP_WORDS:
             # ASR text runs on ("on oublie le gymnase le centre d'accueil ce sera…"): what is
             # dropped is named first
@@ -746,7 +738,7 @@ def superseded(decision: Decision, index: TranscriptIndex) -> str | None:
         near = k < SUPERSEDED_WITHIN_TURNS
         # "on revient sur ce que j'ai dit : pas de saisine vendredi" refers back in so many
         # words: what it drops need not repeat the whole choice
-        explicit = bool(m and (m["said"] or m["no"] or m["instead"]))
+        explicit = bool(m and (m["said"] or m["no"]))
         if (
             old
             and content_tokens(old)
