@@ -24,6 +24,7 @@ import re
 
 from summarizer.schema import Decision
 from summarizer.text import (
+    PERSON_NAME,
     SENTENCE_RE,
     addressee,
     content_tokens,
@@ -213,9 +214,7 @@ _SETTLING_RE = re.compile(
 
 
 # "Monsieur Leclerc, ça vous va ?": whom the question is put to, not a point
-_BARE_NAME_RE = re.compile(
-    r"^(?:(?:M\.|Mme|Mlle|Monsieur|Madame|Dr|Pr|Me)\s+)?[A-ZÀ-Ý][\w\-]+(?:\s+[A-ZÀ-Ý][\w\-]+)?[\s.,]*$"
-)
+_BARE_NAME_RE = re.compile(rf"^{PERSON_NAME}[\s.,]*$")
 BARE_ASSENT_WORDS = 6
 SPELLED_ASSENT_WORDS = 10
 # A reply that opens by agreeing, then goes on to the next point ("Très bien. Pour la buvette…").

@@ -1543,8 +1543,13 @@ _DELEGATED_RE = re.compile(
 # Whom a speaker hands work to: a person by name ("Julie", "Mme Roy") or one of the speaker's
 # own services ("au service comptable", "à la direction des finances"); not an outside body
 # asked to act ("à la police municipale de passer plus souvent": asking is the speaker's task).
-_DELEGATE_RE = re.compile(
+# A person as named in a turn: a title or none, then one or two capitalised words ("Julie",
+# "Mme Roy", "Monsieur Leclerc").
+PERSON_NAME = (
     r"(?:(?:M\.|Mme|Mlle|Monsieur|Madame|Dr|Pr|Me)\s+)?[A-ZÀ-Ý][\w\-]+(?:\s+[A-ZÀ-Ý][\w\-]+)?"
+)
+_DELEGATE_RE = re.compile(
+    rf"{PERSON_NAME}"
     r"|(?:le\s+|la\s+|les\s+|l['’]\s*)?(?:services?|secr[ée]tariat|direction|DRH|[ée]quipes?|"
     r"p[ôo]le|cellule)\b.*",
 )

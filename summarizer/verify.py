@@ -804,11 +804,6 @@ def _third_party(text: str, task: str, context: str = "") -> str | None:
     found = spoken_task(text, context)
     if found and found[1] != "tu" and same_verb(found[0], task):
         return found[1]
-    # "Oui, faites ça. Et le service communication prépare le courrier…": the turn's first
-    # task is another one
-    present = third_party_present(text, context)
-    if present and same_verb(present[0], task):
-        return present[1]
     return None
 
 
