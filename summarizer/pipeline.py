@@ -55,6 +55,7 @@ from summarizer.text import (
     addressee,
     commits_self,
     content_tokens,
+    coverage,
     deadline_of,
     delegated_task,
     is_acceptance,
@@ -73,6 +74,7 @@ from summarizer.text import (
     verb_said,
 )
 from summarizer.verify import (
+    MIN_TASK_COVERAGE,
     TranscriptIndex,
     check_action,
     check_decision,
@@ -410,7 +412,19 @@ def task_as_said(index: TranscriptIndex, sid: int) -> dict[str, Any] | None:
         # turn's action, not a second one named by what is left ("Envoyer aux adhérents")
         return None
     owner = "" if who in ("je", "tu") else who
-    return {"task": task, "owner": owner, "due": "", "segments": [sid], "read_from_text": True}
+    ids = [sid]
+    if (
+        other is not None
+        and who == "je"
+        and coverage(task, seg.text)
+        < MIN_TASK_COVERAGE
+        <= coverage(task, f"{other.text} {seg.text}")
+    ):
+        # "Mme Benali, vous pourriez me faire une note sur l'évolution de Lina ?" / "Je vous la
+        # fais pour le quinze janvier.": what the pronoun stands for was asked just before, so
+        # that turn is cited with the reply
+        ids = [other.id, sid]
+    return {"task": task, "owner": owner, "due": "", "segments": ids, "read_from_text": True}
 
 
 def stated_date(transcript: Transcript, first_segments: int = 15) -> str | None:

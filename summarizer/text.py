@@ -514,7 +514,7 @@ def addressee(text: str) -> str | None:
     said; ``None`` when the turn addresses nobody by name. Works on ASR text (no commas, lower
     case) too: a word right before "tu"/"vous" at the start of a sentence. A name after the
     request ("Faites le chiffrage, Mme Faure.") counts when set off by a comma."""
-    for m in ADDRESS_RE.finditer(text):
+    for m in ADDRESS_RE.finditer(text.lstrip()):
         word = m.group(1)
         if normalize(word) in CIVILITIES:
             continue  # "Mme Lopez est avec nous": a title before a name in "-ez", no imperative
@@ -604,6 +604,10 @@ _NOT_COMMITMENTS = {
     "excuse",
     "abstiens",
     "aimerais",
+    # how, not what: "je m'appuie sur celui de l'OMéDIT, je vous l'envoie…"
+    "appuie",
+    "base",
+    "inspire",
 }
 _CLITICS = r"(?:(?:te|vous|lui|leur|l|la|le|les|en|y|m|me|t|s)\s+)*"
 _FIRST_PERSON_RE = re.compile(rf"\b(?:je|j)\s+{_CLITICS}(\w+)")
@@ -629,9 +633,15 @@ _OFFERS_RE = re.compile(
 )
 
 
+_MY_PURPOSE_RE = re.compile(
+    r"(?:\b(?:pour|afin)\s+|,\s*)qu(?:e\s+|['’]\s*)(?:je|j['’])[^,.;:!?]*", re.IGNORECASE
+)
+
+
 def commits_self(text: str) -> bool:
     """Whether the speaker takes on a task in the first person (see the comment above)."""
-    norm = normalize(text)
+    # "vous me faites une note, que je la joigne ?": a purpose, no commitment
+    norm = normalize(_MY_PURPOSE_RE.sub(" ", text))
     if re.search(r"\bje m en (?:charge|occupe)\b|\bje vais \w+", norm):
         return True
     if re.search(r"\bje (?:m occupe|me charge) (?:de|d|des|du)\b", norm) and "depuis" not in norm:
@@ -1134,6 +1144,10 @@ def _infinitive_of(verb: str) -> str | None:
             if stem.endswith("i") and not (stem.endswith("cri") or stem in _IRE_STEMS):
                 return stem + "r"  # finirai → finir, établirai → établir
             return stem + "re"  # transmettrai → transmettre, écrirai → écrire
+    if re.fullmatch(r"(?:r?ouv|couv|d[ée]couv|recouv|off|souff)r(?:es|ez|ons|ent)", v):
+        return re.sub(r"r\w+$", "rir", v)  # tu ouvres → ouvrir, vous offrez → offrir
+    if re.search(r"\w(?:uie|oie|aie)s?$", v):
+        return re.sub(r"ies?$", "yer", v)  # j'appuie → appuyer, tu nettoies → nettoyer
     if v.endswith("ez") and len(v) > 4:
         return v[:-2] + "er"  # préparez → préparer
     if v.endswith("es") and len(v) > 4:
@@ -1160,6 +1174,10 @@ _MODALS = (
     r"(?:peux|pouvez|pourrais|pourriez|pourras|pourrez|vas|allez|dois|devez|devras|devrez|"
     # "Élodie, tu veux bien faire le tutorat du premier ?"
     r"(?:veux|voulez|voudrais|voudriez) bien)"
+)
+_CALLED_BACK_RE = re.compile(
+    r"(?:tu|vous) (?:(?:peux|pouvez|pourrais|pourriez|vas|allez|dois|devez) )?"
+    r"(?:(?:le|la|les|l|lui|leur) )?rappel\w*"
 )
 _SECOND_PERSON_RE = re.compile(
     rf"\b(?:tu|vous)\s+(?:{_MODALS}\s+{_RAW_CLITICS}(?P<inf>\w+)|{_RAW_CLITICS}"
@@ -1226,7 +1244,8 @@ def _tail(text: str) -> str:
     rest = _CLAUSE_END.split(text, maxsplit=1)[0]
     rest = _NEXT_CLAUSE_RE.split(rest, maxsplit=1)[0]
     for d in stated_deadlines(rest):
-        rest = rest.replace(d, " ")
+        # "je vous l'envoie chaque lundi matin": "chaque" goes with the day it repeats
+        rest = re.sub(rf"(?:\b(?:chaque|tous\s+les|toutes\s+les)\s+)?{re.escape(d)}", " ", rest)
     rest = _SIGN_OFF_RE.sub(" ", rest)
     return re.sub(r"\s+([,;:])", r"\1", re.sub(r"\s+", " ", rest)).strip(" ,:-")
 
@@ -1384,6 +1403,21 @@ def _object_of_same_verb(verb: str, context: str, *, indefinite: bool = False) -
     return said or None
 
 
+_AGREES_WITH = {"le": ("un",), "la": ("une",), "les": ("des",)}
+
+
+def _indefinite_taken_up(verb: str, context: str, clitic: str) -> str | None:
+    """What a pronoun takes up when the same verb brought it in just before with "un", "une" or
+    "des" ("vous pourriez me faire une note sur l'évolution de Lina ?" / "Je vous la fais pour
+    le quinze janvier" → "une note sur l'évolution de Lina"); its gender and number must agree
+    with the pronoun's (not "l'": it says neither)."""
+    found = _object_of_same_verb(verb, context, indefinite=True)
+    wanted = _AGREES_WITH.get(clitic.lower())
+    if not found or not wanted or found.split()[0].lower() not in wanted:
+        return None
+    return found
+
+
 # Verbs whose object is a person: their pronoun stands for someone, not for a thing said.
 _PERSON_VERBS = {
     "appeler",
@@ -1487,6 +1521,7 @@ def _phrase(verb: str, rest: str, head: str = "", context: str = "") -> str | No
     elif not tail and clitic:
         tail = (
             _object_of_same_verb(verb, context)
+            or _indefinite_taken_up(verb, context, clitic.group(1))
             or _antecedent(head[: clitic.start()], clitic.group(1))
             or _antecedent(context, clitic.group(1))
             or ""
@@ -1694,7 +1729,14 @@ def spoken_task(text: str, context: str = "") -> tuple[str, str] | None:
             sees_with = normalize(verb or "") == "voir" and _SEE_WITH_RE.match(
                 normalize(text[m.end() :])
             )
-            if verb and (normalize(verb) not in _NOT_TASKS_ASKED or sees_with):
+            # "tu la rappelles, la directrice ?", "vous rappelez le prestataire ?": calling
+            # someone back; not "vous vous rappelez", "vous rappelez que…"
+            calls_back = (
+                normalize(verb or "") == "rappeler"
+                and _CALLED_BACK_RE.fullmatch(normalize(text[m.start() : m.end()]))
+                and not re.match(r"\s*(?:que|qu)\b", normalize(text[m.end() :]))
+            )
+            if verb and (normalize(verb) not in _NOT_TASKS_ASKED or sees_with or calls_back):
                 # "Tu peux le renouveler avant jeudi ?": the pronoun stands for what was said
                 head = text[: m.start("inf") if m["inf"] else m.start("verb")]
                 task = _phrase(_pronominal(m, verb) or verb, text[m.end() :], head, context)
@@ -1781,6 +1823,17 @@ _NOT_IN_THIRD_SUBJECT = {
     "pas",
     "se",
     "s",
+    # a subject pronoun is nobody named: "On traite en priorité ceux qui expirent dans les
+    # quinze jours" says how the meeting works, it hands nothing to a third party
+    "on",
+    "nous",
+    "vous",
+    "il",
+    "ils",
+    "elle",
+    "elles",
+    "ca",
+    "cela",
 }
 _PRONOUN_ONLY_RE = re.compile(r"\w+ (?:ca|cela|le|la|les)")
 _HANDED_TO_SERVICE_RE = re.compile(

@@ -193,6 +193,13 @@ HYPOTHESIS_RE = re.compile(
     rf"(?:on|nous|c est|ce sera)\s+(?:[a-z]+\s+){{0,2}}?(?:{_DECIDE})\b"
 )
 
+# Another body's decision put as a condition ("Si jamais le directoire le retient, je lancerai la
+# consultation"): what it would decide is not decided here.
+CONDITIONAL_BODY_RE = re.compile(
+    r"\bsi\s+(?:jamais\s+|un jour\s+)?(?:le|la|les|l|leur|notre|votre)\s+[^,.;:!?]{0,60}?"
+    r"\b(?:retien\w*|retenu\w*|valid\w*|approuv\w*|accept\w*|adopt\w*|vot(?:e|ent)|decid\w*)\b"
+)
+
 
 # The chair closing the meeting ("Bon. On arrête là pour ce soir.", "on s'arrête ici"): "arrête"
 # there settles nothing.
@@ -290,7 +297,7 @@ def settled(text: str) -> str:
     text = _WH_QUESTION_RE.sub(" ", text)
     norm = ACCORD_NOUN_RE.sub(" ", DEFERRED_CUE_RE.sub(" ", normalize(not_reported(text))))
     norm = PENDING_RE.sub(" ", CLOSING_RE.sub(" ", DECREE_NOUN_RE.sub(" ", norm)))
-    norm = HYPOTHESIS_RE.sub(" ", norm)
+    norm = CONDITIONAL_BODY_RE.sub(" ", HYPOTHESIS_RE.sub(" ", norm))
     norm = NOT_OURS_RE.sub(" ", norm)
     return NEGATED_RE.sub(" ", QUESTIONED_RE.sub(" ", norm))
 
@@ -671,6 +678,16 @@ def resolve_owner(
     # "Je porterai le résultat en commission, en janvier. Mme Royer, vous m'envoyez les
     # résultats ?": the speaker's own task, said apart from the request to someone else
     speaker_owns = bool(named) and own != seg.text and commits_self(own) and not addressee(own)
+    clause = " ".join(c for c in re.split(r",|\bet\b", own) if task and verb_said(task, c))
+    if (
+        named
+        and clause
+        and commits_self(clause)
+        and not re.search(r"\b(?:tu|vous)\b", normalize(clause))
+    ):
+        # "Mme Roux, vous préparez le bon de commande, je le signe la semaine prochaine.": the
+        # signing is the speaker's, said in a clause of its own
+        speaker_owns = True
     handed = third_party_present(seg.text, asked.text if asked else "")
     delegated = delegated_task(seg.text)
     if delegated and task and same_verb(delegated[0], task):

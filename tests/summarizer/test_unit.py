@@ -1875,6 +1875,12 @@ def test_another_body_s_choice_a_power_recalled_or_a_discussion_put_off_is_no_de
         ("préviens", "prévenir"),
         ("aurez", None),  # "vous aurez quarante-huit heures": no work named
         ("aviez", None),  # "vous aviez un point ?": a past, no task
+        ("ouvres", "ouvrir"),  # not "ouvrer"
+        ("offrez", "offrir"),
+        ("appuie", "appuyer"),  # not "appuier"
+        ("nettoies", "nettoyer"),
+        ("paie", "payer"),
+        ("livrez", "livrer"),
     ],
 )
 def test_irregular_forms_give_their_infinitive_or_no_task(form, infinitive):
@@ -2991,3 +2997,75 @@ def test_alternatives_that_depend_on_results_give_no_task():
     assert isinstance(either, Unverified)
     asked = check_action({"task": "Intégrer l'ancien régime au texte", "segments": [1]}, index)
     assert not isinstance(asked, Unverified), asked.reason
+
+
+def test_on_at_the_head_of_a_clause_is_nobody_named():
+    # "On" at the start of a sentence is not a person's name: the meeting's way of working
+    # ("on traite en priorité…") hands no task to a third party called "On"
+    assert (
+        spoken_task(
+            "Ce que je vous propose, c'est qu'on arrête de traiter dans l'ordre d'arrivée. On traite "
+            "en priorité ceux dont le récépissé expire dans les quinze jours."
+        )
+        is None
+    )
+    assert spoken_task("Amandine vous envoie le relevé cette semaine.") == (
+        "Envoyer le relevé",
+        "Amandine",
+    )
+
+
+def test_a_repeated_day_is_no_object_and_how_is_no_task():
+    task, who = spoken_task("Mais je vous envoie chaque lundi matin la liste des dossiers urgents.")
+    assert (task, who) == ("Envoyer la liste des dossiers urgents", "je")
+    assert spoken_task(
+        "Oui, je m'appuie sur celui de l'agence régionale, je vous l'envoie pour relecture d'ici "
+        "quinze jours."
+    )[0].startswith("Envoyer")
+
+
+def test_calling_someone_back_is_a_task_and_remembering_is_not():
+    assert spoken_task("Thomas, tu la rappelles, la directrice, pour réserver les créneaux ?") == (
+        "Rappeler la directrice, pour réserver les créneaux",
+        "tu",
+    )
+    assert spoken_task("Vous vous rappelez la réunion de mars ?") is None
+    assert spoken_task("Vous rappelez que le délai est de deux mois.") is None
+
+
+def test_a_pronoun_takes_up_what_was_asked_with_un_or_une_and_the_request_is_cited():
+    from summarizer.pipeline import task_as_said
+
+    index = _said(
+        "[00:00:01] Julie Roy: Oui. Mme Benali, vous pourriez me faire une note sur l'évolution "
+        "de Lina, que je la joigne ?\n"
+        "[00:00:06] Anne Benali: Je vous la fais pour le quinze janvier.\n"
+    )
+    said = task_as_said(index, 1)
+    assert said is not None
+    assert said["task"] == "Faire une note sur l'évolution de Lina"
+    assert said["segments"] == [0, 1]
+    action = check_action(said, index)
+    assert not isinstance(action, Unverified), action.reason
+    # "que je la joigne" is why the note is asked, not a task the asker takes on
+    assert (action.owner, action.due) == ("Anne Benali", "pour le quinze janvier")
+
+
+def test_the_speakers_own_clause_after_a_request_is_the_speakers():
+    index = _said(
+        "[00:00:01] Paul Garnier: Bon, on retient ce modèle. Mme Roux, vous préparez le bon de "
+        "commande, je le signe la semaine prochaine.\n"
+        "[00:00:09] Anne Roux: C'est noté.\n"
+    )
+    assert _owner_and_due(index, "Préparer le bon de commande", 0)[0] == "Anne Roux"
+    assert _owner_and_due(index, "Signer le bon de commande", 0) == (
+        "Paul Garnier",
+        "la semaine prochaine",
+    )
+
+
+def test_another_bodys_decision_put_as_a_condition_decides_nothing():
+    assert not states_decision(
+        "Si jamais le directoire le retient, je lancerai la consultation tout de suite."
+    )
+    assert states_decision("Si personne ne s'y oppose, c'est adopté.")
