@@ -413,17 +413,19 @@ def task_as_said(index: TranscriptIndex, sid: int) -> dict[str, Any] | None:
         return None
     owner = "" if who in ("je", "tu") else who
     ids = [sid]
-    if (
-        other is not None
-        and who == "je"
-        and coverage(task, seg.text)
-        < MIN_TASK_COVERAGE
-        <= coverage(task, f"{other.text} {seg.text}")
-    ):
+    if who == "je" and coverage(task, seg.text) < MIN_TASK_COVERAGE:
         # "Mme Benali, vous pourriez me faire une note sur l'évolution de Lina ?" / "Je vous la
-        # fais pour le quinze janvier.": what the pronoun stands for was asked just before, so
-        # that turn is cited with the reply
-        ids = [other.id, sid]
+        # fais pour le quinze janvier.": what the pronoun stands for was asked just before (or
+        # two turns before, someone else having declined), so that turn is cited with the reply
+        for step in (-1, -2):
+            asker = index.neighbour(sid, step)
+            if (
+                asker is not None
+                and asker.speaker != seg.speaker
+                and coverage(task, f"{asker.text} {seg.text}") >= MIN_TASK_COVERAGE
+            ):
+                ids = [asker.id, sid]
+                break
     return {"task": task, "owner": owner, "due": "", "segments": ids, "read_from_text": True}
 
 

@@ -604,6 +604,7 @@ _NOT_COMMITMENTS = {
     "excuse",
     "abstiens",
     "aimerais",
+    "explique",  # "Je vous explique rapidement la procédure": done in the meeting
     # how, not what: "je m'appuie sur celui de l'OMéDIT, je vous l'envoie…"
     "appuie",
     "base",
@@ -825,7 +826,9 @@ def deadline_of(text: str) -> str | None:
 _ACCEPT_RE = re.compile(
     r"^(?:oui|d accord|entendu|ok|okay|ca marche|bien sur|c est note|sans probleme|"
     r"pas de probleme|tres bien|parfait|volontiers|pas de souci|aucun probleme|je m en|"
-    r"ca (?:me|nous) (?:va|convient)|vous (?:l|les) aurez|tu (?:l|les) auras|c est faisable)\b"
+    r"ca (?:me|nous) (?:va|convient)|vous (?:l|les) aurez|tu (?:l|les) auras|c est faisable|"
+    # "Je le note.", "Je le prends, j'ai déjà les adresses."
+    r"je (?:le |la |les |l )?note|je (?:le|la|les|l) prends)\b"
 )
 SHORT_REPLY_WORDS = 15
 DEADLINE_FIRST_WORDS = 5
@@ -1144,6 +1147,8 @@ def _infinitive_of(verb: str) -> str | None:
             if stem.endswith("i") and not (stem.endswith("cri") or stem in _IRE_STEMS):
                 return stem + "r"  # finirai → finir, établirai → établir
             return stem + "re"  # transmettrai → transmettre, écrirai → écrire
+    if v.endswith("yiez") and len(v) > 6:
+        return v[:-4] + "yer"  # "que vous envoyiez" → envoyer
     if re.fullmatch(r"(?:r?ouv|couv|d[ée]couv|recouv|off|souff)r(?:es|ez|ons|ent)", v):
         return re.sub(r"r\w+$", "rir", v)  # tu ouvres → ouvrir, vous offrez → offrir
     if re.search(r"\w(?:uie|oie|aie)s?$", v):
@@ -1187,7 +1192,7 @@ _SECOND_PERSON_RE = re.compile(
 
 
 # "je m'en charge", "je m'en occupe": the task is the one asked for, not said in the turn.
-_TAKEN_ON = {"charge", "occupe", "chargerai", "occuperai"}
+_TAKEN_ON = {"charge", "occupe", "chargerai", "occuperai", "prends"}
 # "Tu peux nous dire…", "vous pouvez préciser…": asked in the meeting, not a task after it.
 _NOT_TASKS_ASKED = {
     "etes",
@@ -1295,6 +1300,11 @@ _BEFORE_CLITIC = {
     "faut",
     "pourra",
     "pourrait",
+    "pourrez",
+    "pourras",
+    "devra",
+    "devrez",
+    "devrait",
     "me",
     "te",
     "se",
@@ -1465,6 +1475,20 @@ def _told_whom(context: str) -> str | None:
     return re.split(r"\s+(?:qui|que|qu['’]|dont)\b", found[-1])[0].strip() if found else None
 
 
+# A body one calls or chases ("C'est la DRH qui fixe la date, on n'a rien reçu. Je les relance.")
+_BODY_RE = re.compile(
+    r"\b(?:la|le|l['’])\s*(?:DRH|DSI|DDT|DGS|mairie|pr[ée]fecture|prestataire|[ée]diteur|bailleur|"
+    r"(?:direction|service)(?:\s+(?:des|du|de la|de l['’]|d['’])\s*[\w\-]+|\s+[a-zà-ÿ]+(?:ique|ier|if|al))?)\b"
+)
+
+
+def _body_antecedent(text: str) -> str | None:
+    """The last body named in ``text`` that one may call or chase ("la DRH", "le service
+    juridique"), if any: what "les" or "la" stands for after a verb like "relancer"."""
+    found = [m.group(0) for m in _BODY_RE.finditer(text)]
+    return found[-1] if found else None
+
+
 def _person_antecedent(text: str) -> str | None:
     """The last person named with a title in ``text`` ("Mme Berthier"), if any."""
     found = _TITLED_NAME_RE.findall(text)
@@ -1517,13 +1541,21 @@ def _phrase(verb: str, rest: str, head: str = "", context: str = "") -> str | No
         )
         tail = f"{found} {tail}" if found else tail
     if not tail and clitic and normalize(verb) in _PERSON_VERBS:
-        tail = _person_antecedent(head[: clitic.start()]) or _person_antecedent(context) or ""
+        tail = (
+            _person_antecedent(head[: clitic.start()])
+            or _person_antecedent(context)
+            or _body_antecedent(head[: clitic.start()])
+            or _body_antecedent(context)
+            or ""
+        )
     elif not tail and clitic:
         tail = (
             _object_of_same_verb(verb, context)
             or _indefinite_taken_up(verb, context, clitic.group(1))
             or _antecedent(head[: clitic.start()], clitic.group(1))
             or _antecedent(context, clitic.group(1))
+            # "C'est la DRH qui fixe la date, on n'a rien reçu. Je les relance."
+            or (_body_antecedent(head[: clitic.start()]) if normalize(verb) == "relancer" else None)
             or ""
         )
     stressed = re.search(r"\b(?:avec|aupr[èe]s d)['’\s]*(eux|elles)\b", tail, re.IGNORECASE)
@@ -1722,6 +1754,13 @@ def spoken_task(text: str, context: str = "") -> tuple[str, str] | None:
             if re.search(r"\bqui\s*$", text[: m.start()], re.IGNORECASE):
                 continue  # "Mme Lambert, vous qui vous occupez du bulletin, vous rédigez…"
             verb = m["inf"].lower() if m["inf"] else _infinitive(m["verb"])
+            before_you = normalize(text[: m.start()])
+            if re.search(r"\bque\s*$", before_you) and not re.search(
+                r"\b(?:fau(?:t|drait|dra)|voudrais|aimerais|souhaite|souhaiterais|demande|est ce) "
+                r"que\s*$",
+                before_you,
+            ):
+                continue  # "pour éviter que vous receviez des pièces": no request
             if _WHEN_ASKED_RE.match(text[m.end() :]):
                 continue  # "Vous le mettez en place quand ?": asks the date of a known task
             if re.search(r"\bque\s+$", text[: m.start()]) and normalize(m.group(0)).endswith("rez"):

@@ -770,6 +770,7 @@ HAND_OVER_TURNS = 3
 HAND_OVER_WORDS = 15
 _VOLUNTEERS_RE = re.compile(
     r"\bje\s+(?:(?:le|la|les|l|m en|m)\s+)?\w+\s*,?\s*moi\b|\blaissez\b|\bje m en (?:occupe|charge)\b"
+    r"|\bje (?:le|la|les|l) prends\b"
 )
 _TAKEN_OVER_RE = re.compile(
     rf"{CLEFT_NAME}(?:s['’]\s*en|le|la|les|l['’])\s*"
@@ -1002,7 +1003,14 @@ def _verb_sentences(text: str, task: str) -> tuple[list[str], list[int]]:
             for i, x in enumerate(sentences)
             if i > saying[0] and i not in saying and _PRO_TASK_RE.search(normalize(x))
         ]
-    return sentences, sorted(saying)
+        # "Moi je lui envoie une troisième relance, en recommandé cette fois. Demain.": a
+        # deadline said on its own right after the task is the task's
+        saying += [
+            i + 1
+            for i in list(saying)
+            if i + 1 < len(sentences) and i + 1 not in saying and _only_a_deadline(sentences[i + 1])
+        ]
+    return sentences, sorted(set(saying))
 
 
 def _task_sentences(text: str, task: str) -> str:

@@ -3069,3 +3069,46 @@ def test_another_bodys_decision_put_as_a_condition_decides_nothing():
         "Si jamais le directoire le retient, je lancerai la consultation tout de suite."
     )
     assert states_decision("Si personne ne s'y oppose, c'est adopté.")
+
+
+def test_a_subordinate_you_asks_nothing_and_a_wish_that_you_do_asks():
+    assert (
+        spoken_task(
+            "Est-ce qu'on peut désigner un interlocuteur unique, pour éviter que vous receviez "
+            "des pièces de partout ?"
+        )
+        is None
+    )
+    assert spoken_task("Il faudrait que vous envoyiez la liste avant lundi.") == (
+        "Envoyer la liste",
+        "tu",
+    )
+    assert spoken_task("Est-ce que tu peux corriger l'export avant jeudi ?") == (
+        "Corriger l'export",
+        "tu",
+    )
+    assert spoken_task("Très bien. Je vous explique rapidement la procédure.") is None
+
+
+def test_taking_over_a_declined_task_and_a_deadline_said_on_its_own():
+    from summarizer.pipeline import task_as_said
+
+    index = _said(
+        "[00:00:01] Anne Garnier: On fait une relance par courrier. Sophie, tu peux faire le "
+        "publipostage ?\n"
+        "[00:00:06] Sophie Blanc: Alors moi, en janvier je n'aurai pas le temps, je suis sur "
+        "l'accueil à plein temps.\n"
+        "[00:00:14] Paul Roux: Je le prends, j'ai déjà les adresses dans l'extraction. Je le fais "
+        "avant le quinze janvier.\n"
+        "[00:00:21] Paul Roux: Et je lui envoie une troisième relance, en recommandé. Demain.\n"
+    )
+    said = task_as_said(index, 2)
+    assert said is not None and said["task"] == "Faire le publipostage"
+    action = check_action(said, index)
+    assert not isinstance(action, Unverified), action.reason
+    assert (action.owner, action.due) == ("Paul Roux", "avant le quinze janvier")
+    assert _owner_and_due(index, "Envoyer une troisième relance", 3) == ("Paul Roux", "Demain")
+    assert spoken_task("C'est la DRH qui fixe la date, on n'a rien reçu. Je les relance.") == (
+        "Relancer la DRH",
+        "je",
+    )
