@@ -42,6 +42,7 @@ from summarizer.verify import (
     TranscriptIndex,
     not_reported,
     settled,
+    states_decision,
 )
 
 # The outcome said in the passive or by the chair ("La date est fixée au 4 décembre", "le
@@ -745,7 +746,32 @@ def superseded(decision: Decision, index: TranscriptIndex) -> str | None:
             and (near or explicit or coverage(decision.text, old) >= 0.5)
         ):
             return f"remplacée plus loin : « {m.group(0).strip()} »"
+        corrected = _SETTLED_AGAIN_RE.search(seg.text)
+        if (
+            corrected
+            and near
+            and states_decision(seg.text)
+            and _shared_stems(decision.text, seg.text[corrected.end() :]) >= 1
+            # not the new choice itself, cited before the chair settles it again
+            and coverage(decision.text, seg.text[corrected.end() :]) < 0.5
+        ):
+            # "La pharmacie est d'accord, on bloquera la dispensation dans le logiciel." … "D'accord,
+            # on corrige : dispensation immédiate possible, réévaluation à 72 heures. Adopté.": the
+            # point is settled again, the earlier choice no longer holds
+            return f"remplacée plus loin : « {seg.text[corrected.start() :].strip()[:80]} »"
     return None
+
+
+# the chair settling a point again: "on corrige :", "on change :", "finalement, on retient…"
+_SETTLED_AGAIN_RE = re.compile(r"\bon\s+(?:(?:corrige|rectifie)\b|change\s*[:,])", re.IGNORECASE)
+
+
+def _shared_stems(a: str, b: str) -> int:
+    """How many content words (stemmed) two texts share, framing words aside."""
+    frame = {stem(t) for t in content_tokens("La réunion décide retient adopte")}
+    return len(
+        ({stem(t) for t in content_tokens(a)} & {stem(t) for t in content_tokens(b)}) - frame
+    )
 
 
 # A vote: "Je mets aux voix la ligne vers la gare." or "Je vous propose d'arrêter les comptes.

@@ -3112,3 +3112,34 @@ def test_taking_over_a_declined_task_and_a_deadline_said_on_its_own():
         "Relancer la DRH",
         "je",
     )
+
+
+def test_a_choice_settled_again_with_on_corrige_replaces_the_earlier_one():
+    from summarizer.reading import superseded
+
+    index = _said(
+        "[00:00:01] Paul Vidal: Je propose que toute dispensation soit soumise à validation "
+        "préalable par le référent.\n"
+        "[00:00:09] Anne Rousseau: La pharmacie est d'accord, on bloquera la dispensation dans le "
+        "logiciel.\n"
+        "[00:00:14] Marc Nguyen: Et la nuit ? Il n'y a qu'un référent.\n"
+        "[00:00:20] Anne Rousseau: On pourrait faire comme au CHU : dispensation possible tout de "
+        "suite, mais réévaluation obligatoire par le référent à soixante-douze heures.\n"
+        "[00:00:31] Paul Vidal: D'accord, on corrige : dispensation immédiate possible, "
+        "réévaluation obligatoire par le référent à soixante-douze heures. Adopté.\n"
+    )
+    first = check_decision(
+        {"decision": "On bloquera la dispensation dans le logiciel.", "segments": [1]}, index
+    )
+    assert isinstance(first, Decision)
+    assert superseded(first, index).startswith("remplacée plus loin")
+    new = check_decision(
+        {
+            "decision": "Dispensation possible tout de suite, réévaluation obligatoire par le "
+            "référent à soixante-douze heures",
+            "segments": [3, 4],
+        },
+        index,
+    )
+    assert isinstance(new, Decision)
+    assert superseded(new, index) is None
