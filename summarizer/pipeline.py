@@ -251,13 +251,48 @@ def ask_about_turn(
                 # one with what a pronoun stands for ("L'arrêté est signé, je te le transfère
                 # après le briefing": "Transférer après le briefing"): as said wins
                 found = [said]
-            return found + _accepted_second_request(index, sid, found)
+            return (
+                found
+                + _accepted_second_request(index, sid, found)
+                + _second_own_task(index, sid, found)
+            )
         return found
     # the model saw nothing in the turn, or phrased something the turn does not say: what the
     # turn plainly states is read in code (the model's own proposal still goes to verification)
     said = decision_as_said(index, sid) if decision else task_as_said(index, sid)
     found = found + [p for p in [said] if p]
-    return found if decision else found + _accepted_second_request(index, sid, found)
+    if decision:
+        return found
+    return found + _accepted_second_request(index, sid, found) + _second_own_task(index, sid, found)
+
+
+def _second_own_task(
+    index: TranscriptIndex, sid: int, found: list[dict[str, Any]]
+) -> list[dict[str, Any]]:
+    """A second task the speaker takes on in the same turn, in a sentence of its own that
+    opens with "Et" or says its deadline: "Je fais le paramétrage avec l'éditeur. Et le Dr
+    Caron, le référent, je lui envoie un mail ce soir." gives both (the model, asked about the
+    turn, names one)."""
+    sentences = [x for x in SENTENCE_RE.findall(index.by_id[sid].text) if x.strip()]
+    if len(sentences) < 2 or not found:
+        return []
+    for k in range(1, len(sentences)):
+        sentence = sentences[k]
+        if not (
+            re.match(r"\s*(?:et|puis)\b", sentence, re.IGNORECASE) or stated_deadlines(sentence)
+        ):
+            continue
+        own = spoken_task(sentence, " ".join(sentences[:k]))
+        if (
+            own is None
+            or own[1] != "je"
+            or len(own[0].split()) < 3
+            or any(same_verb(own[0], str(p.get("task") or "")) for p in found)
+            or not any(verb_said(str(p.get("task") or ""), " ".join(sentences[:k])) for p in found)
+        ):
+            continue
+        return [{"task": own[0], "owner": "", "due": "", "segments": [sid], "read_from_text": True}]
+    return []
 
 
 def _accepted_second_request(

@@ -1358,6 +1358,11 @@ _PREPOSITION_START_RE = re.compile(
     r"(?:avec|pour|en|dans|par|sur|chez|aupr[èe]s|apr[èe]s|[àa]|aux?)(?:\s|$)", re.I
 )
 _DATIVE_CLITIC_RE = re.compile(r"(?:^|\s)leur\s+$", re.IGNORECASE)
+_DATIVE_SINGLE_RE = re.compile(r"(?:^|\s)lui\s+$", re.IGNORECASE)
+# a person set at the head of the sentence, then taken up by "lui"
+_DISLOCATED_PERSON_RE = re.compile(
+    r"\b(?:le|la)\s+(?:Dr|Pr|Docteur|Professeur|directeur|directrice|maire)\s+[A-ZÉÈ][\w\-]+(?=\s*,)"
+)
 
 
 def _plural_antecedent(head: str, tail: str) -> str | None:
@@ -1575,6 +1580,16 @@ def _phrase(verb: str, rest: str, head: str = "", context: str = "") -> str | No
         )
         if found:
             tail = f"{tail} {_to_dative(found)}".strip()
+    single = _DATIVE_SINGLE_RE.search(head)
+    if single and not re.match(r"(?:[àa]|aux?)\b", tail, re.IGNORECASE):
+        # "Et le Dr Caron, le référent, je lui envoie un mail ce soir." → "au Dr Caron"
+        person = _DISLOCATED_PERSON_RE.search(re.split(r"[.!?]", head[: single.start()])[-1])
+        if person:
+            said = person.group(0)
+            tail = (
+                f"{tail} {_to_dative(said) if said[:3].lower() in ('le ', 'la ') else 'à ' + said}"
+            )
+            tail = tail.strip()
     if not verb or not tail and len(verb) < 5:
         return None
     task = f"{verb} {tail}".strip()
@@ -1865,6 +1880,9 @@ _NOT_IN_THIRD_SUBJECT = {
     # a subject pronoun is nobody named: "On traite en priorité ceux qui expirent dans les
     # quinze jours" says how the meeting works, it hands nothing to a third party
     "on",
+    "je",
+    "j",
+    "tu",
     "nous",
     "vous",
     "il",

@@ -3143,3 +3143,23 @@ def test_a_choice_settled_again_with_on_corrige_replaces_the_earlier_one():
     )
     assert isinstance(new, Decision)
     assert superseded(new, index) is None
+
+
+def test_a_second_task_the_speaker_takes_on_in_the_same_turn_is_read():
+    from summarizer.pipeline import _second_own_task, task_as_said
+
+    index = _said(
+        "[00:00:01] Paul Vidal: Pour les carbapénèmes, il faut informer le référent et paramétrer "
+        "le logiciel. Mme Rousseau ?\n"
+        "[00:00:06] Anne Rousseau: Je fais le paramétrage avec l'éditeur. Et le Dr Caron, le "
+        "référent, je lui envoie un mail ce soir.\n"
+    )
+    first = task_as_said(index, 1)
+    assert first is not None and first["task"] == "Faire le paramétrage avec l'éditeur"
+    second = _second_own_task(index, 1, [first])
+    assert [s["task"] for s in second] == ["Envoyer un mail au Dr Caron"]
+    action = check_action(second[0], index)
+    assert not isinstance(action, Unverified), action.reason
+    assert (action.owner, action.due) == ("Anne Rousseau", "ce soir")
+    # "lui" after a person addressed by name is someone else: no guess
+    assert spoken_task("Mme Roux, je lui envoie le dossier demain.") == ("Envoyer le dossier", "je")
