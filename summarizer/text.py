@@ -1995,6 +1995,28 @@ _NOT_TASK_IMPERATIVES = {
 }
 
 
+# The imperative of "tu" at the head of a clause, then its object ("Oui, fais-le. Et envoie un
+# petit tutoriel aux directeurs"): a verb in "-e" (or "fais", "prends", "mets"…) with no subject,
+# then a pronoun after a hyphen or a determiner.
+_TU_IMPERATIVE_RE = re.compile(
+    r"(?:^|[.!?:;]\s*|,\s*|\bet\s+|\bpuis\s+)"
+    r"(?P<verb>envoie|renvoie|pr[ée]pare|appelle|pr[ée]viens|contacte|relance|v[ée]rifie|r[ée]serve|"
+    r"transmets|fais|prends|mets|[ée]cris|r[ée]dige|demande|organise|commande|lance|corrige|"
+    r"ajoute|imprime|affiche|publie|signe|programme|planifie|inscris|convoque|transf[èe]re|"
+    r"partage|compl[èe]te|regarde|chiffre|contr[ôo]le|d[ée]pose|installe|r[ée]ponds)"
+    r"(?:-(?P<pronoun>le|la|les)|-(?:moi|nous|lui|leur|en|y))*"
+    r"(?=\s+(?:le|la|les|l['’]|un|une|des|du|au|aux|ton|ta|tes|ce|cet|cette|ces)\b|[\s,.!?]*$|"
+    r"\s+(?:avant|d['’]ici|demain|aujourd['’]hui)\b)",
+    re.IGNORECASE,
+)
+
+
+def tu_imperatives(text: str) -> list[str]:
+    """The infinitives of the "tu" imperatives of ``text`` that ask for work ("Et envoie un
+    petit tutoriel aux directeurs" → ["envoyer"])."""
+    return [v for m in _TU_IMPERATIVE_RE.finditer(text) if (v := _infinitive(m["verb"]))]
+
+
 def _imperatives(text: str) -> list[re.Match[str]]:
     """The imperatives of ``text`` that ask for work, at the head of a clause or right after
     the name of whom they address (unpunctuated ASR text: "denis demandez le devis"); not
@@ -2009,6 +2031,7 @@ def _imperatives(text: str) -> list[re.Match[str]]:
             text,
             flags=re.IGNORECASE,
         )
+    found += _TU_IMPERATIVE_RE.finditer(text)
     return [
         m
         for m in found

@@ -52,6 +52,7 @@ from summarizer.text import (
     third_party_present,
     time_tokens,
     tokens,
+    tu_imperatives,
     verb_said,
     without_past,
 )
@@ -701,6 +702,16 @@ def resolve_owner(
     ):
         # "Oui, faites-le. Et le service communication prépare l'affiche pour le 10 février."
         said = _participant_named(handed[1], index) or handed[1]
+    elif (
+        not named
+        and task
+        and asked is not None
+        and asked.speaker != seg.speaker
+        and any(same_verb(v, task) for v in tu_imperatives(seg.text))
+    ):
+        # "Je peux faire une permanence téléphonique." / "Oui, très bien, fais-le. Et envoie un
+        # petit tutoriel aux directeurs.": the one the speaker answers
+        said = index.speaker_display(asked) or None
     elif (
         role == "reply"
         and pair is not None

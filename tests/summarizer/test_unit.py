@@ -3163,3 +3163,18 @@ def test_a_second_task_the_speaker_takes_on_in_the_same_turn_is_read():
     assert (action.owner, action.due) == ("Anne Rousseau", "ce soir")
     # "lui" after a person addressed by name is someone else: no guess
     assert spoken_task("Mme Roux, je lui envoie le dossier demain.") == ("Envoyer le dossier", "je")
+
+
+def test_a_tu_imperative_after_an_offer_is_a_task_for_whoever_offered():
+    index = _said(
+        "[00:00:01] Sébastien Roy: Je peux faire une permanence téléphonique pendant la saisie.\n"
+        "[00:00:09] Paul Girard: Oui, très bien, fais-le. Et envoie un petit tutoriel aux "
+        "directeurs avant la passation.\n"
+    )
+    assert spoken_task(index.by_id[1].text) == ("Envoyer un petit tutoriel aux directeurs", "tu")
+    assert _owner_and_due(index, "Envoyer un petit tutoriel aux directeurs", 1) == (
+        "Sébastien Roy",
+        "avant la passation",
+    )
+    # a noun at the head of a sentence is no imperative
+    assert spoken_task("Ordre du jour : la vidange annuelle et le planning.") is None
