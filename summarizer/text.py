@@ -318,7 +318,7 @@ _BARE_TARGET = (
     rf"|demain(?:\s+(?:matin|soir|apr[èe]s-?\s?midi))?|ce\s+soir)(?:\s+[àa]\s+{_HOUR})?"
     rf"|cette\s+semaine"
     rf"|cet\s+apr[èe]s-?\s?midi|ce\s+matin|en\s+fin\s+de\s+(?:journ[ée]e|matin[ée]e)"
-    rf"|la\s+semaine\s+(?:prochaine|du\s+\d{{1,2}}(?:er)?\s+{_MONTH})"
+    rf"|la\s+semaine\s+(?:prochaine|du\s+\d{{1,2}}(?:er)?\s+{_MONTH}|de\s+la\s+rentr[ée]e)"
     rf"|(?:sous|dans\s+les)\s+{_COUNT}\s+(?:jours|semaines|mois)|sous\s+(?:huitaine|quinzaine)"
     rf"|la\s+veille\s+(?:du|de\s+la|de\s+l{_APOS}?)\s*\w+|le\s+lendemain\s+(?:du|de\s+la)\s+\w+"
     rf"|en\s+(?:fin|d[ée]but)\s+de\s+(?:semaine|mois)(?:\s+prochaine?)?"
@@ -779,12 +779,22 @@ def next_meeting_dates(text: str) -> list[str]:
     ]
 
 
-_SELF_CORRECTED_RE = re.compile(r"…\s*non\b|\bnon,?\s+pardon\b|\benfin non\b", re.IGNORECASE)
+_SELF_CORRECTED_RE = re.compile(
+    r"…\s*non\b|\bnon,?\s+pardon\b|\benfin non\b|\bnon,?\s+je\s+plaisante\b", re.IGNORECASE
+)
 
 
 def self_corrected(text: str) -> bool:
     """Whether the speaker corrects what they were saying ("avant les vacances de… non, …")."""
     return bool(_SELF_CORRECTED_RE.search(text))
+
+
+def after_self_correction(text: str) -> str:
+    """What the speaker says after their last correction ("Je les prépare pendant les
+    vacances... non, je plaisante, je les prépare la semaine de la rentrée." → "je les prépare
+    la semaine de la rentrée."); the whole text when there is none."""
+    found = list(_SELF_CORRECTED_RE.finditer(text))
+    return text[found[-1].end() :] if found else text
 
 
 # a condition ("si le rapport arrive en mars"), not a softener ("si possible", "si vous pouvez")

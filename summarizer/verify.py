@@ -32,6 +32,7 @@ from summarizer.text import (
     STOPWORDS,
     TITLES,
     addressee,
+    after_self_correction,
     commits_self,
     content_tokens,
     coverage,
@@ -922,8 +923,13 @@ def _later_task_dated(reply: str, task: str) -> bool:
 
 def _reply_deadline(text: str, task: str) -> str | None:
     """The deadline a reply gives ``task``: in a sentence of it that gives no other task."""
-    for sentence in [x for x in SENTENCE_RE.findall(text) if x.strip()] or [text]:
-        found = deadline_of(sentence)
+    sentences = [x for x in SENTENCE_RE.findall(text) if x.strip()] or [text]
+    # the sentence that takes the task on first ("Alors là, pour février, il faut que les
+    # courriers partent début janvier. Je les prépare… non, je plaisante, je les prépare la
+    # semaine de la rentrée."), what follows a correction of it
+    saying = [x for x in sentences if task and verb_said(task, x)]
+    for sentence in saying + sentences:
+        found = deadline_of(after_self_correction(sentence))
         if found and not _other_task(sentence, task):
             return found
     return None

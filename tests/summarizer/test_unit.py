@@ -3178,3 +3178,17 @@ def test_a_tu_imperative_after_an_offer_is_a_task_for_whoever_offered():
     )
     # a noun at the head of a sentence is no imperative
     assert spoken_task("Ordre du jour : la vidange annuelle et le planning.") is None
+
+
+def test_the_reply_dates_the_task_it_takes_on_after_correcting_itself():
+    index = _said(
+        "[00:00:01] Paul Girard: Mme Chevalier, il faut prévenir les collègues un mois avant. "
+        "Vous pouvez préparer les courriers ?\n"
+        "[00:00:08] Anne Chevalier: Alors là, pour février, il faut que les premiers courriers "
+        "partent début janvier. Je les prépare pendant les vacances... non, je plaisante, je les "
+        "prépare la semaine de la rentrée.\n"
+    )
+    assert _owner_and_due(index, "Préparer les courriers", 0) == (
+        "Anne Chevalier",
+        "la semaine de la rentrée",
+    )
