@@ -728,7 +728,13 @@ def _takes_on_work(verb: str, rest: str) -> bool:
         or bool(verb in ("vois", "regarde") and _SEE_WITH_RE.match(rest))
         # "Je pose la question à la DRH": asking someone on the meeting's behalf
         or bool(verb == "pose" and _ASK_SOMEONE_RE.match(rest))
+        # "Je demande au principal, je le vois jeudi.": asking a named party, the request
+        # itself to be made (not "je demande à voir", "je vous demande de…")
+        or bool(verb == "demande" and _ASK_PARTY_RE.match(rest))
     )
+
+
+_ASK_PARTY_RE = re.compile(r"\s*(?:au|aux|a la|a l)\s+(?!voir)[a-z]{3,}")
 
 
 _ASK_SOMEONE_RE = re.compile(r"\s*(?:la|cette|ma|notre) question (?:a|au|aux)\b")

@@ -3192,3 +3192,13 @@ def test_the_reply_dates_the_task_it_takes_on_after_correcting_itself():
         "Anne Chevalier",
         "la semaine de la rentrée",
     )
+
+
+def test_asking_a_named_party_on_the_meetings_behalf_is_a_task():
+    assert spoken_task(
+        "Alors on le fait au collège. Je demande au principal, je le vois jeudi."
+    ) == (
+        "Demander au principal",
+        "je",
+    )
+    assert spoken_task("Je demande à voir.") is None
