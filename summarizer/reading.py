@@ -270,7 +270,9 @@ def assented_decision(index: TranscriptIndex, sid: int) -> str | None:
 # commande en mars." "Bon, on part là-dessus.").
 _CONCLUDE_RE = re.compile(
     r"\b(?:on fait comme [çc]a|on part (?:l[àa][\s-]dessus|sur [çc]a)|c['’]\s*est (?:act[ée]|"
-    r"entendu|dit|d[ée]cid[ée]|r[ée]gl[ée]|arbitr[ée]|tranch[ée])|va pour [çc]a|adjug[ée])\b",
+    r"entendu|dit|d[ée]cid[ée]|r[ée]gl[ée]|arbitr[ée]|tranch[ée])|va pour [çc]a|adjug[ée]|"
+    # "Alors validé : cellule de veille mensuelle, pas le lundi."
+    r"(?:valid[ée]|act[ée]|adopt[ée]|retenu)(?=\s*:))\b",
     re.IGNORECASE,
 )
 _PROPOSED_RE = re.compile(

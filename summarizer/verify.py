@@ -28,6 +28,7 @@ from summarizer.schema import Action, Decision, OpenQuestion, SourceRef, Unverif
 from summarizer.text import (
     CIVILITIES,
     CLEFT_NAME,
+    PERSON_NAME,
     SENTENCE_RE,
     STOPWORDS,
     TITLES,
@@ -443,6 +444,11 @@ def foreign_script(text: str) -> bool:
     return any(ch.isalpha() and "LATIN" not in unicodedata.name(ch, "") for ch in text)
 
 
+_DECIDED_BY_RE = re.compile(
+    rf"\s*({PERSON_NAME})\s+(?:a|ont)\s+(?:valid|d[ée]cid|accept|approuv|retenu|tranch)\w*"
+)
+
+
 def check_decision(item: dict[str, Any], index: TranscriptIndex) -> Decision | Unverified:
     """A :class:`Decision` when the cited text states it, else an :class:`Unverified`."""
     text = str(item.get("decision") or "").strip()
@@ -462,6 +468,11 @@ def check_decision(item: dict[str, Any], index: TranscriptIndex) -> Decision | U
         return rejected("formulée comme une tâche confiée à une personne (voir les actions)")
     if QUOTE_RE.search(norm):
         return rejected("propos rapportés, pas une décision de la réunion")
+    decided_by = _DECIDED_BY_RE.match(text)
+    if decided_by and index.participant_words(decided_by.group(1)):
+        # "Mme Robin a validé la cellule de veille…", cited at her "Fin janvier, d'accord.":
+        # what one participant agreed to, not what the meeting decided
+        return rejected("attribuée à un participant, pas une décision de la réunion")
     cited = [index.by_id[i] for i in ids]
     # The decision may be stated in the cited turn or confirmed just after (vote, "adopté").
     evidence = index.around(ids, before=0, after=1)
@@ -476,7 +487,9 @@ def check_decision(item: dict[str, Any], index: TranscriptIndex) -> Decision | U
         and not item.get("settled_in_code")
     ):
         return rejected("le passage cité n'énonce pas de décision (idée, proposition ou report)")
-    if NEGATED_RE.search(norm):
+    # clause by clause: "Cellule de veille mensuelle, pas le lundi (validé)." negates a detail,
+    # not the decision
+    if any(NEGATED_RE.search(normalize(part)) for part in re.split(r"[,;:.()]", text)):
         return rejected("formulée comme une absence de décision (rien n'est adopté ni tranché)")
     if DEFERRAL_RE.search(norm) and not time_tokens(text) - _NOT_A_DATE:
         return rejected("point reporté ou renvoyé sans date : pas une décision")

@@ -3202,3 +3202,22 @@ def test_asking_a_named_party_on_the_meetings_behalf_is_a_task():
         "je",
     )
     assert spoken_task("Je demande à voir.") is None
+
+
+def test_validated_with_a_colon_states_the_decision_and_one_persons_ok_is_not_one():
+    from summarizer.pipeline import decision_as_said
+
+    index = _said(
+        "[00:00:01] Anne Robin: Je propose une cellule de veille mensuelle.\n"
+        "[00:00:06] Paul Girard: Alors validé : cellule de veille mensuelle, pas le lundi. Mme "
+        "Robin, vous préparez une fiche de saisine pour les écoles ? Pour fin janvier ?\n"
+        "[00:00:14] Anne Robin: Fin janvier, d'accord.\n"
+    )
+    said = decision_as_said(index, 1)
+    assert said is not None
+    assert said["decision"] == "Cellule de veille mensuelle, pas le lundi (validé)."
+    assert isinstance(check_decision(said, index), Decision)
+    by_one = check_decision(
+        {"decision": "Anne Robin a validé la cellule de veille mensuelle.", "segments": [2]}, index
+    )
+    assert isinstance(by_one, Unverified)
