@@ -956,15 +956,15 @@ _IRREGULAR = {
     "remets": "remettre",
     "prends": "prendre",
     "reprends": "reprendre",
-    "ecris": "ecrire",
+    "ecris": "écrire",
     "relis": "relire",
     "reviens": "revenir",
     "dis": "dire",
     "redis": "redire",
     "interdis": "interdire",
-    "decris": "decrire",
+    "decris": "décrire",
     "lis": "lire",
-    "ecrivez": "ecrire",
+    "ecrivez": "écrire",
     "inscris": "inscrire",
     "inscrivez": "inscrire",
     "lisez": "lire",
@@ -1499,7 +1499,8 @@ def _told_whom(context: str) -> str | None:
 # A body one calls or chases ("C'est la DRH qui fixe la date, on n'a rien reçu. Je les relance.")
 _BODY_RE = re.compile(
     r"\b(?:la|le|l['’])\s*(?:DRH|DSI|DDT|DGS|mairie|pr[ée]fecture|prestataire|[ée]diteur|bailleur|"
-    r"(?:direction|service)(?:\s+(?:des|du|de la|de l['’]|d['’])\s*[\w\-]+|\s+[a-zà-ÿ]+(?:ique|ier|if|al))?)\b"
+    r"(?:direction|service)(?:\s+(?!de\b|du\b|des\b|qui\b|que\b)[a-zà-ÿ]{4,})?"
+    r"(?:\s+(?:des|du|de la|de l['’]|d['’])\s*[\w\-]+)?)\b"
 )
 
 
@@ -1593,6 +1594,8 @@ def _phrase(verb: str, rest: str, head: str = "", context: str = "") -> str | No
             _plural_antecedent(head[: dative.start()], tail)
             or _told_whom(context)
             or _plural_antecedent(context, tail)
+            # "c'est le service communication de la préfecture qui le gère, je leur écris"
+            or _body_antecedent(head[: dative.start()])
         )
         if found:
             tail = f"{tail} {_to_dative(found)}".strip()

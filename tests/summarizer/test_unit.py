@@ -688,7 +688,7 @@ def test_a_reply_that_says_how_it_does_the_task_asked_adds_no_task():
     assert task_as_said(index, 3)["task"] == "Envoyer une invitation à tous"  # one more task
     # "vous les relancez ?": "les" is a pronoun there, not "les relancez"
     assert spoken_task("Oui, je leur écris cette semaine.", "Vous les relancez ?") == (
-        "Ecrire",
+        "Écrire",
         "je",
     )
 
@@ -2468,7 +2468,7 @@ def test_leur_stands_for_whom_the_request_asked_to_warn():
     assert spoken_task(
         "Oui, je leur écris demain. Ils vont râler.",
         "Mme Faure, vous prévenez le service culturel de la mairie ?",
-    ) == ("Ecrire au service culturel de la mairie", "je")
+    ) == ("Écrire au service culturel de la mairie", "je")
 
 
 def test_an_idea_is_a_task_only_once_taken_up_and_a_refusal_foretold_is_none():
@@ -3221,3 +3221,9 @@ def test_validated_with_a_colon_states_the_decision_and_one_persons_ok_is_not_on
         {"decision": "Anne Robin a validé la cellule de veille mensuelle.", "segments": [2]}, index
     )
     assert isinstance(by_one, Unverified)
+
+
+def test_leur_after_a_service_named_in_the_turn_names_it():
+    assert spoken_task(
+        "Et le site, c'est le service communication de la préfecture qui le gère, je leur écris."
+    ) == ("Écrire au service communication de la préfecture", "je")
