@@ -619,6 +619,14 @@ _RECAP_RE = re.compile(
     r"\s*,?\s+(?P<point>[^.;!?]+)[.]\s+(?P<rest>.+)$",
     re.IGNORECASE | re.DOTALL,
 )
+# "Sur ceux de plus de trois mois, on fait une relance par courrier. Sophie, tu peux…": the
+# point named, the course set on it with "on" and a verb of action, then a request
+_COURSE_SET_RE = re.compile(
+    r"^(?:(?:bon|alors|donc)\s*,?\s+)?(?P<point>(?:sur|pour)\s+(?P<topic>[^,.;!?]{3,60}),\s*"
+    r"on\s+(?:fait|lance|met en place|organise|envoie|garde|retient|passe)\s+[^.;!?]+)[.]\s+"
+    r"(?P<rest>.+)$",
+    re.IGNORECASE | re.DOTALL,
+)
 # a finite verb or a subject in the recap: a sentence that says something else than the point
 _HAS_VERB_RE = re.compile(
     r"\b(?:est|sont|ont|va|vont|fait|on|je|j|il|elle|ils|elles|nous|vous|c|ce|ca|y|peut|doit|"
@@ -634,6 +642,16 @@ def recap_then_request(index: TranscriptIndex, sid: int) -> tuple[str, list[int]
     flyer ?" → "Le rattrapage au centre de vaccination, le mercredi après-midi."; the words of
     the point must have been said in the turns just before (it sums up their discussion)."""
     seg = index.by_id[sid]
+    course = _COURSE_SET_RE.match(seg.text.strip())
+    if course and addressee(course["rest"]) and is_request(course["rest"]):
+        # "Sur ceux de plus de trois mois, on fait une relance par courrier. Sophie, tu peux
+        # faire le publipostage ?": the course the chair sets on the point, then the work
+        point = course["point"].strip(" ,")
+        before = [index.neighbour(sid, -k) for k in range(1, RECAP_LOOKBACK_TURNS + 1)]
+        said = {stem(t) for b in before if b is not None for t in content_tokens(b.text)}
+        topic = content_tokens(course["topic"])
+        if len([t for t in topic if stem(t) in said]) >= 1:
+            return f"{point[:1].upper()}{point[1:]}.", [sid]
     m = _RECAP_RE.match(seg.text.strip())
     if not m:
         return None

@@ -3227,3 +3227,18 @@ def test_leur_after_a_service_named_in_the_turn_names_it():
     assert spoken_task(
         "Et le site, c'est le service communication de la préfecture qui le gère, je leur écris."
     ) == ("Écrire au service communication de la préfecture", "je")
+
+
+def test_the_course_the_chair_sets_on_a_point_before_handing_out_the_work_is_a_decision():
+    from summarizer.reading import recap_then_request
+
+    index = _said(
+        "[00:00:01] Paul Roux: On a trois cents titres dans le coffre, une centaine depuis plus "
+        "de trois mois.\n"
+        "[00:00:08] Anne Garnier: Sur ceux de plus de trois mois, on fait une relance par "
+        "courrier. Sophie, tu peux faire le publipostage ?\n"
+    )
+    assert recap_then_request(index, 1) == (
+        "Sur ceux de plus de trois mois, on fait une relance par courrier.",
+        [1],
+    )
