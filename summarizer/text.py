@@ -2204,6 +2204,29 @@ def verb_said(task: str, text: str) -> bool | None:
     return verb in forms
 
 
+_OUTCOME_SUBJECT = {"ca", "cela"}
+
+
+def verb_only_as_outcome(task: str, text: str) -> bool:
+    """Whether the task's verb is said in ``text`` only as what follows from something, with
+    "ça" as its subject ("ça videra le coffre en même temps"): nobody is to do it. ``False``
+    when some form of it is said otherwise, or none is."""
+    words = tokens(task)
+    if words[:1] in (["s"], ["se"]):
+        words = words[1:]
+    if not words or not _INFINITIVE_RE.search(words[0]) or len(words[0]) < 4:
+        return False
+    verb = stem(words[0])
+    said = tokens(text)
+    at = [
+        i
+        for i, t in enumerate(said)
+        if verb
+        in {stem(t)} | {stem(normalize(x)) for x in (_infinitive(t), _PARTICIPLES.get(t)) if x}
+    ]
+    return bool(at) and all(i > 0 and said[i - 1] in _OUTCOME_SUBJECT for i in at)
+
+
 _NEEDED_RE = re.compile(
     rf"\bil\s+(?:nous\s+)?(?:faudra|faudrait|faut)\s+{_RAW_CLITICS}(?P<inf>\w+(?:er|ir|re|oir))\b",
     re.IGNORECASE,

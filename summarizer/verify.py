@@ -55,6 +55,7 @@ from summarizer.text import (
     time_tokens,
     tokens,
     tu_imperatives,
+    verb_only_as_outcome,
     verb_said,
     without_past,
 )
@@ -1367,6 +1368,14 @@ def check_action(item: dict[str, Any], index: TranscriptIndex) -> Action | Unver
         and bool(tokens(task))
         and tokens(task)[0] in _PRODUCING_VERBS
     )
+    if verb_ok and verb_only_as_outcome(task, said_in):
+        # "Ça videra le coffre en même temps": what follows from a choice is nobody's work
+        return Unverified(
+            kind="action",
+            text=task,
+            reason="le verbe n'est dit que comme conséquence : pas une tâche",
+            segment_ids=ids,
+        )
     own_verb = tokens(task)[0] if verb_ok and tokens(task) else None
     borrowed = [
         t

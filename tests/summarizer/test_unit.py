@@ -3242,3 +3242,13 @@ def test_the_course_the_chair_sets_on_a_point_before_handing_out_the_work_is_a_d
         "Sur ceux de plus de trois mois, on fait une relance par courrier.",
         [1],
     )
+
+
+def test_what_follows_from_a_choice_with_ca_as_subject_is_no_task():
+    index = _said(
+        "[00:00:01] Paul Roux: Moi je proposerais d'ouvrir le mercredi après-midi sans "
+        "rendez-vous. Ça videra le coffre en même temps.\n"
+    )
+    follows = check_action({"task": "Vider le coffre en même temps", "segments": [0]}, index)
+    assert isinstance(follows, Unverified)
+    assert "conséquence" in follows.reason
