@@ -393,7 +393,13 @@ def task_as_said(index: TranscriptIndex, sid: int) -> dict[str, Any] | None:
     # what a pronoun may stand for: said in the two turns before ("…le prestataire n'est pas
     # passé." / "Encore ?" / "Je le relance."); three turns back named the wrong thing as often
     # as the right one ("…pour le foot…" / "Patrick est au courant…" / … / "Je le relance")
-    before = [t.text for t in (index.neighbour(sid, -2), prev) if t is not None]
+    # one turn ends where the next begins, punctuated or not (ASR text runs on: "…faire le
+    # public postage" / "alors moi honnêtement…" must not read as one object)
+    before = [
+        t.text.rstrip() + ("" if t.text.rstrip()[-1:] in ".!?" else ".")
+        for t in (index.neighbour(sid, -2), prev)
+        if t is not None and t.text.strip()
+    ]
     found = spoken_task(seg.text, " ".join(before))
     if found is None:
         # "Il faudra transmettre…" is a task when someone is addressed or accepts it in reply

@@ -1427,6 +1427,17 @@ def _object_of_same_verb(verb: str, context: str, *, indefinite: bool = False) -
         context,
         flags=re.IGNORECASE,
     )
+    # "remontez-la quand même" (ASR: "remontez la quand même"): a pronoun, no object named
+    found = [
+        f
+        for f in found
+        if not re.match(
+            r"(?:le|la|les)\s+(?:quand|vite|bien|aussi|donc|alors|tout|directement|"
+            r"encore|maintenant|rapidement|s['’]il)\b",
+            f,
+            re.IGNORECASE,
+        )
+    ]
     if not found:
         return None
     # "…de l'appel à projets de [l'an prochain]": no link word left hanging by the deadline cut

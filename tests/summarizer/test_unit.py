@@ -3252,3 +3252,17 @@ def test_what_follows_from_a_choice_with_ca_as_subject_is_no_task():
     follows = check_action({"task": "Vider le coffre en même temps", "segments": [0]}, index)
     assert isinstance(follows, Unverified)
     assert "conséquence" in follows.reason
+
+
+def test_a_turn_ends_where_the_next_begins_in_unpunctuated_text():
+    from summarizer.pipeline import task_as_said
+
+    index = _said(
+        "[00:00:01] SPEAKER_00: sur ceux de plus de trois mois on fait une relance par courrier "
+        "sophie tu peux faire le publipostage\n"
+        "[00:00:06] SPEAKER_01: alors moi honnêtement en janvier je n'aurai pas le temps\n"
+        "[00:00:12] SPEAKER_02: je le prends j'ai déjà les adresses dans l'extraction je le fais "
+        "avant le quinze janvier\n"
+    )
+    said = task_as_said(index, 2)
+    assert said is not None and said["task"] == "Faire le publipostage"
