@@ -1415,7 +1415,38 @@ def check_action(item: dict[str, Any], index: TranscriptIndex) -> Action | Unver
         notes.append("tâche reprise telle que dite (le modèle ne l'avait pas formulée)")
     owner = resolve_owner(str(item.get("owner") or "").strip() or None, ids, index, notes, task)
     due = resolve_due(str(item.get("due") or "").strip() or None, ids, index, notes, task)
-    return Action(task=task, owner=owner, due=due, sources=index.refs(ids), notes=notes)
+    return Action(
+        task=_without_trailing_name(task, index),
+        owner=owner,
+        due=due,
+        sources=index.refs(ids),
+        notes=notes,
+    )
+
+
+_NAME_TITLES = {"dr", "pr", "m", "mme", "monsieur", "madame", "docteur"}
+_BEFORE_A_NAME = {"a", "au", "aux", "avec", "pour", "de", "d", "du", "chez", "par", "et", "ou"}
+
+
+def _without_trailing_name(task: str, index: TranscriptIndex) -> str:
+    """``task`` without the name of whom the request addressed, run on at its end in
+    unpunctuated text ("lancer l'audit en février gériatrie et médecine interne dr martin"
+    → "…médecine interne"); a name after "à", "avec", "pour"… is part of the task, and so is
+    a name right after the verb ("Appeler Martin")."""
+    words = task.rstrip(" .!?").split()
+    k = len(words)
+    while k > 0 and (
+        normalize(words[k - 1]).strip(".") in _NAME_TITLES
+        or (
+            re.search(r"[^\W\d_]", words[k - 1])
+            and normalize(words[k - 1]) != "intervenant"
+            and set(tokens(words[k - 1])) <= index.participant_words(words[k - 1])
+        )
+    ):
+        k -= 1
+    if k == len(words) or k < 3 or normalize(words[k - 1]) in _BEFORE_A_NAME:
+        return task
+    return " ".join(words[:k]).rstrip(" ,")
 
 
 def check_question(item: dict[str, Any], index: TranscriptIndex) -> OpenQuestion | Unverified:

@@ -3266,3 +3266,20 @@ def test_a_turn_ends_where_the_next_begins_in_unpunctuated_text():
     )
     said = task_as_said(index, 2)
     assert said is not None and said["task"] == "Faire le publipostage"
+
+
+def test_the_name_of_whom_a_request_addresses_run_on_at_the_end_of_a_task_is_dropped():
+    index = _said(
+        "[00:00:01] SPEAKER_00: alors on lance l'audit en février dr martin vous préparez la "
+        "grille avant fin janvier\n"
+        "[00:00:06] SPEAKER_01: avant fin janvier entendu\n"
+        "[00:00:09] Paul Martin: oui\n"
+    )
+    action = check_action(
+        {"task": "lancer l'audit en février dr martin", "segments": [0, 1]}, index
+    )
+    assert not isinstance(action, Unverified), action.reason
+    assert action.task == "lancer l'audit en février"
+    kept = check_action({"task": "Préparer la grille avec Paul Martin", "segments": [0]}, index)
+    assert not isinstance(kept, Unverified), kept.reason
+    assert kept.task == "Préparer la grille avec Paul Martin"
