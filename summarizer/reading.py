@@ -782,7 +782,7 @@ def superseded(decision: Decision, index: TranscriptIndex) -> str | None:
     return None
 
 
-# the chair settling a point again: "on corrige :", "on change :", "finalement, on retient…"
+# the chair settling a point again: "on corrige :", "on rectifie", "on change :"
 _SETTLED_AGAIN_RE = re.compile(r"\bon\s+(?:(?:corrige|rectifie)\b|change\s*[:,])", re.IGNORECASE)
 
 
