@@ -136,6 +136,10 @@ class Score:
     invented_dates: int = 0
     wrong_owners: int = 0
     wrong_dates: int = 0
+    # matched actions whose owner or deadline was said (annotated) but left empty: what separates
+    # the tasks found from the complete ones, besides wrong owners and dates
+    empty_owners: int = 0
+    empty_dates: int = 0
     ideas_as_decisions: int = 0
     phantom_items: int = 0
     # the clerk's "points à vérifier": how many, and how many annotated items the relevé missed
@@ -262,6 +266,10 @@ def score(minutes: Minutes, meeting: EvalMeeting) -> Score:
             s.wrong_owners += 1
         if a.due and not ok_due:
             s.wrong_dates += 1
+        if not a.owner and g["owner"]:
+            s.empty_owners += 1
+        if not a.due and g["due"]:
+            s.empty_dates += 1
         if ok_owner and ok_due:
             s.correct_actions += 1
         else:
@@ -447,10 +455,11 @@ def print_table(totals: dict[tuple[str, str, str], Score], backend_name: str) ->
     print(f"\nBackend: {backend_name}\n")
     print(
         "| system | group | variant | meetings | decision R | decision P | action R | action P "
-        "| invented owners | invented dates | wrong owners | wrong dates | ideas as decisions "
+        "| tasks found | invented owners | invented dates | wrong owners | wrong dates "
+        "| empty owners | empty dates | ideas as decisions "
         "| phantom items | points à vérifier | missed items among them | LLM calls | time |"
     )
-    print("|" + "---|" * 18)
+    print("|" + "---|" * 21)
     order = {g: i for i, g in enumerate(GROUPS)}
     for (system, group, variant), s in sorted(
         totals.items(), key=lambda kv: (kv[0][0], order[kv[0][1]], kv[0][2])
@@ -461,7 +470,9 @@ def print_table(totals: dict[tuple[str, str, str], Score], backend_name: str) ->
             f"| {Score.ratio(s.matched_decisions, s.pred_decisions)} "
             f"| {Score.ratio(s.correct_actions, s.gold_actions)} "
             f"| {Score.ratio(s.correct_actions, s.pred_actions)} "
+            f"| {Score.ratio(s.matched_actions, s.gold_actions)} "
             f"| {s.invented_owners} | {s.invented_dates} | {s.wrong_owners} | {s.wrong_dates} "
+            f"| {s.empty_owners} | {s.empty_dates} "
             f"| {s.ideas_as_decisions} | {s.phantom_items} | {s.points_to_check} "
             f"| {s.missed_offered} of {s.missed_items} "
             f"| {s.llm_calls} | {s.seconds:.0f} s |"

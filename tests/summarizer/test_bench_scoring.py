@@ -64,6 +64,12 @@ def test_score_counts_matches_inventions_and_ideas():
     assert (s.matched_decisions, s.ideas_as_decisions) == (1, 1)
     assert s.correct_actions == 1  # the car, by the anonymous speaker who accepted it
     assert (s.invented_owners, s.invented_dates) == (1, 1)
+    assert (s.empty_owners, s.empty_dates) == (0, 0)
+    # the same task found with its owner and deadline left empty: matched, not complete
+    bare = Minutes(actions=[Action(task="Réserver le car", sources=[_ref(at[130.0])])])
+    s = score(bare, meeting)
+    assert (s.matched_actions, s.correct_actions) == (1, 0)
+    assert (s.empty_owners, s.empty_dates, s.wrong_owners, s.wrong_dates) == (1, 1, 0, 0)
 
 
 def test_missed_items_offered_as_points_to_check_are_counted():
