@@ -37,6 +37,7 @@ from summarizer.text import (
 )
 from summarizer.verify import (
     CHAIR_SETTLING_RE,
+    FRAMING_RE,
     QUOTE_RE,
     STRONG_DECISION_RE,
     TranscriptIndex,
@@ -787,11 +788,12 @@ _SETTLED_AGAIN_RE = re.compile(r"\bon\s+(?:(?:corrige|rectifie)\b|change\s*[:,])
 
 
 def _shared_stems(a: str, b: str) -> int:
-    """How many content words (stemmed) two texts share, framing words aside."""
-    frame = {stem(t) for t in content_tokens("La réunion décide retient adopte")}
-    return len(
-        ({stem(t) for t in content_tokens(a)} & {stem(t) for t in content_tokens(b)}) - frame
-    )
+    """How many content words (stemmed) two texts share, the decision's frame aside."""
+
+    def words(text: str) -> set[str]:
+        return {stem(t) for t in content_tokens(FRAMING_RE.sub(" ", normalize(text)))}
+
+    return len(words(a) & words(b))
 
 
 # A vote: "Je mets aux voix la ligne vers la gare." or "Je vous propose d'arrêter les comptes.

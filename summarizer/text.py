@@ -634,7 +634,7 @@ _OFFERS_RE = re.compile(
 )
 
 
-_MY_PURPOSE_RE = re.compile(
+_OWN_PURPOSE_RE = re.compile(
     r"(?:\b(?:pour|afin)\s+|,\s*)qu(?:e\s+|['’]\s*)(?:je|j['’])[^,.;:!?]*", re.IGNORECASE
 )
 
@@ -642,7 +642,7 @@ _MY_PURPOSE_RE = re.compile(
 def commits_self(text: str) -> bool:
     """Whether the speaker takes on a task in the first person (see the comment above)."""
     # "vous me faites une note, que je la joigne ?": a purpose, no commitment
-    norm = normalize(_MY_PURPOSE_RE.sub(" ", text))
+    norm = normalize(_OWN_PURPOSE_RE.sub(" ", text))
     if re.search(r"\bje m en (?:charge|occupe)\b|\bje vais \w+", norm):
         return True
     if re.search(r"\bje (?:m occupe|me charge) (?:de|d|des|du)\b", norm) and "depuis" not in norm:
@@ -1196,10 +1196,7 @@ _MODALS = (
     # "Élodie, tu veux bien faire le tutorat du premier ?"
     r"(?:veux|voulez|voudrais|voudriez) bien)"
 )
-_CALLED_BACK_RE = re.compile(
-    r"(?:tu|vous) (?:(?:peux|pouvez|pourrais|pourriez|vas|allez|dois|devez) )?"
-    r"(?:(?:le|la|les|l|lui|leur) )?rappel\w*"
-)
+_CALLED_BACK_RE = re.compile(rf"(?:tu|vous) (?:{_MODALS} )?(?:(?:le|la|les|l|lui|leur) )?rappel\w*")
 _SECOND_PERSON_RE = re.compile(
     rf"\b(?:tu|vous)\s+(?:{_MODALS}\s+{_RAW_CLITICS}(?P<inf>\w+)|{_RAW_CLITICS}"
     rf"(?P<verb>\w{{3,}}(?:es|ez|eras|erez|ras|rez)|\w+(?:is|ets|nds)))\b",
@@ -1445,19 +1442,17 @@ def _object_of_same_verb(verb: str, context: str, *, indefinite: bool = False) -
     return said or None
 
 
-_AGREES_WITH = {"le": ("un",), "la": ("une",), "les": ("des",)}
-
-
 def _indefinite_taken_up(verb: str, context: str, clitic: str) -> str | None:
     """What a pronoun takes up when the same verb brought it in just before with "un", "une" or
     "des" ("vous pourriez me faire une note sur l'évolution de Lina ?" / "Je vous la fais pour
     le quinze janvier" → "une note sur l'évolution de Lina"); its gender and number must agree
     with the pronoun's (not "l'": it says neither)."""
+    want = normalize(clitic).strip()
     found = _object_of_same_verb(verb, context, indefinite=True)
-    wanted = _AGREES_WITH.get(clitic.lower())
-    if not found or not wanted or found.split()[0].lower() not in wanted:
+    if not found or want == "l":
         return None
-    return found
+    agrees = _ANTECEDENT_DETERMINERS.get(want, set()) & {"un", "une", "des"}
+    return found if found.split()[0].lower() in agrees else None
 
 
 # Verbs whose object is a person: their pronoun stands for someone, not for a thing said.
@@ -2193,10 +2188,9 @@ _PARTICIPLES = {
 _INFINITIVE_RE = re.compile(r"(?:er|ir|re|oir)$")
 
 
-def verb_said(task: str, text: str) -> bool | None:
-    """Whether the task's verb (its first word, an infinitive) is said in ``text``, in any
-    form ("envoyer" ~ "j'enverrai", "tu m'envoies"; "mettre à jour" ~ "mise à jour").
-    ``None`` when the task does not start with an infinitive (not phrased as a task)."""
+def _task_verb(task: str) -> str | None:
+    """The stem of a task's verb (its first word, an infinitive; the last part of a hyphenated
+    one, not the "se" of a pronominal one); ``None`` when the task does not start with one."""
     first = task.split()[0] if task.split() else ""
     if "-" in first:  # "pré-positionner": the verb is the last part
         task = first.rsplit("-", 1)[1] + task[len(first) :]
@@ -2205,14 +2199,24 @@ def verb_said(task: str, text: str) -> bool | None:
         words = words[1:]  # a pronominal verb: "s'occuper de…"
     if not words or not _INFINITIVE_RE.search(words[0]) or len(words[0]) < 4:
         return None
-    verb = stem(words[0])
-    forms = set()
-    for t in tokens(text):
-        forms.add(stem(t))
-        for inf in (_infinitive(t), _PARTICIPLES.get(t)):
-            if inf:
-                forms.add(stem(normalize(inf)))
-    return verb in forms
+    return stem(words[0])
+
+
+def _verb_forms(token: str) -> set[str]:
+    """The stems a said word may stand for as a verb: itself, its infinitive, a participle's."""
+    return {stem(token)} | {
+        stem(normalize(inf)) for inf in (_infinitive(token), _PARTICIPLES.get(token)) if inf
+    }
+
+
+def verb_said(task: str, text: str) -> bool | None:
+    """Whether the task's verb (its first word, an infinitive) is said in ``text``, in any
+    form ("envoyer" ~ "j'enverrai", "tu m'envoies"; "mettre à jour" ~ "mise à jour").
+    ``None`` when the task does not start with an infinitive (not phrased as a task)."""
+    verb = _task_verb(task)
+    if verb is None:
+        return None
+    return any(verb in _verb_forms(t) for t in tokens(text))
 
 
 _OUTCOME_SUBJECT = {"ca", "cela"}
@@ -2222,19 +2226,11 @@ def verb_only_as_outcome(task: str, text: str) -> bool:
     """Whether the task's verb is said in ``text`` only as what follows from something, with
     "ça" as its subject ("ça videra le coffre en même temps"): nobody is to do it. ``False``
     when some form of it is said otherwise, or none is."""
-    words = tokens(task)
-    if words[:1] in (["s"], ["se"]):
-        words = words[1:]
-    if not words or not _INFINITIVE_RE.search(words[0]) or len(words[0]) < 4:
+    verb = _task_verb(task)
+    if verb is None:
         return False
-    verb = stem(words[0])
     said = tokens(text)
-    at = [
-        i
-        for i, t in enumerate(said)
-        if verb
-        in {stem(t)} | {stem(normalize(x)) for x in (_infinitive(t), _PARTICIPLES.get(t)) if x}
-    ]
+    at = [i for i, t in enumerate(said) if verb in _verb_forms(t)]
     return bool(at) and all(i > 0 and said[i - 1] in _OUTCOME_SUBJECT for i in at)
 
 

@@ -1424,7 +1424,6 @@ def check_action(item: dict[str, Any], index: TranscriptIndex) -> Action | Unver
     )
 
 
-_NAME_TITLES = {"dr", "pr", "m", "mme", "monsieur", "madame", "docteur"}
 _BEFORE_A_NAME = {"a", "au", "aux", "avec", "pour", "de", "d", "du", "chez", "par", "et", "ou"}
 
 
@@ -1436,7 +1435,7 @@ def _without_trailing_name(task: str, index: TranscriptIndex) -> str:
     words = task.rstrip(" .!?").split()
     k = len(words)
     while k > 0 and (
-        normalize(words[k - 1]).strip(".") in _NAME_TITLES
+        normalize(words[k - 1]).strip(".") in CIVILITIES
         or (
             re.search(r"[^\W\d_]", words[k - 1])
             and normalize(words[k - 1]) != "intervenant"
