@@ -314,7 +314,8 @@ _BARE_TARGET = (
     rf"(?:le\s+|au\s+)?{_DAY_OF_MONTH}\s+{_MONTH}(?:\s+\d{{4}})?"
     rf"|(?:la\s+)?(?:fin|d[ée]but|mi-?)\s*{_MONTH}|courant\s+{_MONTH}"
     rf"|au\s+mois\s+(?:de\s+|d{_APOS})\s*{_MONTH}"
-    rf"|(?:(?:le\s+)?{_DAY}(?:\s+(?:prochain|matin|soir))?"
+    rf"|(?:(?:le\s+)?{_DAY}(?!\s+derni[eè]r)(?:\s+{_DAY_OF_MONTH}(?!\s*(?:h|heures?)\b)(?:\s+{_MONTH})?)?"
+    rf"(?:\s+(?:prochain|matin|soir))?"
     rf"|demain(?:\s+(?:matin|soir|apr[èe]s-?\s?midi))?|ce\s+soir)(?:\s+[àa]\s+{_HOUR})?"
     rf"|cette\s+semaine"
     rf"|cet\s+apr[èe]s-?\s?midi|ce\s+matin|en\s+fin\s+de\s+(?:journ[ée]e|matin[ée]e)"
@@ -330,6 +331,11 @@ _BARE_TARGET = (
     rf"|dans\s+(?:{_COUNT}\s+minutes|l{_APOS}?heure|la\s+demi-?\s?heure|"
     rf"le\s+quart\s+d{_APOS}?heure|la\s+soir[ée]e|la\s+nuit)"
     rf"|tout\s+de\s+suite|imm[ée]diatement|aujourd{_APOS}?hui(?:\s+m[êe]me)?|[àa]\s+l{_APOS}?aube"
+    # later today ("Je les donne à Julie tout à l'heure"); not "de tout à l'heure" (earlier)
+    rf"|(?<!\bde\s)tout\s+[àa]\s+l{_APOS}?heure"
+    # so long before the meeting it is for, said at the end of the clause ("Envoyez-les à
+    # Justine une semaine avant, qu'ils partent avec l'ordre du jour")
+    rf"|(?:une|{_COUNT})\s+(?:jours?|semaines?)\s+avant(?=\s*(?:[,.;:!?]|$))"
 )
 _TARGET = (
     rf"{_BARE_TARGET}"
@@ -362,11 +368,14 @@ DEADLINE_RE = re.compile(
     rf"|\bavant\s+(?:la|le|les|l{_APOS})\s*(?!(?:fin|r[ée]union|s[ée]ance|autres|gens|personnes)\b)"
     rf"[a-zà-ÿ]{{5,}}"
     # "avant la publication du rapport", "avant les premières neiges."
-    rf"(?:\s+(?:du|de\s+la|des)\s+[a-zà-ÿ]{{4,}}|\s+[a-zà-ÿ]{{4,}}(?=\s*(?:[,.;:!?]|$)))?"
+    # "avant le comité de pilotage"
+    rf"(?:\s+(?:du|de\s+la|des|de)\s+[a-zà-ÿ]{{4,}}|\s+[a-zà-ÿ]{{4,}}(?=\s*(?:[,.;:!?]|$)))?"
     rf"|\bavant\s+qu{_APOS}\s*(?:on|il|elle|ils|elles|nous)\s+[a-zà-ÿ]{{3,}}(?:\s+(?:aux?|les?|la|l{_APOS})\s*[a-zà-ÿ]{{4,}})?"
     rf"|\ben\s+{_MONTH}|\b(?:{_BARE_TARGET})\b"
     # at a body's meeting of a month: "présenter au bureau de juin", "au CA de mars"
-    rf"|\bau\s+(?:conseil|comit[ée]|bureau|(?-i:[A-Z]{{2,6}}))\s+(?:de|du|d{_APOS})\s*{_MONTH}",
+    rf"|\b(?:au|[àa]\s+la|[àa]\s+l{_APOS})\s*(?:conseil|comit[ée]|bureau|directoire|commission|"
+    rf"assembl[ée]e(?:\s+g[ée]n[ée]rale)?|s[ée]ance|session|(?-i:[A-Z]{{2,6}}))\s+"
+    rf"(?:de|du|d{_APOS})\s*{_MONTH}",
     re.IGNORECASE,
 )
 
@@ -378,7 +387,8 @@ _PAST_RE = re.compile(
     r"\b(?:ai|as|a|avons|avez|ont)\s+(?:d[ée]j[àa]\s+|bien\s+)?"
     r"(?!pr[ée]vu|d[ée]cid|fix|dit\b|promis|demand|convenu|lundi|mardi|mercredi|jeudi|vendredi|"
     r"samedi|dimanche|midi|jusqu)"
-    r"\w+(?:é|ée|és|ées|i|is|it|u|us|ert|ort|int)\b",
+    # feminine participles too ("on l'a sue trois jours avant", "je l'ai prise"), not "quelques"
+    r"\w+(?:é|ée|és|ées|i|is|it|u|us|(?<!q)ues?|ises?|ert|ort|int)\b",
     re.IGNORECASE,
 )
 _CLAUSE_BREAK_RE = re.compile(r"[,;:.!?]")
@@ -399,11 +409,29 @@ def _said_in_past(text: str, start: int) -> bool:
     return bool(found) and len(clause[found[-1].end() :].split()) <= PAST_DAY_WORDS
 
 
+# Times that only lie ahead: "je l'ai reçue hier je fais l'extraction demain" (unpunctuated ASR
+# text) does not say "demain" of what was received.
+_ONLY_AHEAD_RE = re.compile(r"^(?:d['’ ]ici|au\s+plus\s+tard)\b|\bdemain\b|\bprochaine?\b", re.I)
+
+# "comme je disais tout à l'heure": earlier today, not later
+_EARLIER_TODAY_RE = re.compile(
+    r"\b(?:comme|disais|disait|disions|parlais|parlait|parlions|[ée]voqu\w*|mentionn\w*)\b[^,.;:!?]*$",
+    re.IGNORECASE,
+)
+
+
 def stated_deadlines(text: str) -> list[str]:
     """Deadline expressions said in ``text``, as said (see :data:`DEADLINE_RE`); not a day
-    said of what has happened ("Je leur ai envoyé un mail lundi")."""
+    said of what has happened ("Je leur ai envoyé un mail lundi", "comme je disais tout à
+    l'heure")."""
     return [
-        m.group(0).strip() for m in DEADLINE_RE.finditer(text) if not _said_in_past(text, m.start())
+        m.group(0).strip()
+        for m in DEADLINE_RE.finditer(text)
+        if (_ONLY_AHEAD_RE.search(m.group(0)) or not _said_in_past(text, m.start()))
+        and not (
+            m.group(0).lower().startswith("tout")
+            and _EARLIER_TODAY_RE.search(_CLAUSE_BREAK_RE.split(text[: m.start()])[-1])
+        )
     ]
 
 
@@ -758,8 +786,18 @@ _REQUEST_RE = re.compile(
 
 
 def is_request(text: str) -> bool:
-    """A turn that asks someone to do something (a question, "tu"/"vous", "il faudra")."""
-    return "?" in text or bool(_REQUEST_RE.search(normalize(text)))
+    """A turn that asks someone to do something (a question, "tu"/"vous", "il faudra", an
+    imperative: "Envoyez-les à Justine une semaine avant.")."""
+    return "?" in text or bool(_REQUEST_RE.search(normalize(text))) or _asks_imperatively(text)
+
+
+def _asks_imperatively(text: str) -> bool:
+    """An imperative that asks for work, not one that agrees to what was offered ("Oui,
+    faites ça.")."""
+    return any(
+        not re.match(r"\s*(?:[çc]a|cela|comme|donc|vite)?\s*(?:[,.;:!?]|$)", text[m.end() :])
+        for m in _imperatives(text)
+    )
 
 
 _PREFIXED = re.compile(r"^(?:d['’ ]ici|avant|au\s+plus\s+tard|d[èe]s|jusqu|pour)\b", re.I)
@@ -809,7 +847,17 @@ _CONDITION_RE = re.compile(
     r"[^,.;:!?]*",
     re.IGNORECASE,
 )
-_PURPOSE_RE = re.compile(r",\s*(?:qu['’]\s*on|pour\s+qu|afin\s+(?:de|d['’]|qu))", re.IGNORECASE)
+# what the work is for, why, or what follows from it: "…, qu'on ait une proposition pour le
+# conseil", "…, parce que le gymnase est pris le mercredi", "…, comme ça ils partent avant les
+# fêtes" (ASR text has no comma before "parce que" or "comme ça on…")
+_PURPOSE_RE = re.compile(
+    r",\s*(?:qu['’]\s*on|pour\s+qu|afin\s+(?:de|d['’]|qu)|car\b|puisqu)"
+    r"|,?\s*\bparce\s+qu|,?\s*\bcomme\s+[çc]a\s+(?=(?:on|il|elle|ils|elles|nous|vous|je|j|tu|[çc]a|c)\b)",
+    re.IGNORECASE,
+)
+
+
+_LEAD_TIME_RE = re.compile(rf"(?:une|{_COUNT})\s+(?:jours?|semaines?)\s+avant$", re.IGNORECASE)
 
 
 def deadline_of(text: str) -> str | None:
@@ -824,6 +872,10 @@ def deadline_of(text: str) -> str | None:
         # date in the purpose clause is what the work is for, not when it is due
         own = [d for d in said if d in purpose]
         said = own or said
+    if len(said) > 1:
+        # "début janvier, pour la com… le service com veut les infos trois semaines avant": a
+        # lead time before something unnamed counts only when nothing else is said
+        said = [d for d in said if not _LEAD_TIME_RE.match(d)] or said
     if len(said) > 1:
         # "Je peux faire ça courant avril, si le rapport arrive en mars": the date inside the
         # condition is when something else happens
@@ -912,6 +964,7 @@ _IRREGULAR = {
     "irez": "aller",
     "irons": "aller",
     "refais": "refaire",
+    "refaites": "refaire",
     "refait": "refaire",
     "referai": "refaire",
     "refera": "refaire",
@@ -1235,7 +1288,7 @@ _NOT_TASKS_ASKED = {
 # ASR text has no commas: a subject pronoun after the verb starts the next clause as well.
 _NEXT_CLAUSE_RE = re.compile(
     r",\s*(?:on|ce|c['’]|il|elle|ils|elles|nous|[çc]a|tu|vous|que\s+vous|que\s+nous|"
-    r"qu['’]\s*on|pour\s+qu)\b"
+    r"qu['’]\s*(?:on|ils?|elles?)|pour\s+qu)\b"
     # ", le Budget m'a déjà fait la sienne": a clause with its own subject and verb
     r"|,\s*(?:le|la|les|l['’])\s*[\w\-]+(?:\s+[\w\-]+)?\s+(?:[mtl]['’]\s*)?"
     r"(?:a|ont|est|sont|va|vont|sera|seront|serait|doit|doivent|peut|peuvent|reste|restent)\b"
@@ -1245,6 +1298,8 @@ _NEXT_CLAUSE_RE = re.compile(
     r"(?:a|ont|est|sont|va|vont|sera|seront|serait|seraient|doit|doivent|peut|peuvent)\b"
     r"|\s+(?:m|mme|monsieur|madame)\s+[\w\-]+\s+(?:vous|tu)\b"
     r"|,?\s*\b(?:et\s+)?(?:si|s['’]ils?|quand|lorsqu['’]|mais)\b|\s(?:on|je|tu|ce sera|c['’]est)(?=\s)|\sj['’]"
+    # why, or what follows: "tu la signales au parc auto, parce que demain vous en avez besoin"
+    r"|,?\s*\bparce\s+qu|,\s*(?:car|puisqu)\b|,?\s*\bcomme\s+[çc]a\s+(?=(?:on|il|elle|ils|elles|nous|vous)\b)"
     # "vous arrêtez tout et vous sortez les registres": a second clause
     r"|\s+et\s+vous\s+(?!en\b|y\b)",
     re.IGNORECASE,
@@ -1263,7 +1318,12 @@ def _tail(text: str) -> str:
     rest = _NEXT_CLAUSE_RE.split(rest, maxsplit=1)[0]
     for d in stated_deadlines(rest):
         # "je vous l'envoie chaque lundi matin": "chaque" goes with the day it repeats
-        rest = re.sub(rf"(?:\b(?:chaque|tous\s+les|toutes\s+les)\s+)?{re.escape(d)}", " ", rest)
+        # "le lundi 12 au plus tard": the rest of the deadline goes with it
+        rest = re.sub(
+            rf"(?:\b(?:chaque|tous\s+les|toutes\s+les)\s+)?{re.escape(d)}(?:\s+au\s+plus\s+tard\b)?",
+            " ",
+            rest,
+        )
     rest = _SIGN_OFF_RE.sub(" ", rest)
     return re.sub(r"\s+([,;:])", r"\1", re.sub(r"\s+", " ", rest)).strip(" ,:-")
 
@@ -2017,6 +2077,7 @@ _NOT_TASK_IMPERATIVES = {
     "asseyez",
     "patientez",
     "sortez",
+    "assez",
 }
 
 

@@ -28,6 +28,7 @@ from summarizer.schema import Action, Decision, OpenQuestion, SourceRef, Unverif
 from summarizer.text import (
     CIVILITIES,
     CLEFT_NAME,
+    NUMBER_WORDS,
     PERSON_NAME,
     SENTENCE_RE,
     STOPWORDS,
@@ -631,6 +632,27 @@ def _dates_what_was_asked(seg: Segment, reply: Segment, index: TranscriptIndex) 
     )
 
 
+_FIRST_PERSON_OPENING_RE = re.compile(
+    r"^(?:(?:oui|ok|d accord|bon|alors|bien sur|entendu|tres bien)\s+)*je\s+"
+    r"(?:(?:le|la|les|l|lui|leur|vous|te|en|y)\s+)*\w+"
+)
+
+
+def _echoes_request(request: str, reply: str) -> bool:
+    """Whether ``reply`` takes on what ``request`` asks by saying its verb in the first person
+    first thing ("M. Tessier, vous pouvez demander au secrétariat général s'il y en a un ?" /
+    "Je demande, oui. Cette semaine."): "je demande" alone reads as a question put, not work."""
+    asked = spoken_task(request)
+    if asked is None or asked[1] != "tu":
+        return False
+    opening = _FIRST_PERSON_OPENING_RE.match(normalize(reply))
+    return (
+        opening is not None
+        and verb_said(asked[0], opening.group(0))
+        and not re.search(r"\b(?:ne|n|pas|jamais|plus)\b", normalize(reply))
+    )
+
+
 def _paired_turn(seg: Segment, index: TranscriptIndex) -> tuple[Segment | None, str]:
     """The turn that completes a request or an acceptance: the short reply accepting ``seg``
     (``"reply"``), or the request that ``seg`` accepts (``"request"``); else ``(None, "")``."""
@@ -641,6 +663,7 @@ def _paired_turn(seg: Segment, index: TranscriptIndex) -> tuple[Segment | None, 
         and is_request(seg.text)
         and (
             commits_self(nxt.text)
+            or _echoes_request(seg.text, nxt.text)
             or answers_when(seg.text, nxt.text)
             or _dates_what_was_asked(seg, nxt, index)
             or (
@@ -908,7 +931,7 @@ def _task_deadline(text: str, task: str) -> str | None:
     prochaine réunion."); the whole text's when no sentence says the verb."""
     sentences, saying = _verb_sentences(text, task)
     if not saying:
-        return deadline_of(text)
+        return deadline_of(text) or _clause_deadline(text, task)
     found = deadline_of(" ".join(sentences[i] for i in saying))
     if found:
         return found
@@ -922,6 +945,34 @@ def _task_deadline(text: str, task: str) -> str | None:
         ):
             return later
     return None
+
+
+# A second clause with its own subject inside one sentence: "Je vous envoie la liste la semaine
+# prochaine, et je la remettrai à jour après la vague de mi-mai."
+_SECOND_CLAUSE_RE = re.compile(
+    r",?\s+(?:et|mais|puis)\s+(?=(?:je|j['’]|on|nous|tu|vous|il|elle|ils|elles)\b)|;",
+    re.IGNORECASE,
+)
+
+
+def _clause_deadline(text: str, task: str) -> str | None:
+    """The one deadline said in the clauses of ``text`` that say ``task``'s verb, when the
+    whole text says several (each clause its own: "Je vous envoie la liste la semaine prochaine,
+    et je la remettrai à jour après la vague de mi-mai")."""
+    if not task:
+        return None
+    clauses = [c for c in _SECOND_CLAUSE_RE.split(text) if c and c.strip()]
+    saying = [c for c in clauses if verb_said(task, c)]
+    if (
+        len(clauses) < 2
+        or not saying
+        or len(saying) == len(clauses)
+        # "je ne demande pas de vote aujourd'hui je ferai une proposition…" (ASR text): what is
+        # not done today, run into the task's clause
+        or any(re.search(r"\b(?:ne|n|pas)\b", normalize(c)) for c in saying)
+    ):
+        return None
+    return deadline_of(" ".join(saying))
 
 
 def _later_task_dated(reply: str, task: str) -> bool:
@@ -968,9 +1019,54 @@ def _asked_when_answer(seg: Segment, index: TranscriptIndex, task: str) -> Segme
     if (
         answer is not None
         and answer.speaker != question.speaker
-        and _reply_deadline(answer.text, task)
+        and _when_answered(answer.text, task)
     ):
         return answer
+    return None
+
+
+# An answer to "pour quand ?" that names the occasion the work is for: "Pour la réunion des
+# surveillants, comme ça on les distribue à ce moment-là."
+_OCCASION_RE = re.compile(
+    r"^(?:(?:oui|alors|euh|bon|ben|eh bien)\W+)*((?:pour|avant|d['’ ]ici)\s+(?:la|le|les|l['’])\s*"
+    r"[\w\-]{3,}(?:\s+(?:des|du|de\s+la|de\s+l['’]|d['’])\s*[\w\-]{3,})?)",
+    re.IGNORECASE,
+)
+
+
+def _when_answered(answer: str, task: str) -> str | None:
+    """The deadline an answer to "pour quand ?" gives: a date, or the occasion it opens with."""
+    found = _reply_deadline(answer, task)
+    if found:
+        return found
+    occasion = _OCCASION_RE.match(answer.strip())
+    return occasion.group(1) if occasion else None
+
+
+def _confirmed_deadline(
+    cited: list[Segment], after: Segment, index: TranscriptIndex, task: str
+) -> Segment | None:
+    """A speaker of the cited turns accepting, in one of the two turns after ``after``, a
+    deadline of their own or the one just put to them: "Je ferai les convocations…" / "Donc
+    les convocations, avant les vacances de printemps ?" / "Avant les vacances de printemps,
+    oui, c'est faisable."; "…d'ici la fin de la semaine si possible." / "D'ici vendredi, c'est
+    faisable." Whoever takes it on has the last word on when."""
+    speakers = {s.speaker for s in cited}
+    # the other side may put a date first ("Le comité de pilotage, c'est le 12 mars. Si je l'ai
+    # pour le 5 mars, c'est parfait." / "Le 5 mars, d'accord.")
+    for step in (1, 2):
+        turn = index.neighbour(after.id, step)
+        if turn is None:
+            return None
+        if (
+            turn.speaker in speakers
+            and is_acceptance(turn.text)
+            and deadline_of(turn.text)
+            and not _other_task(turn.text, task)
+        ):
+            return turn
+        if not (has_time_expression(turn.text) or "?" in turn.text):
+            return None  # the next turn moves on: what follows is not about this deadline
     return None
 
 
@@ -1028,6 +1124,11 @@ def _verb_sentences(text: str, task: str) -> tuple[list[str], list[int]]:
     if not task or len(sentences) < 2 or self_corrected(text):
         return sentences, []
     saying = [i for i, x in enumerate(sentences) if verb_said(task, x)]
+    if len(saying) > 1:
+        # "Je demanderai aux services financiers de l'inscrire… Justine, vous pourriez demander
+        # deux ou trois devis ?": the verb twice, the task's object in one sentence only
+        said = set(map(stem, content_tokens(task)[1:]))
+        saying = [i for i in saying if not _other_object(sentences[i], task, said)] or saying
     if saying:
         saying += [
             i
@@ -1042,6 +1143,53 @@ def _verb_sentences(text: str, task: str) -> tuple[list[str], list[int]]:
             if i + 1 < len(sentences) and i + 1 not in saying and _only_a_deadline(sentences[i + 1])
         ]
     return sentences, sorted(set(saying))
+
+
+# What a direct object opens with: "demander deux ou trois devis", "envoyer la liste".
+_OBJECT_START = {
+    "le",
+    "la",
+    "les",
+    "l",
+    "un",
+    "une",
+    "des",
+    "du",
+    "ce",
+    "cette",
+    "ces",
+    "mon",
+    "ma",
+    "mes",
+    "ton",
+    "ta",
+    "tes",
+    "son",
+    "sa",
+    "ses",
+    "notre",
+    "nos",
+    "votre",
+    "vos",
+    "leur",
+    "leurs",
+}
+
+
+def _other_object(sentence: str, task: str, said: set[str]) -> bool:
+    """Whether ``sentence`` gives ``task``'s verb another object than ``task``'s, none of its
+    words (stems ``said``) among them: "Justine, vous pourriez demander deux ou trois devis ?"
+    is not "Demander aux services financiers de l'inscrire". Not a pronoun taking it up ("tu
+    peux le présenter au bureau de juin ?")."""
+    found = spoken_task(sentence)
+    if found is None or not same_verb(found[0], task):
+        return False
+    words = tokens(found[0])[1:]
+    return (
+        bool(words)
+        and (words[0] in _OBJECT_START or words[0].isdigit() or words[0] in NUMBER_WORDS)
+        and not said & set(map(stem, content_tokens(found[0])[1:]))
+    )
 
 
 def _task_sentences(text: str, task: str) -> str:
@@ -1118,13 +1266,18 @@ def resolve_due(
         # a reply whose deadline goes with another task it takes on ("Oui, c'est faisable.
         # J'appelle la région cette semaine.") leaves the request's own deadline standing
         said_here = in_cited or in_pair
+    last = max(turns, key=lambda t: index.position[t.id])
+    confirmed = _confirmed_deadline(cited, last, index, task)
+    if confirmed is not None:
+        turns = [*turns, confirmed]
+        said_here = [d for d in [deadline_of(confirmed.text)] if d]
     # "…tu peux relire la partie état de l'art ?" / "Oui. Euh, pour quand ?" / "D'ici
     # vendredi.": the deadline is the answer's; the question may be the reply itself or follow it
     for after in [] if said_here else sorted({cited[-1].id, max(t.id for t in turns)}):
         answer = _asked_when_answer(index.by_id[after], index, task)
         if answer is not None:
             turns = [*turns, answer]
-            said_here = [d for d in [_reply_deadline(answer.text, task)] if d]
+            said_here = [d for d in [_when_answered(answer.text, task)] if d]
             break
     if not said_here and pair is not None:
         follow = _follow_up_deadline(max(t.id for t in turns), index, task)

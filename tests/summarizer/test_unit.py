@@ -3283,3 +3283,144 @@ def test_the_name_of_whom_a_request_addresses_run_on_at_the_end_of_a_task_is_dro
     kept = check_action({"task": "Préparer la grille avec Paul Martin", "segments": [0]}, index)
     assert not isinstance(kept, Unverified), kept.reason
     assert kept.task == "Préparer la grille avec Paul Martin"
+
+
+def test_a_date_given_as_a_reason_or_a_consequence_is_not_the_deadline():
+    assert deadline_of("Oui, d'ici mardi, comme ça ils partent avant les congés.") == "d'ici mardi"
+    assert deadline_of("oui d'ici mardi comme ça ils partent avant les congés") == "d'ici mardi"
+    assert (
+        deadline_of("Il me faut le jeudi 9, parce que la salle est prise le lundi et le mardi.")
+        == "le jeudi 9"
+    )
+    task = spoken_task(
+        "Pour le camion, tu le signales au garage tout de suite, parce que demain vous en avez "
+        "besoin."
+    )
+    assert task is not None and "parce" not in task[0] and task[0].startswith("Signaler")
+
+
+def test_a_weekday_with_its_date_is_one_deadline_and_last_saturday_is_none():
+    said = "Je dépose le rapport sur la plateforme le mardi 14 au plus tard."
+    assert deadline_of(said) == "le mardi 14"
+    assert spoken_task(said) == ("Déposer le rapport sur la plateforme", "je")
+    assert stated_deadlines("La panne de samedi dernier, je la signale.") == []
+    assert deadline_of("On se retrouve lundi 8 heures.") == "lundi"
+
+
+def test_later_today_and_a_lead_time_are_deadlines_but_not_earlier_today():
+    assert deadline_of("Je les transmets à Paul tout à l'heure.") == "tout à l'heure"
+    assert stated_deadlines("Comme je disais tout à l'heure, le budget est serré.") == []
+    assert (
+        deadline_of(
+            "Envoyez-les au secrétariat deux semaines avant, qu'ils partent avec la convocation."
+        )
+        == "deux semaines avant"
+    )
+    # a lead time before something unnamed counts only when nothing else is said
+    assert deadline_of("fin mars le service veut les textes trois semaines avant") == "fin mars"
+    # what has happened, said with a feminine participle; what lies ahead, unpunctuated
+    assert stated_deadlines("La dernière fois, on l'a sue deux jours avant.") == []
+    assert deadline_of("je l'ai reçue hier je fais l'extraction demain") == "demain"
+
+
+def test_a_bodys_meeting_of_a_month_and_the_occasion_answered_are_deadlines():
+    assert deadline_of("J'en parlerai à la commission de mai.") == "à la commission de mai"
+    assert deadline_of("J'envoie une note avant le comité de pilotage.") == (
+        "avant le comité de pilotage"
+    )
+    index = _said(
+        "[00:00:01] Anne Roy: Je ferai les badges.\n"
+        "[00:00:04] Paul Morin: Merci. Pour quand ?\n"
+        "[00:00:07] Anne Roy: Pour la réunion des bénévoles, comme ça on les distribue là.\n"
+    )
+    assert _owner_and_due(index, "Faire les badges", 0) == (
+        "Anne Roy",
+        "Pour la réunion des bénévoles",
+    )
+
+
+def test_whoever_takes_the_task_on_has_the_last_word_on_when():
+    # a date put to them after they took it on
+    index = _said(
+        "[00:00:01] Anne Roy: Je prépare les attestations, mais il me faut la liste définitive.\n"
+        "[00:00:06] Paul Morin: Vous l'aurez lundi. Donc les attestations, avant la fin du mois ?\n"
+        "[00:00:11] Anne Roy: Avant la fin du mois, oui, c'est faisable.\n"
+    )
+    assert _owner_and_due(index, "Préparer les attestations", 0) == (
+        "Anne Roy",
+        "Avant la fin du mois",
+    )
+    # their own date against the one asked
+    index = _said(
+        "[00:00:01] Anne Roy: Je peux mettre le planning en ligne.\n"
+        "[00:00:04] Paul Morin: Oui, mettez-le en ligne d'ici la fin de la semaine si possible.\n"
+        "[00:00:09] Anne Roy: D'ici jeudi, c'est faisable.\n"
+    )
+    assert _owner_and_due(index, "Mettre le planning en ligne", 0) == ("Anne Roy", "D'ici jeudi")
+    # the other side names a date after the reply, the owner agrees to it
+    index = _said(
+        "[00:00:01] Paul Morin: Vous pourriez me rédiger une synthèse ?\n"
+        "[00:00:04] Anne Roy: Oui, je vous envoie une synthèse avant le comité.\n"
+        "[00:00:09] Paul Morin: Le comité, c'est le 20 mai. Si je l'ai pour le 12 mai, c'est "
+        "parfait.\n"
+        "[00:00:15] Anne Roy: Le 12 mai, d'accord.\n"
+    )
+    assert _owner_and_due(index, "Envoyer une synthèse", 1) == ("Anne Roy", "Le 12 mai")
+
+
+def test_the_clause_or_sentence_that_says_the_task_gives_its_deadline():
+    from summarizer.verify import _clause_deadline
+
+    index = _said(
+        "[00:00:01] Anne Roy: Je vous envoie les fiches la semaine prochaine, et je les reverrai "
+        "après la réunion de mi-juin.\n"
+    )
+    assert _owner_and_due(index, "Envoyer les fiches", 0) == ("Anne Roy", "la semaine prochaine")
+    # unpunctuated, a negated clause runs into the task's: no guess
+    assert (
+        _clause_deadline(
+            "je ne demande pas de décision aujourd'hui je ferai une note et on en reparlera au "
+            "conseil de mai",
+            "Faire une note",
+        )
+        is None
+    )
+    # the same verb with another object in the next sentence is another task
+    index = _said(
+        "[00:00:01] Anne Roy: Je demanderai au service juridique de relire la convention. Paul, "
+        "vous pourriez demander trois devis ?\n"
+        "[00:00:06] Paul Morin: Oui, je contacte trois entreprises d'ici la fin du mois.\n"
+    )
+    assert _owner_and_due(index, "Demander au service juridique de relire la convention", 0) == (
+        "Anne Roy",
+        None,
+    )
+    # ... but not a pronoun taking the object up
+    index = _said(
+        "[00:00:01] Anne Roy: Le bilan doit être présenté au bureau. Thomas, tu peux le présenter "
+        "au bureau de juin ?\n"
+        "[00:00:06] Thomas Petit: Oui.\n"
+    )
+    assert _owner_and_due(index, "Présenter le bilan", 0) == ("Thomas Petit", "au bureau de juin")
+
+
+def test_saying_the_verb_asked_or_hearing_an_imperative_takes_the_task_on():
+    from summarizer.text import is_request
+
+    index = _said(
+        "[00:00:01] Anne Roy: M. Roux, vous pouvez demander à la trésorerie s'il reste des "
+        "crédits ?\n"
+        "[00:00:06] Paul Roux: Je demande, oui. Cette semaine.\n"
+    )
+    assert _owner_and_due(index, "Demander à la trésorerie", 0) == ("Paul Roux", "Cette semaine")
+    index = _said(
+        "[00:00:01] Anne Roy: Bien sûr. Envoyez-les à Claire une semaine avant, qu'ils partent "
+        "avec la convocation.\n"
+        "[00:00:06] Paul Roux: Entendu.\n"
+    )
+    assert _owner_and_due(index, "Envoyer les chiffres à Claire", 0) == (
+        "Paul Roux",
+        "une semaine avant",
+    )
+    assert not is_request("Oui, faites ça.")
+    assert spoken_task("Julie, vous refaites le planning ?") == ("Refaire le planning", "tu")
