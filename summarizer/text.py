@@ -1252,7 +1252,8 @@ _MODALS = (
 _CALLED_BACK_RE = re.compile(rf"(?:tu|vous) (?:{_MODALS} )?(?:(?:le|la|les|l|lui|leur) )?rappel\w*")
 _SECOND_PERSON_RE = re.compile(
     rf"\b(?:tu|vous)\s+(?:{_MODALS}\s+{_RAW_CLITICS}(?P<inf>\w+)|{_RAW_CLITICS}"
-    rf"(?P<verb>\w{{3,}}(?:es|ez|eras|erez|ras|rez)|\w+(?:is|ets|nds)))\b",
+    # "tu préviens les chefs de service", "tu tiens le registre"
+    rf"(?P<verb>\w{{3,}}(?:es|ez|eras|erez|ras|rez)|\w+(?:is|ets|nds|iens)))\b",
     re.IGNORECASE,
 )
 
@@ -1281,6 +1282,11 @@ _NOT_TASKS_ASKED = {
     "rappeler",
     "avoir",
     "etre",
+    # "tu te souviens de la date ?", "tu viens à la réunion ?", "vous convenez que…"
+    "souvenir",
+    "venir",
+    "convenir",
+    "retenir",
 }
 
 
@@ -1853,6 +1859,8 @@ def spoken_task(text: str, context: str = "") -> tuple[str, str] | None:
         for m in _SECOND_PERSON_RE.finditer(text):
             if re.search(r"\bqui\s*$", text[: m.start()], re.IGNORECASE):
                 continue  # "Mme Lambert, vous qui vous occupez du bulletin, vous rédigez…"
+            if re.search(r"\b(?:je|j['’]|il|elle|on|ils|elles)\s*$", text[: m.start()], re.I):
+                continue  # "Je vous tiens au courant": "vous" is whom the speaker tells
             verb = m["inf"].lower() if m["inf"] else _infinitive(m["verb"])
             before_you = normalize(text[: m.start()])
             if re.search(r"\bque\s*$", before_you) and not re.search(

@@ -3424,3 +3424,20 @@ def test_saying_the_verb_asked_or_hearing_an_imperative_takes_the_task_on():
     )
     assert not is_request("Oui, faites ça.")
     assert spoken_task("Julie, vous refaites le planning ?") == ("Refaire le planning", "tu")
+
+
+def test_tu_with_a_verb_in_iens_asks_and_remembering_or_keeping_informed_does_not():
+    assert spoken_task(
+        "Va pour jeudi. Et on range aussi la réserve. Paul, tu préviens les familles par mail "
+        "aujourd'hui ?"
+    ) == ("Prévenir les familles par mail", "tu")
+    assert spoken_task("Tu tiens le registre des visites ?") == (
+        "Tenir le registre des visites",
+        "tu",
+    )
+    assert spoken_task("Tu te souviens de la date du contrôle ?") is None
+    assert spoken_task("Tu viens à la réunion demain ?") is None
+    assert spoken_task("Je le propose au maire. Je vous tiens au courant.") != (
+        "Tenir au courant",
+        "tu",
+    )
