@@ -317,7 +317,7 @@ _BARE_TARGET = (
     rf"|(?:(?:le\s+)?{_DAY}(?!\s+derni[eè]r)(?:\s+{_DAY_OF_MONTH}(?!\s*(?:h|heures?)\b)(?:\s+{_MONTH})?)?"
     rf"(?:\s+(?:prochain|matin|soir))?"
     rf"|demain(?:\s+(?:matin|soir|apr[èe]s-?\s?midi))?|ce\s+soir)(?:\s+[àa]\s+{_HOUR})?"
-    rf"|cette\s+semaine"
+    rf"|cette\s+semaine|le\s+{_DAY_OF_MONTH}\s+au\s+(?:matin|soir)\b|dans\s+la\s+foul[ée]e"
     rf"|cet\s+apr[èe]s-?\s?midi|ce\s+matin|en\s+fin\s+de\s+(?:journ[ée]e|matin[ée]e)"
     rf"|la\s+semaine\s+(?:prochaine|du\s+\d{{1,2}}(?:er)?\s+{_MONTH}|de\s+la\s+rentr[ée]e)"
     rf"|(?:sous|dans\s+les)\s+{_COUNT}\s+(?:jours|semaines|mois)|sous\s+(?:huitaine|quinzaine)"
@@ -335,14 +335,15 @@ _BARE_TARGET = (
     rf"|(?<!\bde\s)tout\s+[àa]\s+l{_APOS}?heure"
     # so long before the meeting it is for, said at the end of the clause ("Envoyez-les à
     # Justine une semaine avant, qu'ils partent avec l'ordre du jour")
-    rf"|(?:une|{_COUNT})\s+(?:jours?|semaines?)\s+avant(?=\s*(?:[,.;:!?]|$))"
+    rf"|(?:au\s+moins\s+)?(?:une?|{_COUNT})\s+(?:jours?(?:\s+francs)?|semaines?|mois)\s+avant"
+    rf"(?=\s*(?:[,.;:!?]|$))"
 )
 _TARGET = (
     rf"{_BARE_TARGET}"
     rf"|(?:la|le)\s+prochaine?\s+(?:s[ée]ance|r[ée]union(?:\s+de\s+\w+)?|commission|conseil|"
     rf"directoire|comit[ée](?:\s+de\s+pilotage)?|bureau|assembl[ée]e|(?-i:[A-Z]{{2,6}})\b)"
     # a body's meeting of a month, by its name or acronym: "pour la CME de septembre"
-    rf"|(?:la|le|l{_APOS})\s*[\w\-]+\s+(?:de|d{_APOS})\s*{_MONTH}"
+    rf"|(?:la|le|l{_APOS})\s*[\w\-]+\s+(?:de|d{_APOS})\s*(?:{_MONTH}|printemps|[ée]t[ée]|automne|hiver)\b"
     rf"|la\s+fin\s+(?:du\s+(?:mois|trimestre|semestre)(?:\s+prochain)?|de\s+(?:la\s+)?semaine"
     rf"(?:\s+prochaine)?|de\s+l{_APOS}?ann[ée]e|d{_APOS}?ann[ée]e)"
     # holidays: "avant Noël", "pour Pâques", "d'ici la Toussaint"
@@ -373,6 +374,8 @@ DEADLINE_RE = re.compile(
     rf"|\bavant\s+qu{_APOS}\s*(?:on|il|elle|ils|elles|nous)\s+[a-zà-ÿ]{{3,}}(?:\s+(?:aux?|les?|la|l{_APOS})\s*[a-zà-ÿ]{{4,}})?"
     rf"|\ben\s+{_MONTH}|\b(?:{_BARE_TARGET})\b"
     # at a body's meeting of a month: "présenter au bureau de juin", "au CA de mars"
+    rf"|\b(?:au|[àa]\s+la)\s+prochaine?\s+(?:s[ée]ance|r[ée]union|commission|conseil|comit[ée]|bureau|"
+    rf"directoire|assembl[ée]e)(?:\s+(?:de|du|des)\s+(?:la\s+)?[a-zà-ÿ]{{4,}})?"
     rf"|\b(?:au|[àa]\s+la|[àa]\s+l{_APOS})\s*(?:conseil|comit[ée]|bureau|directoire|commission|"
     rf"assembl[ée]e(?:\s+g[ée]n[ée]rale)?|s[ée]ance|session|(?-i:[A-Z]{{2,6}}))\s+"
     rf"(?:de|du|d{_APOS})\s*{_MONTH}",
@@ -584,6 +587,8 @@ _NOT_COMMITMENTS = {
     "crois",
     "trouve",
     "prefere",
+    "prefererais",
+    "souhaiterais",
     "comprends",
     "suis",
     "sais",
@@ -682,14 +687,19 @@ def commits_self(text: str) -> bool:
         return True  # "il faut que je regarde le coût avec la DRH": the speaker's to do
     if _OFFERS_RE.search(norm):
         return True
+    if re.search(r"\bje (?:le|la|les|l|lui|leur) rappelle\b", norm):
+        return True  # "Je les rappelle demain matin": calling back, not "je rappelle que…"
     if re.search(r"\bje (?:vous |te |leur |lui )?reviens vers\b", norm) and stated_deadlines(text):
         return True  # "je reviens vers vous d'ici la fin de la semaine"
     # a present tense commits when a deadline is said or when it answers a request ("Ok, je
     # l'ajoute au backlog")
     # ... or when the speaker puts themself forward ("Et moi, je fais passer l'info", "je vois
     # les élèves de mon côté")
+    # (not the next meeting alone: "…on examine les deux ensemble… à la prochaine séance")
     present_commits = (
-        bool(stated_deadlines(text)) or is_acceptance(text) or bool(_SELF_FORWARD_RE.search(norm))
+        any(not _WEAK_DEADLINE_RE.match(d) for d in stated_deadlines(text))
+        or is_acceptance(text)
+        or bool(_SELF_FORWARD_RE.search(norm))
     )
     for m in _FIRST_PERSON_RE.finditer(norm):
         verb = m.group(1)
@@ -857,7 +867,11 @@ _PURPOSE_RE = re.compile(
 )
 
 
-_LEAD_TIME_RE = re.compile(rf"(?:une|{_COUNT})\s+(?:jours?|semaines?)\s+avant$", re.IGNORECASE)
+_WEAK_DEADLINE_RE = re.compile(
+    rf"(?:au\s+moins\s+)?(?:une?|{_COUNT})\s+(?:jours?(?:\s+francs)?|semaines?|mois)\s+avant$"
+    r"|(?:au|[àa]\s+la)\s+prochaine?\b",
+    re.IGNORECASE,
+)
 
 
 def deadline_of(text: str) -> str | None:
@@ -874,14 +888,21 @@ def deadline_of(text: str) -> str | None:
         said = own or said
     if len(said) > 1:
         # "début janvier, pour la com… le service com veut les infos trois semaines avant": a
-        # lead time before something unnamed counts only when nothing else is said
-        said = [d for d in said if not _LEAD_TIME_RE.match(d)] or said
+        # lead time before something unnamed, or the next meeting ("on renvoie à la prochaine
+        # séance… vous enverra un sondage cette semaine"), counts only when nothing else does
+        said = [d for d in said if not _WEAK_DEADLINE_RE.match(d)] or said
     if len(said) > 1:
         # "Je peux faire ça courant avril, si le rapport arrive en mars": the date inside the
         # condition is when something else happens
         conditions = " ".join(_CONDITION_RE.findall(text))
         own = [d for d in said if d not in conditions]
         said = own or said
+    if len(said) == 2 and re.fullmatch(
+        r"\W*(?:donc|soit|c['’]est[\s-]+[àa][\s-]+dire|enfin)\W*",
+        text[text.find(said[0]) + len(said[0]) : text.rfind(said[1])],
+        re.IGNORECASE,
+    ):
+        return said[1]  # "Avant les réinscriptions, donc avant fin avril.": said more precisely
     if len(said) == 1:
         return said[0]
     if len(said) > 1 and self_corrected(text):

@@ -910,7 +910,7 @@ def _other_task(text: str, task: str) -> bool:
     l'annexe ?"): a deadline said there is that task's, not ``task``'s. Taking on what was
     asked through a pronoun ("Je vous l'envoie la semaine prochaine.") is the same task."""
     deadline = deadline_of(text)
-    clause = text[: text.index(deadline) + len(deadline)] if deadline in (text or "") else text
+    clause = text[: text.index(deadline) + len(deadline)] if deadline and deadline in text else text
     found = spoken_task(clause)
     if (
         found is None
@@ -1043,6 +1043,43 @@ def _when_answered(answer: str, task: str) -> str | None:
     return occasion.group(1) if occasion else None
 
 
+def _asking_part(request: str) -> str:
+    """The request without the sentences where its speaker takes work on: "Oui, je les pose
+    la veille, le 17 au matin. Il me faut les arrêtés, par contre." asks for the arrêtés, by
+    no date."""
+    sentences = [x for x in SENTENCE_RE.findall(request) if x.strip()]
+    asking = [x for x in sentences if is_request(x) or not commits_self(x)]
+    return " ".join(asking) if asking and len(asking) < len(sentences) else request
+
+
+def _asks_another_task(request: str, task: str) -> bool:
+    """Whether ``request`` asks for another task than ``task``, which the reply took on
+    instead ("Vous refaites les fiches ? Avant fin avril." / "Oui. Par contre le paramétrage,
+    ce n'est pas moi. Je leur transmets la délibération."): the request's deadline is not
+    that task's."""
+    asked = spoken_task(request)
+    return (
+        asked is not None
+        and asked[1] == "tu"
+        and bool(task)
+        and not same_verb(asked[0], task)
+        and not verb_said(task, request)
+    )
+
+
+def _restates_commitment(text: str, task: str) -> bool:
+    """A short turn taking the task on again, by its verb or a pronoun: "Je les appelle cette
+    semaine." after "Oui, faites-le. Avant les vacances, si possible." """
+    own = spoken_task(text)
+    return (
+        len(text.split()) <= SHORT_REPLY_WORDS
+        and commits_self(text)
+        and (verb_said(task, text) or bool(_BACK_REFERENCE_RE.search(normalize(text))))
+        # not another task of theirs ("Je demanderai à la police municipale de passer…")
+        and (own is None or same_verb(own[0], task))
+    )
+
+
 def _confirmed_deadline(
     cited: list[Segment], after: Segment, index: TranscriptIndex, task: str
 ) -> Segment | None:
@@ -1060,13 +1097,16 @@ def _confirmed_deadline(
             return None
         if (
             turn.speaker in speakers
-            and is_acceptance(turn.text)
+            and (is_acceptance(turn.text) or _restates_commitment(turn.text, task))
             and deadline_of(turn.text)
             and not _other_task(turn.text, task)
         ):
             return turn
         if not (has_time_expression(turn.text) or "?" in turn.text):
             return None  # the next turn moves on: what follows is not about this deadline
+        asked = spoken_task(turn.text)
+        if asked is not None and asked[1] == "tu" and not same_verb(asked[0], task):
+            return None  # "…Et envoie un petit tutoriel avant la passation.": a new request
     return None
 
 
@@ -1111,8 +1151,19 @@ def _follow_up_deadline(after: int, index: TranscriptIndex, task: str) -> Segmen
         or not (_FOLLOW_UP_RE.search(normalize(follow.text)) or _only_a_deadline(follow.text))
     ):
         return None
-    found = deadline_of(follow.text)
+    found = _follow_up_date(follow.text)
     return follow if found and not _other_task(follow.text, task) else None
+
+
+def _follow_up_date(text: str) -> str | None:
+    """The deadline a follow-up turn adds: the one date it says, or the one of its sentence
+    that says it is a deadline ("Attention, la date limite d'engagement, c'est le 20
+    novembre. Après, la commande glisse sur l'année prochaine.")."""
+    found = deadline_of(text)
+    if found:
+        return found
+    cued = [x for x in SENTENCE_RE.findall(text) if _FOLLOW_UP_RE.search(normalize(x))]
+    return deadline_of(cued[0]) if len(cued) == 1 else None
 
 
 def _verb_sentences(text: str, task: str) -> tuple[list[str], list[int]]:
@@ -1142,6 +1193,10 @@ def _verb_sentences(text: str, task: str) -> tuple[list[str], list[int]]:
             for i in list(saying)
             if i + 1 < len(sentences) and i + 1 not in saying and _only_a_deadline(sentences[i + 1])
         ]
+        # "Dès demain matin. Je lance les appels à huit heures trente.", answering "ça commence
+        # quand ?": the deadline said alone just before
+        if saying[0] > 0 and _only_a_deadline(sentences[saying[0] - 1]):
+            saying.append(saying[0] - 1)
     return sentences, sorted(set(saying))
 
 
@@ -1244,11 +1299,12 @@ def resolve_due(
         and commits_self(sentences[0])  # the first sentence takes on what was asked
     )
     in_pair = (
-        [d for d in [deadline_of(pair.text)] if d]
+        [d for d in [deadline_of(_asking_part(pair.text) if role == "request" else pair.text)] if d]
         if pair is not None
         and not speakers_own
         and not second_of_reply
         and not (role == "reply" and _later_task_dated(pair.text, task))
+        and not (role == "request" and _asks_another_task(pair.text, task))
         else []
     )
     own = (
@@ -1283,7 +1339,7 @@ def resolve_due(
         follow = _follow_up_deadline(max(t.id for t in turns), index, task)
         if follow is not None:
             turns = [*turns, follow]
-            said_here = [d for d in [deadline_of(follow.text)] if d]
+            said_here = [d for d in [_follow_up_date(follow.text)] if d]
     said_words = time_tokens(_text(turns))
     meeting_dates = [d for s in turns for d in next_meeting_dates(s.text)]
     if proposed and any(

@@ -3441,3 +3441,88 @@ def test_tu_with_a_verb_in_iens_asks_and_remembering_or_keeping_informed_does_no
         "Tenir au courant",
         "tu",
     )
+
+
+def test_more_ways_a_deadline_is_said():
+    assert deadline_of("Oui, je les pose la veille, le 17 au matin, comme d'habitude.") == (
+        "le 17 au matin"
+    )
+    assert deadline_of("Je fais l'analyse dans la foulée.") == "dans la foulée"
+    assert deadline_of("Vous envoyez le dossier au moins cinq jours francs avant.") == (
+        "au moins cinq jours francs avant"
+    )
+    assert deadline_of("Je fais une fiche argumentée pour le dialogue de printemps.") == (
+        "pour le dialogue de printemps"
+    )
+    assert deadline_of("Je les relancerai au prochain conseil de la formation.") == (
+        "au prochain conseil de la formation"
+    )
+    # a meeting a point is put off to counts only when no other date is said
+    assert (
+        deadline_of(
+            "on renvoie à la prochaine séance le secrétariat vous enverra un sondage cette semaine"
+        )
+        == "cette semaine"
+    )
+    # said again more precisely
+    assert deadline_of(
+        "Vous refaites les fiches ? Avant les inscriptions, donc avant fin avril."
+    ) == ("avant fin avril")
+
+
+def test_a_deadline_said_alone_before_the_task_or_in_the_sentence_that_calls_it_one():
+    index = _said(
+        "[00:00:01] Paul Morin: Donc les appels quotidiens, ça commence quand ?\n"
+        "[00:00:04] Anne Roy: Dès demain matin. Je lance les appels à neuf heures.\n"
+    )
+    assert _owner_and_due(index, "Lancer les appels", 1) == ("Anne Roy", "Dès demain matin")
+    index = _said(
+        "[00:00:01] Paul Morin: M. Diallo, vous lancez la commande des deux véhicules ?\n"
+        "[00:00:04] Marc Diallo: Oui, je la lance.\n"
+        "[00:00:07] Anne Roy: Attention, la date limite de dépôt, c'est le 20 novembre. Après, "
+        "la commande glisse sur l'année prochaine.\n"
+    )
+    assert _owner_and_due(index, "Lancer la commande des deux véhicules", 0) == (
+        "Marc Diallo",
+        "le 20 novembre",
+    )
+
+
+def test_calling_back_or_restating_the_task_with_a_date_settles_when():
+    assert commits_self("Je les rappelle demain matin.")
+    assert not commits_self("Je rappelle que la séance est publique.")
+    assert not commits_self("Je préférerais qu'il vienne nous le présenter à la prochaine séance.")
+    index = _said(
+        "[00:00:01] Anne Roy: Pour les deux écoles, je peux appeler les directeurs.\n"
+        "[00:00:05] Paul Morin: Oui, faites-le. Avant les vacances, si possible.\n"
+        "[00:00:08] Anne Roy: Je les appelle cette semaine.\n"
+    )
+    assert _owner_and_due(index, "Appeler les directeurs", 0) == ("Anne Roy", "cette semaine")
+    # a date given to the next request is not the offered task's
+    index = _said(
+        "[00:00:01] Anne Roy: Je peux faire une permanence téléphonique les après-midis.\n"
+        "[00:00:05] Paul Morin: Oui, fais-le. Et envoie un tutoriel aux écoles avant la "
+        "passation.\n"
+        "[00:00:09] Anne Roy: Je l'envoie la semaine du 18 janvier.\n"
+    )
+    assert _owner_and_due(index, "Faire une permanence téléphonique", 0) == ("Anne Roy", None)
+
+
+def test_a_requests_date_goes_with_what_it_asks_not_with_another_task_or_its_own():
+    # the request's date is for the speaker's own work, not for what is asked
+    index = _said(
+        "[00:00:01] Marc Diallo: Oui, je les pose la veille, le 17 au matin. Il me faut les "
+        "arrêtés, par contre.\n"
+        "[00:00:05] Anne Roy: L'arrêté est signé, je te le transfère après le briefing.\n"
+    )
+    assert _owner_and_due(index, "Transférer l'arrêté", 1) == ("Anne Roy", None)
+    # the reply takes on another task than the one asked
+    index = _said(
+        "[00:00:01] Paul Morin: Mme Roy, vous refaites les fiches ? Avant fin avril.\n"
+        "[00:00:05] Anne Roy: Oui. Par contre le paramétrage, ce n'est pas moi, c'est le service "
+        "informatique. Je leur transmets la délibération.\n"
+    )
+    assert _owner_and_due(index, "Transmettre la délibération au service informatique", 1) == (
+        "Anne Roy",
+        None,
+    )
