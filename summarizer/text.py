@@ -986,6 +986,13 @@ _IRREGULAR = {
     "irons": "aller",
     "refais": "refaire",
     "refaites": "refaire",
+    # verbs in "-tir"/"-vir" ("vous me sortez les chiffres", "tu sors la liste")
+    "sortez": "sortir",
+    "sors": "sortir",
+    "ressortez": "ressortir",
+    "ressors": "ressortir",
+    "repartez": "repartir",
+    "servez": "servir",
     "refait": "refaire",
     "referai": "refaire",
     "refera": "refaire",
@@ -1274,7 +1281,7 @@ _CALLED_BACK_RE = re.compile(rf"(?:tu|vous) (?:{_MODALS} )?(?:(?:le|la|les|l|lui
 _SECOND_PERSON_RE = re.compile(
     rf"\b(?:tu|vous)\s+(?:{_MODALS}\s+{_RAW_CLITICS}(?P<inf>\w+)|{_RAW_CLITICS}"
     # "tu préviens les chefs de service", "tu tiens le registre"
-    rf"(?P<verb>\w{{3,}}(?:es|ez|eras|erez|ras|rez)|\w+(?:is|ets|nds|iens)))\b",
+    rf"(?P<verb>\w{{3,}}(?:es|ez|eras|erez|ras|rez)|\w+(?:is|ets|nds|iens|ors)))\b",
     re.IGNORECASE,
 )
 

@@ -3526,3 +3526,14 @@ def test_a_requests_date_goes_with_what_it_asks_not_with_another_task_or_its_own
         "Anne Roy",
         None,
     )
+
+
+def test_sortir_is_read_in_the_second_person():
+    assert spoken_task("Dr Roy, vous me sortez les chiffres du trimestre ?") == (
+        "Sortir les chiffres du trimestre",
+        "tu",
+    )
+    assert spoken_task("Tu sors la liste des entreprises ?") == (
+        "Sortir la liste des entreprises",
+        "tu",
+    )
