@@ -1201,34 +1201,11 @@ def _verb_sentences(text: str, task: str) -> tuple[list[str], list[int]]:
 
 
 # What a direct object opens with: "demander deux ou trois devis", "envoyer la liste".
-_OBJECT_START = {
-    "le",
-    "la",
-    "les",
-    "l",
-    "un",
-    "une",
-    "des",
-    "du",
-    "ce",
-    "cette",
-    "ces",
-    "mon",
-    "ma",
-    "mes",
-    "ton",
-    "ta",
-    "tes",
-    "son",
-    "sa",
-    "ses",
-    "notre",
-    "nos",
-    "votre",
-    "vos",
-    "leur",
-    "leurs",
-}
+_OBJECT_START = (
+    {"le", "la", "les", "l", "un", "une", "des", "du", "ce", "cette", "ces"}
+    | {f"{p}{e}" for p in ("m", "t", "s") for e in ("on", "a", "es")}
+    | {"notre", "nos", "votre", "vos", "leur", "leurs"}
+)
 
 
 def _other_object(sentence: str, task: str, said: set[str]) -> bool:
