@@ -651,7 +651,7 @@ def recap_then_request(index: TranscriptIndex, sid: int) -> tuple[str, list[int]
         before = [index.neighbour(sid, -k) for k in range(1, RECAP_LOOKBACK_TURNS + 1)]
         said = {stem(t) for b in before if b is not None for t in content_tokens(b.text)}
         topic = content_tokens(course["topic"])
-        if len([t for t in topic if stem(t) in said]) >= 1:
+        if any(stem(t) in said for t in topic):
             return f"{point[:1].upper()}{point[1:]}.", [sid]
     m = _RECAP_RE.match(seg.text.strip())
     if not m:

@@ -310,6 +310,13 @@ _HOUR = (
 )
 # What a deadline points at, article included. Said alone, these are deadlines ("jeudi",
 # "le 12 mai", "cette semaine"); the others need "avant", "d'ici", "pour"... ("avant l'été").
+# So long before what the work is for ("une semaine avant", "au moins cinq jours francs avant"),
+# and the next meeting a point goes to ("au prochain conseil", "à la prochaine séance"): read as
+# deadlines, but weaker than any other date said with them (:data:`_WEAK_DEADLINE_RE`).
+_LEAD_TIME = (
+    rf"(?:au\s+moins\s+)?(?:une?|{_COUNT})\s+(?:jours?(?:\s+francs)?|semaines?|mois)\s+avant"
+)
+_AT_NEXT = r"(?:au|[àa]\s+la)\s+prochaine?"
 _BARE_TARGET = (
     rf"(?:le\s+|au\s+)?{_DAY_OF_MONTH}\s+{_MONTH}(?:\s+\d{{4}})?"
     rf"|(?:la\s+)?(?:fin|d[ée]but|mi-?)\s*{_MONTH}|courant\s+{_MONTH}"
@@ -335,8 +342,7 @@ _BARE_TARGET = (
     rf"|(?<!\bde\s)tout\s+[àa]\s+l{_APOS}?heure"
     # so long before the meeting it is for, said at the end of the clause ("Envoyez-les à
     # Justine une semaine avant, qu'ils partent avec l'ordre du jour")
-    rf"|(?:au\s+moins\s+)?(?:une?|{_COUNT})\s+(?:jours?(?:\s+francs)?|semaines?|mois)\s+avant"
-    rf"(?=\s*(?:[,.;:!?]|$))"
+    rf"|{_LEAD_TIME}(?=\s*(?:[,.;:!?]|$))"
 )
 _TARGET = (
     rf"{_BARE_TARGET}"
@@ -374,7 +380,7 @@ DEADLINE_RE = re.compile(
     rf"|\bavant\s+qu{_APOS}\s*(?:on|il|elle|ils|elles|nous)\s+[a-zà-ÿ]{{3,}}(?:\s+(?:aux?|les?|la|l{_APOS})\s*[a-zà-ÿ]{{4,}})?"
     rf"|\ben\s+{_MONTH}|\b(?:{_BARE_TARGET})\b"
     # at a body's meeting of a month: "présenter au bureau de juin", "au CA de mars"
-    rf"|\b(?:au|[àa]\s+la)\s+prochaine?\s+(?:s[ée]ance|r[ée]union|commission|conseil|comit[ée]|bureau|"
+    rf"|\b{_AT_NEXT}\s+(?:s[ée]ance|r[ée]union|commission|conseil|comit[ée]|bureau|"
     rf"directoire|assembl[ée]e)(?:\s+(?:de|du|des)\s+(?:la\s+)?[a-zà-ÿ]{{4,}})?"
     rf"|\b(?:au|[àa]\s+la|[àa]\s+l{_APOS})\s*(?:conseil|comit[ée]|bureau|directoire|commission|"
     rf"assembl[ée]e(?:\s+g[ée]n[ée]rale)?|s[ée]ance|session|(?-i:[A-Z]{{2,6}}))\s+"
@@ -867,11 +873,7 @@ _PURPOSE_RE = re.compile(
 )
 
 
-_WEAK_DEADLINE_RE = re.compile(
-    rf"(?:au\s+moins\s+)?(?:une?|{_COUNT})\s+(?:jours?(?:\s+francs)?|semaines?|mois)\s+avant$"
-    r"|(?:au|[àa]\s+la)\s+prochaine?\b",
-    re.IGNORECASE,
-)
+_WEAK_DEADLINE_RE = re.compile(rf"{_LEAD_TIME}$|{_AT_NEXT}\b", re.IGNORECASE)
 
 
 def deadline_of(text: str) -> str | None:

@@ -1052,19 +1052,18 @@ def _asking_part(request: str) -> str:
     return " ".join(asking) if asking and len(asking) < len(sentences) else request
 
 
+def _requests_other_verb(text: str, task: str) -> bool:
+    """Whether ``text`` asks someone for work with another verb than ``task``'s."""
+    asked = spoken_task(text)
+    return asked is not None and asked[1] == "tu" and not same_verb(asked[0], task)
+
+
 def _asks_another_task(request: str, task: str) -> bool:
     """Whether ``request`` asks for another task than ``task``, which the reply took on
     instead ("Vous refaites les fiches ? Avant fin avril." / "Oui. Par contre le paramétrage,
     ce n'est pas moi. Je leur transmets la délibération."): the request's deadline is not
     that task's."""
-    asked = spoken_task(request)
-    return (
-        asked is not None
-        and asked[1] == "tu"
-        and bool(task)
-        and not same_verb(asked[0], task)
-        and not verb_said(task, request)
-    )
+    return bool(task) and _requests_other_verb(request, task) and not verb_said(task, request)
 
 
 def _restates_commitment(text: str, task: str) -> bool:
@@ -1104,8 +1103,7 @@ def _confirmed_deadline(
             return turn
         if not (has_time_expression(turn.text) or "?" in turn.text):
             return None  # the next turn moves on: what follows is not about this deadline
-        asked = spoken_task(turn.text)
-        if asked is not None and asked[1] == "tu" and not same_verb(asked[0], task):
+        if _requests_other_verb(turn.text, task):
             return None  # "…Et envoie un petit tutoriel avant la passation.": a new request
     return None
 
