@@ -58,6 +58,7 @@ from summarizer.text import (
     coverage,
     deadline_of,
     delegated_task,
+    goes_ahead,
     is_acceptance,
     is_request,
     needed_task,
@@ -69,6 +70,7 @@ from summarizer.text import (
     spoken_task,
     stated_deadlines,
     stem,
+    third_party_asked,
     third_party_present,
     tokens,
     verb_said,
@@ -98,7 +100,7 @@ DATE_RE = re.compile(
 # A task given or taken: first-person future ("transmettrai"), "je m'en charge", requests,
 # a third person's future ("les services techniques passeront"), "il faudra".
 COMMITMENT_RE = re.compile(
-    r"\b(\w{2,}(?:rai|ras)|je m en (?:charge|occupe)|je (?:vais|prepare|m occupe)|il faudra|d ici|"
+    r"\b(\w{2,}(?:rai|ras)|(?:je m|on s|nous nous) en (?:charge|occupe)\w*|je (?:vais|prepare|m occupe)|il faudra|d ici|"
     r"pouvez vous|pourriez vous|vous pourriez|peux tu|pourrais tu|tu (?:peux|pourras|vas)|"
     r"vous (?:pourrez|allez)|est ce que (?:tu|vous) (?:peux|pouvez|pourrais|pourriez)|"
     r"charge de|se charge|\w{3,}(?:era|ira|dra|ront)|(?:tu|vous) (?:\w+ )?\w+(?:es|ez|ets|nds))\b"
@@ -182,6 +184,7 @@ def _is_commitment(text: str) -> bool:
         or commits_self(text)
         # "Et le service juridique rédige la convention", "je demande au service comptable de…"
         or third_party_present(text, "")
+        or third_party_asked(text)  # "La vie scolaire peut envoyer un message aux familles ?"
         or delegated_task(text)
         or passive_task(text)  # "Le compte rendu vous sera envoyé par le secrétariat"
     )
@@ -411,7 +414,9 @@ def task_as_said(index: TranscriptIndex, sid: int) -> dict[str, Any] | None:
             found = (needed, "tu")
     nxt = index.neighbour(sid, 1)
     taken_up = index.accepted_next(sid) or (
-        nxt is not None and nxt.speaker != seg.speaker and opens_with_acceptance(nxt.text)
+        nxt is not None
+        and nxt.speaker != seg.speaker
+        and (opens_with_acceptance(nxt.text) or goes_ahead(nxt.text))
     )
     if found is None and taken_up:
         # "Je peux vous transmettre nos données de nidification." / "Oui, mais passez par

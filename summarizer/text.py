@@ -345,7 +345,10 @@ _BARE_TARGET = (
     rf"|{_LEAD_TIME}(?=\s*(?:[,.;:!?]|$))"
 )
 _TARGET = (
-    rf"{_BARE_TARGET}"
+    # a meeting named by its date: "pour la réunion de lundi prochain", "avant le comité du 12"
+    rf"(?:la|le)\s+(?:r[ée]union|s[ée]ance|comit[ée]|conseil|commission|bureau)\s+"
+    rf"(?:de|du)\s+(?:{_BARE_TARGET})"
+    rf"|{_BARE_TARGET}"
     rf"|(?:la|le)\s+prochaine?\s+(?:s[ée]ance|r[ée]union(?:\s+de\s+\w+)?|commission|conseil|"
     rf"directoire|comit[ée](?:\s+de\s+pilotage)?|bureau|assembl[ée]e|(?-i:[A-Z]{{2,6}})\b)"
     # a body's meeting of a month, by its name or acronym: "pour la CME de septembre"
@@ -432,11 +435,13 @@ _EARLIER_TODAY_RE = re.compile(
 def stated_deadlines(text: str) -> list[str]:
     """Deadline expressions said in ``text``, as said (see :data:`DEADLINE_RE`); not a day
     said of what has happened ("Je leur ai envoyé un mail lundi", "comme je disais tout à
-    l'heure")."""
+    l'heure"), nor a date the work may not start before ("pas avant septembre")."""
     return [
         m.group(0).strip()
         for m in DEADLINE_RE.finditer(text)
         if (_ONLY_AHEAD_RE.search(m.group(0)) or not _said_in_past(text, m.start()))
+        # "Mais pas avant septembre": when the work cannot start, not when it is due
+        and not re.search(r"\bpas\s*$", text[: m.start()], re.IGNORECASE)
         and not (
             m.group(0).lower().startswith("tout")
             and _EARLIER_TODAY_RE.search(_CLAUSE_BREAK_RE.split(text[: m.start()])[-1])
@@ -665,9 +670,12 @@ _WORK_INFINITIVES = (
 # "je peux vous transmettre nos données", "je peux porter la demande": the object pronoun
 # may come after "peux" as well as before it
 _OFFERS_RE = re.compile(
-    r"\bje (?:te |vous )?peux (?:m en occuper|m occuper|me charger|"
-    rf"(?:(?:vous|te|nous) )?(?:(?:le|la|les|l|lui|leur) )?(?:{_WORK_INFINITIVES}))\b"
-    r"|\bje veux bien (?:m en occuper|m occuper|m en charger|(?:le|la|les|l) faire)\b"
+    r"\bje (?:te |vous )?peux (?:(?:aussi|au moins|deja|toujours) )?(?:m en occuper|m occuper|"
+    rf"me charger|aller voir|(?:(?:vous|te|nous) )?(?:(?:le|la|les|l|lui|leur) )?"
+    rf"(?:{_WORK_INFINITIVES}))\b"
+    # "je veux bien l'animer": a task already named, taken on
+    r"|\bje veux bien (?:m en occuper|m occuper|m en charger|(?:le|la|les|l) \w+(?:er|ir|re))\b"
+    rf"|\bje veux bien (?:(?:vous|te|nous|lui|leur) )?(?:{_WORK_INFINITIVES})\b"
     r"|\bje (?:leur |lui )?demande (?:un|une|des|le|la|les|au|aux|a(?! voir))\s"
     r"|\bje (?:leur|lui) demande (?:de|d)\s"  # "je leur demande de la fournir", not "je vous…"
 )
@@ -873,6 +881,9 @@ _PURPOSE_RE = re.compile(
 )
 
 
+_ATTACHED_DATE_RE = re.compile(
+    r"\bavec\s+(?:une?|des|la|le|les|l['’])\s*[\w\-]+(?:\s+attendue?s?)?\s*$", re.IGNORECASE
+)
 _WEAK_DEADLINE_RE = re.compile(rf"{_LEAD_TIME}$|{_AT_NEXT}\b", re.IGNORECASE)
 
 
@@ -893,6 +904,11 @@ def deadline_of(text: str) -> str | None:
         # lead time before something unnamed, or the next meeting ("on renvoie à la prochaine
         # séance… vous enverra un sondage cette semaine"), counts only when nothing else does
         said = [d for d in said if not _WEAK_DEADLINE_RE.match(d)] or said
+    if len(said) > 1:
+        # "fais-le aujourd'hui, avec une réponse pour lundi": the date of what goes with the
+        # work (the answers asked for), not of the work
+        own = [d for d in said if not _ATTACHED_DATE_RE.search(text[: text.find(d)])]
+        said = own or said
     if len(said) > 1:
         # "Je peux faire ça courant avril, si le rapport arrive en mars": the date inside the
         # condition is when something else happens
@@ -962,6 +978,19 @@ def opens_with_acceptance(text: str) -> bool:
     only_when = not [t for t in content_tokens(said) if t not in time_tokens(said)]
     rest = " ".join(sentences[1:])
     return is_acceptance(sentences[0]) and only_when and not _BUT_RE.search(normalize(rest))
+
+
+_GO_AHEAD_RE = re.compile(
+    r"^(?:(?:alors|bon|donc|tres bien|d accord|oui)\s+)*"
+    r"(?:on fait comme ca|essayez|essaie|allez y|vas y|faites le|fais le|faites ca|fais ca|"
+    r"bonne idee)\b"
+)
+
+
+def goes_ahead(text: str) -> bool:
+    """A reply that lets an offer go ahead without a word of acceptance: "Alors on fait comme
+    ça : …", "Essayez, en tout cas.", "Oui, fais ça." """
+    return bool(_GO_AHEAD_RE.match(normalize(text)))
 
 
 # -- a task as said, read in code ----------------------------------------------------------
@@ -1361,7 +1390,9 @@ def _tail(text: str) -> str:
             rest,
         )
     rest = _SIGN_OFF_RE.sub(" ", rest)
-    return re.sub(r"\s+([,;:])", r"\1", re.sub(r"\s+", " ", rest)).strip(" ,:-")
+    # "je le fais, moi, cet après-midi, avant mes visites": one comma where the date was
+    rest = re.sub(r",(?:\s*,)+", ",", re.sub(r"\s+([,;:])", r"\1", re.sub(r"\s+", " ", rest)))
+    return rest.strip(" ,:-")
 
 
 _ADVERB_ONLY_RE = re.compile(
@@ -1373,7 +1404,7 @@ _OBJECT_CLITIC_RE = re.compile(r"(?:^|\s)(le|la|les|l['’])\s*$", re.IGNORECASE
 # a determiner as a word of its own (not the "des" of "là-dessus"), then a noun of three
 # letters or more or an acronym ("les JA")
 _NOUN_PHRASE_RE = re.compile(
-    r"(?<![\w\-])(le|la|les|des|un|une|l['’])(?:(?<=['’])\s*|\s+)"
+    r"(?<![\w\-])(le|la|les|des|un|une|ses|mes|vos|nos|l['’])(?:(?<=['’])\s*|\s+)"
     r"((?:[\w\-]{3,}|(?-i:[A-Z]{2}))(?:\s+(?:de|du|des|d['’])\s*(?:la\s+|l['’]\s*)?[\w\-]{3,})?)",
     re.IGNORECASE,
 )
@@ -1425,8 +1456,12 @@ _ANTECEDENT_DETERMINERS = {
     "l": {"l", "le", "la", "un", "une"},
     "le": {"le", "l", "un"},
     "la": {"la", "l", "une"},
-    "les": {"les", "des"},
+    # "…si Mme Fabre me renvoie ses notes." / "Je vous les envoie demain."
+    "les": {"les", "des", "ses", "mes", "vos", "nos"},
 }
+
+
+_PURPOSE_VERB_RE = re.compile(r"\b(?:pour|afin de|afin d)\s+\w+(?:er|ir|re)\s*$")
 
 
 def _antecedent(head: str, clitic: str) -> str | None:
@@ -1438,12 +1473,29 @@ def _antecedent(head: str, clitic: str) -> str | None:
     phrases = list(_NOUN_PHRASE_RE.finditer(head))[::-1]
     # the same determiner first: "les plans … des chantiers, il faut les mettre à jour" → the
     # plans ("des chantiers" is a complement)
-    phrases.sort(key=lambda m: normalize(m.group(1)).strip() != want)
+    # and not the object of a purpose: "Il me faut les résultats par élève pour refaire les
+    # emplois du temps. Vous pouvez me les envoyer ?" → the results
+    phrases.sort(
+        key=lambda m: (
+            normalize(m.group(1)).strip() != want,
+            bool(_PURPOSE_VERB_RE.search(normalize(head[: m.start()]))),
+        )
+    )
     for m in phrases:
         det = normalize(m.group(1)).strip()
         before = normalize(head[: m.start()]).split()[-1:]
-        if det in ("le", "la", "les", "l") and before and before[0] in _BEFORE_CLITIC:
-            continue  # "l'agence peut les poser": a pronoun before a verb, not a noun phrase
+        if (
+            det in ("le", "la", "les", "l")
+            and before
+            and before[0] in _BEFORE_CLITIC
+            and (
+                before[0] not in ("faut", "faudrait", "faudra")
+                or re.fullmatch(r"\w+(?:er|ir|re|oir)", normalize(m.group(2)).split()[0])
+            )
+        ):
+            # "l'agence peut les poser": a pronoun before a verb, not a noun phrase (but "il
+            # me faut les bilans": a noun)
+            continue
         if before and before[0] in ("pas", "plus", "jamais"):
             continue  # "on n'a pas la main": said of what nobody has, no antecedent
         if det in same and normalize(m.group(2)).split()[0] not in STOPWORDS:
@@ -1461,10 +1513,13 @@ _SELF = (
     r"(?:moi-?\s?m[êe]me|nous-?\s?m[êe]mes|personnellement|de mon c[ôo]t[ée]|de notre c[ôo]t[ée])"
 )
 # "je relance les directeurs, moi, au prochain conseil": who, set off inside the clause
-_SELF_MID_RE = re.compile(r"\s*,\s*(?:moi|nous)(?:-?\s?m[êe]mes?)?\s*(?:,\s*|$)", re.IGNORECASE)
+_SELF_MID_RE = re.compile(
+    r"(?:^|\s*,)\s*(?:moi|nous)(?:-?\s?m[êe]mes?)?\s*(?:,\s*|$)", re.IGNORECASE
+)
 _SELF_RE = re.compile(rf"^\s*{_SELF}\b\s*,?\s*|\s*,?\s*\b{_SELF}\s*$", re.IGNORECASE)
 _PREPOSITION_START_RE = re.compile(
-    r"(?:avec|pour|en|dans|par|sur|chez|aupr[èe]s|apr[èe]s|[àa]|aux?)(?:\s|$)", re.I
+    r"(?:avec|pour|en|dans|par|sur|chez|aupr[èe]s|apr[èe]s|avant|pendant|d[èe]s|[àa]|aux?)(?:\s|$)",
+    re.I,
 )
 _DATIVE_CLITIC_RE = re.compile(r"(?:^|\s)leur\s+$", re.IGNORECASE)
 _DATIVE_SINGLE_RE = re.compile(r"(?:^|\s)lui\s+$", re.IGNORECASE)
@@ -1578,6 +1633,18 @@ _DISLOCATED_HEAD_RE = re.compile(
 )
 
 
+_PLURAL_TOPIC_RE = re.compile(
+    r"(?:^|[.!?]\s+)(?:(?:et|alors|bon|mais)\s+)?(les\s+[^,.;:!?]{3,40}?)\s*,", re.IGNORECASE
+)
+
+
+def _plural_topic(text: str) -> str | None:
+    """A plural noun phrase set at the head of a sentence ("Et les six jeunes, on leur dit
+    quoi ?" → "les six jeunes")."""
+    found = _PLURAL_TOPIC_RE.findall(text)
+    return found[-1] if found else None
+
+
 def _dislocated(head: str) -> str | None:
     """The noun phrase set at the head of the sentence the verb ends, if any."""
     m = _DISLOCATED_HEAD_RE.search(head)
@@ -1619,10 +1686,28 @@ def _person_antecedent(text: str) -> str | None:
     return found[-1] if found else None
 
 
+_CHECKING_VERBS = {"regarder", "verifier", "voir", "demander", "etudier", "examiner", "chercher"}
+# the question checked, up to where the clause ends or the speaker goes on ("… je vous dis ça")
+_WHETHER_RE = re.compile(
+    r"\s*(?:si|s['’]ils?)\s+(?:(?!\s(?:je|j['’]|tu|mais|parce)\b)[^,.;:!?])+", re.IGNORECASE
+)
+
+
 def _phrase(verb: str, rest: str, head: str = "", context: str = "") -> str | None:
     """``verb`` and the rest of its clause; when that is empty and the verb took an object
     pronoun ("je le prépare"), what the pronoun stands for in ``head``, else in ``context``
     (the turn before: "Inès, où en sont les maquettes ?" / "je les partage jeudi")."""
+    whether = _WHETHER_RE.match(rest) if normalize(verb) in _CHECKING_VERBS else None
+    if whether:
+        # "je regarde si on peut repousser le gel à dix-huit heures": what is checked is the
+        # question itself (a deadline said "d'ici…", "avant…" left out)
+        asked = whether.group(0)
+        for d in stated_deadlines(asked):
+            if _PREFIXED.match(d):  # "… d'ici vendredi", not "décaler la livraison à mardi"
+                asked = asked.replace(d, " ")
+        asked = re.sub(r"\s+", " ", asked).strip(" ,")
+        task = f"{verb} {asked}"
+        return task[:1].upper() + task[1:]
     # "Tu peux le faire, Karim ?": the name said after the request is not the task's object
     tail = _tail(VOCATIVE_RE.sub(_drop_name, rest))
     tail = _DANGLING_RE.sub("", _SELF_RE.sub("", _SELF_MID_RE.sub(" ", tail))).strip(" ,")
@@ -1659,9 +1744,13 @@ def _phrase(verb: str, rest: str, head: str = "", context: str = "") -> str | No
         found = _person_antecedent(head[: clitic.start()]) or _person_antecedent(context)
         tail = f"{found} {tail}".strip() if found else tail
     elif clitic and _PREPOSITION_START_RE.match(tail):
-        # "je le fais avec Enzo demain": the object first, then the rest as said
-        found = _antecedent(head[: clitic.start()], clitic.group(1)) or _antecedent(
-            context, clitic.group(1)
+        # "je le fais avec Enzo demain": the object first, then the rest as said; "Qui peut
+        # faire l'inventaire ?" / "Je le fais, moi, avant mes visites": else the same verb's
+        # object in the turn before
+        found = (
+            _antecedent(head[: clitic.start()], clitic.group(1))
+            or _object_of_same_verb(verb, context)
+            or _antecedent(context, clitic.group(1))
         )
         tail = f"{found} {tail}" if found else tail
     if not tail and clitic and normalize(verb) in _PERSON_VERBS:
@@ -1670,6 +1759,9 @@ def _phrase(verb: str, rest: str, head: str = "", context: str = "") -> str | No
             or _person_antecedent(context)
             or _body_antecedent(head[: clitic.start()])
             or _body_antecedent(context)
+            # "Et les six jeunes, on leur dit quoi ?" / "…Samira, tu les appelles ?": the
+            # people the turn before put at its head
+            or (_plural_topic(context) if normalize(clitic.group(1)) == "les" else None)
             or ""
         )
     elif not tail and clitic:
@@ -1776,8 +1868,10 @@ def delegated_task(text: str, context: str = "") -> tuple[str, str] | None:
 
 # An offer in so many words: "Je peux vous transmettre nos données", "je peux porter la demande".
 _OFFERED_RE = re.compile(
-    r"\bje\s+(?:te\s+|vous\s+)?(?:peux|pourrais)\s+"
-    r"(?P<clitics>(?:(?:vous|te|nous|le|la|les|lui|leur)\s+|l['’]\s*)*)(?P<inf>[a-zà-ÿ]+(?:er|ir|re))\b",
+    r"\bje\s+(?:te\s+|vous\s+)?(?:peux|pourrais|veux\s+bien)\s+"
+    r"(?:(?:aussi|au\s+moins|d[ée]j[àa]|toujours)\s+)?"
+    r"(?P<clitics>(?:(?:vous|te|nous|le|la|les|lui|leur|en|y)\s+|l['’]\s*)*)"
+    r"(?P<inf>[a-zà-ÿ]+(?:er|ir|re))\b",
     re.IGNORECASE,
 )
 
@@ -1950,7 +2044,8 @@ def spoken_task(text: str, context: str = "") -> tuple[str, str] | None:
         task = _phrase(m["inf"].lower(), text[m.end() :], m["clitics"] or "", context)
         if task and len(task.split()) > 1:
             return task, who
-    third = third_party_present(text, context) or passive_task(text)
+    third = third_party_asked(text, context) or third_party_present(text, context)
+    third = third or passive_task(text)
     if third:
         return third
     for m in _CLEFT_NAME_RE.finditer(text):
@@ -2079,6 +2174,42 @@ def third_party_present(text: str, context: str) -> tuple[str, str] | None:
             if task and len(task.split()) > 1:
                 return task, who
     return None
+
+
+def third_party_asked(text: str, context: str = "") -> tuple[str, str] | None:
+    """``(task, subject)`` for a party named as the subject and asked, in a question, whether
+    it can do a piece of work: "La vie scolaire peut envoyer un message aux familles
+    concernées, sur Pronote ?" → ("Envoyer un message aux familles concernées", "La vie
+    scolaire"); the one addressed when someone is ("Rachid, la DGCL peut inscrire le texte à
+    la séance du 6 ?"). Not a statement ("le service peut envoyer…" says what is possible),
+    nor a rule checked ("le président peut prendre un électeur présent, non ?")."""
+    for clause in _CLAUSE_END.split(text):
+        if not text[text.find(clause) + len(clause) :].lstrip().startswith("?") or re.search(
+            r",\s*(?:non|hein|pas vrai|c['’]est [çc]a)\s*$", clause, re.IGNORECASE
+        ):
+            continue  # "le président peut prendre un électeur présent, non ?": a rule checked
+        for m in _ASKED_THIRD_RE.finditer(clause):
+            head = clause[: m.start()]
+            who = _subject_before(head)
+            verb = normalize(m["inf"])
+            if (
+                not who
+                or set(normalize(who).split()) & _NOT_IN_THIRD_SUBJECT
+                or verb in _NO_TASK_VERBS
+                or verb in _NOT_TASKS_ASKED
+            ):
+                continue
+            task = _phrase(m["inf"].lower(), clause[m.end() :], m["clitics"] or "", context)
+            if task and len(task.split()) > 1:
+                # "Rachid, la DGCL peut inscrire le texte ?": the one addressed answers for it
+                called = _HEAD_VOCATIVE_RE.match(_CLAUSE_OPENERS_RE.sub("", clause))
+                if called and normalize(called[1]) not in _NOT_NAMES | STOPWORDS:
+                    return task, called[1]
+                return task, who
+    return None
+
+
+_HEAD_VOCATIVE_RE = re.compile(r"\s*((?:(?:M\.|Mme|Dr|Pr)\s+)?[A-ZÀ-Ý][\w\-]+)\s*,")
 
 
 # A request in the imperative at the head of a clause ("Réunissez-la en juin", "Denis,
@@ -2210,6 +2341,14 @@ _FUTURE_RE = re.compile(
 _NEAR_FUTURE_RE = re.compile(
     r"(?<![\w\-])(?:va|vont)\s+(?P<clitics>(?:(?:vous|nous|lui|leur|le|la|les)\s+|l['’]\s*)*)"
     rf"(?P<inf>{_WORK_INFINITIVES})\b",
+    re.IGNORECASE,
+)
+# "La vie scolaire peut envoyer un message aux familles, sur Pronote ?": a party named as the
+# subject asked whether it can do a piece of work
+_ASKED_THIRD_RE = re.compile(
+    r"(?<![\w\-])(?:peut|peuvent|pourrait|pourraient|pourra|pourront)\s+"
+    r"(?P<clitics>(?:(?:vous|nous|lui|leur|le|la|les|en|s['’]en)\s+|[ls]['’]\s*)*)"
+    r"(?P<inf>[a-zà-ÿ]{3,}(?:er|ir|re))\b",
     re.IGNORECASE,
 )
 _DETERMINERS = {"le", "la", "les", "l"}

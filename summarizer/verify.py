@@ -924,6 +924,14 @@ def _other_task(text: str, task: str) -> bool:
     return not (_BACK_REFERENCE_RE.search(normalize(clause)) and not _DISLOCATED_RE.search(clause))
 
 
+_REPORT_BACK_RE = re.compile(
+    r"\b(?:je|j['’])\s*(?:vous|te)\s+(?:dis|dirai|redis|redirai|confirme|confirmerai|"
+    r"tiens au courant|tiendrai au courant|fais (?:un )?retour|ferai (?:un )?retour)\b"
+    r"|\bje reviens vers (?:vous|toi)\b",
+    re.IGNORECASE,
+)
+
+
 def _task_deadline(text: str, task: str) -> str | None:
     """The deadline ``text`` gives ``task``: said in the sentences that say its verb, else
     said as a deadline ("pour…", "avant…") in the sentence right after them, if it gives no
@@ -940,7 +948,13 @@ def _task_deadline(text: str, task: str) -> str | None:
         before = sentence[: sentence.find(later)] if later and later in sentence else ""
         if (
             later
-            and (_BY_BEFORE_RE.search(before) or _BY_START_RE.match(later))
+            and (
+                _BY_BEFORE_RE.search(before)
+                or _BY_START_RE.match(later)
+                # "je regarde si on peut repousser le gel. Je vous dis ça la semaine
+                # prochaine.": when the answer comes back is when the checking is done
+                or _REPORT_BACK_RE.search(before)
+            )
             and not _other_task(sentence, task)
         ):
             return later

@@ -606,7 +606,10 @@ def test_a_deadline_said_after_the_request_or_asked_for_belongs_to_the_task():
         "[00:00:23] Paul Petit: Je contacte le rectorat. Ce n'est pas simple en ce moment.\n"
     )
     index = TranscriptIndex(t)
-    assert _owner_and_due(index, "Préparer le diaporama", 0) == ("Karim Benali", "12 mars")
+    assert _owner_and_due(index, "Préparer le diaporama", 0) == (
+        "Karim Benali",
+        "pour le conseil du 12 mars",
+    )
     assert _owner_and_due(index, "Relire la convention", 2) == ("Léa Morel", "D'ici mardi")
     # a date said in passing after the task is not its deadline
     assert _owner_and_due(index, "Contacter le rectorat", 5) == ("Paul Petit", None)
@@ -3537,3 +3540,92 @@ def test_sortir_is_read_in_the_second_person():
         "Sortir la liste des entreprises",
         "tu",
     )
+
+
+def test_the_object_of_a_pronoun_comes_from_the_question_before_not_from_a_purpose():
+    # "le" stands for what the question asked, the self-reference and the deadline left out
+    assert spoken_task(
+        "Je le fais, moi, demain matin, avant la tournée.", "Bien. Qui peut faire le relevé ?"
+    ) == ("Faire le relevé", "je")
+    # "les" is what is needed, not the object of what it is needed for
+    assert spoken_task(
+        "Il me faut les bilans par classe pour refaire les groupes. Vous pouvez me les envoyer ?"
+    ) == ("Envoyer les bilans", "tu")
+    # a possessive names the antecedent too
+    assert spoken_task(
+        "Je vous les transmets ce soir.", "Je corrige, si M. Roy me renvoie ses remarques."
+    ) == ("Transmettre ses remarques", "je")
+    # people put at the head of the question before
+    assert spoken_task(
+        "Un report au mois prochain. Paul, tu les préviens ?",
+        "Et les quatre familles, on leur dit quoi ?",
+    ) == ("Prévenir les quatre familles", "tu")
+
+
+def test_a_party_asked_whether_it_can_do_the_work_is_its_owner():
+    assert spoken_task("D'accord. Le secrétariat peut envoyer la convocation aux parents ?") == (
+        "Envoyer la convocation aux parents",
+        "Le secrétariat",
+    )
+    # the one addressed answers for the party named
+    assert spoken_task("Karim, la DSI peut ouvrir les accès avant lundi ?") == (
+        "Ouvrir les accès",
+        "Karim",
+    )
+    # a rule checked, a statement of what is possible: no task
+    assert spoken_task("Le président peut désigner un suppléant, non ?") is None
+    assert (
+        spoken_task("Le service peut envoyer des rappels, c'est prévu par la convention.") is None
+    )
+    assert commitment_segments(
+        _said("[00:00:01] Anne Roy: Oui, on s'en charge.\n").transcript.segments
+    )
+
+
+def test_what_is_checked_and_when_the_answer_comes_back():
+    assert spoken_task("De mon côté, je vérifie si on peut décaler la livraison à mardi.") == (
+        "Vérifier si on peut décaler la livraison à mardi",
+        "je",
+    )
+    assert spoken_task("Je regarde si c'est possible, d'ici vendredi.") == (
+        "Regarder si c'est possible",
+        "je",
+    )
+    index = _said(
+        "[00:00:01] Marc Diallo: Je regarde si la salle est libre le soir. Je vous dis ça jeudi.\n"
+    )
+    assert _owner_and_due(index, "Regarder si la salle est libre le soir", 0) == (
+        "Marc Diallo",
+        "jeudi",
+    )
+
+
+def test_dates_that_are_not_the_tasks_deadline():
+    # the date of the answers asked for, not of the mail
+    assert deadline_of("Oui, envoie-le ce matin, avec un retour pour vendredi.") == "ce matin"
+    # when the work may start
+    assert stated_deadlines("Je veux bien la rédiger. Mais pas avant mars, hein.") == []
+    # a meeting named by its date is the deadline as a whole
+    assert deadline_of("Je vous fais ça pour la réunion de jeudi prochain.") == (
+        "pour la réunion de jeudi prochain"
+    )
+
+
+def test_an_offer_let_go_ahead_is_a_task():
+    from summarizer.pipeline import task_as_said
+
+    index = _said(
+        "[00:00:01] Anne Roy: Je peux au moins aller voir le directeur, pour garder le lien ?\n"
+        "[00:00:05] Paul Morin: Oui, fais ça.\n"
+    )
+    found = task_as_said(index, 0)
+    assert found is not None and found["task"].startswith("Aller voir le directeur")
+    index = _said(
+        "[00:00:01] Anne Roy: Je peux demander que les mesures soient publiées, sans "
+        "garantie.\n"
+        "[00:00:05] Paul Morin: Essayez, en tout cas. Point suivant.\n"
+    )
+    found = task_as_said(index, 0)
+    assert found is not None and found["task"].startswith("Demander que les mesures")
+    assert commits_self("Je veux bien l'animer, mais plutôt le 13.")
+    assert commits_self("Je veux bien préparer la note.")
