@@ -385,6 +385,11 @@ def _names_nothing(task: str) -> bool:
     return len(words) < 2 or words[1:] in (["ca"], ["cela"], ["le", "necessaire"])
 
 
+# "Et moi je peux écrire à l'association régionale, je connais la référente.": a volunteer,
+# set off by "moi", needs nobody's yes
+_VOLUNTEERS_RE = re.compile(r"\bmoi,? je (?:te |vous )?(?:peux|pourrais)\b")
+
+
 def task_as_said(index: TranscriptIndex, sid: int) -> dict[str, Any] | None:
     """The task turn ``sid`` plainly gives or takes, read in code (:func:`spoken_task`), when
     the model did not phrase one that matches the turn: "Je planifierai les sessions de
@@ -418,7 +423,7 @@ def task_as_said(index: TranscriptIndex, sid: int) -> dict[str, Any] | None:
         and nxt.speaker != seg.speaker
         and (opens_with_acceptance(nxt.text) or goes_ahead(nxt.text))
     )
-    if found is None and taken_up:
+    if found is None and (taken_up or _VOLUNTEERS_RE.search(normalize(seg.text))):
         # "Je peux vous transmettre nos données de nidification." / "Oui, mais passez par
         # Mme Garnier.", "Je peux demander aux infirmières…" / "Très bien. Donc…": an offer
         # taken up

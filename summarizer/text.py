@@ -981,7 +981,7 @@ def opens_with_acceptance(text: str) -> bool:
 
 
 _GO_AHEAD_RE = re.compile(
-    r"^(?:(?:alors|bon|donc|tres bien|d accord|oui)\s+)*"
+    r"^(?:(?:alors|bon|donc|tres bien|d accord|oui|ok)\s+)*"
     r"(?:on fait comme ca|essayez|essaie|allez y|vas y|faites le|fais le|faites ca|fais ca|"
     r"bonne idee)\b"
 )
@@ -1305,12 +1305,17 @@ _FIRST_PERSON_VERB_RE = re.compile(
 )
 _MODALS = (
     r"(?:peux|pouvez|pourrais|pourriez|pourras|pourrez|vas|allez|dois|devez|devras|devrez|"
-    # "Élodie, tu veux bien faire le tutorat du premier ?"
-    r"(?:veux|voulez|voudrais|voudriez) bien)"
+    # "Élodie, tu veux bien faire le tutorat du premier ?", "vous voudriez travailler
+    # dessus ?"
+    r"(?:veux|voulez|voudrais|voudriez) bien|voudrais|voudriez)"
 )
+# "vous pouvez déjà noter…" (not "vous pourrez peut-être négocier…": a possibility)
+_MODAL_ADVERBS = r"(?:(?:d[ée]j[àa]|aussi|toujours|juste|quand\s+m[êe]me|rapidement)\s+)*"
+_MODAL_FORMS = {"peux", "pouvez", "pourrais", "pourriez", "pourras", "pourrez", "voudriez"}
 _CALLED_BACK_RE = re.compile(rf"(?:tu|vous) (?:{_MODALS} )?(?:(?:le|la|les|l|lui|leur) )?rappel\w*")
 _SECOND_PERSON_RE = re.compile(
-    rf"\b(?:tu|vous)\s+(?:{_MODALS}\s+{_RAW_CLITICS}(?P<inf>\w+)|{_RAW_CLITICS}"
+    rf"\b(?:tu|vous)\s+(?:{_MODALS}\s+{_MODAL_ADVERBS}{_RAW_CLITICS}(?P<inf>\w+(?:er|ir|re))|"
+    rf"{_RAW_CLITICS}"
     # "tu préviens les chefs de service", "tu tiens le registre"
     rf"(?P<verb>\w{{3,}}(?:es|ez|eras|erez|ras|rez)|\w+(?:is|ets|nds|iens|ors)))\b",
     re.IGNORECASE,
@@ -1885,9 +1890,16 @@ def offered_task(text: str, context: str = "") -> str | None:
             continue
         head = f"{text[: m.start()]} {m['clitics'] or ''}"
         task = _phrase(m["inf"].lower(), text[m.end() :], head, context)
+        if task and _SUGGESTION_RE.match(normalize(task)):
+            continue  # "Moi je peux proposer une chose ?": what follows is an idea
         if task and len(task.split()) > 1:
             return task
     return None
+
+
+_SUGGESTION_RE = re.compile(
+    r"(?:proposer|suggerer|dire) (?:une chose|quelque chose|une idee|autre)"
+)
 
 
 # "Le compte rendu vous sera envoyé par le secrétariat du Département": a future passive
@@ -1985,6 +1997,8 @@ def spoken_task(text: str, context: str = "") -> tuple[str, str] | None:
                 continue  # "Mme Lambert, vous qui vous occupez du bulletin, vous rédigez…"
             if re.search(r"\b(?:je|j['’]|il|elle|on|ils|elles)\s*$", text[: m.start()], re.I):
                 continue  # "Je vous tiens au courant": "vous" is whom the speaker tells
+            if not m["inf"] and normalize(m["verb"]) in _MODAL_FORMS:
+                continue  # "Vous voudriez un café ?": a modal with no work after it
             verb = m["inf"].lower() if m["inf"] else _infinitive(m["verb"])
             before_you = normalize(text[: m.start()])
             if re.search(r"\bque\s*$", before_you) and not re.search(

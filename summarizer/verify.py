@@ -40,6 +40,7 @@ from summarizer.text import (
     coverage,
     deadline_of,
     delegated_task,
+    goes_ahead,
     has_time_expression,
     imperative_request,
     is_acceptance,
@@ -1408,8 +1409,6 @@ _PROPOSING_RE = re.compile(
     r"|\b(?:je|j|on|nous)\s+(?:vous\s+)?(?:propose|proposons)\s+(?:un|une|des|le|la|les|l)\s[^,;]*"
     r"|\b(?:je|j)\s+(?:voudrais|aimerais|souhaite|souhaiterais)\s+qu on\s[^,;]*"
 )
-# "on pourrait faire un sondage" / "Faites-le.": the idea taken up is a task
-_GO_AHEAD_RE = re.compile(r"^(?:(?:oui|bon|ok|d accord)\s+)*(?:faites le|fais le|allez y|vas y)\b")
 _SETTLING_VERBS = {"garder", "maintenir", "conserver", "retenir"}
 _NEED_OF_RE = re.compile(
     r"\bil (?:me|nous) (?:faudra|faudrait|faut) (?:un|une|des|le|la|les|l|votre|vos|ton|ta|tes)\b"
@@ -1470,7 +1469,8 @@ def _why_no_task(task: str, said_in: str, last: int, index: TranscriptIndex) -> 
         return "le verbe n'est dit que dans une citation entre guillemets"
     go_ahead = index.neighbour(last, 1)
     taken_up = go_ahead is not None and (
-        index.accepted_next(last) or bool(_GO_AHEAD_RE.match(normalize(go_ahead.text)))
+        # "on pourrait faire un sondage" / "Faites-le.": the idea taken up is a task
+        index.accepted_next(last) or goes_ahead(go_ahead.text)
     )
     # on the text as said: "si jamais…" runs to the end of its sentence, not beyond
     kept = normalize(_CONTINGENT_RE.sub(" ", said_in))

@@ -3629,3 +3629,28 @@ def test_an_offer_let_go_ahead_is_a_task():
     assert found is not None and found["task"].startswith("Demander que les mesures")
     assert commits_self("Je veux bien l'animer, mais plutôt le 13.")
     assert commits_self("Je veux bien préparer la note.")
+
+
+def test_a_volunteer_set_off_by_moi_needs_no_yes_and_a_modal_needs_work_after_it():
+    from summarizer.pipeline import task_as_said
+
+    index = _said(
+        "[00:00:01] Anne Roy: Et moi je peux écrire au syndicat, je connais le secrétaire.\n"
+        "[00:00:05] Paul Morin: Point suivant, le budget.\n"
+    )
+    found = task_as_said(index, 0)
+    assert found is not None and found["task"] == "Écrire au syndicat"
+    # an offer to put an idea forward is not work
+    index = _said(
+        "[00:00:01] Anne Roy: Moi je peux proposer une chose : un planning partagé.\n"
+        "[00:00:05] Paul Morin: Point suivant, le budget.\n"
+    )
+    assert task_as_said(index, 0) is None
+    assert spoken_task("M. Roy, vous voudriez travailler dessus avec le service ?") == (
+        "Travailler dessus avec le service",
+        "tu",
+    )
+    assert spoken_task("M. Roy, vous pouvez déjà noter la date ?") == ("Noter la date", "tu")
+    assert spoken_task("Vous voudriez un café ?") is None
+    # a possibility, not a request
+    assert spoken_task("Si c'est infructueux, vous pourrez peut-être négocier.") is None
