@@ -135,6 +135,16 @@ DEFERRAL_RE = re.compile(
     r"plus tard|mis en attente|met en attente|en suspens|prochaine? (?:seance|reunion|commission|"
     r"conseil|directoire|comite))\b"
 )
+# A point sent on to another meeting, dated or not ("ajourné au prochain comité en mars",
+# "on inscrit un point tritium à la séance de juin", "renvoyé au conseil pédagogique").
+TO_MEETING_RE = re.compile(
+    # the point put off, as its subject ("le dossier est ajourné…"), to where the clause ends
+    r"(?:\b(?:le|la|les|l|ce|cette|ces)\s+\w+(?:\s+\w+)?\s+(?:est|sont|a ete|ont ete)\s+)?"
+    r"\b(?:report\w*|renvoy\w*|renvoi\w*|ajourn\w*|inscri\w*\s+(?:un|le|ce)\s+point)\b"
+    r"[^.;:()]*?\b(?:a|au|aux|en)\s+(?:la\s+|l\s+|le\s+)?(?:prochaine?\s+)?(?:seance|reunion|"
+    r"commission|conseil|comite|bureau|assemblee|ag|codir|crex|directoire|retro|cme|pleniere)\b"
+    r"[^.;:()]*"
+)
 # A discussion announced for later ("on en discutera à la révision du projet médical, à
 # l'automne", "on y reviendra en septembre"): nothing is decided, even with a date said.
 DISCUSS_LATER_RE = re.compile(
@@ -236,6 +246,8 @@ NOT_OURS_RE = re.compile(
     rf"|\b(?:{_DECIDE})\b(?:\s+\w+){{0,5}}?\s+(?:l an dernier|l annee derniere|"
     r"la semaine derniere|le mois dernier|il y a (?:\w+\s+)?(?:ans?|mois|semaines?))\b"
     rf"|\b(?:avait|avaient|avions|aviez)\s+(?:(?:\w+\s+)?(?:ete|deja|tous|bien)\s+)?(?:{_DECIDE})\b"
+    # "Le SAGE a été approuvé en 2014": a year said of a past choice
+    rf"|\b(?:a|ont)\s+ete\s+(?:{_DECIDE})\b(?:\s+\w+){{0,3}}?\s+en\s+(?:19|20)\d\d\b"
 )
 
 
@@ -498,6 +510,16 @@ def check_decision(item: dict[str, Any], index: TranscriptIndex) -> Decision | U
         return rejected("point reporté ou renvoyé sans date : pas une décision")
     if DISCUSS_LATER_RE.search(norm):
         return rejected("discussion annoncée pour plus tard : pas une décision")
+    left = re.sub(r"\b(?:on fait comme ca|alors|bon|donc|ok)\b", " ", TO_MEETING_RE.sub(" ", norm))
+    if TO_MEETING_RE.search(norm) and not content_tokens(
+        STRONG_DECISION_RE.sub(" ", FRAMING_RE.sub(" ", left))
+    ):
+        # "On inscrit un point tritium à la séance de juin", "le dossier est ajourné au
+        # prochain comité en mars": the point goes to another meeting, dated or not, and
+        # nothing else is decided; a date moved ("marché reporté en septembre") or a vote
+        # beside it ("les deux premiers votés, le troisième reporté au prochain conseil")
+        # stays a decision
+        return rejected("point renvoyé à une autre séance : pas une décision")
     # the turn that says what happens to the point: the cited one, or the one a bare "d'accord"
     # answers
     said = cited

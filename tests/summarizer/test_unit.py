@@ -3654,3 +3654,29 @@ def test_a_volunteer_set_off_by_moi_needs_no_yes_and_a_modal_needs_work_after_it
     assert spoken_task("Vous voudriez un café ?") is None
     # a possibility, not a request
     assert spoken_task("Si c'est infructueux, vous pourrez peut-être négocier.") is None
+
+
+@pytest.mark.parametrize(
+    "said, decided",
+    [
+        # the point goes to another meeting, dated or not: nothing is decided
+        ("Alors on fait comme ça : on inscrit un point budget à la séance de mai.", False),
+        ("Le dossier est ajourné au prochain comité, en mars.", False),
+        # a vote beside it, a date moved: decided
+        (
+            "Les deux premiers dossiers sont adoptés à l'unanimité, le troisième est reporté au "
+            "prochain conseil.",
+            True,
+        ),
+        ("Le marché nocturne est annulé et reporté en septembre, c'est décidé.", True),
+        # a choice recalled with its year
+        ("Le schéma a été approuvé en 2019, et l'évaluation recommande de le réviser.", False),
+        ("Le budget a été approuvé à l'unanimité.", True),
+    ],
+)
+def test_a_point_sent_to_another_meeting_or_recalled_from_a_past_year_is_no_decision(
+    said: str, decided: bool
+):
+    index = _said(f"[00:00:01] Anne Roy: {said}\n")
+    result = check_decision({"decision": said, "segments": [0]}, index)
+    assert isinstance(result, Decision) == decided, getattr(result, "reason", result)
