@@ -233,7 +233,9 @@ NOT_OURS_RE = re.compile(
     # ("c'est décidé par l'ARS", "validé par la préfecture")
     rf"|\bc est (?:a|au|aux)\s+(?:\w+\s+){{1,5}}?(?:de|d)\s+(?:{_DECIDE})\b"
     # ("voté par le conseil" is left out: in a council's meeting it is its own vote)
-    r"|\b(?:decide|valide|arbitre|impose|tranche|fixe|arrete)e?s?\s+par\s+(?:le|la|l|les)\b"
+    r"|\b(?:decide|valide|arbitre|impose|tranche|fixe|arrete)e?s?\s+par\b"
+    # "La charte est adoptée par la commission de la recherche, pas par nous."
+    rf"|\b(?:{_DECIDE})\b[^.;]*?\bpas par nous\b"
     # "C'est une décision de la DT pour tout le département, pas la nôtre."
     r"|\bc est une decision (?:de|du|des)\b"
     r"|\b(?:decide|valide|arbitre|tranche|arrete|fixe)e?s?\s+au niveau (?:de|du|des)\b"

@@ -3680,3 +3680,11 @@ def test_a_point_sent_to_another_meeting_or_recalled_from_a_past_year_is_no_deci
     index = _said(f"[00:00:01] Anne Roy: {said}\n")
     result = check_decision({"decision": said, "segments": [0]}, index)
     assert isinstance(result, Decision) == decided, getattr(result, "reason", result)
+
+
+def test_a_choice_made_by_another_body_is_not_this_meetings():
+    assert not states_decision("Le lieu, il est fixé par l'arrêté préfectoral.")
+    assert not states_decision(
+        "La charte est adoptée par la commission de la recherche, pas par nous."
+    )
+    assert states_decision("La charte est adoptée à l'unanimité.")
