@@ -1692,9 +1692,12 @@ def _person_antecedent(text: str) -> str | None:
 
 
 _CHECKING_VERBS = {"regarder", "verifier", "voir", "demander", "etudier", "examiner", "chercher"}
-# the question checked, up to where the clause ends or the speaker goes on ("… je vous dis ça")
+# the question checked ("voir avec l'ASA s'il y a moyen…"), up to where the clause ends or the
+# speaker goes on ("… je vous dis ça")
 _WHETHER_RE = re.compile(
-    r"\s*(?:si|s['’]ils?)\s+(?:(?!\s(?:je|j['’]|tu|mais|parce)\b)[^,.;:!?])+", re.IGNORECASE
+    r"\s*(?:(?:avec|aupr[èe]s\s+d[eu']|aux?)\s*[^,.;:!?]{1,40}?\s+)?"
+    r"(?:si|s['’]ils?)\s+(?:(?!\s(?:je|j['’]|tu|mais|parce)\b)[^,.;:!?])+",
+    re.IGNORECASE,
 )
 
 
@@ -1981,6 +1984,16 @@ def spoken_task(text: str, context: str = "") -> tuple[str, str] | None:
                     continue
                 verb = _infinitive(m["verb"])
             clitics = text[m.start() : m.start("inf") if m["inf"] else m.start("verb")]
+            if (
+                normalize(verb or "") == "faire"
+                or re.search(r"(?:\b(?:le|la|les)\s+|\bl['’]\s*)$", clitics, re.IGNORECASE)
+            ) and not _tail(text[m.end() :]):
+                # "Je peux appeler les directrices. Il y en a cinq. Je le fais avant Noël.", "je
+                # peux vous transmettre les volumes prélevés… Je vous les envoie d'ici la fin du
+                # mois.": the pronoun stands for the work just offered
+                offer = offered_task(text[: m.start()], context)
+                if offer:
+                    return offer, "je"
             task = _phrase(
                 _pronominal(m, verb) or "", text[m.end() :], text[: m.start()] + clitics, context
             )

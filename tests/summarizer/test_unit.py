@@ -3688,3 +3688,16 @@ def test_a_choice_made_by_another_body_is_not_this_meetings():
         "La charte est adoptée par la commission de la recherche, pas par nous."
     )
     assert states_decision("La charte est adoptée à l'unanimité.")
+
+
+def test_a_pronoun_after_an_offer_in_the_same_turn_stands_for_the_offered_work():
+    assert spoken_task(
+        "Je peux relancer les trois fournisseurs pour les devis. Je le fais avant vendredi."
+    ) == ("Relancer les trois fournisseurs pour les devis", "je")
+    assert spoken_task(
+        "Et je peux vous transmettre les relevés de 2025, par secteur. Je vous les envoie demain."
+    ) == ("Transmettre les relevés de 2025, par secteur", "je")
+    assert spoken_task("Je vais voir avec le syndicat s'il y a moyen de les financer.") == (
+        "Voir avec le syndicat s'il y a moyen de les financer",
+        "je",
+    )
