@@ -1811,6 +1811,10 @@ def _phrase(verb: str, rest: str, head: str = "", context: str = "") -> str | No
                 f"{tail} {_to_dative(said) if said[:3].lower() in ('le ', 'la ') else 'à ' + said}"
             )
             tail = tail.strip()
+        elif not tail and (named := _person_antecedent(context)):
+            # "Il vaut mieux voir directement avec M. Lopes." / "Je lui écris ce soir.": the
+            # person the turn before named, when the verb has nothing else after it
+            tail = f"à {named}"
     if not verb or not tail and len(verb) < 5:
         return None
     task = f"{verb} {tail}".strip()

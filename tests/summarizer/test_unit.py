@@ -3701,3 +3701,10 @@ def test_a_pronoun_after_an_offer_in_the_same_turn_stands_for_the_offered_work()
         "Voir avec le syndicat s'il y a moyen de les financer",
         "je",
     )
+
+
+def test_lui_stands_for_the_person_the_turn_before_named():
+    assert spoken_task(
+        "D'accord. Je lui écris ce soir, alors.",
+        "Je ne peux pas. Il vaut mieux voir directement avec M. Lopes.",
+    ) == ("Écrire à M. Lopes", "je")
