@@ -1521,6 +1521,8 @@ _SELF = (
 _SELF_MID_RE = re.compile(
     r"(?:^|\s*,)\s*(?:moi|nous)(?:-?\s?m[êe]mes?)?\s*(?:,\s*|$)", re.IGNORECASE
 )
+# unpunctuated (ASR): "je le fais moi cet après midi avant mes visites"
+_SELF_HEAD_RE = re.compile(r"^\s*moi(?:-?\s?m[êe]me)?\b\s*,?\s*", re.IGNORECASE)
 _SELF_RE = re.compile(rf"^\s*{_SELF}\b\s*,?\s*|\s*,?\s*\b{_SELF}\s*$", re.IGNORECASE)
 _PREPOSITION_START_RE = re.compile(
     r"(?:avec|pour|en|dans|par|sur|chez|aupr[èe]s|apr[èe]s|avant|pendant|d[èe]s|[àa]|aux?)(?:\s|$)",
@@ -1718,7 +1720,8 @@ def _phrase(verb: str, rest: str, head: str = "", context: str = "") -> str | No
         return task[:1].upper() + task[1:]
     # "Tu peux le faire, Karim ?": the name said after the request is not the task's object
     tail = _tail(VOCATIVE_RE.sub(_drop_name, rest))
-    tail = _DANGLING_RE.sub("", _SELF_RE.sub("", _SELF_MID_RE.sub(" ", tail))).strip(" ,")
+    tail = _SELF_MID_RE.sub(" ", _SELF_HEAD_RE.sub("", tail))
+    tail = _DANGLING_RE.sub("", _SELF_RE.sub("", tail)).strip(" ,")
     # "je le reconvoque sous quinze jours, et cette fois…": what follows "et" is another clause
     tail = re.sub(r"^(?:et|puis|mais)\b.*$", "", tail, flags=re.IGNORECASE | re.DOTALL).strip()
     clitic = _OBJECT_CLITIC_RE.search(head)

@@ -3708,3 +3708,9 @@ def test_lui_stands_for_the_person_the_turn_before_named():
         "D'accord. Je lui écris ce soir, alors.",
         "Je ne peux pas. Il vaut mieux voir directement avec M. Lopes.",
     ) == ("Écrire à M. Lopes", "je")
+
+
+def test_moi_after_the_verb_is_who_not_what_in_unpunctuated_text():
+    assert spoken_task(
+        "je le fais moi demain matin avant la tournée", "d'accord qui peut faire le relevé"
+    ) == ("Faire le relevé", "je")
