@@ -350,7 +350,8 @@ _TARGET = (
     rf"(?:de|du)\s+(?:{_BARE_TARGET})"
     rf"|{_BARE_TARGET}"
     rf"|(?:la|le)\s+prochaine?\s+(?:s[ée]ance|r[ée]union(?:\s+de\s+\w+)?|commission|conseil|"
-    rf"directoire|comit[ée](?:\s+de\s+pilotage)?|bureau|assembl[ée]e|(?-i:[A-Z]{{2,6}})\b)"
+    rf"directoire|comit[ée](?:\s+de\s+pilotage)?|bureau|assembl[ée]e|pl[ée]ni[èe]re|"
+    rf"(?-i:[A-Z]{{2,6}})\b)"
     # a body's meeting of a month, by its name or acronym: "pour la CME de septembre"
     rf"|(?:la|le|l{_APOS})\s*[\w\-]+\s+(?:de|d{_APOS})\s*(?:{_MONTH}|printemps|[ée]t[ée]|automne|hiver)\b"
     rf"|la\s+fin\s+(?:du\s+(?:mois|trimestre|semestre)(?:\s+prochain)?|de\s+(?:la\s+)?semaine"
@@ -384,7 +385,7 @@ DEADLINE_RE = re.compile(
     rf"|\ben\s+{_MONTH}|\b(?:{_BARE_TARGET})\b"
     # at a body's meeting of a month: "présenter au bureau de juin", "au CA de mars"
     rf"|\b{_AT_NEXT}\s+(?:s[ée]ance|r[ée]union|commission|conseil|comit[ée]|bureau|"
-    rf"directoire|assembl[ée]e)(?:\s+(?:de|du|des)\s+(?:la\s+)?[a-zà-ÿ]{{4,}})?"
+    rf"directoire|assembl[ée]e|pl[ée]ni[èe]re)(?:\s+(?:de|du|des)\s+(?:la\s+)?[a-zà-ÿ]{{4,}})?"
     rf"|\b(?:au|[àa]\s+la|[àa]\s+l{_APOS})\s*(?:conseil|comit[ée]|bureau|directoire|commission|"
     rf"assembl[ée]e(?:\s+g[ée]n[ée]rale)?|s[ée]ance|session|(?-i:[A-Z]{{2,6}}))\s+"
     rf"(?:de|du|d{_APOS})\s*{_MONTH}",

@@ -3605,6 +3605,9 @@ def test_dates_that_are_not_the_tasks_deadline():
     assert deadline_of("Oui, envoie-le ce matin, avec un retour pour vendredi.") == "ce matin"
     # when the work may start
     assert stated_deadlines("Je veux bien la rédiger. Mais pas avant mars, hein.") == []
+    assert deadline_of("Je vous prépare une note pour la prochaine plénière.") == (
+        "pour la prochaine plénière"
+    )
     # a meeting named by its date is the deadline as a whole
     assert deadline_of("Je vous fais ça pour la réunion de jeudi prochain.") == (
         "pour la réunion de jeudi prochain"
