@@ -593,6 +593,7 @@ _NOT_COMMITMENTS = {
     "dise",
     "sois",
     "sache",
+    "puisse",
     "avoue",
     "pense",
     "propose",
@@ -1312,7 +1313,16 @@ _MODALS = (
 )
 # "vous pouvez déjà noter…" (not "vous pourrez peut-être négocier…": a possibility)
 _MODAL_ADVERBS = r"(?:(?:d[ée]j[àa]|aussi|toujours|juste|quand\s+m[êe]me|rapidement)\s+)*"
-_MODAL_FORMS = {"peux", "pouvez", "pourrais", "pourriez", "pourras", "pourrez", "voudriez"}
+_MODAL_FORMS = {
+    "peux",
+    "pouvez",
+    "pourrais",
+    "pourriez",
+    "pourras",
+    "pourrez",
+    "voudriez",
+    "vouliez",  # "vous vouliez dire quelque chose ?"
+}
 _CALLED_BACK_RE = re.compile(rf"(?:tu|vous) (?:{_MODALS} )?(?:(?:le|la|les|l|lui|leur) )?rappel\w*")
 _SECOND_PERSON_RE = re.compile(
     rf"\b(?:tu|vous)\s+(?:{_MODALS}\s+{_MODAL_ADVERBS}{_RAW_CLITICS}(?P<inf>\w+(?:er|ir|re))|"

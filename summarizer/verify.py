@@ -350,6 +350,14 @@ WAITING_VERBS = {
     "adorer",
     "croire",
     "redire",
+    # being somewhere or greeting, having, owing, supposing: no work ("je siège à la commission
+    # culture", "je salue M. Carpentier", "je dois y aller, pour mon train")
+    "sieger",
+    "saluer",
+    "avoir",
+    "devoir",
+    "supposer",
+    "entendre",
 }
 WINDOW_BEFORE = 2
 WINDOW_AFTER = 2

@@ -3717,3 +3717,20 @@ def test_moi_after_the_verb_is_who_not_what_in_unpunctuated_text():
     assert spoken_task(
         "je le fais moi demain matin avant la tournée", "d'accord qui peut faire le relevé"
     ) == ("Faire le relevé", "je")
+
+
+@pytest.mark.parametrize(
+    "said",
+    [
+        "Je siège à la commission culture, vous savez.",
+        "Je salue M. Carpentier, directeur de la centrale.",
+        "Bon, je dois y aller, pour mon train.",
+        "Vous vouliez dire quelque chose ?",
+    ],
+)
+def test_no_work_is_read_from_being_there_greeting_or_leaving(said: str):
+    from summarizer.pipeline import task_as_said
+
+    index = _said(f"[00:00:01] Anne Roy: {said}\n[00:00:05] Paul Morin: Oui.\n")
+    found = task_as_said(index, 0)
+    assert found is None or isinstance(check_action(found, index), Unverified)
