@@ -85,9 +85,14 @@ _FRAME_RE = re.compile(
 )
 
 
+# The result read after a vote ("… : adopté à l'unanimité.") says nothing of which point it is
+# either: two votes in a row share it.
+_RESULT_RE = re.compile(r"\s*:\s*adopt[ée]e?s?(?:\s+[àa]\s+l['’]unanimit[ée])?\s*\.?\s*$", re.I)
+
+
 def _content(decision: str) -> str:
-    """A decision's words without the frame around it."""
-    return _FRAME_RE.sub("", decision)
+    """A decision's words without the frame around it, nor the vote's result after it."""
+    return _RESULT_RE.sub("", _FRAME_RE.sub("", decision))
 
 
 def merge_decisions(items: list[Decision]) -> list[Decision]:
@@ -96,10 +101,16 @@ def merge_decisions(items: list[Decision]) -> list[Decision]:
     for item in items:
         for i, kept in enumerate(out):
             a, b = _content(kept.text), _content(item.text)
-            if (
-                _same(a, kept.sources, b, item.sources)
-                or _adjacent_same_numbers(kept, item)
-                or _neighbours_alike(a, kept.sources, b, item.sources, far=FAR_NEIGHBOUR_TURNS)
+            # two results of votes are two votes ("La légumerie… : adopté." / "Le festival… :
+            # adopté."), however alike their words or close their turns, unless they are the
+            # same item read twice
+            two_votes = bool(_RESULT_RE.search(kept.text) and _RESULT_RE.search(item.text))
+            if _same(a, kept.sources, b, item.sources) or (
+                not two_votes
+                and (
+                    _adjacent_same_numbers(kept, item)
+                    or _neighbours_alike(a, kept.sources, b, item.sources, far=FAR_NEIGHBOUR_TURNS)
+                )
             ):
                 best = item if len(item.text) > len(kept.text) else kept
                 out[i] = best.model_copy(update={"sources": _union(kept.sources, item.sources)})

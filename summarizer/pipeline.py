@@ -31,6 +31,7 @@ from summarizer.reading import (
     accepted_proposal,
     agreed_and_moved_on,
     assented_decision,
+    called_vote,
     concluded_decision,
     recap_then_request,
     replaced_decision,
@@ -326,6 +327,7 @@ def decision_as_said(index: TranscriptIndex, sid: int) -> dict[str, Any] | None:
     text = index.by_id[sid].text
     readings = [
         lambda: voted_decision(index, sid),
+        lambda: called_vote(index, sid),
         lambda: stated_decision(text),
         lambda: assented_decision(index, sid),
         lambda: replaced_decision(index, sid),

@@ -15,7 +15,11 @@ French meetings use, read here as said and then checked like any proposal:
 * a choice that replaces an earlier one (:func:`replaced_decision`): "On oublie X : on fait Y",
   "On corrige : pas X, Y"; the earlier one is then :func:`superseded`;
 * a point the chair settles in so many words (:func:`settled_by_chair`): "Alors on évacue le
-  Mas-Neuf.", "Bon, on répare pour finir la saison".
+  Mas-Neuf.", "Bon, on répare pour finir la saison";
+* a vote the chair calls and counts in one turn (:func:`called_vote`): "Qui est contre ?
+  Personne. Qui s'abstient ? … Donc adopté." on the point opened before ("Deuxième dossier, la
+  légumerie…"), or whose result says what ("Unanimité : quarante-huit mille euros pour le
+  tiers-lieu.").
 """
 
 from __future__ import annotations
@@ -767,6 +771,17 @@ def superseded(decision: Decision, index: TranscriptIndex) -> str | None:
             and (near or explicit or coverage(decision.text, old) >= 0.5)
         ):
             return f"remplacée plus loin : « {m.group(0).strip()} »"
+        if (
+            near
+            and _VOTE_CANCELLED_RE.search(normalize(seg.text))
+            and _VOTED_RE.search(decision.text)
+            and not any(
+                _VOTE_RESULT_RE.search(settled(x.text)) for x in segs[last + 1 : last + 1 + k]
+            )
+        ):
+            # "Le festival… : adopté." … "Dans ce cas, on annule ce vote. Le dossier est
+            # ajourné.": the last vote taken no longer holds (not the votes before it)
+            return f"vote annulé plus loin : « {seg.text.strip()[:80]} »"
         corrected = _SETTLED_AGAIN_RE.search(seg.text)
         if (
             corrected
@@ -783,6 +798,8 @@ def superseded(decision: Decision, index: TranscriptIndex) -> str | None:
     return None
 
 
+_VOTE_CANCELLED_RE = re.compile(r"\bannul\w*\s+(?:ce|le|notre)\s+vote\b")
+_VOTED_RE = re.compile(r"\b(?:adopt[ée]e?s?|vot[ée]e?s?|unanimit[ée])\b", re.IGNORECASE)
 # the chair settling a point again: "on corrige :", "on rectifie", "on change :"
 _SETTLED_AGAIN_RE = re.compile(r"\bon\s+(?:(?:corrige|rectifie)\b|change\s*[:,])", re.IGNORECASE)
 
@@ -917,4 +934,54 @@ def voted_decision(index: TranscriptIndex, sid: int) -> tuple[str, list[int]] | 
             break
         how = "adopté à l'unanimité" if "unanimit" in result else "adopté"
         return f"{what[:1].upper()}{what[1:]} : {how}.", sorted({segs[q].id, sid})
+    return None
+
+
+# "Qui est contre ? Qui s'abstient ?": the chair calls the vote
+_VOTE_QUESTION_RE = re.compile(r"\bqui (?:est|vote) (?:pour|contre)\b|\bqui s abstient\b")
+# "Unanimité : quarante-huit mille euros de LEADER pour le tiers-lieu."
+_RESULT_SAYS_WHAT_RE = re.compile(
+    r"\b(?:[àa] l['’ ]\s*)?(?:unanimit[ée]|adopt[ée]e?s?)\s*:\s*(?P<what>[^.;!?]+)", re.IGNORECASE
+)
+# "Deuxième dossier, la légumerie de la CUMA du Causse."
+_ITEM_OPENED_RE = re.compile(
+    r"\b(?:premier|deuxi[èe]me|troisi[èe]me|quatri[èe]me|cinqui[èe]me|dernier|autre)\s+"
+    r"(?:dossier|point|projet)\s*[,:]?\s*(?P<what>[^.;!?]+)",
+    re.IGNORECASE,
+)
+# how far back the point voted on may have been opened (its presentation and questions between)
+ITEM_OPENED_TURNS = 6
+
+
+def called_vote(index: TranscriptIndex, sid: int) -> tuple[str, list[int]] | None:
+    """A vote the chair calls and counts in turn ``sid`` ("Qui est contre ? Personne. Qui
+    s'abstient ? M. Delmas. Donc adopté, douze voix pour, une abstention.") with nothing put to
+    the vote in so many words: what is adopted is what the result says ("Unanimité :
+    quarante-huit mille euros de LEADER pour le tiers-lieu."), else the item the chair opened
+    last, in that turn or up to :data:`ITEM_OPENED_TURNS` turns before ("Deuxième dossier, la
+    légumerie de la CUMA du Causse."). ``None`` when no vote is called or it is not carried."""
+    text = index.by_id[sid].text
+    call = _VOTE_QUESTION_RE.search(normalize(text))
+    if not call:
+        return None
+    # where the call starts in the text as said (normalisation keeps the words in order)
+    start = len(" ".join(text.split()[: len(normalize(text)[: call.start()].split())]))
+    after = text[start:]
+    result = settled(after)
+    if _VOTE_REJECTED_RE.search(normalize(after)) or not _VOTE_RESULT_RE.search(result):
+        return None
+    how = "adopté à l'unanimité" if "unanimit" in result else "adopté"
+    said = _RESULT_SAYS_WHAT_RE.search(after)
+    if said and content_tokens(said["what"]):
+        what = said["what"].strip(" ,:")
+        return f"{what[:1].upper()}{what[1:]} : {how}.", [sid]
+    for step in range(ITEM_OPENED_TURNS + 1):
+        turn = index.neighbour(sid, -step)
+        if turn is None:
+            break
+        opened = list(_ITEM_OPENED_RE.finditer(text[:start] if step == 0 else turn.text))
+        if opened:
+            what = " ".join(opened[-1]["what"].split()[:OPENED_POINT_UNPUNCTUATED_WORDS])
+            what = what.strip(" ,:")
+            return f"{what[:1].upper()}{what[1:]} : {how}.", sorted({turn.id, sid})
     return None

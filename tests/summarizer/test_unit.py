@@ -3734,3 +3734,37 @@ def test_no_work_is_read_from_being_there_greeting_or_leaving(said: str):
     index = _said(f"[00:00:01] Anne Roy: {said}\n[00:00:05] Paul Morin: Oui.\n")
     found = task_as_said(index, 0)
     assert found is None or isinstance(check_action(found, index), Unverified)
+
+
+def test_a_vote_called_and_counted_in_one_turn_adopts_the_item_opened_before():
+    from summarizer import summarize
+
+    t = parse_clerk_text(
+        "[00:00:01] Paul Morin: Premier dossier, la rénovation du lavoir. Madame Roy.\n"
+        "[00:00:05] Anne Roy: Coût total quarante mille euros, subvention demandée vingt mille.\n"
+        "[00:00:12] Marc Diallo: Et l'entretien, qui le paie ?\n"
+        "[00:00:16] Anne Roy: La commune, c'est prévu au budget.\n"
+        "[00:00:20] Paul Morin: Qui est contre ? Personne. Qui s'abstient ? M. Diallo. Donc "
+        "adopté, huit voix pour, une abstention.\n"
+        "[00:00:30] Paul Morin: Je le mets au vote. Qui est contre ? Unanimité : trente mille "
+        "euros pour la halle. Deuxième dossier, le festival d'été.\n"
+        "[00:00:40] Anne Roy: Le département n'a pas encore délibéré.\n"
+        "[00:00:45] Paul Morin: Qui est contre ? Personne. Adopté.\n"
+        "[00:00:50] Anne Roy: Attention, sans la délibération du département, ce n'est pas "
+        "possible.\n"
+        "[00:00:55] Paul Morin: Dans ce cas, on annule ce vote. Le dossier est ajourné.\n"
+    )
+
+    class No:
+        name, context_tokens = "no", 32000
+
+        def complete_json(self, messages, schema, *, max_tokens):
+            return {"summary": "", "kind": "information ou avis"}
+
+    minutes = summarize(t, backend=No(), steps=("decisions",))
+    texts = [d.text for d in minutes.decisions]
+    assert "La rénovation du lavoir : adopté." in texts
+    assert "Trente mille euros pour la halle : adopté à l'unanimité." in texts
+    # the vote annulled later is among the points to check, not in the decisions
+    assert not any("festival" in x for x in texts)
+    assert any("festival" in u.text for u in minutes.to_check)
