@@ -838,10 +838,9 @@ _VOTE_RESULT_RE = re.compile(
 _VOTE_REJECTED_RE = re.compile(r"\b(?:rejet\w*|refus\w*|pas adopte\w*|n est pas adopte\w*)\b")
 
 
+_ORDINAL = r"(?:premier|deuxi[èe]me|troisi[èe]me|quatri[èe]me|cinqui[èe]me|dernier)"
 _AGENDA_OPENER_RE = re.compile(
-    r"^\s*(?:(?:et\s+)?(?:premier|deuxi[èe]me|troisi[èe]me|quatri[èe]me|cinqui[èe]me|dernier)\s+"
-    r"point|point\s+(?:\w+|\d+))\s*[,:.]?\s*",
-    re.IGNORECASE,
+    rf"^\s*(?:(?:et\s+)?{_ORDINAL}\s+point|point\s+(?:\w+|\d+))\s*[,:.]?\s*", re.IGNORECASE
 )
 _TAKEN_BACK_RE = re.compile(
     r"^.*\b(?:on\s+revient\s+sur|on\s+corrige|on\s+change)\b[^:]*:\s*", re.IGNORECASE
@@ -945,8 +944,7 @@ _RESULT_SAYS_WHAT_RE = re.compile(
 )
 # "Deuxième dossier, la légumerie de la CUMA du Causse."
 _ITEM_OPENED_RE = re.compile(
-    r"\b(?:premier|deuxi[èe]me|troisi[èe]me|quatri[èe]me|cinqui[èe]me|dernier|autre)\s+"
-    r"(?:dossier|point|projet)\s*[,:]?\s*(?P<what>[^.;!?]+)",
+    rf"\b(?:{_ORDINAL}|autre)\s+(?:dossier|point|projet)\s*[,:]?\s*(?P<what>[^.;!?]+)",
     re.IGNORECASE,
 )
 # how far back the point voted on may have been opened (its presentation and questions between)
