@@ -101,7 +101,8 @@ DATE_RE = re.compile(
 # A task given or taken: first-person future ("transmettrai"), "je m'en charge", requests,
 # a third person's future ("les services techniques passeront"), "il faudra".
 COMMITMENT_RE = re.compile(
-    r"\b(\w{2,}(?:rai|ras)|(?:je m|on s|nous nous) en (?:charge|occupe)\w*|je (?:vais|prepare|m occupe)|il faudra|d ici|"
+    r"\b(\w{2,}(?:rai|ras)|(?:je m|on s|nous nous) en (?:charge|occupe)\w*|"
+    r"je (?:vais|prepare|m occupe)|il faudra|d ici|"
     r"pouvez vous|pourriez vous|vous pourriez|peux tu|pourrais tu|tu (?:peux|pourras|vas)|"
     r"vous (?:pourrez|allez)|est ce que (?:tu|vous) (?:peux|pouvez|pourrais|pourriez)|"
     r"charge de|se charge|\w{3,}(?:era|ira|dra|ront)|(?:tu|vous) (?:\w+ )?\w+(?:es|ez|ets|nds))\b"

@@ -2224,8 +2224,8 @@ def third_party_present(text: str, context: str) -> tuple[str, str] | None:
 def third_party_asked(text: str, context: str = "") -> tuple[str, str] | None:
     """``(task, subject)`` for a party named as the subject and asked, in a question, whether
     it can do a piece of work: "La vie scolaire peut envoyer un message aux familles
-    concernées, sur Pronote ?" → ("Envoyer un message aux familles concernées", "La vie
-    scolaire"); the one addressed when someone is ("Rachid, la DGCL peut inscrire le texte à
+    concernées, sur Pronote ?" → ("Envoyer un message aux familles concernées, sur Pronote",
+    "La vie scolaire"); the one addressed when someone is ("Rachid, la DGCL peut inscrire le texte à
     la séance du 6 ?"). Not a statement ("le service peut envoyer…" says what is possible),
     nor a rule checked ("le président peut prendre un électeur présent, non ?")."""
     for clause in _CLAUSE_END.split(text):
