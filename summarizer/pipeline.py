@@ -390,7 +390,7 @@ def _names_nothing(task: str) -> bool:
 
 # "Et moi je peux écrire à l'association régionale, je connais la référente.": a volunteer,
 # set off by "moi", needs nobody's yes
-_VOLUNTEERS_RE = re.compile(r"\bmoi,? je (?:te |vous )?(?:peux|pourrais)\b")
+_MOI_JE_PEUX_RE = re.compile(r"\bmoi,? je (?:te |vous )?(?:peux|pourrais)\b")
 
 
 def task_as_said(index: TranscriptIndex, sid: int) -> dict[str, Any] | None:
@@ -426,7 +426,7 @@ def task_as_said(index: TranscriptIndex, sid: int) -> dict[str, Any] | None:
         and nxt.speaker != seg.speaker
         and (opens_with_acceptance(nxt.text) or goes_ahead(nxt.text))
     )
-    if found is None and (taken_up or _VOLUNTEERS_RE.search(normalize(seg.text))):
+    if found is None and (taken_up or _MOI_JE_PEUX_RE.search(normalize(seg.text))):
         # "Je peux vous transmettre nos données de nidification." / "Oui, mais passez par
         # Mme Garnier.", "Je peux demander aux infirmières…" / "Très bien. Donc…": an offer
         # taken up

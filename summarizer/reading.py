@@ -891,6 +891,13 @@ def point_opened(before: str) -> str:
     return point
 
 
+def _adopted(what: str, result: str) -> str:
+    """The decision a carried vote states: what was put to it, then how it was carried
+    ("La ligne vers la gare : adopté à l'unanimité.")."""
+    how = "adopté à l'unanimité" if "unanimit" in result else "adopté"
+    return f"{what[:1].upper()}{what[1:]} : {how}."
+
+
 def voted_decision(index: TranscriptIndex, sid: int) -> tuple[str, list[int]] | None:
     """A proposal put to the vote and carried, as said: "Je mets aux voix la ligne vers la gare."
     (or "Je vous propose d'arrêter les comptes.") followed, in that turn or up to four turns
@@ -931,8 +938,7 @@ def voted_decision(index: TranscriptIndex, sid: int) -> tuple[str, list[int]] | 
             what = point_opened(segs[q].text[: m.start()])
         if not content_tokens(what):
             break
-        how = "adopté à l'unanimité" if "unanimit" in result else "adopté"
-        return f"{what[:1].upper()}{what[1:]} : {how}.", sorted({segs[q].id, sid})
+        return _adopted(what, result), sorted({segs[q].id, sid})
     return None
 
 
@@ -968,11 +974,10 @@ def called_vote(index: TranscriptIndex, sid: int) -> tuple[str, list[int]] | Non
     result = settled(after)
     if _VOTE_REJECTED_RE.search(normalize(after)) or not _VOTE_RESULT_RE.search(result):
         return None
-    how = "adopté à l'unanimité" if "unanimit" in result else "adopté"
     said = _RESULT_SAYS_WHAT_RE.search(after)
     if said and content_tokens(said["what"]):
         what = said["what"].strip(" ,:")
-        return f"{what[:1].upper()}{what[1:]} : {how}.", [sid]
+        return _adopted(what, result), [sid]
     for step in range(ITEM_OPENED_TURNS + 1):
         turn = index.neighbour(sid, -step)
         if turn is None:
@@ -981,5 +986,5 @@ def called_vote(index: TranscriptIndex, sid: int) -> tuple[str, list[int]] | Non
         if opened:
             what = " ".join(opened[-1]["what"].split()[:OPENED_POINT_UNPUNCTUATED_WORDS])
             what = what.strip(" ,:")
-            return f"{what[:1].upper()}{what[1:]} : {how}.", sorted({turn.id, sid})
+            return _adopted(what, result), sorted({turn.id, sid})
     return None

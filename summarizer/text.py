@@ -1529,10 +1529,9 @@ _SELF = (
     r"(?:moi-?\s?m[êe]me|nous-?\s?m[êe]mes|personnellement|de mon c[ôo]t[ée]|de notre c[ôo]t[ée])"
 )
 # "je relance les directeurs, moi, au prochain conseil": who, set off inside the clause
-_SELF_MID_RE = re.compile(
-    r"(?:^|\s*,)\s*(?:moi|nous)(?:-?\s?m[êe]mes?)?\s*(?:,\s*|$)", re.IGNORECASE
-)
-# unpunctuated (ASR): "je le fais moi cet après midi avant mes visites"
+_SELF_MID_RE = re.compile(r"\s*,\s*(?:moi|nous)(?:-?\s?m[êe]mes?)?\s*(?:,\s*|$)", re.IGNORECASE)
+# who, first after the verb: "je le fais, moi, cet après-midi", unpunctuated "je le fais moi
+# cet après midi"
 _SELF_HEAD_RE = re.compile(r"^\s*moi(?:-?\s?m[êe]me)?\b\s*,?\s*", re.IGNORECASE)
 _SELF_RE = re.compile(rf"^\s*{_SELF}\b\s*,?\s*|\s*,?\s*\b{_SELF}\s*$", re.IGNORECASE)
 _PREPOSITION_START_RE = re.compile(

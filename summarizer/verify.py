@@ -474,6 +474,13 @@ _DECIDED_BY_RE = re.compile(
 )
 
 
+def _decided_beside(rest: str) -> bool:
+    """Whether a decision's normalised text, its deferral taken out, still says what is
+    decided (words beyond the decision and settling words around it)."""
+    rest = re.sub(r"\b(?:on fait comme ca|alors|bon|donc|ok)\b", " ", rest)
+    return bool(content_tokens(STRONG_DECISION_RE.sub(" ", FRAMING_RE.sub(" ", rest))))
+
+
 def check_decision(item: dict[str, Any], index: TranscriptIndex) -> Decision | Unverified:
     """A :class:`Decision` when the cited text states it, else an :class:`Unverified`."""
     text = str(item.get("decision") or "").strip()
@@ -520,10 +527,7 @@ def check_decision(item: dict[str, Any], index: TranscriptIndex) -> Decision | U
         return rejected("point reporté ou renvoyé sans date : pas une décision")
     if DISCUSS_LATER_RE.search(norm):
         return rejected("discussion annoncée pour plus tard : pas une décision")
-    left = re.sub(r"\b(?:on fait comme ca|alors|bon|donc|ok)\b", " ", TO_MEETING_RE.sub(" ", norm))
-    if TO_MEETING_RE.search(norm) and not content_tokens(
-        STRONG_DECISION_RE.sub(" ", FRAMING_RE.sub(" ", left))
-    ):
+    if TO_MEETING_RE.search(norm) and not _decided_beside(TO_MEETING_RE.sub(" ", norm)):
         # "On inscrit un point tritium à la séance de juin", "le dossier est ajourné au
         # prochain comité en mars": the point goes to another meeting, dated or not, and
         # nothing else is decided; a date moved ("marché reporté en septembre") or a vote
