@@ -374,6 +374,8 @@ _TARGET = (
 DEADLINE_RE = re.compile(
     rf"\b(?:d{_APOS}ici|avant|au\s+plus\s+tard|d[èe]s|jusqu{_APOS}?(?:au|[àa])|pour)\s+(?:{_TARGET})\b"
     rf"|dans\s+la\s+(?:semaine|journ[ée]e|matin[ée]e)"
+    # "un jour de la semaine prochaine", said whole
+    rf"|\bun\s+(?:jour|matin|soir|apr[èe]s[\s-]midi)\s+de\s+(?:la\s+semaine\s+prochaine|cette\s+semaine)"
     # before an event of the work itself: "avant la publication", "avant qu'on ouvre aux
     # partenaires"
     rf"|\bavant\s+(?:la|le|les|l{_APOS})\s*(?!(?:fin|r[ée]union|s[ée]ance|autres|gens|personnes)\b)"
@@ -443,6 +445,14 @@ def stated_deadlines(text: str) -> list[str]:
         if (_ONLY_AHEAD_RE.search(m.group(0)) or not _said_in_past(text, m.start()))
         # "Mais pas avant septembre": when the work cannot start, not when it is due
         and not re.search(r"\bpas\s*$", text[: m.start()], re.IGNORECASE)
+        # "le samedi, c'est compliqué", "fermer le mercredi": every Saturday, not a day ("le
+        # vendredi soir" before an election is that one)
+        and not re.fullmatch(rf"le\s+{_DAY}", m.group(0).strip(), re.IGNORECASE)
+        # "demander que le 14 juillet soit à l'ordre du jour": a day as the subject
+        and not (
+            re.search(r"\bque\s*$", text[: m.start()], re.IGNORECASE)
+            and re.match(r"\s+(?:soit|soient|sera|est)\b", text[m.end() :], re.IGNORECASE)
+        )
         and not (
             m.group(0).lower().startswith("tout")
             and _EARLIER_TODAY_RE.search(_CLAUSE_BREAK_RE.split(text[: m.start()])[-1])
@@ -883,8 +893,11 @@ _PURPOSE_RE = re.compile(
 )
 
 
+# "…avec une réponse pour lundi", "Je vous les envoie en janvier, pour une visite en février":
+# the date of what goes with the work or what it is for
 _ATTACHED_DATE_RE = re.compile(
-    r"\bavec\s+(?:une?|des|la|le|les|l['’])\s*[\w\-]+(?:\s+attendue?s?)?\s*$", re.IGNORECASE
+    r"\b(?:avec|pour)\s+(?:une?|des|la|le|les|l['’])\s*[\w\-]+(?:\s+attendue?s?)?\s*$",
+    re.IGNORECASE,
 )
 _WEAK_DEADLINE_RE = re.compile(rf"{_LEAD_TIME}$|{_AT_NEXT}\b", re.IGNORECASE)
 
@@ -1464,6 +1477,17 @@ _BEFORE_CLITIC = {
     "me",
     "te",
     "se",
+    # "Si quelqu'un pouvait la reprendre…": past and conditional forms of the modals
+    "pouvait",
+    "pouvais",
+    "pourriez",
+    "pourrions",
+    "pourrais",
+    "voudrait",
+    "voudrais",
+    "voulez",
+    "veux",
+    "veut",
 }
 
 

@@ -52,6 +52,7 @@ from summarizer.text import (
     opens_with_acceptance,
     self_corrected,
     spoken_task,
+    stated_deadlines,
     stem,
     third_party_present,
     time_tokens,
@@ -954,10 +955,16 @@ def _other_task(text: str, task: str) -> bool:
         or len(found[0].split()) < 2
         or same_verb(found[0], task)
         or verb_said(task, clause)
-        or set(content_tokens(found[0])[1:]) & set(content_tokens(task)[1:])
+        # the same thing taken on by whoever speaks or is asked ("vous prenez l'arrêté ?" /
+        # "je signe l'arrêté ce soir"), not by a third party ("Je reprends contact avec
+        # l'architecte pour les plans. Et le secrétariat transmettra ces plans d'ici la fin
+        # du mois.": the month is the secretariat's)
+        or (
+            found[1] in ("je", "tu")
+            and set(content_tokens(found[0])[1:]) & set(content_tokens(task)[1:])
+        )
     ):
-        return False  # the same task, or the same thing ("vous prenez l'arrêté ?" / "je signe
-        # l'arrêté ce soir")
+        return False  # the same task, or the same thing
     return not (_BACK_REFERENCE_RE.search(normalize(clause)) and not _DISLOCATED_RE.search(clause))
 
 
@@ -969,6 +976,23 @@ _REPORT_BACK_RE = re.compile(
 )
 
 
+_CLAUSE_RE = re.compile(r"[^,;:]+(?:[,;:]|$)")
+_NEGATED_RE = re.compile(r"\b(?:ne|n|pas|jamais)\b")
+
+
+def _without_refusals(text: str, task: str) -> str:
+    """``text`` without its negated clauses that do not say ``task``'s verb: "je ne peux pas
+    vous répondre ce soir, il faut que j'en parle avec l'adjoint" does not date the talk."""
+    if not task:
+        return text
+    kept = [
+        c
+        for c in _CLAUSE_RE.findall(text)
+        if not (_NEGATED_RE.search(normalize(c)) and not verb_said(task, c))
+    ]
+    return " ".join(kept) if kept else text
+
+
 def _task_deadline(text: str, task: str) -> str | None:
     """The deadline ``text`` gives ``task``: said in the sentences that say its verb, else
     said as a deadline ("pour…", "avant…") in the sentence right after them, if it gives no
@@ -976,8 +1000,8 @@ def _task_deadline(text: str, task: str) -> str | None:
     prochaine réunion."); the whole text's when no sentence says the verb."""
     sentences, saying = _verb_sentences(text, task)
     if not saying:
-        return deadline_of(text) or _clause_deadline(text, task)
-    found = deadline_of(" ".join(sentences[i] for i in saying))
+        return deadline_of(_without_refusals(text, task)) or _clause_deadline(text, task)
+    found = deadline_of(_without_refusals(" ".join(sentences[i] for i in saying), task))
     if found:
         return found
     for sentence in sentences[saying[-1] + 1 : saying[-1] + 2]:  # the sentence right after
@@ -1099,7 +1123,10 @@ def _asking_part(request: str) -> str:
     la veille, le 17 au matin. Il me faut les arrêtés, par contre." asks for the arrêtés, by
     no date."""
     sentences = [x for x in SENTENCE_RE.findall(request) if x.strip()]
-    asking = [x for x in sentences if is_request(x) or not commits_self(x)]
+    first = next((i for i, x in enumerate(sentences) if is_request(x)), 0)
+    # "On part là-dessus : samedi 13 mars, sur le marché. Mme Roussel, pour les kits ?": what
+    # was settled before the request is not the request's deadline
+    asking = [x for x in sentences[first:] if is_request(x) or not commits_self(x)]
     return " ".join(asking) if asking and len(asking) < len(sentences) else request
 
 
@@ -1175,6 +1202,8 @@ _PRO_TASK_RE = re.compile(
 _FOLLOW_UP_RE = re.compile(
     r"\bqu(?:e|e ca|il|elle|ils|elles) (?:\w+ )?soi(?:t|ent)\b|\bdate (?:limite|butoir)\b|"
     r"\bau plus tard\b|\bdernier delai\b|\bil (?:me|nous) (?:le|la|les|l) (?:faut|faudrait)\b"
+    # "Il me faudrait tout ça pour mardi aussi, l'un et l'autre."
+    r"|\bil (?:me|nous) (?:faut|faudrait|faudra) (?:tout )?(?:ca|cela|le tout|les deux)\b"
 )
 FOLLOW_UP_WORDS = 30
 ONLY_DEADLINE_WORDS = 10
@@ -1202,6 +1231,23 @@ def _follow_up_deadline(after: int, index: TranscriptIndex, task: str) -> Segmen
         return None
     found = _follow_up_date(follow.text)
     return follow if found and not _other_task(follow.text, task) else None
+
+
+def _counter_deadline(
+    follow: Segment, own: Segment, index: TranscriptIndex
+) -> tuple[Segment, str] | None:
+    """The date the one who took the work on answers to a deadline set after the fact ("Il me
+    faudrait ça la semaine prochaine." / "…ça va être juste. Je peux vous le donner pour le
+    15."): the turn and the deadline of its last sentence that says one."""
+    nxt = index.neighbour(follow.id, 1)
+    if nxt is None or nxt.speaker != own.speaker or nxt.speaker == follow.speaker:
+        return None
+    for sentence in reversed([x for x in SENTENCE_RE.findall(nxt.text) if x.strip()]):
+        found = deadline_of(sentence)
+        if found:
+            return nxt, found
+    said = stated_deadlines(nxt.text)  # unpunctuated: the last date said is the offer
+    return (nxt, said[-1]) if said else None
 
 
 def _follow_up_date(text: str) -> str | None:
@@ -1281,6 +1327,10 @@ def _task_sentences(text: str, task: str) -> str:
     return " ".join(sentences[i] for i in saying) if saying else text
 
 
+# a sentence that turns to the speaker's own part ("Et moi, j'appellerai le maire")
+_OWN_PART_RE = re.compile(r"^\s*(?:et\s+)?(?:moi|de mon cote|pour ma part)\b")
+
+
 def resolve_due(
     proposed: str | None,
     ids: list[int],
@@ -1322,7 +1372,12 @@ def resolve_due(
         and saying[0] > 0
         and not verb_said(task, pair.text)
         and not _PRO_TASK_RE.search(normalize(sentences[saying[0]]))
-        and commits_self(sentences[0])  # the first sentence takes on what was asked
+        and (
+            commits_self(sentences[0])  # the first sentence takes on what was asked
+            # "Vendredi, c'est bien. Et moi, j'appellerai le maire…": the speaker's own work,
+            # set apart from what was agreed
+            or _OWN_PART_RE.match(normalize(sentences[saying[0]]))
+        )
     )
     in_pair = (
         [d for d in [deadline_of(_asking_part(pair.text) if role == "request" else pair.text)] if d]
@@ -1361,11 +1416,15 @@ def resolve_due(
             turns = [*turns, answer]
             said_here = [d for d in [_when_answered(answer.text, task)] if d]
             break
-    if not said_here and pair is not None:
+    if not said_here and (pair is not None or commits_self(cited[0].text)):
         follow = _follow_up_deadline(max(t.id for t in turns), index, task)
         if follow is not None:
             turns = [*turns, follow]
             said_here = [d for d in [_follow_up_date(follow.text)] if d]
+            counter = _counter_deadline(follow, cited[0], index)
+            if counter is not None:
+                turns = [*turns, counter[0]]
+                said_here = [counter[1]]
     said_words = time_tokens(_text(turns))
     meeting_dates = [d for s in turns for d in next_meeting_dates(s.text)]
     if proposed and any(

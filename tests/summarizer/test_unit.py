@@ -3768,3 +3768,93 @@ def test_a_vote_called_and_counted_in_one_turn_adopts_the_item_opened_before():
     # the vote annulled later is among the points to check, not in the decisions
     assert not any("festival" in x for x in texts)
     assert any("festival" in u.text for u in minutes.to_check)
+
+
+def test_a_deadline_said_of_someone_elses_work_or_of_what_the_work_is_for_is_not_the_tasks():
+    from summarizer.verify import _task_deadline
+
+    # a third party's task in the next sentence, about the same documents
+    assert (
+        _task_deadline(
+            "Je rappelle le bureau d'études pour les relevés. Et le greffe enverra ces relevés "
+            "au tribunal d'ici la fin du mois.",
+            "Rappeler le bureau d'études pour les relevés",
+        )
+        is None
+    )
+    # what the work is for has its own date
+    assert deadline_of("Je vous les transmets en mars, pour une inspection en mai.") == "en mars"
+    assert deadline_of("Je passerai un matin de la semaine prochaine.") == (
+        "un matin de la semaine prochaine"
+    )
+
+
+def test_a_date_in_a_refusal_does_not_date_the_work_that_follows():
+    from summarizer.verify import _task_deadline
+
+    assert (
+        _task_deadline(
+            "Je ne peux pas m'engager ce matin, il faut que j'en parle avec la trésorière.",
+            "Parler avec la trésorière",
+        )
+        is None
+    )
+
+
+def test_a_weekday_said_of_every_week_or_as_a_subject_is_not_a_deadline():
+    assert stated_deadlines("Le mardi, je suis au siège, c'est compliqué.") == []
+    assert stated_deadlines("Je vais demander que le 8 mai soit inscrit au bureau.") == []
+    # a named evening before an event is one
+    assert stated_deadlines("Je mets deux agents le jeudi soir pour le gymnase.") == [
+        "le jeudi soir"
+    ]
+
+
+def test_what_was_settled_before_a_request_does_not_date_it():
+    from summarizer.verify import _asking_part
+
+    assert _asking_part(
+        "Bon, on retient le jeudi 4 juin, place du marché. Mme Lenoir, pour les affiches ?"
+    ).strip() == ("Mme Lenoir, pour les affiches ?")
+
+
+def test_the_owners_counter_offer_to_a_deadline_set_after_the_fact_wins():
+    from summarizer.verify import resolve_due
+
+    index = _said(
+        "[00:00:01] Lucie Marin: Il y a peut-être une erreur. Je vous prépare une note, avec "
+        "les plans.\n"
+        "[00:00:10] Paul Roche: Il me faudrait ça demain, si possible.\n"
+        "[00:00:20] Lucie Marin: Demain, ça va être juste. Je peux vous la donner pour "
+        "mercredi.\n"
+        "[00:00:30] Paul Roche: Mercredi, ça ira.\n"
+    )
+    assert resolve_due(None, [0], index, [], "Préparer une note, avec les plans") == (
+        "pour mercredi"
+    )
+    # the requester's own deadline, given after the acceptance, with nothing against it
+    index = _said(
+        "[00:00:01] Paul Roche: Vous pouvez me chiffrer les barrières ?\n"
+        "[00:00:10] Lucie Marin: Oui, je le fais.\n"
+        "[00:00:20] Paul Roche: Merci. Il me faudrait tout ça pour lundi.\n"
+    )
+    assert resolve_due(None, [0], index, [], "Chiffrer les barrières") == "pour lundi"
+
+
+def test_the_speakers_own_work_after_agreeing_a_date_for_anothers_is_not_dated_by_it():
+    from summarizer.verify import resolve_due
+
+    index = _said(
+        "[00:00:01] Paul Roche: Jeanne, tu rédiges la convention ?\n"
+        "[00:00:10] Jeanne Vidal: D'ici mardi, ça te va ?\n"
+        "[00:00:20] Paul Roche: Mardi, c'est parfait. Et moi, je préviendrai le président.\n"
+    )
+    assert resolve_due(None, [2], index, [], "Prévenir le président") is None
+
+
+def test_a_pronoun_after_a_past_modal_is_not_a_noun_phrase():
+    from summarizer.text import _antecedent
+
+    assert _antecedent("Il reste le dossier Martin. Si quelqu'un pouvait la reprendre", "la") != (
+        "la reprendre"
+    )
