@@ -33,6 +33,7 @@ from summarizer.reading import (
     assented_decision,
     called_vote,
     concluded_decision,
+    consent_asked,
     recap_then_request,
     replaced_decision,
     settled_by_chair,
@@ -317,6 +318,16 @@ def _accepted_second_request(
     ):
         return []
     return [{"task": second, "owner": "", "due": "", "segments": [sid], "read_from_text": True}]
+
+
+def _consented_point(index: TranscriptIndex, seg: Segment) -> tuple[str, list[int]] | None:
+    """A point put to everyone and assented to ("…Montbrun à Camille. Ça convient à tout le
+    monde ?" / "Oui."), read in code; not a task offered with its date ("La direction peut
+    vous sortir ça. D'ici la fin du mois, ça vous va ?")."""
+    if not consent_asked(seg.text):
+        return None
+    found = accepted_proposal(index, seg.id)
+    return found if found and not (is_request(found[0]) or spoken_task(found[0])) else None
 
 
 def decision_as_said(index: TranscriptIndex, sid: int) -> dict[str, Any] | None:
@@ -645,12 +656,18 @@ def summarize(
             p for seg in candidates for p in ask_about_turn(ask, transcript, index, seg.id, True)
         ]
         # a proposal agreed to by whoever opens the next point, a point summed up before the
-        # work is handed out: no decision word is said; read in code, no question to the model
+        # work is handed out, a point put to the others and assented to ("…Montbrun à Camille.
+        # Ça convient à tout le monde ?" / "Oui."): no decision word is said; read in code, no
+        # question to the model
         asked = {seg.id for seg in candidates}
         for seg in segments:
             if seg.id in asked:
                 continue
-            found = agreed_and_moved_on(index, seg.id) or recap_then_request(index, seg.id)
+            found = (
+                agreed_and_moved_on(index, seg.id)
+                or recap_then_request(index, seg.id)
+                or _consented_point(index, seg)
+            )
             if found:
                 proposals.append(
                     {"decision": found[0], "segments": found[1], "settled_in_code": True}

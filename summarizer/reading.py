@@ -28,6 +28,8 @@ import re
 
 from summarizer.schema import Decision
 from summarizer.text import (
+    MONTHS,
+    NUMBER_WORDS,
     PERSON_NAME,
     SENTENCE_RE,
     addressee,
@@ -38,6 +40,7 @@ from summarizer.text import (
     normalize,
     stem,
     time_tokens,
+    tokens,
 )
 from summarizer.verify import (
     CHAIR_SETTLING_RE,
@@ -302,7 +305,10 @@ _CONSENTED_RE = re.compile(
 # Consent asked at the end of a point ("…, tout le monde est d'accord ?").
 _CONSENT_ASKED_RE = re.compile(
     rf"\b(?:{_NO_OBJECTION}|tout le monde est d['’ ]accord|[çc]a (?:vous|te) va|"
-    r"on est d['’ ]accord|vous [êe]tes d['’ ]accord)\W*$"
+    r"on est d['’ ]accord|vous [êe]tes d['’ ]accord|"
+    # "Ça convient à tout le monde ?", "Ça vous convient ?"
+    r"[çc]a (?:vous |te )?convient(?: [àa] (?:tout le monde|tous|tout le monde ici))?|"
+    r"tout le monde est ok|[çc]a va pour tout le monde)\W*$"
     r"|[.!…]\s*d['’ ]accord\s*\?\W*$",  # "…au cas par cas au-delà. D'accord ?"
     re.IGNORECASE,
 )
@@ -518,7 +524,7 @@ def _stated_before_question(text: str) -> str:
     return point_opened(text.strip()[: question.start()])
 
 
-def _consent_asked(text: str) -> bool:
+def consent_asked(text: str) -> bool:
     """Whether a turn ends by asking the others to agree; in unpunctuated text a final
     "d'accord" after a point put on record counts ("…on peut l'acter remisage… d accord")."""
     if _CONSENT_ASKED_RE.search(text.strip()):
@@ -538,9 +544,9 @@ def accepted_proposal(index: TranscriptIndex, sid: int) -> tuple[str, list[int]]
     proposes nothing, or is not agreed to."""
     seg = index.by_id[sid]
     nxt, prev = index.neighbour(sid, 1), index.neighbour(sid, -1)
-    if _consent_asked(seg.text) and nxt is not None:
+    if consent_asked(seg.text) and nxt is not None:
         proposal, assent = seg, nxt
-    elif prev is not None and _consent_asked(prev.text):
+    elif prev is not None and consent_asked(prev.text):
         proposal, assent = prev, seg
     else:
         return agreed_and_moved_on(index, sid)
@@ -782,6 +788,10 @@ def superseded(decision: Decision, index: TranscriptIndex) -> str | None:
             # "Le festival… : adopté." … "Dans ce cas, on annule ce vote. Le dossier est
             # ajourné.": the last vote taken no longer holds (not the votes before it)
             return f"vote annulé plus loin : « {seg.text.strip()[:80]} »"
+        if near and states_decision(seg.text) and _redated(decision.text, seg.text):
+            # "…le samedi trois avril… Ça convient à tout le monde ?" … "la salle est réservée
+            # le trois, elle est libre le dix" / "Va pour le samedi dix avril.": another day
+            return f"remplacée plus loin : « {seg.text.strip()[:80]} »"
         corrected = _SETTLED_AGAIN_RE.search(seg.text)
         if (
             corrected
@@ -796,6 +806,24 @@ def superseded(decision: Decision, index: TranscriptIndex) -> str | None:
             # point is settled again, the earlier choice no longer holds
             return f"remplacée plus loin : « {seg.text[corrected.start() :].strip()[:80]} »"
     return None
+
+
+_DAY_WORDS = NUMBER_WORDS | {"neuf", "onze", "douze", "treize", "quatorze", "seize"}
+
+
+def _day_and_month(text: str) -> tuple[set[str], set[str]]:
+    """The day numbers (digits or words) and the months ``text`` says."""
+    words = [normalize(w) for w in tokens(text)]
+    days = {w for w in words if w.isdigit() or w in _DAY_WORDS} - {"un", "une"}
+    return days, {w for w in words if w in MONTHS}
+
+
+def _redated(decided: str, later: str) -> bool:
+    """Whether ``later`` settles the same month as ``decided`` on another day, never saying
+    the decided one."""
+    days, months = _day_and_month(decided)
+    new_days, new_months = _day_and_month(later)
+    return bool(days and months & new_months and new_days and not days & new_days)
 
 
 _VOTE_CANCELLED_RE = re.compile(r"\bannul\w*\s+(?:ce|le|notre)\s+vote\b")
@@ -856,16 +884,23 @@ _SUMMING_UP_RE = re.compile(
 )
 
 
+_SUMS_UP_RE = re.compile(r"\s*(?:(?:bon|parfait|tr[èe]s bien)\s*[,.]?\s*)?donc\b", re.IGNORECASE)
+
+
 def point_opened(before: str) -> str:
     """The point a turn opens before calling a vote or asking for objections, as said: its
     first statement without the agenda words ("Dernier point, le règlement intérieur de la
     CME." → "le règlement intérieur de la CME"), with the next statement when that first one is
     a bare name ("…: la modification porte sur le vote électronique"); questions and fillers
     left out. In unpunctuated text, the phrase from its last determiner (as for a conclusion)."""
+    sentences = [x for x in SENTENCE_RE.findall(before) if x.strip()]
+    # "Le principal préférait le jeudi, mais je lui expliquerai. Donc Hugo à Pasteur le lundi
+    # et le vendredi matin.": from the sentence that sums up, when one does
+    summing = [i for i, x in enumerate(sentences) if _SUMS_UP_RE.match(x)]
     said = [
         _without_fillers(x)
-        for x in SENTENCE_RE.findall(before)
-        if x.strip() and not x.strip().endswith(("?", "…"))
+        for x in sentences[summing[0] if summing else 0 :]
+        if not x.strip().endswith(("?", "…"))
     ]
     said = [_AGENDA_OPENER_RE.sub("", x).strip(" ,;:") for x in said]
     # "On revient sur le 2 juin : ouverture le lundi 16 juin": what replaces it

@@ -290,9 +290,9 @@ def name_tokens(text: str) -> set[str]:
 
 _MONTH = (
     r"(?:janvier|f[ée]vrier|mars|avril|mai|juin|juillet|ao[ûu]t|septembre|octobre|novembre|"
-    r"d[ée]cembre)"
+    r"d[ée]cembre)(?!\w)"  # not "mai" in "en mairie"
 )
-_DAY = r"(?:lundi|mardi|mercredi|jeudi|vendredi|samedi|dimanche)"
+_DAY = r"(?:lundi|mardi|mercredi|jeudi|vendredi|samedi|dimanche)(?!\w)"
 _APOS = r"['’ ]"
 _COUNT = r"(?:\d+|deux|trois|quatre|cinq|six|sept|huit|dix|quinze|quelques)"
 # A day of the month as digits or as said in words ("le quinze juillet", "le premier octobre",

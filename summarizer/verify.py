@@ -70,7 +70,9 @@ _NOT_SETTLING = (
     r"passe|commence|demarre|debute|attaque|ouvre|continue|enchaine|attend|reprend|termine|arrete|leve|clot|fait le point|"
     r"fait le tour|fait une pause|retire|report\w*|renvoie|ajourne|laisse|suspend\w*|sait|voit|"
     r"dit|parle|regarde|ecoute|reflechit|avance|essaie|verrait|pourrait|aimerait|voudrait|"
-    r"sera|aurait|serait|reste|garde ca en tete|rediscute|revoit|reparle\w*|y va|"
+    r"sera|aurait|serait|reste(?! sur\b)|garde ca en tete|rediscute|revoit|reparle\w*|y va|"
+    # "Alors on risque de perdre notre artificier.": a fear, not a choice
+    r"risque|craint|perd|perdrait|"
     # "donc on remet ce dossier au prochain comité": a deferral ("on remet en service" settles)
     r"remet(?! en\b)"
 )
@@ -249,6 +251,10 @@ NOT_OURS_RE = re.compile(
     rf"|\b(?:{_DECIDE})\b(?:\s+\w+){{0,5}}?\s+(?:l an dernier|l annee derniere|"
     r"la semaine derniere|le mois dernier|il y a (?:\w+\s+)?(?:ans?|mois|semaines?))\b"
     rf"|\b(?:avait|avaient|avions|aviez)\s+(?:(?:\w+\s+)?(?:ete|deja|tous|bien)\s+)?(?:{_DECIDE})\b"
+    # "la convention, votée en conseil communautaire": a thing described by the vote that
+    # made it, the participle right after its noun
+    r"|\b(?:la|le|les|l|une|un|des)\s+\w+\s+(?:vote|adopte|approuve|valide|delibere)e?s?\s+"
+    r"(?:en|par)\b"
     # "Le SAGE a été approuvé en 2014": a year said of a past choice
     rf"|\b(?:a|ont)\s+ete\s+(?:{_DECIDE})\b(?:\s+\w+){{0,3}}?\s+en\s+(?:19|20)\d\d\b"
 )

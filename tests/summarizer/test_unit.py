@@ -3858,3 +3858,62 @@ def test_a_pronoun_after_a_past_modal_is_not_a_noun_phrase():
     assert _antecedent("Il reste le dossier Martin. Si quelqu'un pouvait la reprendre", "la") != (
         "la reprendre"
     )
+
+
+def test_a_month_or_a_day_inside_a_longer_word_is_no_date():
+    assert stated_deadlines("il faut le déposer en mairie avant tout") == []
+    assert stated_deadlines("les mardis, c'est réunion de service") == []
+    assert stated_deadlines("Je le dépose en mai.") == ["en mai"]
+
+
+def test_fears_and_things_described_by_an_old_vote_are_no_decisions():
+    from summarizer.verify import states_decision
+
+    assert not states_decision("Alors on risque de perdre la salle. Je préfère ne pas y penser.")
+    assert not states_decision(
+        "Ce n'est pas moi qui tranche : le tarif est fixé par le règlement, voté en conseil "
+        "syndical."
+    )
+    # sticking to a choice settles it
+    assert states_decision("Je vous entends. Donc on reste sur neuf heures, place de l'église.")
+
+
+class _NoModel:
+    name, context_tokens = "no", 32000
+
+    def complete_json(self, messages, schema, *, max_tokens):
+        return {"summary": "", "kind": "information ou avis"}
+
+
+def test_a_point_summed_up_and_put_to_everyone_then_assented_to_is_a_decision():
+    from summarizer import summarize
+
+    t = parse_clerk_text(
+        "[00:00:01] Claire Dumas: Pendant les travaux, qui prend les permanences du jeudi ?\n"
+        "[00:00:08] Yanis Bert: Moi, le matin. L'après-midi, je ne peux pas.\n"
+        "[00:00:15] Claire Dumas: Le directeur voulait quelqu'un toute la journée, mais je lui "
+        "dirai. Donc Yanis le jeudi matin, et Léa le jeudi après-midi. Ça convient à tout le "
+        "monde ?\n"
+        "[00:00:25] Léa Morin: Oui.\n"
+        "[00:00:28] Claire Dumas: Point suivant, le budget.\n"
+    )
+    minutes = summarize(t, backend=_NoModel(), steps=("decisions",))
+    texts = [d.text for d in minutes.decisions]
+    assert any("Yanis le jeudi matin" in x for x in texts), texts
+    assert not any("directeur" in x for x in texts), texts
+
+
+def test_a_day_agreed_then_moved_to_another_is_superseded():
+    from summarizer import summarize
+
+    t = parse_clerk_text(
+        "[00:00:01] Marc Roy: La fête du club. Je propose le samedi six juin, au gymnase. Ça "
+        "convient à tout le monde ?\n"
+        "[00:00:10] Inès Fabre: Ça me va.\n"
+        "[00:00:14] Paul Henry: Attention, le gymnase est pris le six, il est libre le treize.\n"
+        "[00:00:20] Marc Roy: Eh bien va pour le samedi treize juin.\n"
+    )
+    minutes = summarize(t, backend=_NoModel(), steps=("decisions",))
+    texts = [d.text for d in minutes.decisions]
+    assert not any("six juin" in x for x in texts), texts
+    assert any("treize juin" in x for x in texts), texts
