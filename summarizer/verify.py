@@ -983,7 +983,10 @@ _REPORT_BACK_RE = re.compile(
 
 
 _CLAUSE_RE = re.compile(r"[^,;:]+(?:[,;:]|$)")
-_NEGATED_RE = re.compile(r"\b(?:ne|n|pas|jamais)\b")
+# a refusal, not "pas de souci" (an acceptance) nor "je ne peux que lundi" (only then)
+_NEGATED_RE = re.compile(
+    r"\b(?:ne|n)\b(?!.*\bque?\b)|\bpas\b(?! de (?:souci|soucis|probleme|problemes)\b)|\bjamais\b"
+)
 
 
 def _without_refusals(text: str, task: str) -> str:

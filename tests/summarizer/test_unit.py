@@ -3799,6 +3799,10 @@ def test_a_date_in_a_refusal_does_not_date_the_work_that_follows():
         )
         is None
     )
+    # an acceptance is no refusal
+    assert _task_deadline("Pas de souci pour jeudi, je vous l'envoie.", "Envoyer le devis") == (
+        "pour jeudi"
+    )
 
 
 def test_a_weekday_said_of_every_week_or_as_a_subject_is_not_a_deadline():
@@ -3885,10 +3889,16 @@ class _NoModel:
         return {"summary": "", "kind": "information ou avis"}
 
 
-def test_a_point_summed_up_and_put_to_everyone_then_assented_to_is_a_decision():
+def _decisions_read_in_code(lines: str) -> list[str]:
+    """The decisions of ``lines`` when the model answers no to every candidate turn."""
     from summarizer import summarize
 
-    t = parse_clerk_text(
+    minutes = summarize(parse_clerk_text(lines), backend=_NoModel(), steps=("decisions",))
+    return [d.text for d in minutes.decisions]
+
+
+def test_a_point_summed_up_and_put_to_everyone_then_assented_to_is_a_decision():
+    texts = _decisions_read_in_code(
         "[00:00:01] Claire Dumas: Pendant les travaux, qui prend les permanences du jeudi ?\n"
         "[00:00:08] Yanis Bert: Moi, le matin. L'après-midi, je ne peux pas.\n"
         "[00:00:15] Claire Dumas: Le directeur voulait quelqu'un toute la journée, mais je lui "
@@ -3897,23 +3907,17 @@ def test_a_point_summed_up_and_put_to_everyone_then_assented_to_is_a_decision():
         "[00:00:25] Léa Morin: Oui.\n"
         "[00:00:28] Claire Dumas: Point suivant, le budget.\n"
     )
-    minutes = summarize(t, backend=_NoModel(), steps=("decisions",))
-    texts = [d.text for d in minutes.decisions]
     assert any("Yanis le jeudi matin" in x for x in texts), texts
     assert not any("directeur" in x for x in texts), texts
 
 
 def test_a_day_agreed_then_moved_to_another_is_superseded():
-    from summarizer import summarize
-
-    t = parse_clerk_text(
+    texts = _decisions_read_in_code(
         "[00:00:01] Marc Roy: La fête du club. Je propose le samedi six juin, au gymnase. Ça "
         "convient à tout le monde ?\n"
         "[00:00:10] Inès Fabre: Ça me va.\n"
         "[00:00:14] Paul Henry: Attention, le gymnase est pris le six, il est libre le treize.\n"
         "[00:00:20] Marc Roy: Eh bien va pour le samedi treize juin.\n"
     )
-    minutes = summarize(t, backend=_NoModel(), steps=("decisions",))
-    texts = [d.text for d in minutes.decisions]
     assert not any("six juin" in x for x in texts), texts
     assert any("treize juin" in x for x in texts), texts
