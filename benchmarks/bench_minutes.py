@@ -120,6 +120,36 @@ class DiskCache:
         return answer
 
 
+class RulesOnlyBackend:
+    """``--rules-only``: a model that never finds anything. Every candidate turn is answered with
+    the kind that keeps nothing ("information ou avis", "déjà fait ou information"), every list is
+    empty: what the minutes still hold is what the code reads alone (decisions put to the vote or
+    assented to, commitments with their owner and date). Shows what the model adds, and lets a
+    change in the checks be measured in seconds on the tuning meetings."""
+
+    name = "rules-only"
+    context_tokens = 32_768
+
+    _NOTHING = {"information ou avis", "déjà fait ou information"}
+
+    def complete_json(self, messages, schema, *, max_tokens):
+        return self._empty(schema)
+
+    def _empty(self, schema: dict[str, Any]) -> Any:
+        if "enum" in schema:
+            return next((v for v in schema["enum"] if v in self._NOTHING), schema["enum"][-1])
+        kind = schema.get("type")
+        if kind == "object":
+            return {k: self._empty(v) for k, v in schema.get("properties", {}).items()}
+        if kind == "array":
+            return []
+        if kind in ("integer", "number"):
+            return 0
+        if kind == "boolean":
+            return False
+        return ""
+
+
 @dataclass
 class Score:
     """Counts for one system on one or more meetings."""
@@ -400,9 +430,11 @@ def run_eval(
     save: Path | None,
     details: bool,
     reuse: Path | None = None,
+    per_meeting: dict[tuple[str, str, str], Score] | None = None,
 ) -> dict[tuple[str, str, str], Score]:
     """Run every system on every meeting; scores per (system, group, variant). With ``reuse``,
-    minutes saved there by an earlier ``--save`` run are scored again instead of recomputed."""
+    minutes saved there by an earlier ``--save`` run are scored again instead of recomputed;
+    ``per_meeting`` (if given) receives each (system, meeting, variant)'s own score."""
     replay = ReplayBackend(backend)
     totals: dict[tuple[str, str, str], Score] = defaultdict(Score)
     runs: dict[tuple[str, str], dict[str, Minutes]] = defaultdict(dict)
@@ -426,6 +458,8 @@ def run_eval(
                 sc.seconds = round(time.monotonic() - t0, 1)
             runs[(system, meeting.variant)][meeting.name] = minutes
             totals[(system, meeting.group, meeting.variant)].add(sc)
+            if per_meeting is not None:
+                per_meeting[(system, meeting.name, meeting.variant)] = sc
             if save:
                 save.mkdir(parents=True, exist_ok=True)
                 name = f"{meeting.name}.{meeting.variant}.{system}.json"
@@ -480,6 +514,22 @@ def print_table(totals: dict[tuple[str, str, str], Score], backend_name: str) ->
     print("\n(unverified reuses the verified run's LLM answers: its time is only the checks.)")
 
 
+def print_per_meeting(scores: dict[tuple[str, str, str], Score]) -> None:
+    """One line per system × meeting × variant: decisions, complete actions, tasks found."""
+    print(
+        "\n| system | meeting | variant | decisions | actions | tasks found | ideas | wrong "
+        "| empty |"
+    )
+    print("|" + "---|" * 9)
+    for (system, name, variant), s in sorted(scores.items()):
+        print(
+            f"| {system} | {name} | {variant} | {s.matched_decisions}/{s.gold_decisions} "
+            f"| {s.correct_actions}/{s.gold_actions} | {s.matched_actions} "
+            f"| {s.ideas_as_decisions} | {s.wrong_owners + s.wrong_dates} "
+            f"| {s.empty_owners + s.empty_dates} |"
+        )
+
+
 def _choose(value: str, allowed: tuple[str, ...], what: str) -> list[str]:
     chosen = [v.strip() for v in value.split(",") if v.strip()]
     unknown = sorted(set(chosen) - set(allowed))
@@ -505,6 +555,10 @@ def main(
     llm_cache: Path | None = typer.Option(
         None, help="dev only: replay LLM answers stored in this folder, store new ones there"
     ),
+    rules_only: bool = typer.Option(
+        False, help="no model: every candidate answered 'nothing here' (what the code reads alone)"
+    ),
+    per_meeting: bool = typer.Option(False, help="also print each meeting's figures"),
 ) -> None:
     """Score the minutes step per group (tuning, held-out, original) and transcript variant."""
     chosen_systems = _choose(systems, SYSTEMS, "systems")
@@ -516,11 +570,14 @@ def main(
         meetings = [m for m in meetings if m.name in only.split(",")]
     if not meetings:
         raise typer.BadParameter("no meeting selected")
-    backend: LLMBackend = backend_from_settings()
-    if llm_cache:
+    backend: LLMBackend = RulesOnlyBackend() if rules_only else backend_from_settings()
+    if llm_cache and not rules_only:
         backend = DiskCache(backend, llm_cache)
     steps = ("topics", "questions", *RELEVE_STEPS) if all_steps else RELEVE_STEPS
-    totals = run_eval(meetings, chosen_systems, backend, steps, save, details, reuse)
+    each: dict[tuple[str, str, str], Score] = {}
+    totals = run_eval(meetings, chosen_systems, backend, steps, save, details, reuse, each)
+    if per_meeting:
+        print_per_meeting(each)
     print_table(totals, backend.name)
     if isinstance(backend, DiskCache):
         print(f"\nLLM cache {llm_cache}: {backend.hits} answers replayed, {backend.misses} asked")
