@@ -682,13 +682,29 @@ def recap_then_request(index: TranscriptIndex, sid: int) -> tuple[str, list[int]
 # A choice replaced by another ("Bon, alors on oublie la note de service : on fait un flash
 # sécurité, lu aux transmissions."), and the phrase that drops an earlier choice.
 _DROP_VERB = r"(?:oublie|abandonne|laisse\s+tomber|annule)"
+# "Alors on revient sur le traiteur : on fait le repas nous-mêmes": going back on a choice is a
+# drop only where a new choice follows it ("on revient sur le budget" alone returns to a topic)
+_BACK_ON = r"revient\s+sur"
 _CORRECTION = r"\bon\s+(?:corrige|rectifie)\s*[:,]?\s*"
+# "le jeudi deux avril à la place du treize mars": what the new choice replaces, named
+_INSTEAD_RE = re.compile(
+    r"\b(?:[àa]\s+la\s+place|au\s+lieu)\s+(?:de\s+la\s+|de\s+l['’]\s*|du\s+|des\s+|de\s+|d['’]\s*)"
+    r"(?P<old>[^,:;.!?]{3,60})",
+    re.IGNORECASE,
+)
+# "Ok. Alors on ne ferme pas.": the choice taken, said again negated
+_NOT_DONE_RE = re.compile(r"\bon\s+(?:ne\s+|n['’]\s*)(?P<verb>\w+)\s+(?:pas|plus)\b", re.I)
 _REPLACED_RE = re.compile(
-    rf"\bon\s+{_DROP_VERB}\s+(?P<old>[^:;.!?]{{3,80}}?)\s*[:;,]?\s*"
+    rf"\bon\s+(?:{_DROP_VERB}|{_BACK_ON})\s+(?P<old>[^:;.!?]{{3,80}}?)\s*[:;,]?\s*"
     r"(?:et\s+)?(?:finalement\s+)?on\s+(?:fait|prend|part\s+sur|passe\s+[àa]|garde|choisit)\s+"
     r"(?P<new>[^.;!?]+)"
     # "On oublie le gymnase : le centre d'accueil, ce sera la salle polyvalente."
     rf"|\bon\s+{_DROP_VERB}\s+(?P<old2>[^:;.!?]{{3,80}}?)\s*:\s*(?P<stated>[^.;!?]+)",
+    re.IGNORECASE,
+)
+_WENT_BACK_ON_RE = re.compile(
+    rf"\bon\s+{_BACK_ON}\s+[^:;.!?]{{3,80}}?\s*[:;,]?\s*(?:et\s+)?(?:finalement\s+)?"
+    r"on\s+(?:fait|prend|part\s+sur|passe\s+[àa]|garde|choisit)\b",
     re.IGNORECASE,
 )
 _DROPPED_RE = re.compile(
@@ -768,8 +784,9 @@ def superseded(decision: Decision, index: TranscriptIndex) -> str | None:
         # gymnase est adopté")
         near = k < SUPERSEDED_WITHIN_TURNS
         # "on revient sur ce que j'ai dit : pas de saisine vendredi" refers back in so many
-        # words: what it drops need not repeat the whole choice
-        explicit = bool(m and (m["said"] or m["no"]))
+        # words, as does a drop followed by the new choice ("on revient sur le traiteur : on
+        # fait le repas nous-mêmes"): what it drops need not repeat the whole choice
+        explicit = bool(m and (m["said"] or m["no"] or _WENT_BACK_ON_RE.search(seg.text)))
         if (
             old
             and content_tokens(old)
@@ -788,6 +805,25 @@ def superseded(decision: Decision, index: TranscriptIndex) -> str | None:
             # "Le festival… : adopté." … "Dans ce cas, on annule ce vote. Le dossier est
             # ajourné.": the last vote taken no longer holds (not the votes before it)
             return f"vote annulé plus loin : « {seg.text.strip()[:80]} »"
+        instead = _INSTEAD_RE.search(seg.text)
+        replaced = instead and " ".join(instead["old"].split()[: UNPUNCTUATED_DROP_WORDS - 2])
+        if (
+            replaced
+            and states_decision(seg.text)
+            and content_tokens(replaced)
+            and coverage(replaced, decision.text) >= 0.6
+        ):
+            # "Je remets au vote : le jeudi deux avril à la place du treize mars. … Adopté."
+            return f"remplacée plus loin : « {instead.group(0).strip()} »"
+        undone = _NOT_DONE_RE.search(seg.text)
+        if (
+            near
+            and undone
+            and re.search(rf"\bon\s+{re.escape(undone['verb'])}\b", decision.text, re.I)
+        ):
+            # "Bon, on ferme les commentaires, alors." … "Ok. Alors on ne ferme pas. On laisse
+            # ouvert…": the same words, negated
+            return f"remplacée plus loin : « {undone.group(0).strip()} »"
         if near and states_decision(seg.text) and _redated(decision.text, seg.text):
             # "…le samedi trois avril… Ça convient à tout le monde ?" … "la salle est réservée
             # le trois, elle est libre le dix" / "Va pour le samedi dix avril.": another day
@@ -844,7 +880,7 @@ def _shared_stems(a: str, b: str) -> int:
 # A vote: "Je mets aux voix la ligne vers la gare." or "Je vous propose d'arrêter les comptes.
 # Qui est pour ?", then, in that turn or the next ones, its result.
 _PUT_TO_VOTE_RE = re.compile(
-    r"\b(?:(?:mets|met|mettons|soumets|soumet|soumettons)\s+(?:aux\s+voix|au\s+vote)"
+    r"\b(?:(?:re)?(?:mets|met|mettons|soumets|soumet|soumettons)\s+(?:aux\s+voix|au\s+vote)"
     r"|(?:je\s+(?:vous\s+)?|nous\s+(?:vous\s+)?)propos(?:e|ons)\s*:?\s+(?:de\s+|d['’]\s*|que\s+|"
     r"(?P<on>qu['’]on\s+)|(?=(?:le|la|les|l['’]|un|une)\b)))"
     r"\s*(?P<what>[^.;!?]*)",

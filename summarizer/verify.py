@@ -72,7 +72,7 @@ _NOT_SETTLING = (
     r"dit|parle|regarde|ecoute|reflechit|avance|essaie|verrait|pourrait|aimerait|voudrait|"
     r"sera|aurait|serait|reste(?! sur\b)|garde ca en tete|rediscute|revoit|reparle\w*|y va|"
     # "Alors on risque de perdre notre artificier.": a fear, not a choice
-    r"risque|craint|perd|perdrait|"
+    r"risque|craint|perd|perdrait|demande|"
     # "donc on remet ce dossier au prochain comité": a deferral ("on remet en service" settles)
     r"remet(?! en\b)"
 )
@@ -247,8 +247,9 @@ NOT_OURS_RE = re.compile(
     r"|\b(?:prend|prends|prenons|prennent|pris) acte\b"
     r"|\b(?:il|elle|ils|elles) (?:est|sont|serait|seraient) d accord\b"
     r"|\bil faut (?:d abord )?que (?:\w+ ){1,6}soi(?:t|ent) d accord\b"
-    # a choice recalled from the past ("adopté par la CME l'an dernier", "validé il y a un an")
-    rf"|\b(?:{_DECIDE})\b(?:\s+\w+){{0,5}}?\s+(?:l an dernier|l annee derniere|"
+    # a choice recalled from the past ("adopté par la CME l'an dernier", "validé il y a un an");
+    # not a thing of that time named next ("Adopté. Et les comptes de l'an dernier…")
+    rf"|\b(?:{_DECIDE})\b(?:\s+\w+){{0,5}}?\s+(?<!\bde\s)(?:l an dernier|l annee derniere|"
     r"la semaine derniere|le mois dernier|il y a (?:\w+\s+)?(?:ans?|mois|semaines?))\b"
     rf"|\b(?:avait|avaient|avions|aviez)\s+(?:(?:\w+\s+)?(?:ete|deja|tous|bien)\s+)?(?:{_DECIDE})\b"
     # "la convention, votée en conseil communautaire": a thing described by the vote that

@@ -3921,3 +3921,57 @@ def test_a_day_agreed_then_moved_to_another_is_superseded():
     )
     assert not any("six juin" in x for x in texts), texts
     assert any("treize juin" in x for x in texts), texts
+
+
+def test_a_choice_put_to_the_vote_again_in_place_of_another_is_superseded():
+    texts = _decisions_read_in_code(
+        "[00:00:01] Anne Roux: Alors on vote : journée portes ouvertes le samedi sept mars. Qui "
+        "est pour ? Adopté à l'unanimité.\n"
+        "[00:00:12] Luc Blanc: Je reviens sur les portes ouvertes : le sept mars, la salle est "
+        "prise par le club.\n"
+        "[00:00:20] Anne Roux: Alors je remets au vote : le samedi quatre avril à la place du sept "
+        "mars. Qui est contre ? Personne. C'est adopté.\n"
+    )
+    assert not any("sept mars" in x and "place" not in x for x in texts), texts
+    assert any("quatre avril" in x for x in texts), texts
+
+
+def test_a_choice_said_again_negated_is_superseded():
+    texts = _decisions_read_in_code(
+        "[00:00:01] Hélène Part: Bon, on ferme les commentaires, alors.\n"
+        "[00:00:06] Inès Vial: Je ne suis pas sûre : les gens le prendront comme un aveu.\n"
+        "[00:00:12] Hélène Part: Ok. Alors on ne ferme pas. On laisse ouvert et on répond sur le "
+        "fond.\n"
+    )
+    assert not any("ferme les commentaires" in x for x in texts), texts
+
+
+def test_going_back_on_a_choice_with_a_new_one_supersedes_it_further_on():
+    texts = _decisions_read_in_code(
+        "[00:00:01] Gérard Noël: Alors on part sur un traiteur pour le samedi soir.\n"
+        "[00:00:05] Thierry Mas: Je peux appeler la cave coopérative pour la visite.\n"
+        "[00:00:09] Anke Voss: Et je traduis le programme.\n"
+        "[00:00:13] Gérard Noël: Très bien. Odile, le budget ?\n"
+        "[00:00:17] Odile Faure: Le devis du traiteur : trente-deux euros par personne.\n"
+        "[00:00:22] Bernard Petit: C'est plus de la moitié du budget !\n"
+        "[00:00:26] Odile Faure: Et on n'a que trois mille euros de réserve.\n"
+        "[00:00:30] Gérard Noël: Bon. Alors on revient sur le traiteur : on fait le repas "
+        "nous-mêmes, avec les bénévoles. Qui est pour ? Adopté à l'unanimité.\n"
+    )
+    assert not any("un traiteur pour le samedi" in x for x in texts), texts
+    assert any("repas nous-mêmes" in x for x in texts), texts
+
+
+def test_a_vote_result_followed_by_last_years_accounts_still_carries():
+    from summarizer.verify import settled
+
+    assert "adopte" in settled(
+        "Qui est pour ? Adopté. Et Yanis, les comptes de l'an dernier, vous nous les présentez."
+    )
+    assert "adopte" not in settled("Ça a été adopté par la CME l'an dernier.")
+
+
+def test_a_request_presented_to_the_meeting_is_not_a_point_settled():
+    from summarizer.reading import settled_by_chair
+
+    assert settled_by_chair("Euh, alors on demande une subvention de quatre cents euros.") is None
