@@ -373,6 +373,13 @@ _TARGET = (
 # "avant les vacances", "d'ici la fin du mois", "dans la semaine", "en septembre", "jeudi".
 DEADLINE_RE = re.compile(
     rf"\b(?:d{_APOS}ici|avant|au\s+plus\s+tard|d[èe]s|jusqu{_APOS}?(?:au|[àa])|pour)\s+(?:{_TARGET})\b"
+    # once something is over: "je les relancerai après les vacances", "juste après les fêtes",
+    # "je rappellerai le secrétaire de mairie après leur conseil"
+    rf"|\b(?:(?:juste|tout\s+de\s+suite)\s+)?apr[èe]s\s+(?!midi\b)(?:{_TARGET}"
+    rf"|(?:la|le|les|leur|leurs)\s+(?:briefing|conseil|comit[ée]|bureau|f[êe]tes|"
+    rf"commission|classement|vote)(?:\s+(?:de|du)\s+[\w\-]+)?)\b"
+    # not "on en reparle après la réunion", "je fais un ticket aujourd'hui, après la réunion"
+    rf"|\b(?:juste|tout\s+de\s+suite)\s+apr[èe]s\s+(?:la|le)\s+(?:r[ée]union|s[ée]ance)\b"
     rf"|dans\s+la\s+(?:semaine|journ[ée]e|matin[ée]e)"
     # "un jour de la semaine prochaine", said whole
     rf"|\bun\s+(?:jour|matin|soir|apr[èe]s[\s-]midi)\s+de\s+(?:la\s+semaine\s+prochaine|cette\s+semaine)"

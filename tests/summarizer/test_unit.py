@@ -3518,7 +3518,8 @@ def test_a_requests_date_goes_with_what_it_asks_not_with_another_task_or_its_own
         "arrêtés, par contre.\n"
         "[00:00:05] Anne Roy: L'arrêté est signé, je te le transfère après le briefing.\n"
     )
-    assert _owner_and_due(index, "Transférer l'arrêté", 1) == ("Anne Roy", None)
+    # (its own "après le briefing" is)
+    assert _owner_and_due(index, "Transférer l'arrêté", 1) == ("Anne Roy", "après le briefing")
     # the reply takes on another task than the one asked
     index = _said(
         "[00:00:01] Paul Morin: Mme Roy, vous refaites les fiches ? Avant fin avril.\n"
@@ -3975,3 +3976,15 @@ def test_a_request_presented_to_the_meeting_is_not_a_point_settled():
     from summarizer.reading import settled_by_chair
 
     assert settled_by_chair("Euh, alors on demande une subvention de quatre cents euros.") is None
+
+
+def test_once_something_is_over_is_a_deadline_not_the_afternoon_nor_after_the_meeting():
+    assert stated_deadlines("Je les relancerai après les vacances.") == ["après les vacances"]
+    assert stated_deadlines("Je rappellerai le secrétaire de mairie après leur conseil.") == [
+        "après leur conseil"
+    ]
+    assert stated_deadlines("les convocations partent juste après les fêtes") == [
+        "juste après les fêtes"
+    ]
+    assert stated_deadlines("on met le mercredi après midi sur rendez vous") == []
+    assert stated_deadlines("Je fais un ticket aujourd'hui, après la réunion.") == ["aujourd'hui"]
