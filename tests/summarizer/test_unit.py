@@ -3988,3 +3988,16 @@ def test_once_something_is_over_is_a_deadline_not_the_afternoon_nor_after_the_me
     ]
     assert stated_deadlines("on met le mercredi après midi sur rendez vous") == []
     assert stated_deadlines("Je fais un ticket aujourd'hui, après la réunion.") == ["aujourd'hui"]
+
+
+def test_a_deadline_keeps_its_hour_its_event_s_day_and_a_body_s_next_meeting():
+    assert stated_deadlines("Je peux l'avoir pour demain dix heures, si j'ai le diagnostic.") == [
+        "pour demain dix heures"
+    ]
+    assert stated_deadlines("le BAT part chez l'imprimeur jeudi midi") == ["jeudi midi"]
+    assert stated_deadlines("qu'ils l'aient avant la commission des admissions de vendredi.") == [
+        "avant la commission des admissions de vendredi"
+    ]
+    assert stated_deadlines("vous nous les présentez au prochain CVL, sans faute.") == [
+        "au prochain CVL"
+    ]
