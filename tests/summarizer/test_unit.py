@@ -3307,7 +3307,9 @@ def test_a_weekday_with_its_date_is_one_deadline_and_last_saturday_is_none():
     assert deadline_of(said) == "le mardi 14"
     assert spoken_task(said) == ("Déposer le rapport sur la plateforme", "je")
     assert stated_deadlines("La panne de samedi dernier, je la signale.") == []
-    assert deadline_of("On se retrouve lundi 8 heures.") == "lundi"
+    assert (
+        deadline_of("On se retrouve lundi 8 heures.") == "lundi 8 heures"
+    )  # the hour said with it
 
 
 def test_later_today_and_a_lead_time_are_deadlines_but_not_earlier_today():
