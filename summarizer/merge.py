@@ -87,7 +87,10 @@ _FRAME_RE = re.compile(
 
 # The result read after a vote ("… : adopté à l'unanimité.") says nothing of which point it is
 # either: two votes in a row share it.
-_RESULT_RE = re.compile(r"\s*:\s*adopt[ée]e?s?(?:\s+[àa]\s+l['’]unanimit[ée])?\s*\.?\s*$", re.I)
+_RESULT_RE = re.compile(
+    r"\s*:\s*(?:adopt[ée]e?s?|avis\s+(?:d[ée])?favorable)(?:\s+[àa]\s+l['’]unanimit[ée])?\s*\.?\s*$",
+    re.I,
+)
 
 
 def _content(decision: str) -> str:

@@ -881,6 +881,8 @@ def _shared_stems(a: str, b: str) -> int:
 # Qui est pour ?", then, in that turn or the next ones, its result.
 _PUT_TO_VOTE_RE = re.compile(
     r"\b(?:(?:re)?(?:mets|met|mettons|soumets|soumet|soumettons)\s+(?:aux\s+voix|au\s+vote)"
+    # "On passe au vote sur les Gravières."
+    r"|passe\s+au\s+vote\s+sur"
     r"|(?:je\s+(?:vous\s+)?|nous\s+(?:vous\s+)?)propos(?:e|ons)\s*:?\s+(?:de\s+|d['’]\s*|que\s+|"
     r"(?P<on>qu['’]on\s+)|(?=(?:le|la|les|l['’]|un|une)\b)))"
     r"\s*(?P<what>[^.;!?]*)",
@@ -966,6 +968,11 @@ def _adopted(what: str, result: str) -> str:
     """The decision a carried vote states: what was put to it, then how it was carried
     ("La ligne vers la gare : adopté à l'unanimité.")."""
     how = "adopté à l'unanimité" if "unanimit" in result else "adopté"
+    if re.search(r"\bdefavorable\b", result):
+        # a commission giving its opinion: "L'avis de la commission est défavorable."
+        how = "avis défavorable"
+    elif re.search(r"\bavis favorable\b", result):
+        how = "avis favorable" + (" à l'unanimité" if "unanimit" in result else "")
     return f"{what[:1].upper()}{what[1:]} : {how}."
 
 
@@ -1019,6 +1026,10 @@ _VOTE_QUESTION_RE = re.compile(r"\bqui (?:est|vote) (?:pour|contre)\b|\bqui s ab
 _RESULT_SAYS_WHAT_RE = re.compile(
     r"\b(?:[àa] l['’ ]\s*)?(?:unanimit[ée]|adopt[ée]e?s?)\s*:\s*(?P<what>[^.;!?]+)", re.IGNORECASE
 )
+# "Donc sept pour, un contre, une abstention : avis favorable pour l'extension de Saint-Aubin."
+_OPINION_ON_RE = re.compile(
+    r"\bavis\s+(?:d[ée])?favorable\s+(?:pour|sur|[àa]|au|aux)\s+(?P<what>[^.;!?]+)", re.IGNORECASE
+)
 # "Deuxième dossier, la légumerie de la CUMA du Causse."
 _ITEM_OPENED_RE = re.compile(
     rf"\b(?:{_ORDINAL}|autre)\s+(?:dossier|point|projet)\s*[,:]?\s*(?P<what>[^.;!?]+)",
@@ -1045,7 +1056,7 @@ def called_vote(index: TranscriptIndex, sid: int) -> tuple[str, list[int]] | Non
     result = settled(after)
     if _VOTE_REJECTED_RE.search(normalize(after)) or not _VOTE_RESULT_RE.search(result):
         return None
-    said = _RESULT_SAYS_WHAT_RE.search(after)
+    said = _RESULT_SAYS_WHAT_RE.search(after) or _OPINION_ON_RE.search(after)
     if said and content_tokens(said["what"]):
         what = said["what"].strip(" ,:")
         return _adopted(what, result), [sid]

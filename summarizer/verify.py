@@ -95,6 +95,9 @@ _DECIDE = (
     r"c est parti|allons y|va pour|ca (?:nous|me) va|on le met|on les met|mets aux voix|"
     r"soumets au vote|qui est pour|c est regle|c est reglee|personne n est contre|"
     r"(?:pas d|aucune|sans) (?:objections?|oppositions?)|"
+    # a commission's count and opinion: "Donc deux pour, six contre, une abstention. L'avis de
+    # la commission est défavorable."
+    r"\w+ (?:voix )?pour \w+ contre|avis (?:de (?:la|le|l) \w+ )?(?:est )?defavorable|"
     r"on (?:oublie|abandonne|laisse tomber|annule) [\w ]{3,60}? on (?:fait|prend|part sur|passe a|"
     r"garde|choisit)|on (?:corrige|rectifie)|"
     # the chair settling a point in so many words: "Alors on évacue le Mas-Neuf.", "Bon, on

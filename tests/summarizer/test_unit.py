@@ -4003,3 +4003,19 @@ def test_a_deadline_keeps_its_hour_its_event_s_day_and_a_body_s_next_meeting():
     assert stated_deadlines("vous nous les présentez au prochain CVL, sans faute.") == [
         "au prochain CVL"
     ]
+
+
+def test_a_commission_s_counted_opinion_is_its_decision_favourable_or_not():
+    texts = _decisions_read_in_code(
+        "[00:00:01] Anne Roux: D'autres questions ? Non. Alors on passe au vote. Qui est "
+        "favorable au projet ?\n"
+        "[00:00:09] Anne Roux: Sept. Qui est contre ?\n"
+        "[00:00:14] Anne Roux: C'est noté. Qui s'abstient ? M. Tessier. Donc sept pour, un "
+        "contre, une abstention : avis favorable pour l'extension de Saint-Aubin.\n"
+        "[00:00:30] Anne Roux: Bien. On passe au vote sur les Gravières. Qui est pour ?\n"
+        "[00:00:36] Anne Roux: Un, deux… six contre. Abstention ? M. Delmas. Donc deux pour, six "
+        "contre, une abstention. L'avis de la commission est défavorable.\n"
+    )
+    assert any("Saint-Aubin : avis favorable" in x for x in texts), texts
+    assert any("Gravières : avis défavorable" in x for x in texts), texts
+    assert not any("adopté" in x for x in texts), texts
