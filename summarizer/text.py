@@ -456,6 +456,13 @@ def stated_deadlines(text: str) -> list[str]:
         if (_ONLY_AHEAD_RE.search(m.group(0)) or not _said_in_past(text, m.start()))
         # "Mais pas avant septembre": when the work cannot start, not when it is due
         and not re.search(r"\bpas\s*$", text[: m.start()], re.IGNORECASE)
+        # "alors aujourd'hui on a trois votes": what the day holds, not when work is due
+        and not (
+            re.fullmatch(rf"aujourd{_APOS}?hui", m.group(0).strip(), re.IGNORECASE)
+            and re.match(
+                r"\s*,?\s*(?:on\s+a|il\s+y\s+a|nous\s+avons|c['’ ]\s*est)\b", text[m.end() :], re.I
+            )
+        )
         # "le samedi, c'est compliqué", "fermer le mercredi": every Saturday, not a day ("le
         # vendredi soir" before an election is that one)
         and not re.fullmatch(rf"le\s+{_DAY}", m.group(0).strip(), re.IGNORECASE)

@@ -1038,7 +1038,10 @@ def _task_deadline(text: str, task: str) -> str | None:
 # A second clause with its own subject inside one sentence: "Je vous envoie la liste la semaine
 # prochaine, et je la remettrai à jour après la vague de mi-mai."
 _SECOND_CLAUSE_RE = re.compile(
-    r",?\s+(?:et|mais|puis)\s+(?=(?:je|j['’]|on|nous|tu|vous|il|elle|ils|elles)\b)|;",
+    r",?\s+(?:et|mais|puis)\s+(?=(?:je|j['’]|on|nous|tu|vous|il|elle|ils|elles)\b)|;"
+    # "ce sera fait avant les fêtes et pour les horaires c'est la communication qui gère": the
+    # talk turns to another thing
+    r"|,?\s+et\s+(?=pour\s+(?:le|la|les|l['’]|ce|cette|ces)\s)",
     re.IGNORECASE,
 )
 

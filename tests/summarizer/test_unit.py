@@ -4019,3 +4019,18 @@ def test_a_commission_s_counted_opinion_is_its_decision_favourable_or_not():
     assert any("Saint-Aubin : avis favorable" in x for x in texts), texts
     assert any("Gravières : avis défavorable" in x for x in texts), texts
     assert not any("adopté" in x for x in texts), texts
+
+
+def test_what_today_holds_is_no_deadline_and_talk_turning_to_another_thing_splits_clauses():
+    from summarizer.verify import _clause_deadline
+
+    assert stated_deadlines("alors aujourd'hui on a trois votes qui prend le compte rendu") == []
+    assert stated_deadlines("je vous l'envoie aujourd'hui") == ["aujourd'hui"]
+    # the first clause's date is its own
+    assert (
+        _clause_deadline(
+            "oui je le fais avant les fêtes et pour les horaires je leur envoie un mail",
+            "Faire l'affichage",
+        )
+        == "avant les fêtes"
+    )
