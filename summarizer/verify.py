@@ -1006,6 +1006,11 @@ def _without_refusals(text: str, task: str) -> str:
     return " ".join(kept) if kept else text
 
 
+_DATE_FIRST_RE = re.compile(
+    r"\s*(?:(?:et|alors|disons|plut[ôo]t|normalement|sans\s+doute|euh)[\s,]+)*", re.IGNORECASE
+)
+
+
 def _task_deadline(text: str, task: str) -> str | None:
     """The deadline ``text`` gives ``task``: said in the sentences that say its verb, else
     said as a deadline ("pour…", "avant…") in the sentence right after them, if it gives no
@@ -1028,6 +1033,10 @@ def _task_deadline(text: str, task: str) -> str | None:
                 # "je regarde si on peut repousser le gel. Je vous dis ça la semaine
                 # prochaine.": when the answer comes back is when the checking is done
                 or _REPORT_BACK_RE.search(before)
+                # "…je prends rendez-vous avec la cadre sage-femme. La semaine prochaine, si
+                # elle est disponible.": a sentence that opens with the date adds it
+                # (not "Fin janvier pour le POSS, ça te va ?", a date put to another)
+                or (_DATE_FIRST_RE.fullmatch(before) and not sentence.rstrip().endswith("?"))
             )
             and not _other_task(sentence, task)
         ):

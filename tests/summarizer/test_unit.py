@@ -4034,3 +4034,21 @@ def test_what_today_holds_is_no_deadline_and_talk_turning_to_another_thing_split
         )
         == "avant les fêtes"
     )
+
+
+def test_a_sentence_that_opens_with_the_date_adds_it_to_the_task_before_it():
+    index = _said(
+        "[00:00:01] Mme Besson: Et moi je prends rendez-vous avec la cadre sage-femme de la "
+        "maternité pour caler le circuit. La semaine prochaine, si elle est disponible.\n"
+    )
+    assert _owner_and_due(index, "Prendre rendez-vous avec la cadre sage-femme", 0) == (
+        "Mme Besson",
+        "La semaine prochaine",
+    )
+    # a date put to another, for another thing, is not the task's
+    index = _said(
+        "[00:00:01] Damien Roy: Oui, mais il me faudrait le plan des locaux à jour.\n"
+        "[00:00:06] Marc Roussel: Je le demande au service bâtiments. Fin janvier pour le POSS, "
+        "ça te va ?\n"
+    )
+    assert _owner_and_due(index, "Demander le plan des locaux au service bâtiments", 1)[1] is None
