@@ -103,7 +103,7 @@ DATE_RE = re.compile(
 # a third person's future ("les services techniques passeront"), "il faudra".
 COMMITMENT_RE = re.compile(
     r"\b(\w{2,}(?:rai|ras)|(?:je m|on s|nous nous) en (?:charge|occupe)\w*|"
-    r"je (?:vais|prepare|m occupe)|il faudra|d ici|"
+    r"je (?:vais|prepare|m occupe)|il faudra|d ici|(?:tu veux|vous voulez) bien|"
     r"pouvez vous|pourriez vous|vous pourriez|peux tu|pourrais tu|tu (?:peux|pourras|vas)|"
     r"vous (?:pourrez|allez)|est ce que (?:tu|vous) (?:peux|pouvez|pourrais|pourriez)|"
     r"charge de|se charge|\w{3,}(?:era|ira|dra|ront)|(?:tu|vous) (?:\w+ )?\w+(?:es|ez|ets|nds))\b"
@@ -393,6 +393,19 @@ def _names_more(said: str, proposed: str) -> bool:
     return want <= have and len(have) > len(want)
 
 
+# Verbs that stand for a task named elsewhere ("je m'en charge", "vous pouvez le faire ?")
+_STANDS_FOR_A_TASK = {
+    "se charger",
+    "s en charger",
+    "s occuper",
+    "s en occuper",
+    "faire",
+    "le faire",
+    "faire ca",
+    "faire cela",
+}
+
+
 def _names_nothing(task: str) -> bool:
     """A task read from a reply that names nothing of its own ("Envoyer", "Envoyer ça")."""
     words = normalize(task).split()
@@ -443,7 +456,9 @@ def task_as_said(index: TranscriptIndex, sid: int) -> dict[str, Any] | None:
         # taken up
         offered = offered_task(seg.text, " ".join(before))
         found = (offered, "je") if offered else None
-    if found is None:
+    if found is None or normalize(found[0]) in _STANDS_FOR_A_TASK:
+        # "Vous voulez bien vous en charger ?" names no work: "Se charger" would be the same
+        # empty item in every meeting's minutes; the model's reading, or none
         return None
     task, who = found
     other = prev if prev is not None and prev.speaker != seg.speaker else None  # who asked

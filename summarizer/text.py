@@ -446,6 +446,13 @@ _EARLIER_TODAY_RE = re.compile(
 )
 
 
+_ARRIVAL_RE = re.compile(
+    r"\b(?:ils|elles|il|elle)\s+(?:arrivent|arrive|commencent|commence|d[ée]marrent|d[ée]marre|"
+    r"rentrent|rentre|reviennent|revient)\s+(?:\w+\s+){0,2}$",
+    re.IGNORECASE,
+)
+
+
 def stated_deadlines(text: str) -> list[str]:
     """Deadline expressions said in ``text``, as said (see :data:`DEADLINE_RE`); not a day
     said of what has happened ("Je leur ai envoyé un mail lundi", "comme je disais tout à
@@ -456,6 +463,8 @@ def stated_deadlines(text: str) -> list[str]:
         if (_ONLY_AHEAD_RE.search(m.group(0)) or not _said_in_past(text, m.start()))
         # "Mais pas avant septembre": when the work cannot start, not when it is due
         and not re.search(r"\bpas\s*$", text[: m.start()], re.IGNORECASE)
+        # "ils arrivent le 12 janvier": when someone comes or something starts, not a deadline
+        and not _ARRIVAL_RE.search(_CLAUSE_BREAK_RE.split(text[: m.start()])[-1])
         # "alors aujourd'hui on a trois votes": what the day holds, not when work is due
         and not (
             re.fullmatch(rf"aujourd{_APOS}?hui", m.group(0).strip(), re.IGNORECASE)
@@ -968,7 +977,7 @@ _ACCEPT_RE = re.compile(
     r"pas de probleme|tres bien|parfait|volontiers|pas de souci|aucun probleme|je m en|"
     r"ca (?:me|nous) (?:va|convient)|vous (?:l|les) aurez|tu (?:l|les) auras|c est faisable|"
     # "Je le note.", "Je le prends, j'ai déjà les adresses."
-    r"je (?:le |la |les |l )?note|je (?:le|la|les|l) prends)\b"
+    r"je (?:le |la |les |l )?note|je (?:le|la|les|l) prends|je veux bien)\b"
 )
 SHORT_REPLY_WORDS = 15
 DEADLINE_FIRST_WORDS = 5
@@ -999,11 +1008,21 @@ _BUT_RE = re.compile(
 )
 
 
+_TAKES_IT_ON_RE = re.compile(
+    r"^(?:oui|d accord|ok|entendu)\s+(?:je veux bien|je m en (?:occupe|charge)|"
+    r"je (?:le|la|les|l) fais|je (?:le|la|les|l) prends)\b"
+)
+
+
 def opens_with_acceptance(text: str) -> bool:
     """A longer reply whose first sentence accepts and says nothing else but when ("Oui,
     demain matin. J'ai déjà vérifié ses références, tout est bon."), the rest raising no
     objection ("mais", "pas possible"…). Not "Oui, je suis au CVC. Et on pourrait…"."""
     sentences = [x for x in SENTENCE_RE.findall(text) if x.strip()]
+    if len(sentences) == 1 and _TAKES_IT_ON_RE.match(normalize(text)):
+        # unpunctuated ASR text: "oui je veux bien par contre pas les deux sinon…" takes the
+        # work on before it says what it will not do
+        return True
     if len(sentences) < 2 or len(sentences[0].split()) > OPENING_ACCEPT_WORDS:
         return False
     first = normalize(sentences[0])

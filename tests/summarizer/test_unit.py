@@ -4052,3 +4052,31 @@ def test_a_sentence_that_opens_with_the_date_adds_it_to_the_task_before_it():
         "ça te va ?\n"
     )
     assert _owner_and_due(index, "Demander le plan des locaux au service bâtiments", 1)[1] is None
+
+
+def test_a_request_by_tu_veux_bien_is_a_candidate_and_oui_je_veux_bien_takes_it_on():
+    from summarizer.pipeline import _is_commitment
+    from summarizer.text import opens_with_acceptance
+
+    assert _is_commitment("deux techniciens arrivent élodie tu veux bien faire le tutorat")
+    assert opens_with_acceptance("oui je veux bien par contre pas les deux sinon je ne fais rien")
+    assert not opens_with_acceptance("oui je suis au courant par contre on pourrait attendre")
+
+
+def test_when_someone_comes_is_no_deadline_but_what_goes_out_by_then_is():
+    assert stated_deadlines("les nouveaux ils arrivent le 12 janvier élodie tu veux bien") == []
+    assert stated_deadlines("Oui, il part avant midi, après validation par le cabinet.") == [
+        "avant midi"
+    ]
+
+
+def test_a_task_that_only_stands_for_another_is_not_read_in_code():
+    from summarizer.pipeline import task_as_said
+    from summarizer.text import normalize
+
+    index = _said(
+        "[00:00:01] Marc Roussel: Le POSS date de 2023. Damien, vous voulez bien vous en "
+        "charger ?\n"
+    )
+    found = task_as_said(index, 0)
+    assert found is None or normalize(found["task"]) != "se charger", found
