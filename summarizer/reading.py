@@ -435,8 +435,10 @@ def concluded_decision(index: TranscriptIndex, sid: int) -> tuple[str, list[int]
         if proposed and content_tokens(proposed["what"]):
             what = _proposal_text(proposed["what"])
             return f"{what[:1].upper()}{what[1:]} : {cue}.", [prev.id, sid]
-        # unpunctuated text: "très bien c'est acté gravité 3 pas de déclaration"
-        point = _ADDRESS_AFTER_RE.split(after, maxsplit=1)[0].strip(" ,;:.!")
+        # unpunctuated text: "très bien c'est acté gravité 3 pas de déclaration", up to the
+        # next request ("…en janvier thomas tu la rappelles")
+        point = _ADDRESS_AFTER_RE.split(after, maxsplit=1)[0]
+        point = _PERSON_AFTER_RE.split(point, maxsplit=1)[0].strip(" ,;:.!")
         if content_tokens(point) and not QUOTE_RE.search(normalize(point)):
             return f"{point[:1].upper()}{point[1:]} ({cue}).", [sid]
         return None

@@ -4080,3 +4080,17 @@ def test_a_task_that_only_stands_for_another_is_not_read_in_code():
     )
     found = task_as_said(index, 0)
     assert found is None or normalize(found["task"]) != "se charger", found
+
+
+def test_an_unpunctuated_conclusion_ends_where_the_next_request_begins():
+    texts = _decisions_read_in_code(
+        "[00:00:01] SPEAKER_00: tout le monde est d'accord pour qu'on y fasse les visites à "
+        "partir de janvier\n"
+        "[00:00:06] SPEAKER_01: oui complètement\n"
+        "[00:00:09] SPEAKER_00: bon c'est décidé les visites passent à la maison des familles en "
+        "janvier thomas tu la rappelles la directrice pour réserver les créneaux\n"
+    )
+    assert any(
+        x.startswith("Les visites passent à la maison des familles en janvier") for x in texts
+    )
+    assert not any("rappelles" in x for x in texts), texts
