@@ -176,7 +176,8 @@ def stated_decision(text: str) -> str | None:
 # The words a chair settles a point with ("Bon, on…", "Très bien, on…").
 _SETTLING_WORDS = r"alors|donc|bon|tr[èe]s bien|parfait|d['’ ]accord|entendu"
 _CHAIR_SETTLES_RE = re.compile(
-    rf"\b(?:{_SETTLING_WORDS}|allez|ok)[\s,]+"
+    # "Écoutez, je tranche : on garde une ouverture le premier samedi…"
+    rf"\b(?:{_SETTLING_WORDS}|allez|ok|je\s+tranche\s*:?)[\s,]+"
     r"(?:(?:en attendant|dans ce cas|du coup)[\s,]+)?(?P<what>on\s+[^.;!?]+)"
     r"|\b(?P<pick>va pour\s+(?!(?:[çc]a|cela)\b)[^.;!?]+)",
     re.IGNORECASE,
@@ -521,9 +522,32 @@ def _stated_before_question(text: str) -> str:
     """The point a punctuated turn puts to the others before its consent question
     (:func:`point_opened`); "" when the turn asks none or has no punctuation."""
     question = _CONSENT_ASKED_RE.search(text.strip())
-    if not question or not re.search(r"[.!]", text):
+    if not question:
+        return ""
+    if not re.search(r"[.!?]", text):
+        # unpunctuated, a short turn that sums up: "moi ça me va les mardis matin en janvier
+        # fermeture de la salle documentaire tout le monde est d'accord"
+        lead = _SUMS_UP_LEAD_RE.match(normalize(text))
+        words = text.split()
+        if not lead or len(words) > SUMMED_UP_WORDS:
+            return ""
+        point = " ".join(words[len(lead.group(0).split()) :])
+        point = _CONSENT_ASKED_RE.sub("", point).strip(" ,;:")
+        return (
+            point
+            if len(content_tokens(point)) >= 3 and not QUOTE_RE.search(normalize(point))
+            else ""
+        )
+    if not re.search(r"[.!]", text):
         return ""
     return point_opened(text.strip()[: question.start()])
+
+
+# how an unpunctuated summing-up turn opens, and how long it may be
+_SUMS_UP_LEAD_RE = re.compile(
+    r"(?:moi )?(?:ca me va|d accord|bon|alors|donc|ok|tres bien|parfait)(?: (?:alors|donc|bon))?\b"
+)
+SUMMED_UP_WORDS = 40
 
 
 def consent_asked(text: str) -> bool:

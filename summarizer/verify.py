@@ -78,7 +78,7 @@ _NOT_SETTLING = (
 )
 _CHAIR_SETTLING = (
     # not "ou alors on fait une braderie", an alternative put forward
-    r"(?:(?<!\bou )alors|donc|bon|tres bien|parfait|d accord|entendu|allez|ok|oui|ouais)"
+    r"(?:(?<!\bou )alors|donc|bon|tres bien|parfait|d accord|entendu|allez|ok|oui|ouais|je tranche)"
     r"(?: en attendant| dans ce cas| du coup)?"
     rf" on (?:(?:l|le|la|les|en|y) )?(?!(?:{_NOT_SETTLING})\b)[a-z]{{3,}}"
     r"|va pour (?!(?:ca|cela)\b)\w+"

@@ -4094,3 +4094,21 @@ def test_an_unpunctuated_conclusion_ends_where_the_next_request_begins():
         x.startswith("Les visites passent à la maison des familles en janvier") for x in texts
     )
     assert not any("rappelles" in x for x in texts), texts
+
+
+def test_an_unpunctuated_summing_up_put_to_everyone_and_assented_to_is_a_decision():
+    texts = _decisions_read_in_code(
+        "[00:00:01] SPEAKER_00: je dirais les mardis matin on n'a quasiment personne\n"
+        "[00:00:06] SPEAKER_01: moi ça me va les mardis matin en janvier fermeture de la salle "
+        "documentaire tout le monde est d'accord\n"
+        "[00:00:12] SPEAKER_02: oui oui\n"
+    )
+    assert any(x.startswith("Les mardis matin en janvier fermeture") for x in texts), texts
+
+
+def test_the_chair_ruling_settles_the_point_said_after_it():
+    from summarizer.reading import settled_by_chair
+
+    assert settled_by_chair(
+        "écoutez je tranche on garde une ouverture le premier samedi de chaque mois"
+    ).startswith("On garde une ouverture le premier samedi")
