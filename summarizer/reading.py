@@ -689,7 +689,16 @@ def recap_then_request(index: TranscriptIndex, sid: int) -> tuple[str, list[int]
         topic = content_tokens(course["topic"])
         if any(stem(t) in said for t in topic):
             return f"{point[:1].upper()}{point[1:]}.", [sid]
-    m = _RECAP_RE.match(seg.text.strip())
+    text = seg.text.strip()
+    request = _ADDRESS_AFTER_RE.search(text)
+    if request and not re.search(r"[.!?]", text):
+        # unpunctuated: "bon alors deuxième cours d'aqua gym le jeudi à 19 h… mme vasseur vous
+        # pouvez appeler…": the summing-up ends where the request begins
+        head = re.sub(
+            r"\s+(?:m|mme|monsieur|madame|dr|docteur)$", "", text[: request.start()], flags=re.I
+        )
+        text = f"{head}. {text[request.start() :].strip()}"
+    m = _RECAP_RE.match(text)
     if not m:
         return None
     point = m["point"].strip(" ,")

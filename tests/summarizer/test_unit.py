@@ -4112,3 +4112,19 @@ def test_the_chair_ruling_settles_the_point_said_after_it():
     assert settled_by_chair(
         "écoutez je tranche on garde une ouverture le premier samedi de chaque mois"
     ).startswith("On garde une ouverture le premier samedi")
+
+
+def test_an_unpunctuated_summing_up_ends_where_the_request_begins():
+    from summarizer.reading import recap_then_request
+
+    index = _said(
+        "[00:00:01] SPEAKER_01: ouvrir un deuxième cours le jeudi à 19 h dans le petit bassin je "
+        "peux l'animer\n"
+        "[00:00:09] SPEAKER_00: bon alors deuxième cours d'aqua gym le jeudi à 19 h dans le petit "
+        "bassin avec anaïs mme vasseur vous pouvez appeler les gens de la liste d'attente\n"
+    )
+    found = recap_then_request(index, 1)
+    assert (
+        found
+        and found[0] == "Deuxième cours d'aqua gym le jeudi à 19 h dans le petit bassin avec anaïs."
+    )
