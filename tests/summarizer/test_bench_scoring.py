@@ -131,3 +131,32 @@ def test_llm_cache_replays_identical_requests_only(tmp_path):
     again = DiskCache(Counting(), tmp_path / "cache")  # another run, same folder
     assert again.complete_json(msgs, {}, max_tokens=20) == {"n": 2}
     assert (again.hits, again.misses, cache.hits, cache.misses) == (1, 0, 1, 3)
+
+
+def test_the_rules_only_run_scores_what_the_code_reads_without_a_model():
+    from benchmarks.bench_minutes import RELEVE_STEPS, RulesOnlyBackend, run_eval
+
+    meetings = [
+        m
+        for m in load_meetings(groups=("tuning",), variants=("clean",))
+        if m.name == "conseil_ecole"
+    ]
+    each: dict = {}
+    totals = run_eval(
+        meetings, ["verified"], RulesOnlyBackend(), RELEVE_STEPS, None, False, None, each
+    )
+    s = totals[("verified", "tuning", "clean")]
+    assert s.llm_calls > 0 and s.gold_decisions > 0
+    # a vote read in code is found with no model at all
+    assert s.matched_decisions > 0
+    assert each[("verified", "conseil_ecole", "clean")].matched_decisions == s.matched_decisions
+    # every answer is the "nothing here" kind of its schema
+    schema = {
+        "type": "object",
+        "properties": {
+            "kind": {"type": "string", "enum": ["tâche à faire", "déjà fait ou information"]}
+        },
+    }
+    assert RulesOnlyBackend().complete_json([], schema, max_tokens=1) == {
+        "kind": "déjà fait ou information"
+    }
