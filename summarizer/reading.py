@@ -29,7 +29,6 @@ import re
 from summarizer.schema import Decision
 from summarizer.text import (
     MONTHS,
-    NUMBER_WORDS,
     PERSON_NAME,
     SENTENCE_RE,
     addressee,
@@ -40,7 +39,6 @@ from summarizer.text import (
     normalize,
     stem,
     time_tokens,
-    tokens,
 )
 from summarizer.verify import (
     CHAIR_SETTLING_RE,
@@ -859,6 +857,19 @@ def superseded(decision: Decision, index: TranscriptIndex) -> str | None:
             # "Bon, on ferme les commentaires, alors." … "Ok. Alors on ne ferme pas. On laisse
             # ouvert…": the same words, negated
             return f"remplacée plus loin : « {undone.group(0).strip()} »"
+        following = segs[last + 2 + k] if last + 2 + k < len(segs) else None
+        if (
+            near
+            and _redated(decision.text, seg.text, same_month_only=False)
+            and following is not None
+            and following.speaker != seg.speaker
+            and (is_acceptance(following.text) or _ASSENT_RE.search(normalize(following.text)))
+            and not re.search(r"\b(?:non|pas|mais)\b", normalize(following.text))
+            and _redated(decision.text, following.text, same_month_only=False)
+        ):
+            # "Bon, va pour le quatorze." … "Ah, attendez, le quatorze, on a le conseil." /
+            # "Alors le mardi dix-neuf ?" / "Le dix-neuf, ça me va.": another day agreed
+            return f"remplacée plus loin : « {seg.text.strip()[:80]} »"
         if near and states_decision(seg.text) and _redated(decision.text, seg.text):
             # "…le samedi trois avril… Ça convient à tout le monde ?" … "la salle est réservée
             # le trois, elle est libre le dix" / "Va pour le samedi dix avril.": another day
@@ -879,22 +890,31 @@ def superseded(decision: Decision, index: TranscriptIndex) -> str | None:
     return None
 
 
-_DAY_WORDS = NUMBER_WORDS | {"neuf", "onze", "douze", "treize", "quatorze", "seize"}
+_UNIT_WORDS = r"(?:un|deux|trois|quatre|cinq|six|sept|huit|neuf)"
+# a day of the month after its article, weekday or not: "le quatorze", "le mardi dix-neuf",
+# "au 3"; not the hour of "neuf heures trente"
+_DAY_OF_MONTH_RE = re.compile(
+    r"\b(?:le|au|du)\s+(?:(?:lundi|mardi|mercredi|jeudi|vendredi|samedi|dimanche)\s+)?"
+    rf"(?P<day>\d{{1,2}}|premier|(?:vingt|trente)(?:[\s-]et[\s-]un|[\s-]{_UNIT_WORDS})?"
+    rf"|dix(?:[\s-](?:sept|huit|neuf))?|onze|douze|treize|quatorze|quinze|seize|{_UNIT_WORDS})\b"
+    r"(?!\s*(?:h|heures?)\b)"
+)
 
 
 def _day_and_month(text: str) -> tuple[set[str], set[str]]:
-    """The day numbers (digits or words) and the months ``text`` says."""
-    words = [normalize(w) for w in tokens(text)]
-    days = {w for w in words if w.isdigit() or w in _DAY_WORDS} - {"un", "une"}
-    return days, {w for w in words if w in MONTHS}
+    """The days of the month (as said, compound numbers whole) and the months ``text`` says."""
+    norm = normalize(text)
+    days = {re.sub(r"[\s-]+", " ", m["day"]) for m in _DAY_OF_MONTH_RE.finditer(norm)}
+    return days, {w for w in norm.split() if w in MONTHS}
 
 
-def _redated(decided: str, later: str) -> bool:
+def _redated(decided: str, later: str, same_month_only: bool = True) -> bool:
     """Whether ``later`` settles the same month as ``decided`` on another day, never saying
-    the decided one."""
+    the decided one (``same_month_only=False``: or neither says a month)."""
     days, months = _day_and_month(decided)
     new_days, new_months = _day_and_month(later)
-    return bool(days and months & new_months and new_days and not days & new_days)
+    month_ok = bool(months & new_months) or (not same_month_only and not months and not new_months)
+    return bool(days and month_ok and new_days and not days & new_days)
 
 
 _VOTE_CANCELLED_RE = re.compile(r"\bannul\w*\s+(?:ce|le|notre)\s+vote\b")

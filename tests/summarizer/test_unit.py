@@ -4128,3 +4128,16 @@ def test_an_unpunctuated_summing_up_ends_where_the_request_begins():
         found
         and found[0] == "Deuxième cours d'aqua gym le jeudi à 19 h dans le petit bassin avec anaïs."
     )
+
+
+def test_a_day_agreed_then_objected_to_and_replaced_by_another_agreed_is_superseded():
+    texts = _decisions_read_in_code(
+        "[00:00:01] Anne Roux: Je proposais le jeudi quatorze janvier. Ça convient ?\n"
+        "[00:00:08] Paul Henry: Pour moi, oui.\n"
+        "[00:00:11] Anne Roux: Bon, va pour le quatorze, neuf heures trente.\n"
+        "[00:00:15] Marie Vidal: Ah, attendez, le quatorze, on a avancé le conseil "
+        "communautaire.\n"
+        "[00:00:22] Anne Roux: Bon… alors le mardi dix-neuf ?\n"
+        "[00:00:26] Paul Henry: Le dix-neuf, ça me va.\n"
+    )
+    assert not any("quatorze" in x for x in texts), texts
