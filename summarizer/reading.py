@@ -527,9 +527,17 @@ def _stated_before_question(text: str) -> str:
         # fermeture de la salle documentaire tout le monde est d'accord"
         lead = _SUMS_UP_LEAD_RE.match(normalize(text))
         words = text.split()
-        if not lead or len(words) > SUMMED_UP_WORDS:
+        if len(words) > SUMMED_UP_WORDS:
             return ""
-        point = " ".join(words[len(lead.group(0).split()) :])
+        if lead:
+            point = " ".join(words[len(lead.group(0).split()) :])
+        else:
+            # "…c'est gratuit pour l'établissement on fait la demande pour les toilettes des
+            # filles tout le monde est d'accord": the last course set with "on"
+            settled_here = list(_ON_SETS_RE.finditer(text[: question.start()]))
+            if not settled_here:
+                return ""
+            point = text[settled_here[-1].start() : question.start()]
         point = _CONSENT_ASKED_RE.sub("", point).strip(" ,;:")
         return (
             point
@@ -546,6 +554,11 @@ _SUMS_UP_LEAD_RE = re.compile(
     r"(?:moi )?(?:ca me va|d accord|bon|alors|donc|ok|tres bien|parfait)(?: (?:alors|donc|bon))?\b"
 )
 SUMMED_UP_WORDS = 40
+_ON_SETS_RE = re.compile(
+    r"\bon\s+(?:(?:le|la|les|l['’]|en|y)\s*)?(?:fait|garde|prend|met|lance|retient|valide|"
+    r"maintient|ferme|ouvre|accepte|choisit|commande|r[ée]serve)\b",
+    re.IGNORECASE,
+)
 
 
 def consent_asked(text: str) -> bool:
@@ -650,7 +663,7 @@ def agreed_and_moved_on(index: TranscriptIndex, sid: int) -> tuple[str, list[int
 # "Donc le rattrapage au centre de vaccination, le mercredi après-midi. Mme Benali, vous pouvez
 # nous faire un petit flyer ?"
 _RECAP_RE = re.compile(
-    r"^(?:(?:bon|c['’]est bien|tr[èe]s bien|parfait)\s*[,.]\s*)?(?:donc|alors|bon,?\s+alors|bon,?\s+donc)"
+    r"^(?:(?:bon|c['’]est bien|tr[èe]s bien|parfait)\s*[,.]?\s*)?(?:donc|alors|bon,?\s+alors|bon,?\s+donc)"
     r"\s*,?\s+(?P<point>[^.;!?]+)[.]\s+(?P<rest>.+)$",
     re.IGNORECASE | re.DOTALL,
 )
@@ -693,7 +706,10 @@ def recap_then_request(index: TranscriptIndex, sid: int) -> tuple[str, list[int]
         # unpunctuated: "bon alors deuxième cours d'aqua gym le jeudi à 19 h… mme vasseur vous
         # pouvez appeler…": the summing-up ends where the request begins
         head = re.sub(
-            r"\s+(?:m|mme|monsieur|madame|dr|docteur)$", "", text[: request.start()], flags=re.I
+            r"\s+(?:m|mme|monsieur|madame|dr|docteur)(?:\s+\w+)?$",
+            "",
+            text[: request.start()],
+            flags=re.I,
         )
         text = f"{head}. {text[request.start() :].strip()}"
     m = _RECAP_RE.match(text)

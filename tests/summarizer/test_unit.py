@@ -4141,3 +4141,26 @@ def test_a_day_agreed_then_objected_to_and_replaced_by_another_agreed_is_superse
         "[00:00:26] Paul Henry: Le dix-neuf, ça me va.\n"
     )
     assert not any("quatorze" in x for x in texts), texts
+
+
+def test_an_unpunctuated_course_set_with_on_and_put_to_everyone_is_a_decision():
+    texts = _decisions_read_in_code(
+        "[00:00:01] SPEAKER_00: pour les protections là c'est simple la région a un dispositif "
+        "c'est gratuit pour l'établissement on fait la demande pour les toilettes des filles du "
+        "bâtiment a et de l'internat tout le monde est d'accord\n"
+        "[00:00:12] SPEAKER_01: oui évidemment\n"
+    )
+    assert any(x.startswith("On fait la demande pour les toilettes") for x in texts), texts
+
+
+def test_an_unpunctuated_recap_after_c_est_bien_donc_before_a_titled_name_is_read():
+    from summarizer.reading import recap_then_request
+
+    index = _said(
+        "[00:00:01] SPEAKER_03: nous on peut les recevoir au centre de vaccination le mercredi "
+        "après midi sans rendez vous\n"
+        "[00:00:08] SPEAKER_00: c'est bien donc le rattrapage au centre de vaccination le "
+        "mercredi après midi mme ben ali vous pouvez nous faire un petit flyer\n"
+    )
+    found = recap_then_request(index, 1)
+    assert found and found[0] == "Le rattrapage au centre de vaccination le mercredi après midi."
