@@ -517,8 +517,9 @@ _TO_RECORD_RE = re.compile(
 
 
 def _stated_before_question(text: str) -> str:
-    """The point a punctuated turn puts to the others before its consent question
-    (:func:`point_opened`); "" when the turn asks none or has no punctuation."""
+    """The point a turn puts to the others before its consent question (:func:`point_opened`;
+    unpunctuated, the words after a summing-up opener or the last course set with "on"); ""
+    when the turn asks none or no such point is found."""
     question = _CONSENT_ASKED_RE.search(text.strip())
     if not question:
         return ""
