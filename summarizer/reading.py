@@ -28,6 +28,7 @@ import re
 
 from summarizer.schema import Decision
 from summarizer.text import (
+    CIVILITIES,
     MONTHS,
     PERSON_NAME,
     SENTENCE_RE,
@@ -685,6 +686,9 @@ RECAP_WORDS = 4
 RECAP_LOOKBACK_TURNS = 3
 
 
+_CIVILITY = "|".join(sorted(CIVILITIES, key=len, reverse=True))
+
+
 def recap_then_request(index: TranscriptIndex, sid: int) -> tuple[str, list[int]] | None:
     """The point a chair sums up without a verb, then hands out work on: "Donc le rattrapage au
     centre de vaccination, le mercredi après-midi. Mme Benali, vous pouvez nous faire un petit
@@ -707,7 +711,7 @@ def recap_then_request(index: TranscriptIndex, sid: int) -> tuple[str, list[int]
         # unpunctuated: "bon alors deuxième cours d'aqua gym le jeudi à 19 h… mme vasseur vous
         # pouvez appeler…": the summing-up ends where the request begins
         head = re.sub(
-            r"\s+(?:m|mme|monsieur|madame|dr|docteur)(?:\s+\w+)?$",
+            rf"\s+(?:{_CIVILITY})(?:\s+\w+)?$",
             "",
             text[: request.start()],
             flags=re.I,
@@ -745,16 +749,11 @@ _INSTEAD_RE = re.compile(
 # "Ok. Alors on ne ferme pas.": the choice taken, said again negated
 _NOT_DONE_RE = re.compile(r"\bon\s+(?:ne\s+|n['’]\s*)(?P<verb>\w+)\s+(?:pas|plus)\b", re.I)
 _REPLACED_RE = re.compile(
-    rf"\bon\s+(?:{_DROP_VERB}|{_BACK_ON})\s+(?P<old>[^:;.!?]{{3,80}}?)\s*[:;,]?\s*"
+    rf"\bon\s+(?:{_DROP_VERB}|(?P<back>{_BACK_ON}))\s+(?P<old>[^:;.!?]{{3,80}}?)\s*[:;,]?\s*"
     r"(?:et\s+)?(?:finalement\s+)?on\s+(?:fait|prend|part\s+sur|passe\s+[àa]|garde|choisit)\s+"
     r"(?P<new>[^.;!?]+)"
     # "On oublie le gymnase : le centre d'accueil, ce sera la salle polyvalente."
     rf"|\bon\s+{_DROP_VERB}\s+(?P<old2>[^:;.!?]{{3,80}}?)\s*:\s*(?P<stated>[^.;!?]+)",
-    re.IGNORECASE,
-)
-_WENT_BACK_ON_RE = re.compile(
-    rf"\bon\s+{_BACK_ON}\s+[^:;.!?]{{3,80}}?\s*[:;,]?\s*(?:et\s+)?(?:finalement\s+)?"
-    r"on\s+(?:fait|prend|part\s+sur|passe\s+[àa]|garde|choisit)\b",
     re.IGNORECASE,
 )
 _DROPPED_RE = re.compile(
@@ -836,7 +835,8 @@ def superseded(decision: Decision, index: TranscriptIndex) -> str | None:
         # "on revient sur ce que j'ai dit : pas de saisine vendredi" refers back in so many
         # words, as does a drop followed by the new choice ("on revient sur le traiteur : on
         # fait le repas nous-mêmes"): what it drops need not repeat the whole choice
-        explicit = bool(m and (m["said"] or m["no"] or _WENT_BACK_ON_RE.search(seg.text)))
+        replacement = _REPLACED_RE.search(seg.text)
+        explicit = bool(m and (m["said"] or m["no"] or (replacement and replacement["back"])))
         if (
             old
             and content_tokens(old)
@@ -907,9 +907,10 @@ def superseded(decision: Decision, index: TranscriptIndex) -> str | None:
     return None
 
 
-_UNIT_WORDS = r"(?:un|deux|trois|quatre|cinq|six|sept|huit|neuf)"
 # a day of the month after its article, weekday or not: "le quatorze", "le mardi dix-neuf",
-# "au 3"; not the hour of "neuf heures trente"
+# "au 3"; not the hour of "neuf heures trente". Compound numbers first, so that "dix-neuf" is
+# read whole (text.py's deadline pattern lists "dix" first: its context forces the longer form)
+_UNIT_WORDS = r"(?:un|deux|trois|quatre|cinq|six|sept|huit|neuf)"
 _DAY_OF_MONTH_RE = re.compile(
     r"\b(?:le|au|du)\s+(?:(?:lundi|mardi|mercredi|jeudi|vendredi|samedi|dimanche)\s+)?"
     rf"(?P<day>\d{{1,2}}|premier|(?:vingt|trente)(?:[\s-]et[\s-]un|[\s-]{_UNIT_WORDS})?"

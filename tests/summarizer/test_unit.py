@@ -3885,18 +3885,12 @@ def test_fears_and_things_described_by_an_old_vote_are_no_decisions():
     assert states_decision("Je vous entends. Donc on reste sur neuf heures, place de l'église.")
 
 
-class _NoModel:
-    name, context_tokens = "no", 32000
-
-    def complete_json(self, messages, schema, *, max_tokens):
-        return {"summary": "", "kind": "information ou avis"}
-
-
 def _decisions_read_in_code(lines: str) -> list[str]:
     """The decisions of ``lines`` when the model answers no to every candidate turn."""
+    from benchmarks.bench_minutes import RulesOnlyBackend
     from summarizer import summarize
 
-    minutes = summarize(parse_clerk_text(lines), backend=_NoModel(), steps=("decisions",))
+    minutes = summarize(parse_clerk_text(lines), backend=RulesOnlyBackend(), steps=("decisions",))
     return [d.text for d in minutes.decisions]
 
 
