@@ -10,10 +10,11 @@ Each meeting of ``benchmarks/minutes_eval/*.json`` holds:
   added afterwards could have been shaped by them). Each round of ``unseen`` meetings is scored
   once and then becomes tuning material (``history`` says so): the first five (2026-12-06,
   second round of the extraction) and the ``u2_*`` meetings (third round) are ``tuning`` now;
-  the ``u3_*`` to ``u14_*`` meetings (fourth to sixteenth rounds) are ``tuning`` too; the ``u15_*``
-  meetings, written like them by someone who read only one meeting file for its format, are the
-  current ``unseen`` round (the ASR-like text of u5 to u15 is this module's output as generated,
-  digits included; the stored u4 text differs from it: numbers spelled out, acronyms split);
+  the ``u3_*`` to ``u15_*`` meetings (fourth to seventeenth rounds) are ``tuning`` too; the
+  ``u16_*`` meetings, written like them by someone who read only one meeting file for its format,
+  are the current ``unseen`` round (the ASR-like text of u5 to u16 is this module's output as
+  generated, digits included; the stored u4 text differs from it: numbers spelled out, acronyms
+  split);
 * ``transcript``: the clean transcript, one ``[HH:MM:SS] Name: text`` line per turn;
 * ``asr_transcript``: the same turns as the ASR writes them: lower case, no punctuation, a few word
   errors (``asr_errors``, applied in that order) and anonymous speakers ``SPEAKER_00``… in order of
