@@ -146,11 +146,33 @@ def _anonymous(owner: str) -> bool:
     return bool(re.fullmatch(rf"{ANONYMOUS_LABEL} \d+", owner.strip()))
 
 
+def _dated_again(kept: Action, item: Action) -> bool:
+    """The same owner saying, a few turns after taking work on, when they will do it, in other
+    words ("Mohamed, tu montes le dossier ?" / "Oui, je le fais…" / … / "Et moi je dépose le
+    dossier, euh, mi-janvier."): one action, dated by the second."""
+    if not (kept.owner and item.owner) or kept.due or not item.due:
+        return False
+    if _anonymous(kept.owner) != _anonymous(item.owner) or _other_people(kept, item):
+        return False
+    gap = min((y - x for x in _ids(kept.sources) for y in _ids(item.sources)), default=None)
+    if gap is None or not 0 < gap <= FAR_NEIGHBOUR_TURNS:
+        return False
+    # the thing worked on, named first after the verb in both (the verb may change: "monter le
+    # dossier", "déposer le dossier")
+    first, second = content_tokens(kept.task)[1:2], content_tokens(item.task)[1:2]
+    return bool(first) and first == second
+
+
 def merge_actions(items: list[Action]) -> list[Action]:
     """Actions without duplicates; the version with more verified fields wins."""
     out: list[Action] = []
-    for item in items:
+    for item in sorted(items, key=lambda a: a.sources[0].start):
         for i, kept in enumerate(out):
+            if _dated_again(kept, item):
+                out[i] = kept.model_copy(
+                    update={"due": item.due, "sources": _union(kept.sources, item.sources)}
+                )
+                break
             if _other_people(kept, item):
                 continue
             if _same(kept.task, kept.sources, item.task, item.sources) or _neighbours_alike(

@@ -417,6 +417,14 @@ def _names_nothing(task: str) -> bool:
 _MOI_JE_PEUX_RE = re.compile(r"\bmoi,? je (?:te |vous )?(?:peux|pourrais)\b")
 
 
+def _names_its_object(task: str, text: str) -> bool:
+    """Whether ``text`` names what ``task`` works on, beyond its verb ("j'ai bien entendu la
+    demande de lissage, je la porterai…" for "Porter la demande de lissage")."""
+    said = set(content_tokens(text))
+    words = content_tokens(task)[1:]
+    return len(words) >= 2 and sum(w in said for w in words) * 2 >= len(words)
+
+
 def task_as_said(index: TranscriptIndex, sid: int) -> dict[str, Any] | None:
     """The task turn ``sid`` plainly gives or takes, read in code (:func:`spoken_task`), when
     the model did not phrase one that matches the turn: "Je planifierai les sessions de
@@ -483,6 +491,9 @@ def task_as_said(index: TranscriptIndex, sid: int) -> dict[str, Any] | None:
     elif (
         who == "je"
         and _REFERS_BACK_RE.search(seg.text)
+        # not a pronoun for what the turn itself names ("j'ai bien entendu la demande de
+        # lissage, je la porterai moi-même au bureau")
+        and not _names_its_object(task, seg.text)
         and prev is not None
         and prev.speaker != seg.speaker
         and (spoken_task(prev.text) or needed_task(prev.text))

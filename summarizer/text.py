@@ -323,7 +323,8 @@ _BARE_TARGET = (
     rf"|au\s+mois\s+(?:de\s+|d{_APOS})\s*{_MONTH}"
     rf"|(?:(?:le\s+)?{_DAY}(?!\s+derni[eè]r)(?:\s+{_DAY_OF_MONTH}(?!\s*(?:h|heures?)\b)(?:\s+{_MONTH})?)?"
     rf"(?:\s+(?:prochain|matin|soir))?"
-    rf"|demain(?:\s+(?:matin|soir|apr[èe]s-?\s?midi))?|ce\s+soir)(?:\s+(?:[àa]\s+)?{_HOUR})?"
+    # "demain dix heures", "demain matin, avant neuf heures": the day and its hour
+    rf"|demain(?:\s+(?:matin|soir|apr[èe]s-?\s?midi))?|ce\s+soir)(?:\s+(?:[àa]\s+)?{_HOUR}|,?\s+avant\s+{_HOUR})?"
     rf"|cette\s+semaine|le\s+{_DAY_OF_MONTH}\s+au\s+(?:matin|soir)\b|dans\s+la\s+foul[ée]e"
     rf"|cet\s+apr[èe]s-?\s?midi|ce\s+matin|en\s+fin\s+de\s+(?:journ[ée]e|matin[ée]e)"
     rf"|la\s+semaine\s+(?:prochaine|du\s+\d{{1,2}}(?:er)?\s+{_MONTH}|de\s+la\s+rentr[ée]e)"
@@ -368,11 +369,14 @@ _TARGET = (
     rf"|le\s+{_DAY_OF_MONTH}(?=\s*(?:[,.;:!?]|$)|\s+(?:au\s+plus\s+tard|sinon|si|et|ou|"
     rf"c{_APOS}\s*est|[çc]a|comme|dernier|matin|soir|midi|[àa]\s+\d)\b)"
 )
+# The meeting bodies people name by their acronym: general assembly, board, steering and
+# technical committees, management board, medical and staff committees...
+_BODY_ACRONYMS = r"(?:ag|ca|copil|cotech|codir|cvl|cme|cse|cst|csa|cdac)"
 # A deadline as people say it: "d'ici le 1er juin", "avant le 15 avril", "cette semaine",
 # "la semaine prochaine", "la semaine du 7 avril", "dès demain", "pour le conseil de juin",
 # "avant les vacances", "d'ici la fin du mois", "dans la semaine", "en septembre", "jeudi".
 DEADLINE_RE = re.compile(
-    rf"\b(?:d{_APOS}ici|avant|au\s+plus\s+tard|d[èe]s|jusqu{_APOS}?(?:au|[àa])|pour)\s+(?:{_TARGET})\b"
+    rf"\b(?:d{_APOS}ici|avant|au\s+plus\s+tard|d[èe]s|pour)\s+(?:{_TARGET})\b"
     # once something is over: "je les relancerai après les vacances", "juste après les fêtes",
     # "je rappellerai le secrétaire de mairie après leur conseil"
     rf"|\b(?:(?:juste|tout\s+de\s+suite)\s+)?apr[èe]s\s+(?!midi\b)(?:{_TARGET}"
@@ -392,6 +396,10 @@ DEADLINE_RE = re.compile(
     rf"(?:\s+(?:du|de\s+la|des|de)\s+[a-zà-ÿ]{{4,}}|\s+[a-zà-ÿ]{{4,}}(?=\s*(?:[,.;:!?]|$)))?"
     # "avant la commission des admissions de vendredi": the event's day
     rf"(?:\s+(?:de|du)\s+{_DAY}(?:\s+prochain)?)?"
+    # before a body's meeting named by its acronym: "d'ici l'AG", "avant le COPIL", "pour l'AG"
+    # (ASR text: "pour l'ag"), not "pour la CAF"
+    rf"|\b(?:d{_APOS}ici|avant)\s+(?:le|la|l{_APOS})\s*(?-i:[A-Z]{{2,6}})\b"
+    rf"|\b(?:d{_APOS}ici|avant|pour)\s+(?:le|la|l{_APOS})\s*(?:prochaine?\s+)?{_BODY_ACRONYMS}\b"
     rf"|\bavant\s+qu{_APOS}\s*(?:on|il|elle|ils|elles|nous)\s+[a-zà-ÿ]{{3,}}(?:\s+(?:aux?|les?|la|l{_APOS})\s*[a-zà-ÿ]{{4,}})?"
     rf"|\ben\s+{_MONTH}|\b(?:{_BARE_TARGET})\b"
     # at a body's meeting of a month: "présenter au bureau de juin", "au CA de mars"
@@ -463,6 +471,10 @@ def stated_deadlines(text: str) -> list[str]:
         if (_ONLY_AHEAD_RE.search(m.group(0)) or not _said_in_past(text, m.start()))
         # "Mais pas avant septembre": when the work cannot start, not when it is due
         and not re.search(r"\bpas\s*$", text[: m.start()], re.IGNORECASE)
+        # "les réservations pour les déplacements jusqu'en juin": how long, not by when
+        and not re.search(
+            r"\bjusqu['’ ]?\s*(?:[àa]\s+|aux?\s+)?$", text[: m.start()], re.IGNORECASE
+        )
         # "ils arrivent le 12 janvier": when someone comes or something starts, not a deadline
         and not _ARRIVAL_RE.search(_CLAUSE_BREAK_RE.split(text[: m.start()])[-1])
         # "alors aujourd'hui on a trois votes": what the day holds, not when work is due
@@ -688,6 +700,7 @@ _NOT_COMMITMENTS = {
     "abstiens",
     "aimerais",
     "explique",  # "Je vous explique rapidement la procédure": done in the meeting
+    "recapitule",  # "Je récapitule pour le bilan.": said there and then
     # how, not what: "je m'appuie sur celui de l'OMéDIT, je vous l'envoie…"
     "appuie",
     "base",
@@ -963,6 +976,12 @@ def deadline_of(text: str) -> str | None:
         re.IGNORECASE,
     ):
         return said[1]  # "Avant les réinscriptions, donc avant fin avril.": said more precisely
+    if len(said) > 1:
+        # "Disons lundi, alors. Lundi matin au plus tard.": one date said twice, the second time
+        # more precisely
+        fullest = max(said, key=lambda d: len(time_tokens(d)))
+        if all(time_tokens(d) <= time_tokens(fullest) for d in said):
+            return fullest
     if len(said) == 1:
         return said[0]
     if len(said) > 1 and self_corrected(text):
@@ -980,7 +999,7 @@ _ACCEPT_RE = re.compile(
     r"je (?:le |la |les |l )?note|je (?:le|la|les|l) prends|je veux bien)\b"
 )
 SHORT_REPLY_WORDS = 15
-DEADLINE_FIRST_WORDS = 5
+DEADLINE_FIRST_WORDS = 8  # "d ici la fin de la semaine", normalised
 
 
 def is_acceptance(text: str) -> bool:
@@ -2026,6 +2045,53 @@ def passive_task(text: str) -> tuple[str, str] | None:
     return None
 
 
+# The thing named first, then taken on: "…mais la buvette, je m'en occupe quand même", "Les
+# convocations, je m'en charge.", "Et pour le repas du soir, je m'en occupe." (ASR text: "mais
+# la buvette je m'en occupe")
+_DISLOCATED_TAKEN_ON_RE = re.compile(
+    r"(?:^|[,.;:!?…]\s*|\b(?:mais|et|bon|alors|oui|ok)\s+)(?:(?:pour|quant\s+[àa])\s+)?"
+    r"(?P<np>(?:le|la|les|l['’])\s*[^\W\d]+(?:(?:\s+|['’])[^\W\d]+){0,4}?)"
+    r"\s*(?P<comma>,?)\s*(?:moi\s*,?\s*)?je\s+m['’ ]\s*en\s+(?P<verb>occupe|charge)\b",
+    re.IGNORECASE,
+)
+UNMARKED_DISLOCATION_WORDS = 3
+_NOT_A_THING_TAKEN_ON = {
+    "instant",
+    "moment",
+    "heure",
+    "suite",
+    "reste",
+    "coup",
+    "fois",
+    "jour",
+    "semaine",
+    "mois",
+    "annee",
+    "soir",
+    "matin",
+    "principe",
+}
+_OF_ARTICLE = {"le": "du ", "les": "des ", "la": "de la ", "l'": "de l'", "l’": "de l’"}
+
+
+def _dislocated_taken_on(text: str) -> str | None:
+    """The task of a turn that names a thing and then takes it on ("la buvette, je m'en
+    occupe" → "S'occuper de la buvette"), as said."""
+    m = _DISLOCATED_TAKEN_ON_RE.search(text)
+    if m is None or (not m["comma"] and len(m["np"].split()) > UNMARKED_DISLOCATION_WORDS):
+        # unpunctuated, a long phrase is the end of another clause ("…cosignée par le
+        # directeur et le recteur comme l'an dernier je m'en occupe")
+        return None
+    np = m["np"]
+    article = re.match(r"(?:les|le|la|l['’])\s*", np, re.IGNORECASE)
+    if article is None or normalize(np[article.end() :]).split()[0] in _NOT_A_THING_TAKEN_ON:
+        return None  # "Pour l'instant, je m'en occupe": when, not what
+    key = article.group(0).strip().lower()
+    of = _OF_ARTICLE.get(key, "de ")
+    head = "Se charger " if m["verb"].lower() == "charge" else "S'occuper "
+    return head + of + np[article.end() :]
+
+
 def spoken_task(text: str, context: str = "") -> tuple[str, str] | None:
     """The task a turn plainly gives or takes, as said, with whom it names: ``(task, who)``
     where ``who`` is ``"je"`` (the speaker commits: "Je planifierai les sessions de formation en
@@ -2036,6 +2102,8 @@ def spoken_task(text: str, context: str = "") -> tuple[str, str] | None:
     bare: str | None = None  # a verb said with nothing after it, kept if nothing better
     if delegated := delegated_task(text, context):
         return delegated
+    if dislocated := _dislocated_taken_on(text):
+        return dislocated, "je"
     if commits_self(text):
         for m in _FIRST_PERSON_VERB_RE.finditer(text):
             if re.search(r"\bsi\s*$", text[: m.start()], re.IGNORECASE) or re.match(

@@ -1006,6 +1006,10 @@ def _without_refusals(text: str, task: str) -> str:
     return " ".join(kept) if kept else text
 
 
+# A date put again in place of the one just said: "Disons lundi, alors.", "Plutôt jeudi."
+_RESTATED_WHEN_RE = re.compile(
+    r"\s*(?:(?:bon|alors|et|euh|non)[\s,]+)*(?:disons|plut[ôo]t)\b", re.IGNORECASE
+)
 _DATE_FIRST_RE = re.compile(
     r"\s*(?:(?:et|alors|disons|plut[ôo]t|normalement|sans\s+doute|euh)[\s,]+)*", re.IGNORECASE
 )
@@ -1021,6 +1025,12 @@ def _task_deadline(text: str, task: str) -> str | None:
         return deadline_of(_without_refusals(text, task)) or _clause_deadline(text, task)
     found = deadline_of(_without_refusals(" ".join(sentences[i] for i in saying), task))
     if found:
+        # "…je le vois mardi en bureau municipal, mais ce sera trop tôt. Disons avant le 20.":
+        # the date said again right after, in place of the first
+        for sentence in sentences[saying[-1] + 1 : saying[-1] + 2]:
+            again = deadline_of(sentence)
+            if again and _RESTATED_WHEN_RE.match(sentence) and not _other_task(sentence, task):
+                return again
         return found
     for sentence in sentences[saying[-1] + 1 : saying[-1] + 2]:  # the sentence right after
         later = deadline_of(sentence)
@@ -1199,7 +1209,12 @@ def _confirmed_deadline(
             return None
         if (
             turn.speaker in speakers
-            and (is_acceptance(turn.text) or _restates_commitment(turn.text, task))
+            and (
+                is_acceptance(turn.text)
+                or _restates_commitment(turn.text, task)
+                # "…d'ici vendredi." / "Vendredi, c'est juste…" / "Disons lundi, alors."
+                or _RESTATED_WHEN_RE.match(turn.text)
+            )
             and deadline_of(turn.text)
             and not _other_task(turn.text, task)
         ):
@@ -1232,6 +1247,17 @@ _FOLLOW_UP_RE = re.compile(
 )
 FOLLOW_UP_WORDS = 30
 ONLY_DEADLINE_WORDS = 10
+
+
+def _fullest_deadline(text: str) -> str | None:
+    """The deadline of ``text``, in the fullest form its sentences say it ("Disons lundi,
+    alors. Lundi matin au plus tard." → "Lundi matin")."""
+    first = deadline_of(text)
+    if not first:
+        return None
+    said = [d for x in SENTENCE_RE.findall(text) if (d := deadline_of(x))]
+    fuller = [d for d in said if time_tokens(first) < time_tokens(d)]
+    return fuller[-1] if fuller else first
 
 
 def _only_a_deadline(text: str) -> bool:
@@ -1429,10 +1455,14 @@ def resolve_due(
         # J'appelle la région cette semaine.") leaves the request's own deadline standing
         said_here = in_cited or in_pair
     last = max(turns, key=lambda t: index.position[t.id])
-    confirmed = _confirmed_deadline(cited, last, index, task)
+    # "Thierry, vous pourriez rencontrer la directrice ?" / "Oui, je l'appelle demain." / "Il
+    # nous faut ça avant la commission." / "D'ici la fin du mois, c'est faisable.": the one who
+    # took it on in reply settles when, as the cited speakers do
+    takers = [*cited, pair] if role == "reply" and pair is not None else cited
+    confirmed = _confirmed_deadline(takers, last, index, task)
     if confirmed is not None:
         turns = [*turns, confirmed]
-        said_here = [d for d in [deadline_of(confirmed.text)] if d]
+        said_here = [d for d in [_fullest_deadline(confirmed.text)] if d]
     # "…tu peux relire la partie état de l'art ?" / "Oui. Euh, pour quand ?" / "D'ici
     # vendredi.": the deadline is the answer's; the question may be the reply itself or follow it
     for after in [] if said_here else sorted({cited[-1].id, max(t.id for t in turns)}):

@@ -4158,3 +4158,105 @@ def test_an_unpunctuated_recap_after_c_est_bien_donc_before_a_titled_name_is_rea
     )
     found = recap_then_request(index, 1)
     assert found and found[0] == "Le rattrapage au centre de vaccination le mercredi après midi."
+
+
+def test_a_date_said_again_more_precisely_or_in_place_of_the_first_is_the_deadline():
+    from summarizer.text import stated_deadlines
+
+    assert deadline_of("Disons lundi, alors. Lundi matin au plus tard.") == "Lundi matin"
+    assert stated_deadlines("Je l'envoie au préfet demain matin, avant neuf heures.") == [
+        "demain matin, avant neuf heures"
+    ]
+    index = _said(
+        "[00:00:01] Paul Garnier: Et moi je présente tout ça au maire… je le vois mardi en "
+        "bureau municipal, mais ce sera trop tôt sans les chiffres. Disons avant le 20.\n"
+        "[00:00:14] Anne Benhamou: Donc on ne décide rien ce soir.\n"
+    )
+    action = check_action({"task": "Présenter tout ça au maire", "segments": [0]}, index)
+    assert action.due == "avant le 20"
+
+
+def test_how_long_is_no_deadline_and_a_body_named_by_its_acronym_is_one():
+    assert (
+        deadline_of(
+            "Sandrine, tu peux faire les réservations des minibus de la mairie pour les "
+            "déplacements jusqu'en juin ?"
+        )
+        is None
+    )
+    assert deadline_of("Je garde l'option jusqu'à mi-février.") is None
+    assert deadline_of("Et d'ici l'AG, Jean-Luc, tu peux sonder les mamans ?") == "d'ici l'AG"
+    assert deadline_of("et pour l'ag je redemande un deuxième devis") == "pour l'ag"
+    assert deadline_of("Je transmets pour la CAF.") is None  # a body, not its meeting
+
+
+def test_the_one_who_took_the_work_on_settles_when_after_the_asker_insists():
+    index = _said(
+        "[00:00:01] Paul Garnier: Thierry, vous pourriez rencontrer la directrice du CCAS, et "
+        "avoir le détail, ligne par ligne ?\n"
+        "[00:00:10] Thierry Vidal: Oui, je la vois. Je l'appelle demain, elle est souvent en "
+        "réunion.\n"
+        "[00:00:18] Paul Garnier: Il nous faut ça avant la prochaine commission.\n"
+        "[00:00:24] Thierry Vidal: D'ici la fin du mois, c'est faisable.\n"
+    )
+    action = check_action({"task": "Rencontrer la directrice du CCAS", "segments": [0]}, index)
+    assert (action.owner, action.due) == ("Thierry Vidal", "D'ici la fin du mois")
+    index = _said(
+        "[00:00:01] Yann Bihan: Alors je vous renvoie le rapport corrigé, d'ici vendredi.\n"
+        "[00:00:08] Anne Delcourt: Vendredi, c'est juste, s'il reçoit le plan jeudi…\n"
+        "[00:00:14] Yann Bihan: Disons lundi, alors. Lundi matin au plus tard.\n"
+    )
+    action = check_action({"task": "Renvoyer le rapport corrigé", "segments": [0]}, index)
+    assert action.due == "Lundi matin"
+
+
+def test_a_thing_named_then_taken_on_is_that_task():
+    assert spoken_task(
+        "Bon, je ne suis pas d'accord, mais la buvette, je m'en occupe quand même."
+    ) == ("S'occuper de la buvette", "je")
+    assert spoken_task("Et pour le repas du soir, je m'en occupe.") == (
+        "S'occuper du repas du soir",
+        "je",
+    )
+    assert spoken_task("Les convocations, je m'en charge.") == ("Se charger des convocations", "je")
+    assert spoken_task("Pour l'instant, je m'en occupe.") is None  # when, not what
+    # unpunctuated, a long phrase before it ends another clause
+    assert spoken_task(
+        "une lettre cosignée par le directeur et le recteur comme l'an dernier je m'en occupe"
+    ) != ("S'occuper du recteur comme l'an dernier", "je")
+
+
+def test_a_pronoun_for_what_the_turn_itself_names_keeps_that_task():
+    from summarizer.pipeline import task_as_said
+
+    index = _said(
+        "[00:00:01] Anne Delcourt: J'envoie les convocations mi-janvier.\n"
+        "[00:00:08] Paul Garnier: Un dernier mot : j'ai bien entendu la demande de lissage, je "
+        "la porterai moi-même au bureau du 22 janvier.\n"
+    )
+    said = task_as_said(index, 1)
+    assert said is not None and said["task"].startswith("Porter la demande de lissage")
+
+
+def test_the_same_owner_dating_their_task_a_few_turns_later_is_one_action():
+    from summarizer.merge import merge_actions
+    from summarizer.schema import Action
+
+    index = _said(
+        "[00:00:01] Patrick Roy: Mohamed, tu montes le dossier ?\n"
+        "[00:00:05] Mohamed Ali: Oui, je le fais. Kévin, tu me sors les chiffres ?\n"
+        "[00:00:10] Kévin Roux: Ouais, ce week-end.\n"
+        "[00:00:14] Mohamed Ali: Et moi je dépose le dossier, euh, mi-janvier.\n"
+    )
+    first = Action(task="Monter le dossier", owner="Mohamed", sources=index.refs([0, 1]))
+    other = Action(
+        task="Sortir les chiffres", owner="Kévin", due="ce week-end", sources=index.refs([1, 2])
+    )
+    again = Action(
+        task="Déposer le dossier", owner="Mohamed", due="mi-janvier", sources=index.refs([3])
+    )
+    merged = merge_actions([first, other, again])
+    assert [(a.task, a.owner, a.due) for a in merged] == [
+        ("Monter le dossier", "Mohamed", "mi-janvier"),
+        ("Sortir les chiffres", "Kévin", "ce week-end"),
+    ]
