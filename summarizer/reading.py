@@ -956,6 +956,8 @@ _PUT_TO_VOTE_RE = re.compile(
     r"\b(?:(?:re)?(?:mets|met|mettons|soumets|soumet|soumettons)\s+(?:aux\s+voix|au\s+vote)"
     # "On passe au vote sur les Gravières."
     r"|passe\s+au\s+vote\s+sur"
+    # "Bon, je propose : jusqu'à la fin de la saison, on fait avec les minibus de la mairie"
+    r"|(?:je\s+(?:vous\s+)?|nous\s+(?:vous\s+)?)propos(?:e|ons)\s*:\s+(?!(?:de|d['’]|que|qu['’])\b)"
     r"|(?:je\s+(?:vous\s+)?|nous\s+(?:vous\s+)?)propos(?:e|ons)\s*:?\s+(?:de\s+|d['’]\s*|que\s+|"
     r"(?P<on>qu['’]on\s+)|(?=(?:le|la|les|l['’]|un|une)\b)))"
     r"\s*(?P<what>[^.;!?]*)",
@@ -972,7 +974,8 @@ BARE_RESULT_WORDS = 8
 VOTE_RESULT_TURNS = 4
 _VOTE_RESULT_RE = re.compile(
     r"\b(?:(?:a l )?unanimite|adopte\w*|approuve\w*|(?:c est|est|sont)\s+votee?s?|"
-    r"avis (?:favorable|defavorable)|\w+ pour \w+ contre)\b"
+    # "six pour deux contre", "quatre pour une abstention"
+    r"avis (?:favorable|defavorable)|\w+ pour \w+ contre|\w+ pour (?:une|\w+) abstentions?)\b"
 )
 _VOTE_REJECTED_RE = re.compile(r"\b(?:rejet\w*|refus\w*|pas adopte\w*|n est pas adopte\w*)\b")
 
@@ -1071,13 +1074,24 @@ def voted_decision(index: TranscriptIndex, sid: int) -> tuple[str, list[int]] | 
         m = _PUT_TO_VOTE_RE.search(segs[q].text)
         if not m:
             continue
-        last = p if p > q else min(q + 1, len(segs) - 1)
-        between = [segs[k].text for k in range(q + 1, last + 1)]
-        if q < p and any(_PUT_TO_VOTE_RE.search(t) for t in between[:-1]):
-            break  # another proposal came in between: the result is not this one's
         proposal = segs[q].text[m.start("what") :]
         end = _PROPOSAL_END_RE.search(proposal)
         cut = end.start() if end else len(proposal)
+        last = p if p > q else min(q + 1, len(segs) - 1)
+        if p == q and _VOTE_QUESTION_RE.search(normalize(proposal[cut:])):
+            # "…Qui est pour ?" / "Pour." / "… Quatre pour. Jean-Luc ?" / "Je m'abstiens." /
+            # "Noté. Quatre pour, une abstention.": the count comes a few turns on
+            # (a count only: a turn with decision words is read on its own)
+            for k in range(q + 1, min(q + VOTE_RESULT_TURNS, len(segs) - 1) + 1):
+                if _PUT_TO_VOTE_RE.search(segs[k].text) or states_decision(segs[k].text):
+                    last = min(q + 1, len(segs) - 1)
+                    break
+                if _VOTE_RESULT_RE.search(settled(segs[k].text)):
+                    last = k
+                    break
+        between = [segs[k].text for k in range(q + 1, last + 1)]
+        if q < p and any(_PUT_TO_VOTE_RE.search(t) for t in between[:-1]):
+            break  # another proposal came in between: the result is not this one's
         after = " ".join([proposal[cut:], *between])
         result = settled(after)
         if _VOTE_REJECTED_RE.search(normalize(after)) or not _VOTE_RESULT_RE.search(result):

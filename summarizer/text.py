@@ -996,7 +996,9 @@ _ACCEPT_RE = re.compile(
     r"pas de probleme|tres bien|parfait|volontiers|pas de souci|aucun probleme|je m en|"
     r"ca (?:me|nous) (?:va|convient)|vous (?:l|les) aurez|tu (?:l|les) auras|c est faisable|"
     # "Je le note.", "Je le prends, j'ai déjà les adresses."
-    r"je (?:le |la |les |l )?note|je (?:le|la|les|l) prends|je veux bien)\b"
+    r"je (?:le |la |les |l )?note|je (?:le|la|les|l) prends|je veux bien"
+    # "Lundi, ça va, c'est encore dans les temps.", not "ça va être juste"
+    r"|ca va\b(?! (?:etre|pas|faire|falloir|aller|poser|coincer|bloquer|prendre)\b))\b"
 )
 SHORT_REPLY_WORDS = 15
 DEADLINE_FIRST_WORDS = 8  # "d ici la fin de la semaine", normalised

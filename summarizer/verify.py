@@ -142,7 +142,8 @@ DEFERRAL_RE = re.compile(
     r"conseil|directoire|comite))\b"
 )
 # A point sent on to another meeting, dated or not ("ajourné au prochain comité en mars",
-# "on inscrit un point tritium à la séance de juin", "renvoyé au conseil pédagogique").
+# "on inscrit un point tritium à la séance de juin", "renvoyé au conseil pédagogique", "on le
+# met à l'ordre du jour de l'AG de juin").
 TO_MEETING_RE = re.compile(
     # the point put off, as its subject ("le dossier est ajourné…"), to where the clause ends
     r"(?:\b(?:le|la|les|l|ce|cette|ces)\s+\w+(?:\s+\w+)?\s+(?:est|sont|a ete|ont ete)\s+)?"
@@ -150,6 +151,10 @@ TO_MEETING_RE = re.compile(
     r"[^.;:()]*?\b(?:a|au|aux|en)\s+(?:la\s+|l\s+|le\s+)?(?:prochaine?\s+)?(?:seance|reunion|"
     r"commission|conseil|comite|bureau|assemblee|ag|codir|crex|directoire|retro|cme|pleniere)\b"
     r"[^.;:()]*"
+    # "on le met à l'ordre du jour de l'assemblée générale de juin"
+    r"|\b(?:met|mets|mettons|mettra|inscri\w*)\s+a l ordre du jour\s+(?:de|du|des)\s+(?:la\s+|l\s+|le\s+)?"
+    r"(?:prochaine?\s+)?(?:seance|reunion|commission|conseil|comite|bureau|assemblee|ag|codir|copil|"
+    r"cme|pleniere)\b[^.;:()]*"
 )
 # A discussion announced for later ("on en discutera à la révision du projet médical, à
 # l'automne", "on y reviendra en septembre"): nothing is decided, even with a date said.
@@ -492,6 +497,25 @@ def _decided_beside(rest: str) -> bool:
     return bool(content_tokens(STRONG_DECISION_RE.sub(" ", FRAMING_RE.sub(" ", rest))))
 
 
+# The chair saying in the same breath that nothing is settled: "On garde l'idée, je ne tranche
+# pas aujourd'hui."
+_NOT_SETTLED_NOW_RE = re.compile(
+    r"\b(?:je|on|nous)\s+(?:ne|n)\s+(?:\w+\s+)?(?:tranch|decid|arbitr|statu)\w*\s+(?:pas|rien)\b"
+)
+SAID_AS_WORDS = 3
+
+
+def _left_open_as_said(text: str, cited: list[Segment]) -> bool:
+    """Whether the sentence of the cited turns that says ``text`` also says it is not settled
+    there and then."""
+    opening = " ".join(normalize(text).split()[:SAID_AS_WORDS])
+    return bool(opening) and any(
+        opening in normalize(sentence) and _NOT_SETTLED_NOW_RE.search(normalize(sentence))
+        for seg in cited
+        for sentence in SENTENCE_RE.findall(seg.text)
+    )
+
+
 def check_decision(item: dict[str, Any], index: TranscriptIndex) -> Decision | Unverified:
     """A :class:`Decision` when the cited text states it, else an :class:`Unverified`."""
     text = str(item.get("decision") or "").strip()
@@ -534,6 +558,8 @@ def check_decision(item: dict[str, Any], index: TranscriptIndex) -> Decision | U
     # not the decision
     if any(NEGATED_RE.search(normalize(part)) for part in re.split(r"[,;:.()]", text)):
         return rejected("formulée comme une absence de décision (rien n'est adopté ni tranché)")
+    if _left_open_as_said(text, cited):
+        return rejected("dite avec « je ne tranche pas » : une idée gardée, pas une décision")
     if DEFERRAL_RE.search(norm) and not time_tokens(text) - _NOT_A_DATE:
         return rejected("point reporté ou renvoyé sans date : pas une décision")
     if DISCUSS_LATER_RE.search(norm):
@@ -1103,7 +1129,9 @@ def _reply_deadline(text: str, task: str) -> str | None:
     # courriers partent début janvier. Je les prépare… non, je plaisante, je les prépare la
     # semaine de la rentrée."), what follows a correction of it
     saying = [x for x in sentences if task and verb_said(task, x)]
-    for sentence in saying + sentences:
+    # "Vendredi je suis en formation toute la journée… Plutôt lundi ?": the date put instead
+    instead = [x for x in sentences if _RESTATED_WHEN_RE.match(x)]
+    for sentence in instead + saying + sentences:
         found = deadline_of(after_self_correction(sentence))
         if found and not _other_task(sentence, task):
             return found
@@ -1194,7 +1222,7 @@ def _restates_commitment(text: str, task: str) -> bool:
 
 def _confirmed_deadline(
     cited: list[Segment], after: Segment, index: TranscriptIndex, task: str
-) -> Segment | None:
+) -> tuple[Segment, str] | None:
     """A speaker of the cited turns accepting, in one of the two turns after ``after``, a
     deadline of their own or the one just put to them: "Je ferai les convocations…" / "Donc
     les convocations, avant les vacances de printemps ?" / "Avant les vacances de printemps,
@@ -1218,7 +1246,18 @@ def _confirmed_deadline(
             and deadline_of(turn.text)
             and not _other_task(turn.text, task)
         ):
-            return turn
+            return turn, _fullest_deadline(turn.text) or ""
+        first = next((x for x in SENTENCE_RE.findall(turn.text) if x.strip()), turn.text)
+        if (
+            turn.speaker in speakers
+            and first != turn.text
+            and is_acceptance(first)
+            and (said := deadline_of(first))
+            and not _other_task(first, task)
+        ):
+            # "Plutôt lundi ?" / "Lundi, ça va, c'est encore dans les temps. Et il faudrait
+            # aussi…": the first sentence settles it, the rest moves on
+            return turn, said
         if not (has_time_expression(turn.text) or "?" in turn.text):
             return None  # the next turn moves on: what follows is not about this deadline
         if _requests_other_verb(turn.text, task):
@@ -1461,8 +1500,8 @@ def resolve_due(
     takers = [*cited, pair] if role == "reply" and pair is not None else cited
     confirmed = _confirmed_deadline(takers, last, index, task)
     if confirmed is not None:
-        turns = [*turns, confirmed]
-        said_here = [d for d in [_fullest_deadline(confirmed.text)] if d]
+        turns = [*turns, confirmed[0]]
+        said_here = [d for d in [confirmed[1]] if d]
     # "…tu peux relire la partie état de l'art ?" / "Oui. Euh, pour quand ?" / "D'ici
     # vendredi.": the deadline is the answer's; the question may be the reply itself or follow it
     for after in [] if said_here else sorted({cited[-1].id, max(t.id for t in turns)}):

@@ -4260,3 +4260,49 @@ def test_the_same_owner_dating_their_task_a_few_turns_later_is_one_action():
         ("Monter le dossier", "Mohamed", "mi-janvier"),
         ("Sortir les chiffres", "Kévin", "ce week-end"),
     ]
+
+
+def test_an_idea_kept_unsettled_or_put_on_a_later_agenda_is_no_decision():
+    index = _said(
+        "[00:00:01] Nathalie Roy: On garde l'idée, je ne tranche pas aujourd'hui.\n"
+        "[00:00:06] Patrick Roy: On ne va pas décider ça ce soir. On le met à l'ordre du jour de "
+        "l'assemblée générale de juin.\n"
+    )
+    kept = check_decision({"decision": "On garde l'idée.", "segments": [0]}, index)
+    agenda = check_decision(
+        {
+            "decision": "On le met à l'ordre du jour de l'assemblée générale de juin.",
+            "segments": [1],
+        },
+        index,
+    )
+    assert isinstance(kept, Unverified) and "tranche" in kept.reason
+    assert isinstance(agenda, Unverified) and "autre séance" in agenda.reason
+
+
+def test_a_vote_counted_a_few_turns_after_the_question_is_a_decision():
+    from summarizer.reading import voted_decision
+
+    index = _said(
+        "[00:00:01] Patrick Roy: Bon, je propose : jusqu'à la fin de la saison, on fait avec les "
+        "minibus de la mairie, et on n'achète rien. Qui est pour ?\n"
+        "[00:00:09] Sandrine Lamy: Pour.\n"
+        "[00:00:11] Patrick Roy: … Quatre pour. Jean-Luc ?\n"
+        "[00:00:14] Jean-Luc Petit: Je m'abstiens.\n"
+        "[00:00:18] Patrick Roy: Noté. Quatre pour, une abstention.\n"
+    )
+    said, ids = voted_decision(index, 0)
+    assert said.startswith("Jusqu'à la fin de la saison, on fait avec les minibus")
+    assert ids == [0]
+
+
+def test_the_asker_accepting_the_date_put_instead_sets_the_deadline():
+    index = _said(
+        "[00:00:01] Sandrine Lamy: Léa, tu pourrais me faire l'affiche et la version papier ? "
+        "D'ici vendredi ?\n"
+        "[00:00:09] Léa Morel: Vendredi je suis en formation toute la journée… Plutôt lundi ?\n"
+        "[00:00:15] Sandrine Lamy: Lundi, ça va, c'est encore dans les temps. Et il faudrait "
+        "aussi le mettre sur le portail. Mathis, tu t'en occupes ?\n"
+    )
+    action = check_action({"task": "Faire l'affiche et la version papier", "segments": [0]}, index)
+    assert (action.owner, action.due) == ("Léa Morel", "Lundi")
