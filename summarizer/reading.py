@@ -357,6 +357,39 @@ def _concluded_point(head: str, limit: int = CONCLUDED_WORDS) -> str:
     return head
 
 
+CONSENT_LOOKBACK_TURNS = 3
+_OBJECTS_RE = re.compile(r"^(?:non|mais)\b|\bpas d accord\b|\bje ne suis pas\b|\bcontre\b")
+
+
+def _put_to_consent_before(index: TranscriptIndex, sid: int) -> tuple[str, int] | None:
+    """The point the same speaker put to the others a few turns before, closing with "Ça vous
+    va ?", when the turns since raise no objection ("…retour à domicile avec l'HAD, un lit
+    réservé chez nous, et on revoit la fille avant. Ça vous va ?" / "Oui." / "D'accord pour
+    moi." / "Bon, on part là-dessus."): its last statement, after a colon if it has one."""
+    seg = index.by_id[sid]
+    for back in range(1, CONSENT_LOOKBACK_TURNS + 1):
+        turn = index.neighbour(sid, -back)
+        if turn is None:
+            return None
+        if turn.speaker != seg.speaker:
+            if _OBJECTS_RE.search(normalize(turn.text)):
+                return None
+            continue
+        question = _CONSENT_ASKED_RE.search(turn.text.strip())
+        if back == 1 or question is None:
+            return None
+        said = [
+            x
+            for x in SENTENCE_RE.findall(turn.text.strip()[: question.start()])
+            if x.strip() and not x.strip().endswith("?")
+        ]
+        point = said[-1].split(":")[-1].strip(" .,;") if said else ""
+        if len(content_tokens(point)) < 3 or QUOTE_RE.search(normalize(point)):
+            return None
+        return point, turn.id
+    return None
+
+
 def concluded_decision(index: TranscriptIndex, sid: int) -> tuple[str, list[int]] | None:
     """A point the speaker concludes ("…, on fait comme ça", "c'est acté"), as said: the words
     before the conclusion in its sentence, else the proposal of the turn just before; ``None``
@@ -435,6 +468,10 @@ def concluded_decision(index: TranscriptIndex, sid: int) -> tuple[str, list[int]
         if proposed and content_tokens(proposed["what"]):
             what = _proposal_text(proposed["what"])
             return f"{what[:1].upper()}{what[1:]} : {cue}.", [prev.id, sid]
+        asked = _put_to_consent_before(index, sid) if not content_tokens(after) else None
+        if asked is not None:
+            what, qid = asked
+            return f"{what[:1].upper()}{what[1:]} ({cue}).", [qid, sid]
         # unpunctuated text: "très bien c'est acté gravité 3 pas de déclaration", up to the
         # next request ("…en janvier thomas tu la rappelles")
         point = _ADDRESS_AFTER_RE.split(after, maxsplit=1)[0]
@@ -575,6 +612,43 @@ def consent_asked(text: str) -> bool:
     )
 
 
+_I_PROPOSE_RE = re.compile(
+    r"\bje\s+(?:vous\s+)?propose\s+(?:que\s+|qu['’]\s*|de\s+|d['’]\s*)(?P<what>[^.;!?]+)", re.I
+)
+
+
+def _proposal_agreed_twice(index: TranscriptIndex, sid: int) -> tuple[str, list[int]] | None:
+    """A proposal ("Je propose qu'elle vienne le premier mois en binôme avec Gérard…") agreed
+    to by the next two turns, two other speakers each accepting it ("Très bien, comme
+    d'habitude." / "Oui, d'accord, binôme pendant un mois."); ``sid`` is any of the three."""
+    for back in range(0, 3):
+        start = index.neighbour(sid, -back) if back else index.by_id[sid]
+        if start is None:
+            return None
+        proposed = _I_PROPOSE_RE.search(start.text)
+        if not proposed or not content_tokens(proposed["what"]):
+            continue
+        replies = [index.neighbour(start.id, 1), index.neighbour(start.id, 2)]
+        if any(r is None for r in replies):
+            return None
+        speakers = {r.speaker for r in replies}
+        if (
+            start.speaker in speakers
+            or len(speakers) < 2
+            or not all(
+                is_acceptance(r.text) and not _BUT_OR_NOT_RE.search(normalize(r.text))
+                for r in replies
+            )
+        ):
+            return None
+        what = _proposal_text(proposed["what"])
+        return f"{what[:1].upper()}{what[1:]}.", [start.id, *(r.id for r in replies)]
+    return None
+
+
+_BUT_OR_NOT_RE = re.compile(r"\b(?:non|pas|mais|sauf)\b")
+
+
 def accepted_proposal(index: TranscriptIndex, sid: int) -> tuple[str, list[int]] | None:
     """A proposal put to the others with a consent question and accepted in the next turn by
     another speaker's short assent: "Je propose qu'on gèle les mises en prod jusqu'à lundi.
@@ -588,7 +662,7 @@ def accepted_proposal(index: TranscriptIndex, sid: int) -> tuple[str, list[int]]
     elif prev is not None and consent_asked(prev.text):
         proposal, assent = prev, seg
     else:
-        return agreed_and_moved_on(index, sid)
+        return _proposal_agreed_twice(index, sid) or agreed_and_moved_on(index, sid)
     agreed = normalize(assent.text)
     # "Bon, sur une allée, d'accord, on essaie.": a longer reply agreeing in so many words
     spelled_out = (

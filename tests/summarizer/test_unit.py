@@ -4306,3 +4306,24 @@ def test_the_asker_accepting_the_date_put_instead_sets_the_deadline():
     )
     action = check_action({"task": "Faire l'affiche et la version papier", "segments": [0]}, index)
     assert (action.owner, action.due) == ("Léa Morel", "Lundi")
+
+
+def test_a_point_put_to_consent_and_agreed_over_a_few_turns_is_decided():
+    from summarizer.reading import accepted_proposal, concluded_decision
+
+    index = _said(
+        "[00:00:01] Anne Castel: Moi je pense qu'on doit respecter son choix. Par contre : retour "
+        "à domicile avec l'HAD, un lit réservé chez nous, et on revoit la fille avant. Ça vous "
+        "va ?\n"
+        "[00:00:12] Yasmine Roy: Oui. Et le lit de repli, ça la rassurera.\n"
+        "[00:00:18] Hélène Dumas: D'accord pour moi.\n"
+        "[00:00:22] Anne Castel: Bon, on part là-dessus. Mme Perrin, vous pouvez contacter l'HAD ?\n"
+        "[00:00:30] Monique Lenoir: Je propose qu'elle vienne le premier mois en binôme avec "
+        "Gérard, avant de venir seule.\n"
+        "[00:00:38] Hélène Dumas: Très bien, comme d'habitude.\n"
+        "[00:00:41] Anne Castel: Oui, d'accord, binôme pendant un mois.\n"
+    )
+    said, ids = concluded_decision(index, 3)
+    assert said.startswith("Retour à domicile avec l'HAD") and ids == [0, 3]
+    said, ids = accepted_proposal(index, 6)
+    assert said.startswith("Elle vienne le premier mois en binôme") and ids == [4, 5, 6]
