@@ -717,7 +717,7 @@ _FIRST_PERSON_RE = re.compile(rf"\b(?:je|j)\s+{_CLITICS}(\w+)")
 _WORK_INFINITIVES = (
     r"faire|prendre|envoyer|preparer|appeler|contacter|rediger|organiser|regarder|demander|"
     r"transmettre|relancer|reserver|verifier|chiffrer|ecrire|prevenir|informer|porter|"
-    r"recontacter|rappeler|lancer|remonter"
+    r"recontacter|rappeler|lancer|remonter|sortir|extraire|recenser|lister|compiler"
 )
 # "je peux vous transmettre nos données", "je peux porter la demande": the object pronoun
 # may come after "peux" as well as before it
@@ -736,6 +736,12 @@ _OFFERS_RE = re.compile(
 _OWN_PURPOSE_RE = re.compile(
     r"(?:\b(?:pour|afin)\s+|,\s*)qu(?:e\s+|['’]\s*)(?:je|j['’])[^,.;:!?]*", re.IGNORECASE
 )
+
+
+def offers_work(text: str) -> bool:
+    """Whether the speaker offers to do a piece of work ("Je peux sortir la liste…", "je
+    veux bien l'animer")."""
+    return bool(_OFFERS_RE.search(normalize(text)))
 
 
 def commits_self(text: str) -> bool:
@@ -1380,7 +1386,9 @@ _MODALS = (
     r"(?:peux|pouvez|pourrais|pourriez|pourras|pourrez|vas|allez|dois|devez|devras|devrez|"
     # "Élodie, tu veux bien faire le tutorat du premier ?", "vous voudriez travailler
     # dessus ?"
-    r"(?:veux|voulez|voudrais|voudriez) bien|voudrais|voudriez)"
+    r"(?:veux|voulez|voudrais|voudriez) bien|voudrais|voudriez"
+    # "Aurélie, tu serais d'accord pour les former sur Docverif ?"
+    r"|(?:serais|seriez|es|êtes|etes)\s+d['’ ]\s*accord\s+pour)"
 )
 # "vous pouvez déjà noter…" (not "vous pourrez peut-être négocier…": a possibility)
 _MODAL_ADVERBS = r"(?:(?:d[ée]j[àa]|aussi|toujours|juste|quand\s+m[êe]me|rapidement)\s+)*"

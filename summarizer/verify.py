@@ -49,6 +49,7 @@ from summarizer.text import (
     next_meeting_dates,
     normalize,
     offered_task,
+    offers_work,
     opens_with_acceptance,
     self_corrected,
     spoken_task,
@@ -750,6 +751,15 @@ def _paired_turn(seg: Segment, index: TranscriptIndex) -> tuple[Segment | None, 
         # is not taking it on; "Oui, je m'en occupe." is
         return nxt, "reply"
     if (
+        nxt is not None
+        and nxt.speaker != seg.speaker
+        and offers_work(seg.text)
+        and (is_acceptance(nxt.text) or opens_with_acceptance(nxt.text))
+    ):
+        # "…Je peux sortir la liste, triée par pays." / "Oui, très bien, on fait comme ça. Tu
+        # peux l'avoir pour quand ?": an offer taken up, not an answer to the turn before
+        return nxt, "reply"
+    if (
         prev is not None
         and prev.speaker != seg.speaker
         and (is_acceptance(seg.text) or opens_with_acceptance(seg.text) or commits_self(seg.text))
@@ -1146,11 +1156,16 @@ def _asked_when_answer(seg: Segment, index: TranscriptIndex, task: str) -> Segme
     relire…" / "Oui. Euh, pour quand ?" / "D'ici vendredi, si c'est possible ?"), when it says
     a deadline and no other task."""
     question = index.neighbour(seg.id, 1)
+    if question is None:
+        return None
+    # the question may close an acceptance: "Oui, très bien, on fait comme ça. Tu peux l'avoir
+    # pour quand ?"
+    sentences = [x for x in SENTENCE_RE.findall(question.text) if x.strip()]
+    asked = sentences[-1] if sentences and sentences[-1].strip().endswith("?") else question.text
     if (
-        question is None
-        or not ("?" in question.text or not re.search(r"[.!?,]", question.text))  # ASR: no marks
-        or not _ASKS_WHEN_RE.search(normalize(question.text))
-        or len(normalize(question.text).split()) > ASKED_WHEN_WORDS
+        not ("?" in asked or not re.search(r"[.!?,]", asked))  # ASR: no marks
+        or not _ASKS_WHEN_RE.search(normalize(asked))
+        or len(normalize(asked).split()) > ASKED_WHEN_WORDS
     ):
         return None
     answer = index.neighbour(question.id, 1)

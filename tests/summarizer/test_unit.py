@@ -4327,3 +4327,21 @@ def test_a_point_put_to_consent_and_agreed_over_a_few_turns_is_decided():
     assert said.startswith("Retour à domicile avec l'HAD") and ids == [0, 3]
     said, ids = accepted_proposal(index, 6)
     assert said.startswith("Elle vienne le premier mois en binôme") and ids == [4, 5, 6]
+
+
+def test_an_offer_taken_up_is_dated_by_the_answer_to_when_and_would_you_agree_asks():
+    index = _said(
+        "[00:00:01] Nathalie Roy: Pas d'objection ? … On part là-dessus, à partir de mercredi "
+        "prochain.\n"
+        "[00:00:09] Karim Benali: D'accord. Mais il faudrait savoir qui prend quoi. Je peux sortir "
+        "la liste des plus de quatre mois, triée par pays.\n"
+        "[00:00:19] Nathalie Roy: Oui, très bien, on fait comme ça. Tu peux l'avoir pour quand ?\n"
+        "[00:00:24] Karim Benali: Demain matin. Je lance l'extraction ce soir.\n"
+    )
+    action = check_action(
+        {"task": "Sortir la liste des plus de quatre mois", "segments": [1]}, index
+    )
+    assert (action.owner, action.due) == ("Karim Benali", "Demain matin")
+    assert spoken_task(
+        "Aurélie, tu serais d'accord pour les former sur Docverif et sur l'instruction ?"
+    ) == ("Former sur Docverif et sur l'instruction", "tu")
