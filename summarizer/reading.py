@@ -284,7 +284,7 @@ _CONCLUDE_RE = re.compile(
     re.IGNORECASE,
 )
 _PROPOSED_RE = re.compile(
-    r"\b(?:je\s+(?:vous\s+)?propose|on\s+pourrait|pourquoi pas|et si on|on n['’]a qu['’][àa]|"
+    r"\b(?:je\s+(?:vous\s+)?propos(?:e|erais)|on\s+pourrait|pourquoi pas|et si on|on n['’]a qu['’][àa]|"
     r"on\s+peut\s+(?=retenir|garder|valider|prendre))"
     r"\s*(?P<what>[^.;!?]+)",
     re.IGNORECASE,

@@ -999,7 +999,7 @@ def deadline_of(text: str) -> str | None:
 
 _ACCEPT_RE = re.compile(
     r"^(?:oui|d accord|entendu|ok|okay|ca marche|bien sur|c est note|sans probleme|"
-    r"pas de probleme|tres bien|parfait|volontiers|pas de souci|aucun probleme|je m en|"
+    r"pas de probleme|tres bien|parfait|volontiers|pas de souci|aucun probleme|je m en|carrement|"
     r"ca (?:me|nous) (?:va|convient)|vous (?:l|les) aurez|tu (?:l|les) auras|c est faisable|"
     # "Je le note.", "Je le prends, j'ai déjà les adresses."
     r"je (?:le |la |les |l )?note|je (?:le|la|les|l) prends|je veux bien"

@@ -331,8 +331,14 @@ def settled(text: str) -> str:
     n'est décidé", "on le met en attente", "on la fixe quand ?") and those that are not this
     meeting's ("c'est le conseil qui vote", "on avait décidé", a sentence reporting what
     another body voted): what is left states a decision only if one was taken."""
-    text = _WH_QUESTION_RE.sub(" ", text)
-    norm = ACCORD_NOUN_RE.sub(" ", DEFERRED_CUE_RE.sub(" ", normalize(not_reported(text))))
+    text = not_reported(_WH_QUESTION_RE.sub(" ", text))
+    # sentence by sentence: "…c'est le service transports qui décide, pas plus. Bon, on part
+    # sur la patinoire." negates nothing of the next sentence
+    return " ".join(_settled_sentence(x) for x in SENTENCE_RE.findall(text) if x.strip())
+
+
+def _settled_sentence(sentence: str) -> str:
+    norm = ACCORD_NOUN_RE.sub(" ", DEFERRED_CUE_RE.sub(" ", normalize(sentence)))
     norm = PENDING_RE.sub(" ", CLOSING_RE.sub(" ", DECREE_NOUN_RE.sub(" ", norm)))
     norm = CONDITIONAL_BODY_RE.sub(" ", HYPOTHESIS_RE.sub(" ", norm))
     norm = NOT_OURS_RE.sub(" ", norm)

@@ -4345,3 +4345,20 @@ def test_an_offer_taken_up_is_dated_by_the_answer_to_when_and_would_you_agree_as
     assert spoken_task(
         "Aurélie, tu serais d'accord pour les former sur Docverif et sur l'instruction ?"
     ) == ("Former sur Docverif et sur l'instruction", "tu")
+
+
+def test_a_negation_ends_with_its_sentence_and_a_conditional_proposal_is_one():
+    from summarizer.reading import accepted_proposal
+    from summarizer.verify import states_decision
+
+    assert states_decision(
+        "La mairie nous a dit un car par semaine, pas plus, c'est le service transports qui "
+        "décide. Bon, on part sur la patinoire le mardi. Karim, tu réserves ?"
+    )
+    index = _said(
+        "[00:00:01] Sandrine Lamy: Moi je proposerais que chacun ait un groupe de référence fixe "
+        "pendant les deux semaines. Ça vous va ?\n"
+        "[00:00:09] Karim Benali: Carrément.\n"
+    )
+    said, ids = accepted_proposal(index, 1)
+    assert "groupe de référence fixe" in said and ids == [0, 1]
