@@ -612,6 +612,7 @@ def consent_asked(text: str) -> bool:
     )
 
 
+_BUT_OR_NOT_RE = re.compile(r"\b(?:non|pas|mais|sauf)\b")
 _I_PROPOSE_RE = re.compile(
     r"\bje\s+(?:vous\s+)?propose\s+(?:que\s+|qu['’]\s*|de\s+|d['’]\s*)(?P<what>[^.;!?]+)", re.I
 )
@@ -644,9 +645,6 @@ def _proposal_agreed_twice(index: TranscriptIndex, sid: int) -> tuple[str, list[
         what = _proposal_text(proposed["what"])
         return f"{what[:1].upper()}{what[1:]}.", [start.id, *(r.id for r in replies)]
     return None
-
-
-_BUT_OR_NOT_RE = re.compile(r"\b(?:non|pas|mais|sauf)\b")
 
 
 def accepted_proposal(index: TranscriptIndex, sid: int) -> tuple[str, list[int]] | None:
