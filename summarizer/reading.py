@@ -666,7 +666,7 @@ def accepted_proposal(index: TranscriptIndex, sid: int) -> tuple[str, list[int]]
     spelled_out = (
         len(assent.text.split()) <= SPELLED_ASSENT_WORDS
         and bool(_ASSENT_RE.search(agreed))
-        and not re.search(r"\b(?:non|pas|mais|sauf)\b", agreed)
+        and not _BUT_OR_NOT_RE.search(agreed)
     )
     if (
         proposal.speaker == assent.speaker

@@ -1267,7 +1267,7 @@ def _confirmed_deadline(
             and deadline_of(turn.text)
             and not _other_task(turn.text, task)
         ):
-            return turn, _fullest_deadline(turn.text) or ""
+            return turn, deadline_of(turn.text) or ""
         first = next((x for x in SENTENCE_RE.findall(turn.text) if x.strip()), turn.text)
         if (
             turn.speaker in speakers
@@ -1307,17 +1307,6 @@ _FOLLOW_UP_RE = re.compile(
 )
 FOLLOW_UP_WORDS = 30
 ONLY_DEADLINE_WORDS = 10
-
-
-def _fullest_deadline(text: str) -> str | None:
-    """The deadline of ``text``, in the fullest form its sentences say it ("Disons lundi,
-    alors. Lundi matin au plus tard." → "Lundi matin")."""
-    first = deadline_of(text)
-    if not first:
-        return None
-    said = [d for x in SENTENCE_RE.findall(text) if (d := deadline_of(x))]
-    fuller = [d for d in said if time_tokens(first) < time_tokens(d)]
-    return fuller[-1] if fuller else first
 
 
 def _only_a_deadline(text: str) -> bool:
